@@ -1,0 +1,151 @@
+"""python -m evaldash build | check | add | remove | export | deck"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import imports, store
+from .report import Finding, ParseError
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        print(f, file=sys.stderr)
+
+
+def cmd_build(args) -> int:
+    try:
+        result = store.build(args.reports, args.db, progress=_progress)
+    except store.BuildError as exc:
+        _print_findings(exc.findings)
+        print("build failed: the store was not changed", file=sys.stderr)
+        return 1
+    _print_findings(result.findings)
+    print(f"built {result.db_path.name}: {result.reports} report(s), {result.rows} rows in {result.seconds:.2f} s",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_check(args) -> int:
+    failed = False
+    for path in args.files:
+        findings = imports.check_file(Path(path))
+        _print_findings(findings)
+        failed |= any(f.severity == "error" for f in findings)
+        if not findings:
+            print(f"{Path(path).name}: ok", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_add(args) -> int:
+    outcome = imports.add_files([Path(p) for p in args.files], args.reports, args.db, progress=_progress)
+    _print_findings(outcome.findings)
+    if not outcome.ok:
+        print("nothing was added: the reports folder and the store are unchanged", file=sys.stderr)
+        return 1
+    print(f"added {', '.join(outcome.added) or 'nothing new'}; store rebuilt", file=sys.stderr)
+    return 0
+
+
+def cmd_remove(args) -> int:
+    outcome = imports.remove_source(args.name, args.reports, args.db, progress=_progress)
+    _print_findings(outcome.findings)
+    return 0 if outcome.ok else 1
+
+
+def cmd_export(args) -> int:
+    from .export import flat_export
+
+    db = Path(args.db or store.db_path())
+    try:
+        store.ensure_store(args.reports, db, progress=_progress)
+    except store.BuildError as exc:
+        _print_findings(exc.findings)
+        return 1
+    out = Path(args.out) if args.out else None
+    if args.format != "csv" and out is None:
+        print(f"--format {args.format} needs --out FILE", file=sys.stderr)
+        return 2
+    flat_export(db, args.format, out if out else sys.stdout, bom=args.bom)
+    if out:
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_deck(args) -> int:
+    from .export.deck import deck_from_store
+
+    db = Path(args.db or store.db_path())
+    try:
+        store.ensure_store(args.reports, db, progress=_progress)
+    except store.BuildError as exc:
+        _print_findings(exc.findings)
+        return 1
+    slides = deck_from_store(
+        db, Path(args.out), policies=args.policy or [], measures=args.measure or [], reflections=args.reflection or []
+    )
+    if slides == 0:
+        print("no indicator matches the filters: no deck written", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}: {slides} slides", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evaldash", description="施策評価ダッシュボード: build, check and export the store")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp):
+        sp.add_argument("--reports", type=Path, default=None, help="reports folder (default data/reports/)")
+        sp.add_argument("--db", type=Path, default=None, help="store file (default data/evaldash.duckdb)")
+
+    sp = sub.add_parser("build", help="rebuild the store from every report in the folder")
+    common(sp)
+    sp.set_defaults(func=cmd_build)
+
+    sp = sub.add_parser("check", help="parse and validate only; exit 1 on any error")
+    sp.add_argument("files", nargs="+")
+    sp.set_defaults(func=cmd_check)
+
+    sp = sub.add_parser("add", help="check, copy into the reports folder, rebuild")
+    sp.add_argument("files", nargs="+")
+    common(sp)
+    sp.set_defaults(func=cmd_add)
+
+    sp = sub.add_parser("remove", help="take a source out of the reports folder (kept in data/removed/) and rebuild")
+    sp.add_argument("name", help="file name as listed in the reports folder")
+    common(sp)
+    sp.set_defaults(func=cmd_remove)
+
+    sp = sub.add_parser("export", help="write the flat indicator table")
+    sp.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
+    sp.add_argument("--out", default=None, help="output file (CSV goes to stdout without it)")
+    sp.add_argument("--bom", action="store_true", help="start CSV with a UTF-8 BOM so Excel reads Japanese")
+    common(sp)
+    sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("deck", help="write a PowerPoint deck with native charts")
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--policy", type=int, action="append", help="運営方針 number (repeatable)")
+    sp.add_argument("--measure", action="append", help="施策番号 (repeatable)")
+    sp.add_argument("--reflection", action="append", help="反映区分 letter (repeatable)")
+    common(sp)
+    sp.set_defaults(func=cmd_deck)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ParseError as exc:  # a file we could not read at all
+        _print_findings(exc.findings)
+        return 1
+    except BrokenPipeError:  # `export | head`
+        return 0

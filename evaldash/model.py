@@ -1,0 +1,372 @@
+"""Reports to the store's tables: merge many report years, record revisions and changes.
+
+Next year's report repeats earlier years and adds one. Reports are merged per
+municipality + 施策番号 + indicator name, oldest first, so the newest report
+wins; a cell left blank ("not reported") never overrides a value an older
+report gave. Every value that a newer report changes is kept as a revision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import normalize as nz
+from .report import Measure, Report
+from .summary import change_sentence, decimals_of
+
+# The export contract: the flat table's columns, in order. Documented in the README.
+FLAT_COLUMNS = [
+    "municipality",
+    "report_year",
+    "report_label",
+    "policy_no",
+    "policy_name",
+    "initiative_no",
+    "initiative_name",
+    "measure_id",
+    "measure_purpose",
+    "departments",
+    "reflection",
+    "reflection_label",
+    "indicator_id",
+    "indicator",
+    "unit",
+    "fiscal_year",
+    "fiscal_label",
+    "value",
+    "value_status",
+    "note",
+    "source_file",
+    "source_line",
+]
+
+
+def indicator_id(municipality: str, measure_id: str, name: str) -> str:
+    digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{name}".encode()).hexdigest()[:8]
+    return f"{measure_id}-{digest}"
+
+
+def departments_text(measure: Measure) -> str:
+    return " / ".join(f"{d.dept} {d.section}" if d.section else d.dept for d in measure.departments)
+
+
+@dataclass
+class _Obs:
+    value: float | None
+    status: str
+    raw: str
+    label: str
+    report: Report
+    line: int
+
+
+def _order(reports: list[Report]) -> list[Report]:
+    return sorted(reports, key=lambda r: (r.municipality, r.report_year or 0, r.source_file))
+
+
+def build_frames(reports: list[Report], source_info: dict[str, dict] | None = None) -> dict[str, pd.DataFrame]:
+    """All tables of the store as DataFrames. Pure: no I/O."""
+    reports = _order(reports)
+    source_info = source_info or {}
+    # Latest wins: walking oldest first and overwriting leaves the newest.
+    policies: dict = {}
+    initiatives: dict = {}
+    measures: dict = {}  # (muni, measure_id) -> (report, policy, initiative, measure)
+    indicators: dict = {}  # (muni, indicator_id) -> (report, measure_id, Indicator)
+    observations: dict = {}  # (muni, indicator_id, fiscal_year) -> _Obs
+    revisions: list[dict] = []
+
+    for report in reports:
+        muni = report.municipality
+        for policy in report.policies:
+            policies[(muni, policy.number)] = (report, policy)
+            for initiative in policy.initiatives:
+                initiatives[(muni, policy.number, initiative.number)] = (report, initiative)
+        for policy, initiative, measure in report.measures():
+            measures[(muni, measure.measure_id)] = (report, policy, initiative, measure)
+            for ind in measure.indicators:
+                iid = indicator_id(muni, measure.measure_id, ind.name)
+                indicators[(muni, iid)] = (report, measure.measure_id, ind)
+                for cell in ind.cells:
+                    if cell.status == nz.STATUS_NOT_REPORTED:
+                        continue
+                    key = (muni, iid, cell.fiscal_year)
+                    new = _Obs(cell.value, cell.status, cell.raw, cell.fiscal_label, report, ind.line)
+                    old = observations.get(key)
+                    if old is not None and (old.value, old.status) != (new.value, new.status):
+                        revisions.append(
+                            {
+                                "municipality": muni,
+                                "measure_id": measure.measure_id,
+                                "indicator_id": iid,
+                                "indicator": ind.name,
+                                "fiscal_year": cell.fiscal_year,
+                                "fiscal_label": cell.fiscal_label,
+                                "old_value": old.value,
+                                "old_status": old.status,
+                                "new_value": new.value,
+                                "new_status": new.status,
+                                "old_report": old.report.source_file,
+                                "new_report": report.source_file,
+                                "old_report_year": old.report.report_year,
+                                "new_report_year": report.report_year,
+                            }
+                        )
+                    observations[key] = new
+
+    frames: dict[str, pd.DataFrame] = {}
+    frames["reports"] = pd.DataFrame(
+        [
+            {
+                "source_file": r.source_file,
+                "source_kind": source_info.get(r.source_file, {}).get("kind", "report"),
+                "sha256": source_info.get(r.source_file, {}).get("sha256", ""),
+                "imported_at": source_info.get(r.source_file, {}).get("modified"),
+                "municipality": r.municipality,
+                "report_year": r.report_year,
+                "report_label": r.report_label,
+                "encoding": r.encoding,
+                "measures": sum(1 for _ in r.measures()),
+                "indicators": sum(len(m.indicators) for _, _, m in r.measures()),
+                "warnings": sum(1 for f in r.findings if f.severity == "warning"),
+            }
+            for r in reports
+        ],
+        columns=[
+            "source_file", "source_kind", "sha256", "imported_at", "municipality", "report_year",
+            "report_label", "encoding", "measures", "indicators", "warnings",
+        ],
+    )
+    frames["policies"] = pd.DataFrame(
+        [
+            {
+                "municipality": muni,
+                "policy_no": p.number,
+                "policy_name": p.name,
+                "situation": p.situation,
+                "goals": p.goals,
+                "plans": p.plans,
+                "report_year": r.report_year,
+                "source_file": r.source_file,
+                "source_line": p.line,
+            }
+            for (muni, _), (r, p) in sorted(policies.items())
+        ],
+        columns=["municipality", "policy_no", "policy_name", "situation", "goals", "plans",
+                 "report_year", "source_file", "source_line"],
+    )
+    frames["initiatives"] = pd.DataFrame(
+        [
+            {
+                "municipality": muni,
+                "policy_no": pno,
+                "initiative_no": ino,
+                "initiative_name": i.name,
+                "report_year": r.report_year,
+                "source_file": r.source_file,
+                "source_line": i.line,
+            }
+            for (muni, pno, ino), (r, i) in sorted(initiatives.items())
+        ],
+        columns=["municipality", "policy_no", "initiative_no", "initiative_name", "report_year",
+                 "source_file", "source_line"],
+    )
+
+    measure_rows, dept_rows, action_rows, direction_rows = [], [], [], []
+    for (muni, mid), (r, p, i, m) in sorted(measures.items()):
+        ind_names = [ind.name for ind in m.indicators]
+        search = " ".join(
+            [p.name, i.name, mid, m.purpose, departments_text(m)]
+            + [a.text for a in m.actions]
+            + [f.text for f in m.future]
+            + ind_names
+        ).lower()
+        measure_rows.append(
+            {
+                "municipality": muni,
+                "measure_id": mid,
+                "policy_no": p.number,
+                "policy_name": p.name,
+                "initiative_no": i.number,
+                "initiative_name": i.name,
+                "purpose": m.purpose,
+                "purpose_raw": m.purpose_raw,
+                "reflection": m.reflection,
+                "reflection_label": m.reflection_label,
+                "departments": departments_text(m),
+                "report_year": r.report_year,
+                "report_label": r.report_label,
+                "source_file": r.source_file,
+                "source_line": m.line,
+                "search_text": search,
+            }
+        )
+        for k, d in enumerate(m.departments):
+            dept_rows.append({"municipality": muni, "measure_id": mid, "ord": k, "dept": d.dept, "section": d.section})
+        for k, a in enumerate(m.actions):
+            action_rows.append(
+                {"municipality": muni, "measure_id": mid, "ord": k, "section": a.section, "text": a.text,
+                 "text_raw": a.raw, "source_line": a.line}
+            )
+        for k, f in enumerate(m.future):
+            direction_rows.append(
+                {"municipality": muni, "measure_id": mid, "ord": k, "section": f.section, "text": f.text,
+                 "source_line": f.line}
+            )
+    frames["measures"] = pd.DataFrame(measure_rows, columns=[
+        "municipality", "measure_id", "policy_no", "policy_name", "initiative_no", "initiative_name", "purpose",
+        "purpose_raw", "reflection", "reflection_label", "departments", "report_year", "report_label",
+        "source_file", "source_line", "search_text"])
+    frames["measure_departments"] = pd.DataFrame(
+        dept_rows, columns=["municipality", "measure_id", "ord", "dept", "section"])
+    frames["actions"] = pd.DataFrame(
+        action_rows, columns=["municipality", "measure_id", "ord", "section", "text", "text_raw", "source_line"])
+    frames["directions"] = pd.DataFrame(
+        direction_rows, columns=["municipality", "measure_id", "ord", "section", "text", "source_line"])
+
+    ind_rows = []
+    order_in_measure: dict = defaultdict(int)
+    for (muni, iid), (r, mid, ind) in sorted(
+        indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1])
+    ):
+        k = order_in_measure[(muni, mid)]
+        order_in_measure[(muni, mid)] += 1
+        ind_rows.append(
+            {
+                "municipality": muni,
+                "measure_id": mid,
+                "indicator_id": iid,
+                "ord": k,
+                "indicator": ind.name,
+                "indicator_raw": ind.name_raw,
+                "unit": ind.unit,
+                "note": " ".join(ind.notes) or None,
+                "report_year": r.report_year,
+                "source_file": r.source_file,
+                "source_line": ind.line,
+                "search_text": ind.name.lower(),
+            }
+        )
+    frames["indicators"] = pd.DataFrame(ind_rows, columns=[
+        "municipality", "measure_id", "indicator_id", "ord", "indicator", "indicator_raw", "unit", "note",
+        "report_year", "source_file", "source_line", "search_text"])
+
+    obs_rows = [
+        {
+            "municipality": muni,
+            "indicator_id": iid,
+            "fiscal_year": fy,
+            "fiscal_label": o.label,
+            "value": o.value,
+            "value_status": o.status,
+            "raw": o.raw.strip(),
+            "report_year": o.report.report_year,
+            "report_label": o.report.report_label,
+            "source_file": o.report.source_file,
+            "source_line": o.line,
+        }
+        for (muni, iid, fy), o in sorted(observations.items(), key=lambda kv: kv[0])
+    ]
+    frames["observations"] = pd.DataFrame(obs_rows, columns=[
+        "municipality", "indicator_id", "fiscal_year", "fiscal_label", "value", "value_status", "raw",
+        "report_year", "report_label", "source_file", "source_line"])
+    frames["revisions"] = pd.DataFrame(revisions, columns=[
+        "municipality", "measure_id", "indicator_id", "indicator", "fiscal_year", "fiscal_label", "old_value",
+        "old_status", "new_value", "new_status", "old_report", "new_report", "old_report_year",
+        "new_report_year"])
+    frames["report_changes"] = pd.DataFrame(report_changes(reports), columns=[
+        "municipality", "from_report", "to_report", "from_year", "to_year", "kind", "measure_id", "indicator",
+        "old", "new"])
+    frames["indicator_changes"] = _indicator_changes(frames["indicators"], frames["observations"])
+    return frames
+
+
+def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator, the two latest fiscal years that have a reported value."""
+    cols = ["municipality", "indicator_id", "prev_year", "prev_label", "prev_value", "latest_year",
+            "latest_label", "latest_value", "delta", "delta_pct", "direction", "summary"]
+    reported = observations[observations["value_status"] == nz.STATUS_REPORTED]
+    rows = []
+    by_ind = {k: g.sort_values("fiscal_year") for k, g in reported.groupby(["municipality", "indicator_id"])}
+    for ind in indicators.itertuples(index=False):
+        g = by_ind.get((ind.municipality, ind.indicator_id))
+        if g is None or len(g) < 2:
+            rows.append({"municipality": ind.municipality, "indicator_id": ind.indicator_id,
+                         "summary": change_sentence(ind.indicator, ind.unit, None, None)})
+            continue
+        prev, last = g.iloc[-2], g.iloc[-1]
+        d = decimals_of(prev["value"], last["value"])
+        delta = round(last["value"] - prev["value"], d)
+        pct = None if prev["value"] == 0 else (last["value"] - prev["value"]) / abs(prev["value"]) * 100
+        rows.append(
+            {
+                "municipality": ind.municipality,
+                "indicator_id": ind.indicator_id,
+                "prev_year": int(prev["fiscal_year"]),
+                "prev_label": prev["fiscal_label"],
+                "prev_value": prev["value"],
+                "latest_year": int(last["fiscal_year"]),
+                "latest_label": last["fiscal_label"],
+                "latest_value": last["value"],
+                "delta": delta,
+                "delta_pct": pct,
+                "direction": "up" if delta > 0 else "down" if delta < 0 else "flat",
+                "summary": change_sentence(ind.indicator, ind.unit, prev["value"], last["value"]),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols).astype(
+        {"prev_year": "Int64", "latest_year": "Int64", "prev_value": "float64", "latest_value": "float64",
+         "delta": "float64", "delta_pct": "float64"}
+    )
+
+
+def report_changes(reports: list[Report]) -> list[dict]:
+    """What changed between consecutive report years of each municipality."""
+    rows: list[dict] = []
+    by_muni: dict[str, list[Report]] = defaultdict(list)
+    for r in _order(reports):
+        by_muni[r.municipality].append(r)
+    for muni, rs in by_muni.items():
+        # One report per year: a later file of the same year overrides the earlier.
+        latest_per_year = {r.report_year: r for r in rs}
+        years = sorted(y for y in latest_per_year if y is not None)
+        for y0, y1 in zip(years, years[1:]):
+            a, b = latest_per_year[y0], latest_per_year[y1]
+            ma = {m.measure_id: m for _, _, m in a.measures()}
+            mb = {m.measure_id: m for _, _, m in b.measures()}
+            base = {"municipality": muni, "from_report": a.source_file, "to_report": b.source_file,
+                    "from_year": y0, "to_year": y1}
+
+            def add(kind, mid, indicator=None, old=None, new=None):
+                rows.append({**base, "kind": kind, "measure_id": mid, "indicator": indicator, "old": old, "new": new})
+
+            for mid in sorted(mb.keys() - ma.keys()):
+                add("measure_added", mid, new=mb[mid].purpose)
+            for mid in sorted(ma.keys() - mb.keys()):
+                add("measure_dropped", mid, old=ma[mid].purpose)
+            for mid in sorted(ma.keys() & mb.keys()):
+                if ma[mid].reflection != mb[mid].reflection:
+                    add("reflection_changed", mid, old=ma[mid].reflection, new=mb[mid].reflection)
+                ia = {i.name for i in ma[mid].indicators}
+                ib = {i.name for i in mb[mid].indicators}
+                for name in sorted(ib - ia):
+                    add("indicator_added", mid, indicator=name)
+                for name in sorted(ia - ib):
+                    add("indicator_removed", mid, indicator=name)
+    return rows
+
+
+def flat_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    obs = frames["observations"]
+    obs = obs[obs["value_status"] != nz.STATUS_NOT_REPORTED]
+    ind = frames["indicators"][["municipality", "measure_id", "indicator_id", "indicator", "unit", "note", "ord"]]
+    mea = frames["measures"][["municipality", "measure_id", "policy_no", "policy_name", "initiative_no",
+                              "initiative_name", "purpose", "departments", "reflection", "reflection_label"]]
+    flat = obs.merge(ind, on=["municipality", "indicator_id"]).merge(mea, on=["municipality", "measure_id"])
+    flat = flat.rename(columns={"purpose": "measure_purpose"})
+    flat = flat.sort_values(["municipality", "policy_no", "measure_id", "ord", "fiscal_year"])
+    return flat[FLAT_COLUMNS].reset_index(drop=True)

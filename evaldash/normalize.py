@@ -1,0 +1,130 @@
+"""Text and value normalisation shared by the report parser and the template reader.
+
+Every rule here is documented in the README ("Normalisation"); a rule that changes
+must change there too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# OCR slips seen in PDF-to-text output of these reports. Keep it small and
+# literal: every entry is a whole-string replacement applied after NFKC, and
+# the raw text is stored beside the corrected text wherever it is used.
+OCR_CORRECTIONS: dict[str, str] = {
+    "苦小牧": "苫小牧",
+    "企业": "企業",
+}
+
+# Written "no value" in a cell. After NFKC, the full-width minus becomes "-",
+# but the dashes below survive it, so they are listed explicitly.
+NO_VALUE_MARKS = frozenset({"-", "－", "—", "―", "‐", "−", "ー", "–"})
+NEGATIVE_MARKS = ("△", "▲")
+
+STATUS_REPORTED = "reported"
+STATUS_NO_VALUE = "no_value"
+STATUS_NOT_REPORTED = "not_reported"
+STATUS_INVALID = "invalid"
+
+_ERAS = {"平成": 1988, "H": 1988, "令和": 2018, "R": 2018, "昭和": 1925, "S": 1925}
+_ERA_RE = re.compile(r"^\s*(平成|令和|昭和|H|R|S)\s*(元|\d{1,2})\s*年度?\s*$")
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_SPACES_RE = re.compile(r"[ \t\u3000]+")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def correct_ocr(text: str) -> str:
+    for wrong, right in OCR_CORRECTIONS.items():
+        text = text.replace(wrong, right)
+    return text
+
+
+def clean(text: str, ocr: bool = True) -> str:
+    """NFKC, OCR corrections and collapsed whitespace: the form stored and shown."""
+    text = nfkc(text)
+    if ocr:
+        text = correct_ocr(text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def clean_raw(text: str) -> str:
+    """The same text without the OCR corrections, kept beside the corrected form."""
+    return clean(text, ocr=False)
+
+
+def fiscal_year(label: str) -> int | None:
+    """和暦 label to the fiscal year as an integer (平成N = 1988+N, 令和N = 2018+N).
+
+    平成31 and 令和元 are both 2019. A plain 西暦 year (2019 / 2019年度) passes through.
+    Returns None when the label is not a year.
+    """
+    text = nfkc(label).strip()
+    m = _ERA_RE.match(text)
+    if m:
+        era, num = m.groups()
+        return _ERAS[era] + (1 if num == "元" else int(num))
+    m = re.match(r"^\s*((?:19|20)\d{2})\s*年?度?\s*$", text)
+    return int(m.group(1)) if m else None
+
+
+def wareki_label(year: int) -> str:
+    """The short label the reports use (H30年度, R1年度) for a fiscal year."""
+    if year >= 2019:
+        return f"R{year - 2018}年度"
+    if year >= 1989:
+        return f"H{year - 1988}年度"
+    return f"{year}年度"
+
+
+@dataclass(frozen=True)
+class Value:
+    value: float | None
+    status: str
+    raw: str
+
+
+def parse_value(cell: str) -> Value:
+    """One table cell: a number, a written "no value", a blank, or invalid."""
+    raw = cell
+    text = nfkc(cell).strip().replace(" ", "")
+    if not text:
+        return Value(None, STATUS_NOT_REPORTED, raw)
+    if text in NO_VALUE_MARKS or cell.strip() in NO_VALUE_MARKS:
+        return Value(None, STATUS_NO_VALUE, raw)
+    sign = 1.0
+    if text.startswith(NEGATIVE_MARKS):
+        sign, text = -1.0, text[1:]
+    if text.endswith("%"):
+        text = text[:-1]
+    if _NUMBER_RE.match(text):
+        return Value(sign * float(text.replace(",", "")), STATUS_REPORTED, raw)
+    return Value(None, STATUS_INVALID, raw)
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_BLOCK_END_RE = re.compile(r"</(?:p|li|div|ul|ol)\s*>|<br\s*/?>", re.IGNORECASE)
+
+
+def strip_html(text: str) -> list[str]:
+    """Paragraphs of a cell that may carry stray HTML; tags are dropped, never rendered."""
+    parts = _BLOCK_END_RE.split(text)
+    out = []
+    for part in parts:
+        plain = clean(_TAG_RE.sub(" ", part))
+        if plain:
+            out.append(plain)
+    return out
+
+
+_BULLET_RE = re.compile(r"(?:^|\s)・\s*")
+
+
+def split_bullets(text: str, ocr: bool = True) -> list[str]:
+    """Split a list written with ・ bullets. A ・ inside a word (市民・団体) is not a bullet."""
+    items = [clean(p, ocr) for p in _BULLET_RE.split(text)]
+    return [i for i in items if i]

@@ -1,0 +1,435 @@
+"""施策評価表 text (a PDF turned into tab-separated text) to a Report.
+
+The reader is a line-by-line state machine: headings switch the section, a
+first cell names the row kind, and rows that start with a tab continue the
+table above. Anything it cannot place becomes a finding with its line, never
+an exception: only an unreadable file raises ParseError.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+from pathlib import Path
+
+from . import normalize as nz
+from .report import (
+    Action,
+    Cell,
+    Department,
+    Finding,
+    Indicator,
+    Initiative,
+    Measure,
+    Paragraph,
+    ParseError,
+    Policy,
+    Report,
+)
+from .source import decode, read_report_text
+
+KNOWN_REFLECTIONS = {
+    "A": "趣旨に沿って措置したもの",
+    "B": "実現に向けて努力しているもの",
+}
+
+_POLICY_RE = re.compile(r"^運営方針\s*(\d{1,3})\s*(.*)$")
+_INITIATIVE_RE = re.compile(r"^(\d{1,2})\s+(\S.*)$")
+_MEASURE_ID_RE = re.compile(r"^\d{7}$")
+_RULE_RE = re.compile(r"^[\s\-]*-{3,}[\s\-]*$")
+_YEAR_IN_PARENS_RE = re.compile(r"\(([^()]*年度)\)")
+_REFLECTION_RE = re.compile(r"^([A-Za-z])\s*(?:\((.*?)\)?)?$")
+_SECTION_PREFIX_RE = re.compile(r"^\(([^()]{1,20}?(?:課|室|係|センター|所))\)\s*")
+_MUNICIPALITY_RE = re.compile(r"(?<![一-龥])([一-龥]{1,4}?[市])")
+_NOT_MUNICIPALITY = {"本市", "当市", "各市", "全市", "市"}
+_DEPT_SUFFIXES = ("部", "局", "委員会", "本部")
+
+_HEADINGS = {
+    "現況と課題": "situation",
+    "基本目標": "goals",
+    "関連する個別計画": "plans",
+    "主な取組": "initiatives",
+}
+_SKIP_LINES = {"SDGs", "17の目標", "施策評価表"}
+
+
+def parse_file(path: Path | str, municipality: str | None = None) -> Report:
+    path = Path(path)
+    text, encoding = read_report_text(path)
+    return parse_text(text, path.name, municipality=municipality, encoding=encoding)
+
+
+def parse_bytes(data: bytes, name: str, municipality: str | None = None) -> Report:
+    text, encoding = decode(data, name)
+    return parse_text(text, name, municipality=municipality, encoding=encoding)
+
+
+def detect_municipality(text: str) -> str | None:
+    counts = collections.Counter(
+        m for m in _MUNICIPALITY_RE.findall(nz.clean(text)) if m not in _NOT_MUNICIPALITY
+    )
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def parse_text(text: str, name: str, municipality: str | None = None, encoding: str = "utf-8") -> Report:
+    if not text.strip():
+        raise ParseError([Finding(name, 0, "error", "the file is empty: expected a 施策評価表 report text")])
+    return _Parser(text, name, municipality, encoding).run()
+
+
+class _Parser:
+    def __init__(self, text: str, name: str, municipality: str | None, encoding: str):
+        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.name = name
+        self.findings: list[Finding] = []
+        muni = municipality or detect_municipality(text)
+        self.report = Report(name, muni or "", None, None, encoding)
+        if not muni:
+            self.warn(0, "no municipality name (…市) found in the text: pass one with --municipality")
+        self.policy: Policy | None = None
+        self.heading: str | None = None
+        self.initiative: Initiative | None = None
+        self.measure: Measure | None = None
+        self.table: str | None = None  # actions | indicators | future
+        self.years: list[tuple[int, str]] = []
+        self.awaiting_id: int | None = None  # line of a 施策番号 label waiting for its digits
+        self.report_labels: collections.Counter[str] = collections.Counter()
+
+    # -- findings -----------------------------------------------------------------
+    def error(self, line: int, message: str) -> None:
+        self.findings.append(Finding(self.name, line, "error", message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.findings.append(Finding(self.name, line, "warning", message))
+
+    # -- driver -------------------------------------------------------------------
+    def run(self) -> Report:
+        for number, line in enumerate(self.lines, start=1):
+            self.line(number, line)
+        self.close_measure()
+        if self.awaiting_id:
+            self.error(self.awaiting_id, "施策番号 has no 7-digit number after it: the report may be truncated")
+        if not self.report.policies:
+            raise ParseError(
+                self.findings
+                + [
+                    Finding(
+                        self.name,
+                        0,
+                        "error",
+                        "no 運営方針 heading found: expected lines like '運営方針01 地域活動の促進' "
+                        "(is this a 施策評価表 in the supported layout?)",
+                    )
+                ]
+            )
+        self.finish_report_year()
+        self.report.findings = self.findings
+        return self.report
+
+    def line(self, number: int, raw: str) -> None:
+        cells = raw.split("\t")
+        first = nz.clean(cells[0])
+        if not raw.strip():
+            return
+        if _RULE_RE.match(raw.replace("\t", " ")):
+            return
+        if self.awaiting_id is not None:
+            self.take_measure_id(number, first, cells)
+            return
+        m = _POLICY_RE.match(first)
+        if m:
+            self.start_policy(number, int(m.group(1)), nz.clean(m.group(2)))
+            return
+        if first in _SKIP_LINES and len([c for c in cells if c.strip()]) == 1:
+            return
+        if first in _HEADINGS and len([c for c in cells if c.strip()]) == 1:
+            self.close_measure()
+            self.heading = _HEADINGS[first]
+            self.table = None
+            if self.policy is None:
+                self.error(number, f"{first} appears before any 運営方針 heading")
+            return
+        if self.policy is None:
+            self.warn(number, "text before the first 運営方針 heading is ignored")
+            return
+        if first.startswith("施策番号"):
+            self.start_measure(number, cells)
+            return
+        if first == "担当部・課":
+            self.take_departments(number, cells)
+            return
+        if first.startswith("具体的な取組"):
+            self.need_measure(number, first)
+            m = _YEAR_IN_PARENS_RE.search(first)
+            if m:
+                self.report_labels[m.group(1)] += 1
+            self.table = "actions"
+            self.take_actions(number, cells[1:])
+            return
+        if first.startswith("評価指標"):
+            self.need_measure(number, first)
+            self.take_year_header(number, cells)
+            return
+        if first.startswith("今後の取組の方向性"):
+            self.need_measure(number, first)
+            self.table = "future"
+            self.take_future(number, cells[1:])
+            return
+        if first == "" and self.table and self.measure:
+            rest = cells[1:]
+            if self.table == "actions":
+                self.take_actions(number, rest)
+            elif self.table == "future":
+                self.take_future(number, rest)
+            else:
+                self.take_indicator_row(number, cells)
+            return
+        if self.heading == "initiatives":
+            m = _INITIATIVE_RE.match(first)
+            if m and len([c for c in cells if c.strip()]) == 1:
+                self.start_initiative(number, int(m.group(1)), nz.clean(m.group(2)))
+                return
+        if self.heading in ("situation", "goals", "plans") and self.measure is None:
+            text = nz.clean(" ".join(c for c in cells if c.strip()))
+            target = getattr(self.policy, self.heading)
+            if self.heading == "plans":
+                target.extend(nz.split_bullets(text.lstrip("- ")))
+            else:
+                target.append(text)
+            return
+        self.warn(number, f"unrecognised line ignored: {first[:40]!r}")
+
+    # -- structure ----------------------------------------------------------------
+    def start_policy(self, number: int, policy_no: int, name: str) -> None:
+        self.close_measure()
+        if not name:
+            self.error(number, "運営方針 heading has no name: expected '運営方針NN 名前'")
+        if any(p.number == policy_no for p in self.report.policies):
+            self.error(number, f"運営方針{policy_no:02d} appears twice")
+        self.policy = Policy(policy_no, name, number)
+        self.report.policies.append(self.policy)
+        self.heading = None
+        self.initiative = None
+        self.table = None
+
+    def start_initiative(self, number: int, initiative_no: int, name: str) -> None:
+        self.close_measure()
+        # A repeated heading introduces the next 施策 of the same 主な取組.
+        for existing in self.policy.initiatives:
+            if existing.number == initiative_no:
+                if existing.name != name:
+                    self.warn(
+                        number,
+                        f"主な取組 {initiative_no} was named {existing.name!r} at line {existing.line}, now {name!r}",
+                    )
+                self.initiative = existing
+                return
+        self.initiative = Initiative(initiative_no, name, number)
+        self.policy.initiatives.append(self.initiative)
+
+    def start_measure(self, number: int, cells: list[str]) -> None:
+        self.close_measure()
+        if self.initiative is None:
+            self.error(number, "施策番号 appears before any 主な取組 heading: expected a line like '1 名前' first")
+            self.initiative = Initiative(0, "", number)
+            self.policy.initiatives.append(self.initiative)
+        raw_purpose = " ".join(c for c in cells[1:] if c.strip())
+        self.measure = Measure("", nz.clean(raw_purpose), nz.clean_raw(raw_purpose), number)
+        if not self.measure.purpose:
+            self.warn(number, "施策番号 line has no purpose text after the label")
+        self.awaiting_id = number
+        self.table = None
+
+    def take_measure_id(self, number: int, first: str, cells: list[str]) -> None:
+        label_line = self.awaiting_id
+        self.awaiting_id = None
+        if _MEASURE_ID_RE.match(first):
+            self.measure.measure_id = first
+            for _, initiative in self._all_initiatives():
+                for other in initiative.measures:
+                    if other.measure_id == first:
+                        self.error(number, f"施策番号 {first} appears twice (first at line {other.line})")
+            self.initiative.measures.append(self.measure)
+            return
+        self.error(
+            number,
+            f"expected the 7-digit 施策番号 on the line after the label at line {label_line}, found {first[:20]!r}",
+        )
+        self.measure = None
+        self.line(number, "\t".join(cells))  # the line may still be something we know
+
+    def _all_initiatives(self):
+        for policy in self.report.policies:
+            for initiative in policy.initiatives:
+                yield policy, initiative
+
+    def need_measure(self, number: int, label: str) -> bool:
+        if self.measure is None:
+            self.error(number, f"{label[:12]} row appears outside a 施策: expected a 施策番号 first")
+            return False
+        return True
+
+    def close_measure(self) -> None:
+        m = self.measure
+        self.measure = None
+        self.table = None
+        self.years = []
+        if m is None or not m.measure_id:
+            return
+        where = f"施策 {m.measure_id} (line {m.line})"
+        if not m.departments:
+            self.error(m.line, f"{where} has no 担当部・課 row")
+        if m.reflection is None:
+            self.error(m.line, f"{where} has no 反映区分")
+        if not m.indicators:
+            self.warn(m.line, f"{where} has no 評価指標 rows")
+        if not m.future:
+            self.warn(m.line, f"{where} has no 今後の取組の方向性: the report may be truncated")
+
+    # -- rows -----------------------------------------------------------------------
+    def take_departments(self, number: int, cells: list[str]) -> None:
+        if not self.need_measure(number, "担当部・課"):
+            return
+        values = [nz.clean(c) for c in cells]
+        try:
+            k = values.index("反映区分")
+        except ValueError:
+            k = len(values)
+            self.error(number, "担当部・課 row has no 反映区分 cell: expected '担当部・課 <部 課> 反映区分 <A|B (…)>'")
+        dept_text = " ".join(v for v in values[1:k] if v)
+        self.measure.departments = parse_departments(dept_text, lambda msg: self.warn(number, msg))
+        if not self.measure.departments:
+            self.error(number, "担当部・課 is empty: expected '部 課' pairs such as '総合政策部 政策推進課'")
+        if k < len(values):
+            refl = " ".join(v for v in values[k + 1 :] if v)
+            m = _REFLECTION_RE.match(refl)
+            if not m:
+                self.error(number, f"反映区分 {refl[:20]!r} is not a letter: expected A or B with its label")
+                return
+            letter, label = m.group(1).upper(), (m.group(2) or "").strip()
+            if letter not in KNOWN_REFLECTIONS:
+                self.warn(number, f"unknown 反映区分 letter {letter!r}: expected A or B; kept as written")
+            self.measure.reflection = letter
+            self.measure.reflection_label = label or KNOWN_REFLECTIONS.get(letter, "")
+
+    def _section_and_text(self, text: str) -> tuple[str | None, str]:
+        m = _SECTION_PREFIX_RE.match(text)
+        if m:
+            return m.group(1), text[m.end() :]
+        return None, text
+
+    def take_actions(self, number: int, cells: list[str]) -> None:
+        if self.measure is None:
+            return
+        content = " ".join(c for c in cells if c.strip())
+        for para in nz.strip_html(content):
+            section, body = self._section_and_text(para)
+            for item, raw in zip(nz.split_bullets(body), nz.split_bullets(body, ocr=False)):
+                self.measure.actions.append(Action(item, raw, section, number))
+
+    def take_future(self, number: int, cells: list[str]) -> None:
+        if self.measure is None:
+            return
+        content = " ".join(c for c in cells if c.strip())
+        for para in nz.strip_html(content):
+            section, body = self._section_and_text(para)
+            if body.strip():
+                self.measure.future.append(Paragraph(body.strip(), section, number))
+
+    def take_year_header(self, number: int, cells: list[str]) -> None:
+        values = [nz.clean(c) for c in cells]
+        self.table = "indicators"
+        self.years = []
+        if len(values) < 4 or values[1] != "指標名" or values[2] != "単位":
+            self.error(number, "評価指標 header: expected '指標名', '単位' and one column per fiscal year (H30年度 …)")
+            self.table = None
+            return
+        for label in values[3:]:
+            if not label:
+                continue
+            year = nz.fiscal_year(label)
+            if year is None:
+                self.error(number, f"評価指標 header: {label!r} is not a fiscal year such as H30年度 or R1年度")
+                self.table = None
+                return
+            self.years.append((year, label))
+        if not self.years:
+            self.error(number, "評価指標 header has no fiscal-year columns")
+            self.table = None
+
+    def take_indicator_row(self, number: int, cells: list[str]) -> None:
+        body = cells[1:]
+        name_cell = body[0] if body else ""
+        if name_cell.strip().startswith(("※", "*")) or nz.clean(name_cell).startswith("※"):
+            if not self.measure.indicators:
+                self.warn(number, "※ note before any indicator row: attached to no indicator")
+                return
+            self.measure.indicators[-1].notes.append(nz.clean(" ".join(c for c in body if c.strip())))
+            return
+        n = len(self.years)
+        name = nz.clean(name_cell)
+        if not name:
+            self.error(number, "indicator row has no 指標名 in its first column")
+            return
+        unit = nz.clean(body[1]) if len(body) > 1 else ""
+        value_cells = body[2 : 2 + n]
+        extra = [c for c in body[2 + n :] if c.strip()]
+        if extra:
+            self.error(
+                number,
+                f"indicator row {name!r} has {len(body) + 1} cells, more than the header's {n + 3} "
+                f"(指標名, 単位 and {n} fiscal years): extra {extra[0][:20]!r}",
+            )
+        if len(body) < 2 + n:
+            self.warn(
+                number,
+                f"indicator row {name!r} has {len(body) + 1} cells, the header has {n + 3}: "
+                "missing cells are read as not reported",
+            )
+        if not unit:
+            self.warn(number, f"indicator {name!r} has no 単位")
+        out = []
+        for (year, label), cell in zip(self.years, value_cells + [""] * (n - len(value_cells))):
+            v = nz.parse_value(cell)
+            if v.status == nz.STATUS_INVALID:
+                self.error(number, f"{name!r} {label}: {cell.strip()[:20]!r} is not a number (expected e.g. 1,365, - or blank)")
+            out.append(Cell(year, label, v.value, v.status, v.raw))
+        self.measure.indicators.append(Indicator(name, nz.clean_raw(name_cell), unit, out, number))
+
+    def finish_report_year(self) -> None:
+        if self.report_labels:
+            label, _ = self.report_labels.most_common(1)[0]
+            if len(self.report_labels) > 1:
+                self.warn(0, f"具体的な取組 name several years {sorted(self.report_labels)}: using {label}")
+            self.report.report_label = label
+            self.report.report_year = nz.fiscal_year(label)
+        if self.report.report_year is None:
+            years = [
+                c.fiscal_year
+                for _, _, m in self.report.measures()
+                for i in m.indicators
+                for c in i.cells
+                if c.status == nz.STATUS_REPORTED
+            ]
+            if years:
+                self.report.report_year = max(years)
+                self.report.report_label = nz.wareki_label(max(years))
+                self.warn(0, f"no '具体的な取組 (R1年度)' label found: report year taken as the latest data year {self.report.report_label}")
+            else:
+                self.error(0, "cannot tell the report year: no '具体的な取組 (R1年度)' label and no values")
+
+
+def parse_departments(text: str, warn) -> list[Department]:
+    """'総合政策部 政策推進課 福祉部 総合福祉課' to two 部/課 pairs."""
+    out: list[Department] = []
+    for token in text.split():
+        if token.endswith(_DEPT_SUFFIXES):
+            out.append(Department(token, None))
+        elif out and out[-1].section is None:
+            out[-1].section = token
+        elif out:
+            out.append(Department(out[-1].dept, token))
+        else:
+            warn(f"担当部・課 {token!r} has no 部 before it")
+            out.append(Department(token, None))
+    return out

@@ -1,0 +1,118 @@
+"""The document model of one 施策評価表 report, and the findings made while reading it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int  # 1-based; 0 when the finding is about the whole file
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.severity}: {self.message}"
+
+
+class ParseError(Exception):
+    """The report cannot be read at all. Carries the findings that say why."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("\n".join(str(f) for f in findings))
+
+
+@dataclass
+class Cell:
+    fiscal_year: int
+    fiscal_label: str
+    value: float | None
+    status: str
+    raw: str
+
+
+@dataclass
+class Indicator:
+    name: str
+    name_raw: str
+    unit: str
+    cells: list[Cell]
+    line: int
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Action:
+    text: str
+    raw: str
+    section: str | None
+    line: int
+
+
+@dataclass
+class Paragraph:
+    text: str
+    section: str | None
+    line: int
+
+
+@dataclass
+class Department:
+    dept: str
+    section: str | None
+
+
+@dataclass
+class Measure:
+    measure_id: str
+    purpose: str
+    purpose_raw: str
+    line: int
+    departments: list[Department] = field(default_factory=list)
+    reflection: str | None = None
+    reflection_label: str | None = None
+    actions: list[Action] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    future: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class Initiative:
+    number: int
+    name: str
+    line: int
+    measures: list[Measure] = field(default_factory=list)
+
+
+@dataclass
+class Policy:
+    number: int
+    name: str
+    line: int
+    situation: list[str] = field(default_factory=list)  # 現況と課題
+    goals: list[str] = field(default_factory=list)  # 基本目標
+    plans: list[str] = field(default_factory=list)  # 関連する個別計画
+    initiatives: list[Initiative] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    source_file: str
+    municipality: str
+    report_year: int | None
+    report_label: str | None
+    encoding: str
+    policies: list[Policy] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def measures(self):
+        for policy in self.policies:
+            for initiative in policy.initiatives:
+                for measure in initiative.measures:
+                    yield policy, initiative, measure

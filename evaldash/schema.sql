@@ -1,0 +1,40 @@
+-- Filter macros stored in every built store, so each named query in queries/
+-- filters the same way. All arguments come in as bound parameters.
+--   muni  VARCHAR[]  municipalities (empty = all)
+--   pol   INTEGER[]  運営方針 numbers (empty = all)
+--   dept  VARCHAR[]  部 (empty = all)
+--   sec   VARCHAR[]  課 (empty = all)
+--   refl  VARCHAR[]  反映区分 letters (empty = all)
+--   q     VARCHAR    text searched in measure and indicator texts ('' = no search)
+
+CREATE MACRO selected_measures(muni, pol, dept, sec, refl, q) AS TABLE
+SELECT m.municipality, m.measure_id
+FROM measures m
+WHERE (len(muni) = 0 OR list_contains(muni, m.municipality))
+  AND (len(pol) = 0 OR list_contains(pol, m.policy_no))
+  AND (len(refl) = 0 OR list_contains(refl, m.reflection))
+  AND (
+    (len(dept) = 0 AND len(sec) = 0)
+    OR EXISTS (
+      SELECT 1 FROM measure_departments d
+      WHERE d.municipality = m.municipality AND d.measure_id = m.measure_id
+        AND (len(dept) = 0 OR list_contains(dept, d.dept))
+        AND (len(sec) = 0 OR list_contains(sec, d.section))
+    )
+  )
+  AND (q = '' OR contains(m.search_text, lower(q)));
+
+CREATE MACRO selected_indicators(muni, pol, dept, sec, refl, q) AS TABLE
+SELECT i.municipality, i.measure_id, i.indicator_id
+FROM indicators i
+JOIN measures m USING (municipality, measure_id)
+SEMI JOIN selected_measures(muni, pol, dept, sec, refl, q) s USING (municipality, measure_id)
+-- A search that names an indicator keeps just that indicator; one that
+-- matches the measure's own text keeps all of the measure's indicators.
+WHERE q = ''
+   OR contains(i.search_text, lower(q))
+   OR NOT EXISTS (
+     SELECT 1 FROM indicators j
+     WHERE j.municipality = i.municipality AND j.measure_id = i.measure_id
+       AND contains(j.search_text, lower(q))
+   );

@@ -1,0 +1,291 @@
+"""The DuckDB store: build it from a folder of reports, replace it atomically, open it read-only.
+
+The store is derived data: it can always be rebuilt from the reports folder,
+which is the data of record and is never written to except by `add`.
+A build writes a new file beside the old one and renames it into place, so a
+dashboard that holds the old file keeps reading it until it reopens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from .model import build_frames, flat_frame
+from .normalize import clean
+from .parse import parse_file
+from .report import Finding, ParseError, Report
+
+SCHEMA_VERSION = 1
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
+DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
+DEFAULT_META = PROJECT_ROOT / "data" / "indicator_meta.csv"
+META_COLUMNS = {
+    "municipality": "VARCHAR",
+    "measure_id": "VARCHAR",
+    "indicator": "VARCHAR",
+    "good_direction": "VARCHAR",
+    "target": "DOUBLE",
+    "target_year": "INTEGER",
+    "note": "VARCHAR",
+}
+REPORT_SUFFIXES = (".txt", ".csv", ".xlsx")
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+
+Progress = Callable[[str], None]
+
+
+class BuildError(Exception):
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("\n".join(str(f) for f in findings))
+
+
+@dataclass
+class BuildResult:
+    db_path: Path
+    reports: int
+    rows: int
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
+def reports_dir() -> Path:
+    return env_path("EVALDASH_REPORTS", DEFAULT_REPORTS)
+
+
+def db_path() -> Path:
+    return env_path("EVALDASH_DB", DEFAULT_DB)
+
+
+def meta_path() -> Path:
+    return env_path("EVALDASH_META", DEFAULT_META)
+
+
+def source_files(folder: Path) -> list[Path]:
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+
+
+def fingerprint(folder: Path) -> str:
+    """Cheap identity of the inputs: names, sizes and mtimes of the sources and the metadata file."""
+    h = hashlib.sha256()
+    meta = meta_path()
+    for p in source_files(folder) + ([meta] if meta.is_file() else []):
+        st = p.stat()
+        h.update(f"{p.name}\x1f{st.st_size}\x1f{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[list[Report], list[Finding]]:
+    from .template import is_template, read_template  # templates import pandas readers lazily
+
+    reports, findings = [], []
+    for k, path in enumerate(paths, start=1):
+        if progress:
+            progress(f"[{k}/{len(paths)}] {path.name}")
+        try:
+            if is_template(path):
+                got, found = read_template(path)
+            else:
+                report = parse_file(path)
+                got, found = [report], report.findings
+        except ParseError as exc:
+            findings.extend(exc.findings)
+            continue
+        findings.extend(found)
+        reports.extend(got)
+    return reports, findings
+
+
+def _source_info(paths: list[Path]) -> dict[str, dict]:
+    info = {}
+    for p in paths:
+        data = p.read_bytes()
+        info[p.name] = {
+            "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
+        }
+    return info
+
+
+@contextlib.contextmanager
+def build_lock(db: Path):
+    """One builder at a time per store; readers never take it."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(db.with_name(db.name + ".lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build(
+    folder: Path | None = None,
+    db: Path | None = None,
+    progress: Progress | None = None,
+    paths: list[Path] | None = None,
+) -> BuildResult:
+    """Parse every source in the folder and replace the store with the result.
+
+    Raises BuildError, leaving the old store untouched, when any source has an error.
+    """
+    folder = Path(folder or reports_dir())
+    db = Path(db or db_path())
+    start = time.perf_counter()
+    with build_lock(db):
+        fp = fingerprint(folder)
+        paths = source_files(folder) if paths is None else paths
+        if not paths:
+            raise BuildError([Finding(str(folder), 0, "error", "no report files (*.txt, *.csv, *.xlsx) in the folder")])
+        reports, findings = load_reports(paths, progress)
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            raise BuildError(findings)
+        if progress:
+            progress("merging report years")
+        frames = build_frames(reports, _source_info(paths))
+        frames["flat_indicators"] = flat_frame(frames)
+        if progress:
+            progress(f"writing {db.name}")
+        write_store(frames, db, {"fingerprint": fp, "reports": [p.name for p in paths]})
+    return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start)
+
+
+def write_store(frames: dict, db: Path, meta: dict) -> None:
+    tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, frame in frames.items():
+                con.register("frame", frame)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')  # name: our own table list
+                con.unregister("frame")
+            _load_indicator_meta(con, meta_path())
+            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            built = {
+                "schema_version": str(SCHEMA_VERSION),
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "fingerprint": meta.get("fingerprint", ""),
+                "reports": json.dumps(meta.get("reports", []), ensure_ascii=False),
+            }
+            con.executemany("INSERT INTO meta VALUES (?, ?)", list(built.items()))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, db)
+        dir_fd = os.open(db.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The staff-edited metadata file: which direction is good, and targets."""
+    cols = ", ".join(f"{k} {v}" for k, v in META_COLUMNS.items())
+    con.execute(f"CREATE TABLE indicator_meta ({cols})")  # column names: our own constant
+    if not path.is_file():
+        return
+    con.execute(
+        "INSERT INTO indicator_meta SELECT * FROM read_csv($path, header = true, columns = $columns, "
+        "nullstr = '', auto_detect = false)",
+        {"path": str(path), "columns": META_COLUMNS},
+    )
+    # Staff type names as they see them (full-width brackets and all): match the parser's form.
+    frame = con.execute("SELECT * FROM indicator_meta").df()
+    for col in ("municipality", "measure_id", "indicator"):
+        frame[col] = frame[col].map(lambda v: clean(v) or None if isinstance(v, str) else None)
+    con.execute("DELETE FROM indicator_meta")
+    con.register("meta_frame", frame)
+    con.execute("INSERT INTO indicator_meta SELECT * FROM meta_frame")
+    con.unregister("meta_frame")
+    bad = con.execute(
+        "SELECT count(*) FROM indicator_meta WHERE good_direction IS NOT NULL AND good_direction NOT IN ('up', 'down')"
+    ).fetchone()[0]
+    if bad:
+        raise BuildError([Finding(path.name, 0, "error", "good_direction must be up, down or empty")])
+
+
+def read_meta(db: Path) -> dict[str, str]:
+    try:
+        con = connect_readonly(db)
+    except (duckdb.Error, OSError):
+        return {}
+    try:
+        return dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+
+
+def is_stale(folder: Path | None = None, db: Path | None = None) -> bool:
+    folder = Path(folder or reports_dir())
+    db = Path(db or db_path())
+    if not db.exists():
+        return True
+    meta = read_meta(db)
+    return meta.get("schema_version") != str(SCHEMA_VERSION) or meta.get("fingerprint") != fingerprint(folder)
+
+
+def ensure_store(folder: Path | None = None, db: Path | None = None, progress: Progress | None = None) -> bool:
+    """Build when missing or older than the reports. Returns True when it built."""
+    folder = Path(folder or reports_dir())
+    db = Path(db or db_path())
+    if not is_stale(folder, db):
+        return False
+    with build_lock(db):
+        stale = is_stale(folder, db)  # another process may have built it while we waited
+    if stale:
+        build(folder, db, progress)
+    return stale
+
+
+# Limits for a store opened by the dashboard: queries see only the store.
+READONLY_CONFIG = {
+    "access_mode": "READ_ONLY",
+    "enable_external_access": "false",
+    "threads": "2",
+    "memory_limit": "1GB",
+}
+
+
+def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(db), read_only=True, config={k: v for k, v in READONLY_CONFIG.items() if k != "access_mode"})
+    return con
+
+
+def store_identity(db: Path) -> tuple[int, int] | None:
+    """Changes whenever a build replaces the file; used as the cache key."""
+    try:
+        st = os.stat(db)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
