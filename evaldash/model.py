@@ -45,6 +45,34 @@ FLAT_COLUMNS = [
 ]
 
 
+# The data dictionary: one line per column of the flat table, shown on the データ page,
+# written into the Excel export and checked against the README by a test.
+FLAT_DOCS = {
+    "municipality": "自治体名（本文から検出、または取込テンプレートの値）",
+    "report_year": "値を採用した報告書の年度（西暦の年度、例 2019）",
+    "report_label": "その報告書の年度表記（例 R1年度）",
+    "policy_no": "運営方針の番号",
+    "policy_name": "運営方針の名称",
+    "initiative_no": "主な取組の番号（運営方針の中での番号）",
+    "initiative_name": "主な取組の名称",
+    "measure_id": "施策番号（7桁）",
+    "measure_purpose": "施策の目的（本文、OCR 補正後）",
+    "departments": "担当部・課（複数は「 / 」区切り）",
+    "reflection": "反映区分の記号（A、B …）",
+    "reflection_label": "反映区分の説明（例 趣旨に沿って措置したもの）",
+    "indicator_id": "指標の識別子（施策番号-名前のハッシュ。報告書が変わっても同じ指標なら同じ）",
+    "indicator": "指標名（(令和2年4月1日現在) などの但し書きを含む）",
+    "unit": "単位",
+    "fiscal_year": "年度（西暦の年度、例 H30年度 = 2018）",
+    "fiscal_label": "報告書での年度表記（例 H30年度）",
+    "value": "値（数値。値なしのときは空）",
+    "value_status": "reported = 報告値、no_value = 報告書に「-」（値なし）",
+    "note": "指標の注記（※ で始まる行）",
+    "source_file": "値を採用した報告書のファイル名",
+    "source_line": "その報告書で指標の行がある行番号",
+}
+
+
 def indicator_id(municipality: str, measure_id: str, name: str) -> str:
     digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{name}".encode()).hexdigest()[:8]
     return f"{measure_id}-{digest}"

@@ -1,0 +1,342 @@
+"""The thin Streamlit layer: the store connection, cached named queries, the shared
+sidebar and the URL state. Pages import this and evaldash's builders, nothing else.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import runpy
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from . import sql, store
+from .report import Finding
+
+log = logging.getLogger("evaldash")
+
+EMPTY_MESSAGE = "該当する指標がありません"
+MAX_SEARCH = 100
+
+PAGE_FILES = {
+    "overview": "pages/overview.py",
+    "trends": "pages/trends.py",
+    "changes": "pages/changes.py",
+    "card": "pages/card.py",
+    "data": "pages/data.py",
+    "import": "pages/imports.py",
+}
+
+# The shared filter: URL key -> widget key. Values in the URL are short codes.
+FILTER_KEYS = {"muni": "f_muni", "pol": "f_pol", "dept": "f_dept", "sec": "f_sec", "refl": "f_refl", "q": "f_q"}
+
+
+# --- routing ---------------------------------------------------------------------------------
+
+ENTRY_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
+_IN_ENTRY: contextvars.ContextVar[bool] = contextvars.ContextVar("evaldash_in_entry", default=False)
+
+
+def entry_point(run) -> None:
+    """Run the entry point's body, marking this script run as routed through it."""
+    token = _IN_ENTRY.set(True)
+    try:
+        run()
+    finally:
+        _IN_ENTRY.reset(token)
+
+
+def require_entry_point() -> None:
+    """Pages must run inside dashboard.py (sidebar, filters, navigation).
+
+    Streamlit treats an app with a pages/ folder as a v1 multipage app until
+    st.navigation has run once in the process, so the very first request after
+    a server start that names a page (a shared link) runs the page file alone.
+    Route it through the entry point instead, then stop this bare run.
+    """
+    if _IN_ENTRY.get():
+        return
+    runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
+    st.stop()
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, identity: tuple[int, int]):
+    # One connection per store file version; every query opens its own cursor (sql.run).
+    return store.connect_readonly(Path(path))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _failed_build(fingerprint: str, folder: str, db: str) -> list[Finding]:
+    """Build once per folder state; a failure is remembered so reruns don't retry it."""
+    try:
+        store.ensure_store(Path(folder), Path(db))
+    except store.BuildError as exc:
+        return exc.findings
+    return []
+
+
+def current_store() -> tuple[Path, tuple[int, int]]:
+    """The store to read, built first when missing or older than the reports."""
+    folder, db = store.reports_dir(), store.db_path()
+    ident = store.store_identity(db)
+    fp = store.fingerprint(folder)
+    meta = _store_meta(str(db), ident) if ident else {}
+    if ident is None or meta.get("fingerprint") != fp or meta.get("schema_version") != str(store.SCHEMA_VERSION):
+        with st.spinner("報告書からデータを作成しています…"):
+            findings = _failed_build(fp, str(folder), str(db))
+        ident = store.store_identity(db)
+        if findings:
+            show_findings(findings, "報告書に誤りがあるため、データを更新できませんでした。")
+            if ident is None:
+                st.stop()
+            st.caption("前回作成したデータを表示しています。")
+    return db, ident
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _store_meta(path: str, identity: tuple[int, int]) -> dict[str, str]:
+    df = sql.run(_connection(path, identity), "store_info")
+    return dict(zip(df["key"], df["value"]))
+
+
+@st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
+def _run(path: str, identity: tuple[int, int], name: str, params: tuple, order: str | None, desc: bool):
+    return sql.run(_connection(path, identity), name, dict(params), order=order, descending=desc)
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def query(name: str, params: dict | None = None, order: str | None = None, descending: bool = False) -> pd.DataFrame:
+    """Run a named query on the current store; results are cached per store version."""
+    db, ident = st.session_state.get("_store") or current_store()
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in (params or {}).items()))
+    return _run(str(db), ident, name, frozen, order, descending).copy()
+
+
+def connection():
+    db, ident = st.session_state.get("_store") or current_store()
+    return _connection(str(db), ident)
+
+
+# --- text --------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md_escape(text: str | None) -> str:
+    """Report text shown through st.markdown must show as written: no links, images or markup."""
+    if not text:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def badge_text(text: str | None) -> str:
+    """st.badge escapes brackets itself; the inline marks it still reads are escaped here."""
+    return re.sub(r"([*_~`$:\\])", r"\\\1", text or "")
+
+
+def clean_search(text: str | None) -> str:
+    """Search box and URL text: no control characters, bounded length."""
+    if not text:
+        return ""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", str(text)) if unicodedata.category(ch)[0] != "C")
+    return text.strip()[:MAX_SEARCH]
+
+
+def show_findings(findings: list[Finding], headline: str) -> None:
+    errors = [f for f in findings if f.severity == "error"]
+    box = st.error if errors else st.warning
+    lines = [f"{f.file}:{f.line}: {'エラー' if f.severity == 'error' else '注意'}: {f.message}" for f in findings[:50]]
+    more = f"\n… ほか {len(findings) - 50} 件" if len(findings) > 50 else ""
+    box(headline)
+    st.code("\n".join(lines) + more, language=None, wrap_lines=True)
+
+
+def empty_notice(message: str = EMPTY_MESSAGE) -> None:
+    st.info(message, icon=":material/search_off:")
+
+
+# --- URL state ---------------------------------------------------------------------------------
+
+def _url_list(key: str) -> list[str]:
+    values = st.query_params.get_all(key)
+    out: list[str] = []
+    for v in values:
+        out.extend(p for p in str(v).split(",") if p)
+    return out
+
+
+def seed_from_url(widget_key: str, url_key: str, options: list, parse=str, multi: bool = True, default=None):
+    """Put the URL's value into a widget's state once per session (a shared link opens that view)."""
+    seeded = st.session_state.setdefault("_seeded", set())
+    if widget_key in seeded:
+        return
+    seeded.add(widget_key)
+    raw = _url_list(url_key) if multi else ([st.query_params.get(url_key)] if url_key in st.query_params else [])
+    values = []
+    for r in raw:
+        try:
+            v = parse(r)
+        except (TypeError, ValueError):
+            continue  # an unknown or malformed value is dropped, never an error
+        if options is None or v in options:
+            values.append(v)
+    if multi:
+        st.session_state[widget_key] = list(dict.fromkeys(values))
+    elif values:
+        st.session_state[widget_key] = values[0]
+    elif default is not None:
+        st.session_state[widget_key] = default
+
+
+def keep_valid(widget_key: str, options: list) -> None:
+    """Drop chosen values that the options no longer offer (another filter narrowed them)."""
+    chosen = st.session_state.get(widget_key)
+    if isinstance(chosen, list) and any(v not in options for v in chosen):
+        st.session_state[widget_key] = [v for v in chosen if v in options]
+
+
+def write_url(values: dict[str, object]) -> None:
+    """Mirror the view state into the URL, dropping empty values so links stay short."""
+    for key, value in values.items():
+        if value in (None, "", [], ()):
+            if key in st.query_params:
+                del st.query_params[key]
+            continue
+        encoded = ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+        if st.query_params.get(key) != encoded:
+            st.query_params[key] = encoded
+
+
+def view_params() -> dict[str, str]:
+    """The current filters as URL parameters, for links to other pages."""
+    return {k: v for k, v in st.session_state.get("_filter_url", {}).items() if v}
+
+
+def page_link(page: str, label: str, icon: str | None = None, **extra) -> None:
+    st.page_link(PAGE_FILES[page], label=label, icon=icon, query_params={**view_params(), **extra})
+
+
+def measure_link(measure_id: str, municipality: str | None = None, label: str | None = None) -> None:
+    params = {"measure": measure_id}
+    if municipality:
+        params["m"] = municipality
+    page_link("card", label or f"施策 {measure_id} のカードを開く", icon=":material/description:", **params)
+
+
+# --- the shared sidebar ------------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    muni: list[str]
+    pol: list[int]
+    dept: list[str]
+    sec: list[str]
+    refl: list[str]
+    q: str
+    several_munis: bool
+
+    def params(self) -> dict:
+        return {"muni": self.muni, "pol": self.pol, "dept": self.dept, "sec": self.sec, "refl": self.refl, "q": self.q}
+
+    def describe(self, policy_names: dict[int, str], reflection_labels: dict[str, str]) -> str:
+        parts = []
+        if self.muni:
+            parts.append("、".join(self.muni))
+        if self.pol:
+            parts.append("、".join(f"運営方針{p:02d} {policy_names.get(p, '')}".strip() for p in self.pol))
+        if self.dept:
+            parts.append("、".join(self.dept))
+        if self.sec:
+            parts.append("、".join(self.sec))
+        if self.refl:
+            parts.append("、".join(f"反映区分{r}" for r in self.refl))
+        if self.q:
+            parts.append(f"「{self.q}」を含む")
+        return " / ".join(parts) if parts else "すべての施策"
+
+
+def _reset_filters() -> None:
+    for widget_key in FILTER_KEYS.values():
+        st.session_state.pop(widget_key, None)
+    st.session_state["f_q"] = ""
+    for url_key in FILTER_KEYS:
+        if url_key in st.query_params:
+            del st.query_params[url_key]
+
+
+def sidebar() -> Filters:
+    """The shared filter, drawn by the entry point on every page. Its state lives in the URL."""
+    st.session_state["_store"] = current_store()
+    munis = query("municipalities")["municipality"].tolist()
+    several = len(munis) > 1
+    sb = st.sidebar
+    sb.subheader("絞り込み")
+    if several:
+        seed_from_url("f_muni", "muni", munis)
+        muni = sb.multiselect("自治体", munis, key="f_muni", placeholder="すべての自治体")
+    else:
+        muni = []
+    policies = query("policy_options", {"muni": muni})
+    policy_names = dict(zip(policies["policy_no"].astype(int), policies["policy_name"]))
+    seed_from_url("f_pol", "pol", list(policy_names), parse=int)
+    keep_valid("f_pol", list(policy_names))
+    pol = sb.multiselect(
+        "運営方針", list(policy_names), key="f_pol", placeholder="すべての運営方針",
+        format_func=lambda p: f"{p:02d} {policy_names.get(p, '')}",
+    )
+    depts = query("department_options", {"muni": muni, "pol": pol})
+    dept_options = list(dict.fromkeys(depts["dept"]))
+    seed_from_url("f_dept", "dept", dept_options)
+    keep_valid("f_dept", dept_options)
+    dept = sb.multiselect("担当部", dept_options, key="f_dept", placeholder="すべての部")
+    sections = depts[depts["dept"].isin(dept)] if dept else depts
+    sec_options = list(dict.fromkeys(sections["section"].dropna()))
+    seed_from_url("f_sec", "sec", sec_options)
+    keep_valid("f_sec", sec_options)  # a 課 of a 部 no longer chosen would filter to nothing
+    sec = sb.multiselect("担当課", sec_options, key="f_sec", placeholder="すべての課" if not dept else "選んだ部のすべての課")
+    refl_df = query("reflection_options")
+    refl_labels = dict(zip(refl_df["reflection"], refl_df["reflection_label"]))
+    seed_from_url("f_refl", "refl", list(refl_labels))
+    refl = sb.pills(
+        "反映区分", list(refl_labels), key="f_refl", selection_mode="multi",
+        format_func=lambda r: f"{r}：{refl_labels.get(r, '')}",
+    ) or []
+    seed_from_url("f_q", "q", None, parse=clean_search, multi=False, default="")
+    q = clean_search(sb.text_input("キーワード検索", key="f_q", max_chars=MAX_SEARCH,
+                                   placeholder="例: 女性、平和、協定", help="施策の目的・取組・指標名から探します"))
+    sb.button("絞り込みを解除", on_click=_reset_filters, icon=":material/restart_alt:", width="stretch")
+    url = {"muni": muni, "pol": pol, "dept": dept, "sec": sec, "refl": refl, "q": q}
+    st.session_state["_filter_url"] = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in url.items()}
+    write_url(url)
+    sb.caption("URL に絞り込みが入ります。アドレスをコピーすると同じ表示を共有できます。")
+    st.session_state["_policy_names"] = policy_names
+    st.session_state["_reflection_labels"] = refl_labels
+    return Filters(muni, pol, dept, sec, refl, q, several)
+
+
+def filters() -> Filters:
+    require_entry_point()
+    return st.session_state["_filters"]
+
+
+def source_caption() -> str:
+    """「出典: 苫小牧市 施策評価表 R1年度」 from the data, for every page and export."""
+    src = query("sources")
+    if src.empty:
+        return ""
+    parts = []
+    for muni, g in src.groupby("municipality", sort=True):
+        labels = "・".join(dict.fromkeys(g.sort_values("report_year")["report_label"].dropna()))
+        parts.append(f"{muni} 施策評価表 {labels}")
+    return "出典: " + "、".join(parts)

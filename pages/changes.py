@@ -1,0 +1,110 @@
+"""変化: previous vs latest fiscal year for every indicator, ranked, with sentences for council material."""
+
+import streamlit as st
+
+from evaldash import charts, ui
+
+SORTS = {
+    "abs_delta_pct": ("変化の大きい順", "abs_delta_pct", True),
+    "up": ("増加率の高い順", "delta_pct", True),
+    "down": ("減少率の高い順", "delta_pct", False),
+    "measure": ("施策番号順", "measure_id", False),
+}
+ARROWS = {"up": "▲ 増加", "down": "▼ 減少", "flat": "＝ 横ばい"}
+f = ui.filters()
+st.title("変化")
+st.caption(f"{f.describe(st.session_state['_policy_names'], st.session_state['_reflection_labels'])}　|　{ui.source_caption()}")
+
+c1, c2 = st.columns([2, 3])
+ui.seed_from_url("ch_min", "min", None, parse=lambda v: max(0, min(500, int(float(v)))), multi=False, default=0)
+threshold = c1.number_input("変化率のしきい値（|増減率| ≥ %）", min_value=0, max_value=500, step=5, key="ch_min",
+                            help="この値以上に変化した指標だけを表示します。0 ですべて表示。")
+ui.seed_from_url("ch_sort", "sort", list(SORTS), multi=False, default="abs_delta_pct")
+sort = c2.segmented_control("並べ替え", list(SORTS), key="ch_sort", format_func=lambda k: SORTS[k][0], required=True)
+ui.write_url({"min": threshold or None, "sort": None if sort == "abs_delta_pct" else sort})
+
+_, column, descending = SORTS[sort]
+changes = ui.query("changes", {**f.params(), "min_abs_pct": float(threshold)}, order=column, descending=descending)
+if changes.empty:
+    ui.empty_notice()
+    st.stop()
+
+table = changes.assign(
+    動き=changes["direction"].map(ARROWS).fillna("比較できる値なし"),
+    評価=changes["assessment"].map(charts.ASSESSMENT_LABELS),
+    prev_label=changes["prev_label"].fillna("－"),
+    latest_label=changes["latest_label"].fillna("－"),
+)
+columns = ["policy_no", "measure_id", "indicator", "unit", "prev_label", "prev_value", "latest_label", "latest_value",
+           "delta", "delta_pct", "動き", "評価"]
+if f.several_munis:
+    columns.insert(0, "municipality")
+event = st.dataframe(
+    table,
+    column_order=columns,
+    column_config={
+        "municipality": st.column_config.TextColumn("自治体"),
+        "policy_no": st.column_config.NumberColumn("方針", format="%02d", width="small",
+                                                   help="運営方針の番号"),
+        "measure_id": st.column_config.TextColumn("施策番号", width="small"),
+        "indicator": st.column_config.TextColumn("指標", width="large"),
+        "unit": st.column_config.TextColumn("単位", width="small"),
+        "prev_label": st.column_config.TextColumn("前年度"),
+        "prev_value": st.column_config.NumberColumn("前年度値", format="localized"),
+        "latest_label": st.column_config.TextColumn("最新年度"),
+        "latest_value": st.column_config.NumberColumn("最新値", format="localized"),
+        "delta": st.column_config.NumberColumn("増減", format="localized"),
+        "delta_pct": st.column_config.NumberColumn("増減率", format="%+.1f%%"),
+    },
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="changes_table",
+)
+rows = event.selection.rows if event else []
+if rows:
+    picked = table.iloc[rows[0]]
+    ui.measure_link(picked["measure_id"], picked["municipality"] if f.several_munis else None,
+                    label=f"「{picked['indicator']}」の施策カードを開く")
+else:
+    st.caption("行を選ぶと、その指標の施策カードへのリンクが出ます。見出しをクリックすると並べ替えられます。")
+
+st.subheader("増減率の順位")
+st.caption("色は data/indicator_meta.csv で「増えるほど良い／減るほど良い」が決められた指標だけに付きます。ほかは灰色です。")
+bars = changes.dropna(subset=["delta_pct"])
+if bars.empty:
+    st.caption("増減率を計算できる指標がありません。")
+else:
+    st.plotly_chart(charts.change_bars(bars), config=charts.image_config("増減率の順位"), key="change_bars")
+
+st.subheader("議会資料用の文章")
+st.caption("右上のボタンでコピーできます。")
+st.code("\n".join(changes["summary"]), language=None, wrap_lines=True)
+
+revisions = ui.query("revisions", f.params())
+report_changes = ui.query("report_changes", f.params())
+if len(revisions) or len(report_changes):
+    st.subheader("報告書の年度間の違い")
+    kinds = {"measure_added": "施策の追加", "measure_dropped": "施策の廃止", "reflection_changed": "反映区分の変更",
+             "indicator_added": "指標の追加", "indicator_removed": "指標の削除"}
+    if len(report_changes):
+        st.dataframe(
+            report_changes.assign(kind=report_changes["kind"].map(kinds)),
+            column_order=["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"],
+            column_config={"municipality": "自治体", "from_year": st.column_config.NumberColumn("前の報告書", format="%d年度"),
+                           "to_year": st.column_config.NumberColumn("新しい報告書", format="%d年度"),
+                           "kind": "内容", "measure_id": "施策番号", "indicator": "指標", "old": "変更前", "new": "変更後"},
+            hide_index=True,
+        )
+    if len(revisions):
+        st.markdown("**新しい報告書で修正された値**")
+        st.dataframe(
+            revisions,
+            column_order=["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value",
+                          "old_report", "new_report"],
+            column_config={"municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "fiscal_label": "年度",
+                           "old_value": st.column_config.NumberColumn("修正前", format="localized"),
+                           "new_value": st.column_config.NumberColumn("修正後", format="localized"),
+                           "old_report": "修正前の報告書", "new_report": "修正後の報告書"},
+            hide_index=True,
+        )

@@ -1,0 +1,73 @@
+"""データ: the filtered flat table, downloads as CSV (UTF-8 with BOM) and Excel, and the data dictionary."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from evaldash import ui
+from evaldash.export import flat_csv_bytes, workbook_bytes
+from evaldash.model import FLAT_COLUMNS, FLAT_DOCS
+
+f = ui.filters()
+st.title("データ")
+st.caption(f"{f.describe(st.session_state['_policy_names'], st.session_state['_reflection_labels'])}　|　{ui.source_caption()}")
+
+flat = ui.query("flat", f.params())
+if flat.empty:
+    ui.empty_notice()
+    st.stop()
+
+stem = f"施策評価_{'_'.join(dict.fromkeys(flat['municipality']))}_{date.today():%Y%m%d}"
+c1, c2, c3 = st.columns([1, 1, 3])
+c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True), file_name=f"{stem}.csv",
+                   mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
+docs = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})
+c2.download_button("Excel", lambda: workbook_bytes({"データ": flat[FLAT_COLUMNS], "列の説明": docs}),
+                   file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+c3.caption(f"{flat['indicator_id'].nunique()} 指標・{len(flat)} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
+
+tab_wide, tab_flat, tab_docs = st.tabs(["指標ごと（年度を列に）", "フラット（指標×年度）", "列の説明"])
+with tab_wide:
+    labels = flat.drop_duplicates("fiscal_year").sort_values("fiscal_year")["fiscal_label"].tolist()
+    wide = flat.pivot_table(index="indicator_id", columns="fiscal_label", values="value", aggfunc="first")
+    wide = wide.reindex(columns=labels)
+    keys = flat.drop_duplicates("indicator_id").set_index("indicator_id")[
+        ["municipality", "policy_no", "measure_id", "indicator", "unit", "reflection"]
+    ]
+    wide = keys.join(wide)
+    wide["推移"] = [[v for v in row if pd.notna(v)] for row in wide[labels].itertuples(index=False)]
+    year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in labels}
+    st.dataframe(
+        wide.reset_index(drop=True),
+        column_order=(["municipality"] if f.several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
+                                                                      "reflection", *labels, "推移"],
+        column_config={
+            "municipality": "自治体",
+            "policy_no": st.column_config.NumberColumn("運営方針", format="%02d"),
+            "measure_id": "施策番号",
+            "indicator": st.column_config.TextColumn("指標", width="large"),
+            "unit": st.column_config.TextColumn("単位", width="small"),
+            "reflection": st.column_config.TextColumn("反映区分", width="small"),
+            "推移": st.column_config.LineChartColumn("推移", width="small"),
+            **year_cols,
+        },
+        hide_index=True,
+    )
+with tab_flat:
+    st.dataframe(
+        flat,
+        column_order=FLAT_COLUMNS,
+        column_config={
+            "value": st.column_config.NumberColumn("value（値）", format="localized"),
+            "policy_no": st.column_config.NumberColumn("policy_no", format="%d"),
+            "report_year": st.column_config.NumberColumn("report_year", format="%d"),
+            "fiscal_year": st.column_config.NumberColumn("fiscal_year", format="%d"),
+            "source_line": st.column_config.NumberColumn("source_line", format="%d"),
+        },
+        hide_index=True,
+    )
+with tab_docs:
+    st.dataframe(docs, hide_index=True)
+    st.caption("コマンドラインからは `python -m evaldash export` で同じ表を書き出せます。")

@@ -1,0 +1,62 @@
+"""概要: headline numbers, measures by 反映区分 per 運営方針, and a policy's situation and goals."""
+
+import streamlit as st
+
+from evaldash import charts, ui
+
+f = ui.filters()
+names = st.session_state["_policy_names"]
+st.title("概要")
+st.caption(f"{f.describe(names, st.session_state['_reflection_labels'])}　|　{ui.source_caption()}")
+
+counts = ui.query("overview_counts", f.params()).iloc[0]
+if counts["indicators"] == 0 and counts["measures"] == 0:
+    ui.empty_notice()
+    st.stop()
+
+measures = int(counts["measures"])
+share = lambda n: f"{n / measures:.0%}" if measures else "－"  # noqa: E731
+cols = st.columns(5)
+cols[0].metric("運営方針", int(counts["policies"]), border=True)
+cols[1].metric("施策", measures, border=True)
+cols[2].metric("評価指標", int(counts["indicators"]), border=True)
+cols[3].metric("反映区分 A", int(counts["reflection_a"]), delta=f"施策の{share(counts['reflection_a'])}",
+               delta_color="off", delta_arrow="off", border=True, help="趣旨に沿って措置したもの")
+cols[4].metric("反映区分 B", int(counts["reflection_b"]), delta=f"施策の{share(counts['reflection_b'])}",
+               delta_color="off", delta_arrow="off", border=True, help="実現に向けて努力しているもの")
+
+st.subheader("直近2年度の指標の動き")
+comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
+pct = lambda n: f"{n / comparable:.0%}" if comparable else "－"  # noqa: E731
+cols = st.columns(4)
+cols[0].metric("上昇", int(counts["rose"]), delta=pct(counts["rose"]), delta_arrow="up", delta_color="off", border=True)
+cols[1].metric("下降", int(counts["fell"]), delta=pct(counts["fell"]), delta_arrow="down", delta_color="off", border=True)
+cols[2].metric("横ばい", int(counts["stayed"]), delta=pct(counts["stayed"]), delta_arrow="off", delta_color="off", border=True)
+cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border=True,
+               help="2年度分の報告値がない指標（「-」や調査予定など）")
+ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
+
+st.subheader("運営方針ごとの施策数（反映区分別）")
+by_policy = ui.query("reflection_by_policy", f.params())
+fig = charts.reflection_by_policy(by_policy)
+st.plotly_chart(fig, config=charts.image_config("運営方針別_反映区分"), key="reflection_by_policy")
+
+st.subheader("運営方針の現況と基本目標")
+policy_options = sorted(by_policy["policy_no"].astype(int).unique())
+chosen = st.selectbox("運営方針を選ぶ", policy_options, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
+                      key="overview_policy")
+for row in ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni}).itertuples():
+    with st.container(border=True):
+        if f.several_munis:
+            st.markdown(f"**{ui.md_escape(row.municipality)}**")
+        st.markdown("**現況と課題**")
+        for para in row.situation:
+            st.markdown(ui.md_escape(para))
+        st.markdown("**基本目標**")
+        for para in row.goals:
+            st.markdown(ui.md_escape(para))
+        if len(row.plans):
+            st.markdown("**関連する個別計画**")
+            for plan in row.plans:
+                st.markdown("- " + ui.md_escape(plan))
+        st.caption(f"出典: {row.source_file} {row.source_line}行")
