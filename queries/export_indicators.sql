@@ -1,6 +1,7 @@
 -- Indicators for the PowerPoint deck and the Excel views: the shared filter, narrowed by optional lists of
--- 施策番号 ($measures) and indicator ids ($indicators) (empty = all), with the policy, the measure, the
--- change between the two latest years with a value, and the indicator's own source (file, line, report year).
+-- 施策番号 ($measures) and indicator ids ($indicators) (empty = all) and by a minimum |Δ%| ($min_abs_pct,
+-- 0 = no minimum), with the policy, the measure, the change between the two latest years with a value,
+-- and the indicator's own source (file, line, report year).
 SELECT i.municipality, m.policy_no, m.policy_name, m.initiative_no, m.initiative_name, i.measure_id,
        m.purpose, m.reflection, m.reflection_label, m.departments,
        m.source_file AS measure_source_file, m.source_line AS measure_source_line,
@@ -16,4 +17,5 @@ LEFT JOIN reports r
 SEMI JOIN selected_indicators($muni::VARCHAR[], $pol::INTEGER[], $dept::VARCHAR[], $sec::VARCHAR[], $refl::VARCHAR[], $q::VARCHAR) s USING (municipality, indicator_id)
 WHERE (len($measures::VARCHAR[]) = 0 OR list_contains($measures::VARCHAR[], i.measure_id))
   AND (len($indicators::VARCHAR[]) = 0 OR list_contains($indicators::VARCHAR[], i.indicator_id))
+  AND ($min_abs_pct::DOUBLE = 0 OR abs(c.delta_pct) >= $min_abs_pct::DOUBLE)
 ORDER BY m.policy_no, i.measure_id, i.municipality, i.ord;

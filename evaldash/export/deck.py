@@ -120,10 +120,12 @@ def _records(frame) -> list[dict]:
 
 
 def query_params(filters: dict | None) -> dict:
-    """The shared sidebar filter plus the two lists only the exports take (empty = all)."""
+    """The shared sidebar filter plus what only the exports take: `measures` (施策番号) and `indicators`
+    (indicator ids), empty = all, and `min_abs_pct` (|Δ%| at least this, 0 = all)."""
     params = {**sql.EMPTY_FILTER, **(filters or {})}
     params["measures"] = [str(m).strip() for m in params.get("measures") or []]
     params["indicators"] = list(params.get("indicators") or [])
+    params["min_abs_pct"] = float(params.get("min_abs_pct") or 0)
     return params
 
 
@@ -191,6 +193,8 @@ def describe_filters(con: duckdb.DuckDBPyConnection, filters: dict | None) -> li
         lines.append(f"検索語「{p['q']}」")
     if p["indicators"]:
         lines.append(f"選択した指標 {len(p['indicators'])}件")
+    if p["min_abs_pct"]:
+        lines.append(f"増減率 {p['min_abs_pct']:g}% 以上")
     return lines or ["すべての施策"]
 
 

@@ -1,8 +1,14 @@
-"""Excel workbooks: one sheet per view, frozen header, number formats, readable widths."""
+"""Excel workbooks: one sheet per view, frozen header, number formats, readable widths.
+
+Text from the reports is always written as text: a cell that starts with "="
+is stored as a string (with Excel's quote prefix), never as a formula.
+"""
 
 from __future__ import annotations
 
 import io
+import unicodedata
+from typing import Sequence
 
 import pandas as pd
 from openpyxl import Workbook
@@ -13,16 +19,31 @@ FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK fo
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _INT_FORMAT = "#,##0"
 _REAL_FORMAT = "#,##0.0##"
+_PLAIN_INT_FORMAT = "0"  # years, numbers that name things, line numbers: no thousands separator
+_PCT_FORMAT = '+0.0"%";-0.0"%";0.0"%"'
 _PCT_COLUMNS = {"delta_pct", "Δ%", "増減率(%)"}
+_PLAIN_INT_HINTS = ("year", "_no", "line", "ord", "年度", "番号", "行")
+_MAX_WIDTH = 60
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+# Per sheet, per column: one number format for the column, or one per row.
+NumberFormats = dict[str, dict[str, "str | Sequence[str | None]"]]
+
+
+def decimals_format(decimals: int) -> str:
+    """#,##0 / #,##0.0 …: a number shown with the decimals the report used."""
+    return _INT_FORMAT + ("." + "0" * decimals if decimals > 0 else "")
 
 
 def _number_format(series: pd.Series, name: str) -> str | None:
     if name in _PCT_COLUMNS:
-        return '+0.0"%";-0.0"%";0.0"%"'
+        return _PCT_FORMAT
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return None
     values = series.dropna()
     if len(values) and (values % 1 == 0).all():
+        if any(h in str(name).lower() for h in _PLAIN_INT_HINTS):
+            return _PLAIN_INT_FORMAT
         return _INT_FORMAT
     return _REAL_FORMAT
 
@@ -38,10 +59,12 @@ def _cell_value(v):
         return " / ".join(str(x) for x in v)
     if hasattr(v, "item"):
         return v.item()
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and len(v) > 1 and not _looks_numeric(v):
-        # Report text must never become a formula in the user's Excel.
-        return "'" + v
     return v
+
+
+def _is_risky_text(v) -> bool:
+    """Text that Excel would take for a formula when typed (or openpyxl when written)."""
+    return isinstance(v, str) and v[:1] in _FORMULA_STARTS and len(v) > 1 and not _looks_numeric(v)
 
 
 def _looks_numeric(v: str) -> bool:
@@ -52,9 +75,26 @@ def _looks_numeric(v: str) -> bool:
         return False
 
 
-def workbook_bytes(sheets: dict[str, pd.DataFrame], headers: dict[str, str] | None = None) -> bytes:
-    """Sheets of DataFrames to .xlsx bytes. `headers` maps column names to display names."""
+def _text_width(text: str) -> int:
+    """Display width in Excel's character units: full-width characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
+def workbook_bytes(
+    sheets: dict[str, pd.DataFrame],
+    headers: dict[str, str] | None = None,
+    number_formats: NumberFormats | None = None,
+    wrap: dict[str, set[str]] | None = None,
+) -> bytes:
+    """Sheets of DataFrames to .xlsx bytes.
+
+    `headers` maps column names to display names. `number_formats[sheet][column]` overrides the
+    format chosen from the column's dtype: one format string, or a sequence with one per row
+    (None = leave that cell's format alone). `wrap[sheet]` names columns whose text wraps.
+    """
     headers = headers or {}
+    number_formats = number_formats or {}
+    wrap = wrap or {}
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in sheets.items():
@@ -65,17 +105,36 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame], headers: dict[str, str] | No
             cell.font = Font(name=FONT, bold=True)
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(vertical="center", wrap_text=True)
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([_cell_value(v) for v in row])
+        body_font = Font(name=FONT)
+        for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+            for k, v in enumerate(row, start=1):
+                v = _cell_value(v)
+                cell = ws.cell(row=r, column=k, value=v)
+                if _is_risky_text(v):
+                    # Stored as a string, shown exactly as the report wrote it; the quote prefix keeps
+                    # Excel from turning it into a formula when the cell is edited.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+        sheet_formats = number_formats.get(title, {})
+        sheet_wrap = wrap.get(title, set())
         for k, col in enumerate(columns, start=1):
             letter = get_column_letter(k)
-            fmt = _number_format(frame[col], col)
-            width = max([len(str(headers.get(col, col)))] + [len(str(v)) for v in frame[col].head(200).tolist()])
-            ws.column_dimensions[letter].width = min(max(8, width * 1.6 if not fmt else width + 4), 60)
-            for cell in ws[letter][1:]:
-                cell.font = Font(name=FONT)
-                if fmt:
-                    cell.number_format = fmt
+            fmt = sheet_formats.get(col, _number_format(frame[col], col))
+            header_width = _text_width(str(headers.get(col, col))) + 2
+            if fmt is not None or pd.api.types.is_numeric_dtype(frame[col]):
+                width = max(header_width, 12)  # formatted numbers, not their float repr
+            else:
+                texts = [str(v) for v in frame[col].head(200).tolist() if _cell_value(v) is not None]
+                width = max([header_width] + [_text_width(t) + 2 for t in texts])
+            ws.column_dimensions[letter].width = min(max(8, width), _MAX_WIDTH)
+            wrapped = col in sheet_wrap
+            for i, cell in enumerate(ws[letter][1:]):
+                cell.font = body_font
+                if wrapped:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell_fmt = fmt if fmt is None or isinstance(fmt, str) else fmt[i]
+                if cell_fmt and isinstance(cell.value, (int, float)):
+                    cell.number_format = cell_fmt
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
     buf = io.BytesIO()

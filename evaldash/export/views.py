@@ -1,0 +1,125 @@
+"""Excel files of the dashboard's views: the what-changed table and the flat data with its dictionary.
+
+Both take the same `filters` as the deck (the shared sidebar filter, plus the optional
+`measures`, `indicators` and `min_abs_pct`), read the store only through named queries,
+and write with `workbook_bytes`: Japanese headers where people read them, numbers with the
+decimals the report used, a frozen header row, one sheet per view.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from .. import model, sql
+from ..model import FLAT_COLUMNS
+from ..summary import decimals_of
+from .deck import policy_label, query_params
+from .excel import decimals_format, workbook_bytes
+
+CHANGES_SHEET = "前年度比較"
+DATA_SHEET = "データ"
+DICTIONARY_SHEET = "列の説明"
+
+# The what-changed table: column of export_indicators -> Japanese header, in order.
+CHANGES_COLUMNS = {
+    "municipality": "自治体",
+    "policy": "運営方針",
+    "measure_id": "施策番号",
+    "reflection": "反映区分",
+    "indicator": "指標",
+    "unit": "単位",
+    "prev_label": "前年度",
+    "prev_value": "前年度の値",
+    "latest_label": "最新年度",
+    "latest_value": "最新年度の値",
+    "delta": "増減",
+    "delta_pct": "増減率(%)",
+    "summary": "要約",
+    "note": "備考",
+}
+
+# Short Japanese names of the flat table's columns, for the dictionary sheet.
+FLAT_LABELS = {
+    "municipality": "自治体",
+    "report_year": "報告書の年度（西暦）",
+    "report_label": "報告書の年度",
+    "policy_no": "運営方針番号",
+    "policy_name": "運営方針",
+    "initiative_no": "主な取組番号",
+    "initiative_name": "主な取組",
+    "measure_id": "施策番号",
+    "measure_purpose": "施策の目的",
+    "departments": "担当部・課",
+    "reflection": "反映区分",
+    "reflection_label": "反映区分の説明",
+    "indicator_id": "指標ID",
+    "indicator": "指標",
+    "unit": "単位",
+    "fiscal_year": "年度（西暦）",
+    "fiscal_label": "年度",
+    "value": "値",
+    "value_status": "値の状態",
+    "note": "注記",
+    "source_file": "出典ファイル",
+    "source_line": "出典の行",
+}
+
+
+def selected_indicators(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataFrame:
+    """The selection every export shares (export_indicators): one row per indicator, report order."""
+    return sql.run(con, "export_indicators", query_params(filters))
+
+
+def changes_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> tuple[pd.DataFrame, list[int]]:
+    """The what-changed table with Japanese headers, and the decimals of each row's indicator."""
+    rows = selected_indicators(con, filters)
+    rows = rows.assign(policy=[policy_label(n, name) for n, name in zip(rows["policy_no"], rows["policy_name"])])
+    decimals = [decimals_of(_num(a), _num(b)) for a, b in zip(rows["prev_value"], rows["latest_value"])]
+    frame = rows[list(CHANGES_COLUMNS)].rename(columns=CHANGES_COLUMNS).reset_index(drop=True)
+    return frame, decimals
+
+
+def changes_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes:
+    """.xlsx of the what-changed table: one sheet, previous and latest year with a value, Δ, Δ%, summary."""
+    frame, decimals = changes_frame(con, filters)
+    per_row = [decimals_format(d) for d in decimals]
+    formats = {CHANGES_COLUMNS[c]: per_row for c in ("prev_value", "latest_value", "delta")}
+    return workbook_bytes({CHANGES_SHEET: frame}, number_formats={CHANGES_SHEET: formats},
+                          wrap={CHANGES_SHEET: {CHANGES_COLUMNS["summary"], CHANGES_COLUMNS["note"]}})
+
+
+def data_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataFrame:
+    """The flat table (the export contract, FLAT_COLUMNS) for the selection."""
+    params = query_params(filters)
+    flat = sql.run(con, "flat", params)
+    if params["measures"] or params["indicators"] or params.get("min_abs_pct"):
+        ids = set(selected_indicators(con, filters)["indicator_id"])
+        flat = flat[flat["indicator_id"].isin(ids)]
+    return flat[FLAT_COLUMNS].reset_index(drop=True)
+
+
+def dictionary_frame() -> pd.DataFrame:
+    docs = getattr(model, "FLAT_DOCS", {})
+    return pd.DataFrame({
+        "列名": FLAT_COLUMNS,
+        "日本語名": [FLAT_LABELS.get(c, "") for c in FLAT_COLUMNS],
+        "説明": [docs.get(c, "") for c in FLAT_COLUMNS],
+    })
+
+
+def data_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes:
+    """.xlsx of the flat data (contract column names, one row per indicator and year) and a 列の説明 sheet."""
+    flat = data_frame(con, filters)
+    # Each value with the decimals its indicator uses in the report (26.9 stays 26.9, 47 stays 47).
+    per_indicator = {iid: decimals_of(*[_num(v) for v in g]) for iid, g in flat.groupby("indicator_id")["value"]}
+    value_formats = [decimals_format(per_indicator[iid]) for iid in flat["indicator_id"]]
+    return workbook_bytes(
+        {DATA_SHEET: flat, DICTIONARY_SHEET: dictionary_frame()},
+        number_formats={DATA_SHEET: {"value": value_formats}},
+        wrap={DICTIONARY_SHEET: {"説明"}},
+    )
+
+
+def _num(v) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
