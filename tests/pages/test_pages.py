@@ -1,0 +1,125 @@
+"""One AppTest per page: renders on the bundled data, a filter changes what is shown, the URL restores a view."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+
+from evaldash.ui import EMPTY_MESSAGE, PAGE_FILES
+
+from .conftest import texts
+
+PAGES = [PAGE_FILES[k] for k in ("overview", "trends", "changes", "card", "data", "import")]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_error(open_page, page):
+    at = open_page(page)
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, "page has a title"
+
+
+@pytest.mark.parametrize("page", [PAGE_FILES[k] for k in ("overview", "trends", "changes", "data")])
+def test_empty_selection_says_so(open_page, page):
+    at = open_page(page, q="存在しないキーワード")
+    assert EMPTY_MESSAGE in texts(at)
+
+
+def test_overview_counts_follow_the_filter(open_page):
+    everything = {m.label: m.value for m in open_page(PAGE_FILES["overview"]).metric}
+    assert (everything["運営方針"], everything["施策"], everything["評価指標"]) == ("4", "15", "25")
+    policy3 = {m.label: m.value for m in open_page(PAGE_FILES["overview"], pol="3").metric}
+    assert (policy3["運営方針"], policy3["施策"], policy3["評価指標"]) == ("1", "5", "7")
+    assert policy3["反映区分 B"] == "5" and policy3["反映区分 A"] == "0"
+
+
+def test_department_filter_finds_the_shared_measure(open_page):
+    at = open_page(PAGE_FILES["overview"], dept="福祉部")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["施策"] == "1" and metrics["評価指標"] == "2"  # 1110421, run with 総合政策部
+
+
+def test_sidebar_widgets_are_restored_from_the_url(open_page):
+    at = open_page(PAGE_FILES["changes"], pol="3,4", refl="A", q="来場")
+    assert at.multiselect(key="f_pol").value == [3, 4]
+    assert at.text_input(key="f_q").value == "来場"
+    table = at.dataframe[0].value
+    assert set(table["indicator"]) == {"原爆パネル展来場者数", "平和祈念式典来場者数"}
+
+
+def test_changing_a_filter_changes_the_page_and_the_url(open_page):
+    at = open_page(PAGE_FILES["changes"])
+    assert len(at.dataframe[0].value) == 25
+    at.multiselect(key="f_pol").select(3).run()
+    assert len(at.dataframe[0].value) == 7
+    assert at.query_params["pol"] in ("3", ["3"])
+
+
+def test_trends_shows_the_chosen_indicator_and_its_sentence(open_page):
+    at = open_page(PAGE_FILES["trends"], q="女性人材バンク")
+    body = texts(at)
+    assert "女性人材バンク登録者数は47人から68人へ21人増加" in body.replace("\\", "")
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_trends_mode_and_era_come_from_the_url(open_page):
+    at = open_page(PAGE_FILES["trends"], q="原爆", mode="index", era="seireki")
+    assert at.segmented_control(key="tr_mode").value == "index"
+    assert at.segmented_control(key="tr_era").value == "seireki"
+    traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    line = next(t for t in traces if t.get("name") == "原爆パネル展来場者数")
+    assert line["x"] == ["2018年度", "2019年度"]
+    assert line["y"][0] == 100 and round(line["y"][1], 1) == 211.4  # 740 / 350 * 100
+
+
+def test_changes_threshold_and_sentences(open_page):
+    at = open_page(PAGE_FILES["changes"], min="100")
+    table = at.dataframe[0].value
+    assert set(table["indicator"]) == {"女性のエンパワーメント講座", "原爆パネル展来場者数"}
+    assert "原爆パネル展来場者数は350人から740人へ390人増加（+111.4%）しました。" in at.code[0].value
+
+
+def test_changes_sort_uses_the_allow_list(open_page):
+    at = open_page(PAGE_FILES["changes"], sort="down")
+    first = at.dataframe[0].value.iloc[0]
+    assert first["indicator"] == "市民自治のまちづくり出前講座"  # -75.0%, the largest fall
+    bad = open_page(PAGE_FILES["changes"], sort="delta_pct; DROP TABLE measures")
+    assert bad.segmented_control(key="ch_sort").value == "abs_delta_pct"
+
+
+def test_measure_card_opens_from_the_url(open_page):
+    at = open_page(PAGE_FILES["card"], measure="1110321")
+    body = texts(at).replace("\\", "")
+    assert "施策 1110321" in body
+    assert "女性人材バンク登録者数は47人から68人へ21人増加（+44.7%）しました。" in body
+    assert "審議会や委員会などへの女性の参画を促進します。" in body
+    assert "tomakomai_R1.txt 256行" in body
+
+
+def test_measure_card_shows_both_departments_and_sections(open_page):
+    body = texts(open_page(PAGE_FILES["card"], measure="1110421")).replace("\\", "")
+    assert "総合政策部 政策推進課 / 福祉部 総合福祉課" in body
+    assert "（政策推進課）" in body and "（総合福祉課）" in body
+
+
+def test_measure_card_link_from_the_trends_page(open_page):
+    at = open_page(PAGE_FILES["trends"], q="女性人材バンク")
+    links = [(link.proto.page, parse_qs(link.proto.query_string)) for link in at.get("page_link")]
+    # The link carries the filter too, so the card opens in the same view.
+    assert ("card", {"q": ["女性人材バンク"], "measure": ["1110321"]}) in links
+
+
+def test_data_page_offers_downloads(open_page):
+    at = open_page(PAGE_FILES["data"], pol="3")
+    buttons = at.get("download_button")
+    assert len(buttons) == 2
+    assert at.dataframe[0].value["indicator"].nunique() == 7
+
+
+def test_missing_value_is_explained_not_zero(open_page):
+    at = open_page(PAGE_FILES["card"], measure="1110311")
+    body = texts(at).replace("\\", "")
+    assert "※令和3年度調査予定(平成27年度 40%)" in body
+    assert "比較できる2年度分の値がありません" in body

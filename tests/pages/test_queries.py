@@ -1,0 +1,82 @@
+"""Every named query runs against the test store with bound parameters and is used somewhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evaldash import sql, store
+
+ROOT = Path(__file__).resolve().parents[2]
+PARAMS = {"policy_no": 3, "ids": [], "measures": [], "indicators": [], "min_abs_pct": 0.0, "measure_id": "1110421", "municipality": "苫小牧市"}
+
+
+@pytest.fixture(scope="module")
+def con(built_store):
+    _, db = built_store
+    c = store.connect_readonly(db)
+    yield c
+    c.close()
+
+
+@pytest.mark.parametrize("name", sql.names())
+def test_query_runs(con, name):
+    frame = sql.run(con, name, PARAMS)
+    assert frame is not None and list(frame.columns)
+
+
+@pytest.mark.parametrize("name", sql.names())
+def test_query_is_used_by_a_page_or_export(name):
+    users = [p for p in [*ROOT.glob("pages/*.py"), *ROOT.glob("evaldash/**/*.py")] if p.name != "sql.py"]
+    pattern = re.compile(rf"""["']{re.escape(name)}["']""")
+    assert any(pattern.search(p.read_text(encoding="utf-8")) for p in users), f"queries/{name}.sql is unused"
+
+
+@pytest.mark.parametrize("name", sql.names())
+def test_query_has_a_comment_and_no_pasted_values(name):
+    text = (ROOT / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+    assert text.startswith("--"), "each query file starts with a comment saying what it is"
+    assert "{" not in text.replace("{order}", ""), "no Python formatting in SQL: bind values"
+
+
+def test_filters_narrow_results(con):
+    everything = sql.run(con, "flat", {})
+    welfare = sql.run(con, "flat", {"dept": ["福祉部"]})
+    assert len(everything) == 50
+    assert set(welfare["measure_id"]) == {"1110421"}
+    section = sql.run(con, "flat", {"sec": ["総合福祉課"]})
+    assert set(section["measure_id"]) == {"1110421"}
+    reflection_b = sql.run(con, "measure_list", {"refl": ["B"]})
+    assert len(reflection_b) == 7
+
+
+def test_search_matches_indicator_names_and_measure_texts(con):
+    by_indicator = sql.run(con, "indicator_options", {"q": "女性人材バンク"})
+    assert by_indicator["indicator"].tolist() == ["女性人材バンク登録者数"]
+    by_purpose = sql.run(con, "indicator_options", {"q": "非核三原則"})  # only in 1110422's purpose
+    assert by_purpose["indicator"].tolist() == ["要請回数"]
+
+
+def test_hostile_values_are_data_not_sql(con):
+    hostile = "'; DROP TABLE measures; --"
+    assert sql.run(con, "flat", {"q": hostile}).empty
+    assert sql.run(con, "flat", {"dept": [hostile], "sec": [hostile]}).empty
+    assert len(sql.run(con, "measure_list", {})) == 15
+
+
+def test_order_comes_from_the_allow_list_only(con):
+    ranked = sql.run(con, "changes", {"min_abs_pct": 0.0}, order="delta_pct", descending=True)
+    assert ranked.iloc[0]["indicator"] == "女性のエンパワーメント講座"
+    with pytest.raises(sql.QueryError):
+        sql.run(con, "changes", {"min_abs_pct": 0.0}, order="delta_pct; DROP TABLE measures")
+    with pytest.raises(sql.QueryError):
+        sql.run(con, "flat", {}, order="value")  # flat declares no sort columns
+
+
+def test_dashboard_connection_cannot_read_files(con, tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    with pytest.raises(Exception, match="(?i)external|disabled|permission"):
+        con.execute("SELECT * FROM read_csv($p)", {"p": str(secret)}).fetchall()
