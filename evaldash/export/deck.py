@@ -245,6 +245,8 @@ def write(tf, lines, size: float, bold: bool = False, color: RGBColor = INK, ali
         run.text = line
         style_font(run.font, size, bold, color)
         _set_typeface(para._p.get_or_add_endParaRPr())
+        for default in para._p.iter(qn("a:defRPr")):  # chart text carries paragraph defaults too
+            _set_typeface(default)
 
 
 def textbox(slide, left, top, width, height, lines, size, bold=False, color=INK, align=PP_ALIGN.LEFT,
@@ -391,7 +393,7 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
 
     if title:
         chart.has_title = True
-        write(chart.chart_title.text_frame, title, 13, bold=True, color=GREY)
+        write(chart.chart_title.text_frame, title, 13, bold=True, color=GREY, align=PP_ALIGN.CENTER)
     else:
         chart.has_title = False  # also marks the title deleted, so no series name shows up as one
 
