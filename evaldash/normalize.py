@@ -6,6 +6,7 @@ must change there too.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ STATUS_NOT_REPORTED = "not_reported"
 STATUS_INVALID = "invalid"
 
 _ERAS = {"平成": 1988, "H": 1988, "令和": 2018, "R": 2018, "昭和": 1925, "S": 1925}
-_ERA_RE = re.compile(r"^\s*(平成|令和|昭和|H|R|S)\s*(元|\d{1,2})\s*年度?\s*$")
-_NUMBER_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# ASCII digits only: NFKC has already turned full-width digits into these, and a
+# digit of another script (٣, ३) is not something a Japanese report writes.
+_ERA_RE = re.compile(r"^\s*(平成|令和|昭和|[HRShrs])\s*(元|[0-9]{1,2})\s*年度?\s*$")
+_NUMBER_RE = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 _SPACES_RE = re.compile(r"[ \t\u3000]+")
 
 
@@ -67,8 +70,9 @@ def fiscal_year(label: str) -> int | None:
     m = _ERA_RE.match(text)
     if m:
         era, num = m.groups()
-        return _ERAS[era] + (1 if num == "元" else int(num))
-    m = re.match(r"^\s*((?:19|20)\d{2})\s*年?度?\s*$", text)
+        n = 1 if num == "元" else int(num)
+        return _ERAS[era.upper()] + n if n > 0 else None  # there is no 令和0年
+    m = re.match(r"^\s*((?:19|20)[0-9]{2})\s*年?度?\s*$", text)
     return int(m.group(1)) if m else None
 
 
@@ -98,7 +102,9 @@ def parse_value(cell: str) -> Value:
         return Value(None, STATUS_NO_VALUE, raw)
     sign = 1.0
     if text.startswith(NEGATIVE_MARKS):
-        sign, text = -1.0, text[1:]
+        sign, text = -1.0, text[1:]  # △5 = -5; △-5 is not a number
+    elif text[0] in "+-−":  # − (U+2212) survives NFKC
+        sign, text = (1.0 if text[0] == "+" else -1.0), text[1:]
     if text.endswith("%"):
         text = text[:-1]
     if _NUMBER_RE.match(text):
@@ -106,16 +112,22 @@ def parse_value(cell: str) -> Value:
     return Value(None, STATUS_INVALID, raw)
 
 
-_TAG_RE = re.compile(r"<[^>]*>")
+# Only what looks like a tag: "<p>", "</li>", "<ul style=...>". A "<" in text
+# ("5<10") stays, and [^<>] keeps the scan linear on a line full of "<".
+_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BLOCK_END_RE = re.compile(r"</(?:p|li|div|ul|ol)\s*>|<br\s*/?>", re.IGNORECASE)
 
 
-def strip_html(text: str) -> list[str]:
-    """Paragraphs of a cell that may carry stray HTML; tags are dropped, never rendered."""
+def strip_html(text: str, ocr: bool = True) -> list[str]:
+    """Paragraphs of a cell that may carry stray HTML; tags are dropped, never rendered.
+
+    Entities (&amp;, &nbsp;) become their characters. With ocr=False the paragraphs
+    are the raw form (NFKC, no OCR corrections), one for one with the corrected ones.
+    """
     parts = _BLOCK_END_RE.split(text)
     out = []
     for part in parts:
-        plain = clean(_TAG_RE.sub(" ", part))
+        plain = clean(html.unescape(_TAG_RE.sub(" ", part)), ocr)
         if plain:
             out.append(plain)
     return out
@@ -126,5 +138,5 @@ _BULLET_RE = re.compile(r"(?:^|\s)・\s*")
 
 def split_bullets(text: str, ocr: bool = True) -> list[str]:
     """Split a list written with ・ bullets. A ・ inside a word (市民・団体) is not a bullet."""
-    items = [clean(p, ocr) for p in _BULLET_RE.split(text)]
+    items = [clean(p, ocr) for p in _BULLET_RE.split(nfkc(text))]  # NFKC first: ･ is ・
     return [i for i in items if i]
