@@ -26,18 +26,19 @@ from .report import (
     Policy,
     Report,
 )
-from .source import decode, read_report_text
+from .source import decode_report, read_report
 
 KNOWN_REFLECTIONS = {
     "A": "趣旨に沿って措置したもの",
     "B": "実現に向けて努力しているもの",
 }
 
-_POLICY_RE = re.compile(r"^運営方針\s*(\d{1,3})\s*(.*)$")
-_INITIATIVE_RE = re.compile(r"^(\d{1,2})\s+(\S.*)$")
-_MEASURE_ID_RE = re.compile(r"^\d{7}$")
-_RULE_RE = re.compile(r"^[\s\-]*-{3,}[\s\-]*$")
-_YEAR_IN_PARENS_RE = re.compile(r"\(([^()]*年度)\)")
+# ASCII digits only: NFKC has made full-width digits ASCII; other scripts' digits are not ids.
+_POLICY_RE = re.compile(r"^運営方針\s*([0-9]{1,3})\s*(.*)$")
+_INITIATIVE_RE = re.compile(r"^([0-9]{1,2})\s+(\S.*)$")
+_MEASURE_ID_RE = re.compile(r"^[0-9]{7}$")
+_RULE_CHARS_RE = re.compile(r"^[\s\-]+$")
+_YEAR_IN_PARENS_RE = re.compile(r"\(([^()]{1,20}年度)\)")
 _REFLECTION_RE = re.compile(r"^([A-Za-z])\s*(?:\((.*?)\)?)?$")
 _SECTION_PREFIX_RE = re.compile(r"^\(([^()]{1,20}?(?:課|室|係|センター|所))\)\s*")
 _MUNICIPALITY_RE = re.compile(r"(?<![一-龥])([一-龥]{1,4}?[市])")
@@ -55,13 +56,18 @@ _SKIP_LINES = {"SDGs", "17の目標", "施策評価表"}
 
 def parse_file(path: Path | str, municipality: str | None = None) -> Report:
     path = Path(path)
-    text, encoding = read_report_text(path)
-    return parse_text(text, path.name, municipality=municipality, encoding=encoding)
+    text, encoding, findings = read_report(path)
+    return parse_text(text, path.name, municipality=municipality, encoding=encoding, findings=findings)
 
 
 def parse_bytes(data: bytes, name: str, municipality: str | None = None) -> Report:
-    text, encoding = decode(data, name)
-    return parse_text(text, name, municipality=municipality, encoding=encoding)
+    text, encoding, findings = decode_report(data, name)
+    return parse_text(text, name, municipality=municipality, encoding=encoding, findings=findings)
+
+
+def is_rule(line: str) -> bool:
+    """A ruled line: only dashes, spaces and tabs, with a run of at least three dashes."""
+    return "---" in line and _RULE_CHARS_RE.match(line) is not None
 
 
 def detect_municipality(text: str) -> str | None:
@@ -71,21 +77,28 @@ def detect_municipality(text: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def parse_text(text: str, name: str, municipality: str | None = None, encoding: str = "utf-8") -> Report:
+def parse_text(
+    text: str,
+    name: str,
+    municipality: str | None = None,
+    encoding: str = "utf-8",
+    findings: list[Finding] | None = None,
+) -> Report:
+    """Parse report text. `findings` are ones already made while reading the bytes."""
     if not text.strip():
         raise ParseError([Finding(name, 0, "error", "the file is empty: expected a 施策評価表 report text")])
-    return _Parser(text, name, municipality, encoding).run()
+    return _Parser(text, name, municipality, encoding, findings or []).run()
 
 
 class _Parser:
-    def __init__(self, text: str, name: str, municipality: str | None, encoding: str):
+    def __init__(self, text: str, name: str, municipality: str | None, encoding: str, findings: list[Finding]):
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.name = name
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = list(findings)
         muni = municipality or detect_municipality(text)
         self.report = Report(name, muni or "", None, None, encoding)
         if not muni:
-            self.warn(0, "no municipality name (…市) found in the text: pass one with --municipality")
+            self.warn(0, "no municipality name found in the text: expected the city's name (…市, e.g. 苫小牧市)")
         self.policy: Policy | None = None
         self.heading: str | None = None
         self.initiative: Initiative | None = None
@@ -94,6 +107,10 @@ class _Parser:
         self.years: list[tuple[int, str]] = []
         self.awaiting_id: int | None = None  # line of a 施策番号 label waiting for its digits
         self.report_labels: collections.Counter[str] = collections.Counter()
+        self.preamble: list[int] = []  # lines before the first 運営方針, ignored
+        self.last_line = 0  # the last line that is not blank
+        self.open_paragraph: int | None = None  # a <p> left open on the last 方向性 line: a cut file
+        self.truncated = False
 
     # -- findings -----------------------------------------------------------------
     def error(self, line: int, message: str) -> None:
@@ -105,7 +122,14 @@ class _Parser:
     # -- driver -------------------------------------------------------------------
     def run(self) -> Report:
         for number, line in enumerate(self.lines, start=1):
+            if line.strip():
+                self.last_line = number
             self.line(number, line)
+        if self.preamble:
+            n = len(self.preamble)
+            self.warn(self.preamble[0], f"{n} line{'s' if n > 1 else ''} before the first 運営方針 heading "
+                      f"{'are' if n > 1 else 'is'} ignored")
+        self.check_truncated()
         self.close_measure()
         if self.awaiting_id:
             self.error(self.awaiting_id, "施策番号 has no 7-digit number after it: the report may be truncated")
@@ -123,16 +147,35 @@ class _Parser:
                 ]
             )
         self.finish_report_year()
-        self.report.findings = self.findings
+        self.report.findings = sorted(self.findings, key=lambda f: f.line)
         return self.report
 
+    def check_truncated(self) -> None:
+        """A report that stops inside a 施策 (no 今後の取組の方向性 yet, or an open <p>) was cut short."""
+        m = self.measure
+        if m is None or not m.measure_id:
+            return
+        if not m.future:
+            self.error(
+                self.last_line,
+                f"the report ends inside 施策 {m.measure_id} (line {m.line}) before its 今後の取組の方向性 row: "
+                "the file looks truncated (expected every 施策 to end with 今後の取組の方向性)",
+            )
+            self.truncated = True  # reported once here, not again by close_measure
+        elif self.open_paragraph is not None and self.open_paragraph == self.last_line:
+            self.error(
+                self.last_line,
+                f"the last line ends inside a <p> paragraph of 施策 {m.measure_id}: the file looks truncated "
+                "(expected the paragraph to end with </p>)",
+            )
+
     def line(self, number: int, raw: str) -> None:
-        cells = raw.split("\t")
-        first = nz.clean(cells[0])
         if not raw.strip():
             return
-        if _RULE_RE.match(raw.replace("\t", " ")):
+        if is_rule(raw):
             return
+        cells = raw.split("\t")
+        first = nz.clean(cells[0])
         if self.awaiting_id is not None:
             self.take_measure_id(number, first, cells)
             return
@@ -150,7 +193,7 @@ class _Parser:
                 self.error(number, f"{first} appears before any 運営方針 heading")
             return
         if self.policy is None:
-            self.warn(number, "text before the first 運営方針 heading is ignored")
+            self.preamble.append(number)
             return
         if first.startswith("施策番号"):
             self.start_measure(number, cells)
@@ -190,12 +233,16 @@ class _Parser:
                 self.start_initiative(number, int(m.group(1)), nz.clean(m.group(2)))
                 return
         if self.heading in ("situation", "goals", "plans") and self.measure is None:
-            text = nz.clean(" ".join(c for c in cells if c.strip()))
+            joined = " ".join(c for c in cells if c.strip())
+            text, raw_text = nz.clean(joined), nz.clean_raw(joined)
             target = getattr(self.policy, self.heading)
+            target_raw = getattr(self.policy, self.heading + "_raw")
             if self.heading == "plans":
                 target.extend(nz.split_bullets(text.lstrip("- ")))
+                target_raw.extend(nz.split_bullets(raw_text.lstrip("- "), ocr=False))
             else:
                 target.append(text)
+                target_raw.append(raw_text)
             return
         self.warn(number, f"unrecognised line ignored: {first[:40]!r}")
 
@@ -283,7 +330,7 @@ class _Parser:
             self.error(m.line, f"{where} has no 反映区分")
         if not m.indicators:
             self.warn(m.line, f"{where} has no 評価指標 rows")
-        if not m.future:
+        if not m.future and not self.truncated:
             self.warn(m.line, f"{where} has no 今後の取組の方向性: the report may be truncated")
 
     # -- rows -----------------------------------------------------------------------
@@ -318,23 +365,29 @@ class _Parser:
             return m.group(1), text[m.end() :]
         return None, text
 
+    def _paragraphs(self, cells: list[str]):
+        """(section, corrected body, raw body) per paragraph of a cell; raw keeps the OCR slips."""
+        content = " ".join(c for c in cells if c.strip())
+        for para, para_raw in zip(nz.strip_html(content), nz.strip_html(content, ocr=False)):
+            section, body = self._section_and_text(para)
+            _, body_raw = self._section_and_text(para_raw)
+            yield section, body, body_raw
+
     def take_actions(self, number: int, cells: list[str]) -> None:
         if self.measure is None:
             return
-        content = " ".join(c for c in cells if c.strip())
-        for para in nz.strip_html(content):
-            section, body = self._section_and_text(para)
-            for item, raw in zip(nz.split_bullets(body), nz.split_bullets(body, ocr=False)):
+        for section, body, body_raw in self._paragraphs(cells):
+            for item, raw in zip(nz.split_bullets(body), nz.split_bullets(body_raw, ocr=False)):
                 self.measure.actions.append(Action(item, raw, section, number))
 
     def take_future(self, number: int, cells: list[str]) -> None:
         if self.measure is None:
             return
-        content = " ".join(c for c in cells if c.strip())
-        for para in nz.strip_html(content):
-            section, body = self._section_and_text(para)
+        content = " ".join(cells).lower()
+        self.open_paragraph = number if content.count("<p") > content.count("</p") else None
+        for section, body, body_raw in self._paragraphs(cells):
             if body.strip():
-                self.measure.future.append(Paragraph(body.strip(), section, number))
+                self.measure.future.append(Paragraph(body.strip(), section, number, body_raw.strip()))
 
     def take_year_header(self, number: int, cells: list[str]) -> None:
         values = [nz.clean(c) for c in cells]
@@ -344,12 +397,23 @@ class _Parser:
             self.error(number, "評価指標 header: expected '指標名', '単位' and one column per fiscal year (H30年度 …)")
             self.table = None
             return
-        for label in values[3:]:
+        labels = values[3:]
+        while labels and not labels[-1]:
+            labels.pop()  # trailing blank cells are padding
+        for label in labels:
             if not label:
-                continue
+                # Values are read by position: a gap would shift them into the wrong year.
+                self.error(number, "評価指標 header: a blank column between the fiscal years "
+                           "(expected one H30年度 / R1年度 … label per column)")
+                self.table = None
+                return
             year = nz.fiscal_year(label)
             if year is None:
                 self.error(number, f"評価指標 header: {label!r} is not a fiscal year such as H30年度 or R1年度")
+                self.table = None
+                return
+            if any(y == year for y, _ in self.years):
+                self.error(number, f"評価指標 header: fiscal year {label!r} appears twice (expected each year once)")
                 self.table = None
                 return
             self.years.append((year, label))
@@ -374,18 +438,26 @@ class _Parser:
         unit = nz.clean(body[1]) if len(body) > 1 else ""
         value_cells = body[2 : 2 + n]
         extra = [c for c in body[2 + n :] if c.strip()]
+        expected = f"expected {n + 3} like the 評価指標 header (a blank, 指標名, 単位 and {n} fiscal years)"
         if extra:
             self.error(
                 number,
-                f"indicator row {name!r} has {len(body) + 1} cells, more than the header's {n + 3} "
-                f"(指標名, 単位 and {n} fiscal years): extra {extra[0][:20]!r}",
+                f"indicator row {name!r} has {len(body) + 1} cells, too many: {expected}; extra {extra[0][:20]!r}",
             )
         if len(body) < 2 + n:
             self.warn(
                 number,
-                f"indicator row {name!r} has {len(body) + 1} cells, the header has {n + 3}: "
-                "missing cells are read as not reported",
+                f"indicator row {name!r} has {len(body) + 1} cells, too few: {expected}; "
+                "the missing cells are read as not reported",
             )
+        for other in self.measure.indicators:
+            if other.name == name:
+                self.error(
+                    number,
+                    f"indicator {name!r} appears twice in 施策 {self.measure.measure_id} (first at line {other.line}): "
+                    "expected each 指標名 once per 施策",
+                )
+                return
         if not unit:
             self.warn(number, f"indicator {name!r} has no 単位")
         out = []

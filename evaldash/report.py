@@ -56,6 +56,7 @@ class Paragraph:
     text: str
     section: str | None
     line: int
+    raw: str = ""  # the text before OCR corrections
 
 
 @dataclass
@@ -94,6 +95,10 @@ class Policy:
     situation: list[str] = field(default_factory=list)  # 現況と課題
     goals: list[str] = field(default_factory=list)  # 基本目標
     plans: list[str] = field(default_factory=list)  # 関連する個別計画
+    # The same texts before OCR corrections, one for one.
+    situation_raw: list[str] = field(default_factory=list)
+    goals_raw: list[str] = field(default_factory=list)
+    plans_raw: list[str] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
 
 
