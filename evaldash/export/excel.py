@@ -7,6 +7,7 @@ is stored as a string (with Excel's quote prefix), never as a formula.
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 from typing import Sequence
 
@@ -24,6 +25,8 @@ _PCT_FORMAT = '+0.0"%";-0.0"%";0.0"%"'
 _PCT_COLUMNS = {"delta_pct", "Δ%", "増減率(%)"}
 _PLAIN_INT_HINTS = ("year", "_no", "line", "ord", "年度", "番号", "行")
 _MAX_WIDTH = 60
+_WRAP_WIDTH = 44  # a wrapped column is kept narrower and grows downwards
+_LINE_HEIGHT = 18  # points per line of 11 pt Meiryo
 _FORMULA_STARTS = ("=", "+", "-", "@")
 
 # Per sheet, per column: one number format for the column, or one per row.
@@ -117,6 +120,7 @@ def workbook_bytes(
                     cell.quotePrefix = True
         sheet_formats = number_formats.get(title, {})
         sheet_wrap = wrap.get(title, set())
+        lines_needed = [1] * len(frame)
         for k, col in enumerate(columns, start=1):
             letter = get_column_letter(k)
             fmt = sheet_formats.get(col, _number_format(frame[col], col))
@@ -126,17 +130,32 @@ def workbook_bytes(
             else:
                 texts = [str(v) for v in frame[col].head(200).tolist() if _cell_value(v) is not None]
                 width = max([header_width] + [_text_width(t) + 2 for t in texts])
-            ws.column_dimensions[letter].width = min(max(8, width), _MAX_WIDTH)
+            ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if col in sheet_wrap else _MAX_WIDTH)
             wrapped = col in sheet_wrap
             for i, cell in enumerate(ws[letter][1:]):
                 cell.font = body_font
-                if wrapped:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if sheet_wrap:  # rows may grow: keep every cell of a row at its top
+                    cell.alignment = Alignment(wrap_text=wrapped, vertical="top")
+                if wrapped and isinstance(cell.value, str):
+                    # Full-width characters are a little under two width units in practice.
+                    per_line = max(ws.column_dimensions[letter].width - 1, 1)
+                    lines_needed[i] = max(lines_needed[i], math.ceil(_text_width(cell.value) * 0.9 / per_line))
                 cell_fmt = fmt if fmt is None or isinstance(fmt, str) else fmt[i]
                 if cell_fmt and isinstance(cell.value, (int, float)):
                     cell.number_format = cell_fmt
+        # Rows with wrapped text get their height written out: not every program fits it on opening.
+        for i, lines in enumerate(lines_needed, start=2):
+            if lines > 1:
+                ws.row_dimensions[i].height = _LINE_HEIGHT * lines
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
+        # Printed: A4 landscape, all columns on one page width, the header row on every page.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.print_title_rows = "1:1"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
