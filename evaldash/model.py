@@ -73,6 +73,66 @@ FLAT_DOCS = {
 }
 
 
+V, I, F, L, T = "VARCHAR", "BIGINT", "DOUBLE", "VARCHAR[]", "TIMESTAMP"
+
+# Column types of every table, so a table keeps its types when it is empty or a
+# column holds only NULLs (DuckDB would otherwise type it "NULL" from pandas).
+TABLE_TYPES: dict[str, dict[str, str]] = {
+    "reports": {
+        "source_file": V, "source_kind": V, "sha256": V, "imported_at": T, "municipality": V, "report_year": I,
+        "report_label": V, "encoding": V, "measures": I, "indicators": I, "warnings": I,
+    },
+    "policies": {
+        "municipality": V, "policy_no": I, "policy_name": V, "situation": L, "goals": L, "plans": L,
+        "situation_raw": L, "goals_raw": L, "plans_raw": L, "report_year": I, "source_file": V, "source_line": I,
+    },
+    "initiatives": {
+        "municipality": V, "policy_no": I, "initiative_no": I, "initiative_name": V, "report_year": I,
+        "source_file": V, "source_line": I,
+    },
+    "measures": {
+        "municipality": V, "measure_id": V, "policy_no": I, "policy_name": V, "initiative_no": I,
+        "initiative_name": V, "purpose": V, "purpose_raw": V, "reflection": V, "reflection_label": V,
+        "departments": V, "report_year": I, "report_label": V, "source_file": V, "source_line": I, "search_text": V,
+    },
+    "measure_departments": {"municipality": V, "measure_id": V, "ord": I, "dept": V, "section": V},
+    "actions": {
+        "municipality": V, "measure_id": V, "ord": I, "section": V, "text": V, "text_raw": V, "source_line": I,
+    },
+    "directions": {
+        "municipality": V, "measure_id": V, "ord": I, "section": V, "text": V, "text_raw": V, "source_line": I,
+    },
+    "indicators": {
+        "municipality": V, "measure_id": V, "indicator_id": V, "ord": I, "indicator": V, "indicator_raw": V,
+        "unit": V, "note": V, "report_year": I, "source_file": V, "source_line": I, "search_text": V,
+    },
+    "observations": {
+        "municipality": V, "indicator_id": V, "fiscal_year": I, "fiscal_label": V, "value": F, "value_status": V,
+        "raw": V, "report_year": I, "report_label": V, "source_file": V, "source_line": I,
+    },
+    "revisions": {
+        "municipality": V, "measure_id": V, "indicator_id": V, "indicator": V, "fiscal_year": I, "fiscal_label": V,
+        "old_value": F, "old_status": V, "new_value": F, "new_status": V, "old_report": V, "new_report": V,
+        "old_report_year": I, "new_report_year": I,
+    },
+    "report_changes": {
+        "municipality": V, "from_report": V, "to_report": V, "from_year": I, "to_year": I, "kind": V,
+        "measure_id": V, "indicator": V, "old": V, "new": V,
+    },
+    "indicator_changes": {
+        "municipality": V, "indicator_id": V, "prev_year": I, "prev_label": V, "prev_value": F, "latest_year": I,
+        "latest_label": V, "latest_value": F, "delta": F, "delta_pct": F, "direction": V, "summary": V,
+    },
+    "flat_indicators": {
+        "municipality": V, "report_year": I, "report_label": V, "policy_no": I, "policy_name": V,
+        "initiative_no": I, "initiative_name": V, "measure_id": V, "measure_purpose": V, "departments": V,
+        "reflection": V, "reflection_label": V, "indicator_id": V, "indicator": V, "unit": V, "fiscal_year": I,
+        "fiscal_label": V, "value": F, "value_status": V, "note": V, "source_file": V, "source_line": I,
+    },
+}
+assert list(TABLE_TYPES["flat_indicators"]) == FLAT_COLUMNS
+
+
 def indicator_id(municipality: str, measure_id: str, name: str) -> str:
     digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{name}".encode()).hexdigest()[:8]
     return f"{measure_id}-{digest}"
@@ -178,14 +238,16 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
                 "situation": p.situation,
                 "goals": p.goals,
                 "plans": p.plans,
+                "situation_raw": p.situation_raw or p.situation,
+                "goals_raw": p.goals_raw or p.goals,
+                "plans_raw": p.plans_raw or p.plans,
                 "report_year": r.report_year,
                 "source_file": r.source_file,
                 "source_line": p.line,
             }
             for (muni, _), (r, p) in sorted(policies.items())
         ],
-        columns=["municipality", "policy_no", "policy_name", "situation", "goals", "plans",
-                 "report_year", "source_file", "source_line"],
+        columns=list(TABLE_TYPES["policies"]),
     )
     frames["initiatives"] = pd.DataFrame(
         [
@@ -243,7 +305,7 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
         for k, f in enumerate(m.future):
             direction_rows.append(
                 {"municipality": muni, "measure_id": mid, "ord": k, "section": f.section, "text": f.text,
-                 "source_line": f.line}
+                 "text_raw": f.raw or f.text, "source_line": f.line}
             )
     frames["measures"] = pd.DataFrame(measure_rows, columns=[
         "municipality", "measure_id", "policy_no", "policy_name", "initiative_no", "initiative_name", "purpose",
@@ -253,8 +315,7 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
         dept_rows, columns=["municipality", "measure_id", "ord", "dept", "section"])
     frames["actions"] = pd.DataFrame(
         action_rows, columns=["municipality", "measure_id", "ord", "section", "text", "text_raw", "source_line"])
-    frames["directions"] = pd.DataFrame(
-        direction_rows, columns=["municipality", "measure_id", "ord", "section", "text", "source_line"])
+    frames["directions"] = pd.DataFrame(direction_rows, columns=list(TABLE_TYPES["directions"]))
 
     ind_rows = []
     order_in_measure: dict = defaultdict(int)

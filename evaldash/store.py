@@ -21,12 +21,12 @@ from typing import Callable
 
 import duckdb
 
-from .model import build_frames, flat_frame
+from .model import TABLE_TYPES, build_frames, flat_frame
 from .normalize import clean
 from .parse import parse_file
 from .report import Finding, ParseError, Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
 DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
@@ -154,6 +154,7 @@ def build(
     db = Path(db or db_path())
     start = time.perf_counter()
     with build_lock(db):
+        _remove_stale_temp_files(db)
         fp = fingerprint(folder)
         paths = source_files(folder) if paths is None else paths
         if not paths:
@@ -172,15 +173,34 @@ def build(
     return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start)
 
 
+def _temp_path(db: Path) -> Path:
+    return db.with_name(f".{db.name}.{os.getpid()}.tmp")
+
+
+def _remove_stale_temp_files(db: Path) -> None:
+    """Temp stores left by a build that was killed. Only called under the build lock,
+    so no other build is writing one of them."""
+    for p in db.parent.glob(f".{db.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+        with contextlib.suppress(OSError):
+            p.with_name(p.name + ".wal").unlink()
+
+
 def write_store(frames: dict, db: Path, meta: dict) -> None:
-    tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")
+    tmp = _temp_path(db)
     tmp.unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp))
         try:
             for name, frame in frames.items():
                 con.register("frame", frame)
-                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')  # name: our own table list
+                # Names and types: our own table list (model.TABLE_TYPES), never input text.
+                types = TABLE_TYPES.get(name, {})
+                select = ", ".join(
+                    f'CAST("{c}" AS {types[c]}) AS "{c}"' if c in types else f'"{c}"' for c in frame.columns
+                )
+                con.execute(f'CREATE TABLE "{name}" AS SELECT {select} FROM frame')
                 con.unregister("frame")
             _load_indicator_meta(con, meta_path())
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
@@ -278,7 +298,32 @@ READONLY_CONFIG = {
 
 
 def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(db), read_only=True, config={k: v for k, v in READONLY_CONFIG.items() if k != "access_mode"})
+    """A read-only connection to the store file as it is now.
+
+    duckdb.connect(path) hands back the database a process already has open at
+    that path, so a connection opened after a rebuild would still read the old,
+    replaced file for as long as any old connection lives. Instead each call gets
+    its own in-memory database with the store attached read-only, and views plus
+    the filter macros in its main schema, so cursors (sql.run) see the tables by
+    their plain names. A connection keeps reading the file it opened even after a
+    build replaces it; the next call reads the new one.
+    """
+    config = {k: v for k, v in READONLY_CONFIG.items() if k not in ("access_mode", "enable_external_access")}
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
+        tables = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'store' AND schema_name = 'main'"
+        ).fetchall()
+        for (table,) in tables:
+            quoted = table.replace('"', '""')
+            con.execute(f'CREATE VIEW main."{quoted}" AS SELECT * FROM store.main."{quoted}"')
+        if any(t == "measures" for (t,) in tables) and any(t == "indicators" for (t,) in tables):
+            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))  # the filter macros, on the views
+        con.execute("SET enable_external_access = false")  # from here on, queries see only the store
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
