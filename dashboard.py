@@ -19,8 +19,9 @@ pages = [
 
 
 def main() -> None:
-    page = st.navigation(pages)
-    st.session_state["_filters"] = ui.sidebar()
+    presenting = ui.presenting()
+    page = st.navigation(pages, position="hidden" if presenting else "sidebar")
+    st.session_state["_filters"] = ui.sidebar(draw=not presenting)
     try:
         page.run()
     except Exception:  # Streamlit's own rerun/stop signals are BaseException and pass through

@@ -34,6 +34,7 @@ PAGE_FILES = {
 
 # The shared filter: URL key -> widget key. Values in the URL are short codes.
 FILTER_KEYS = {"muni": "f_muni", "pol": "f_pol", "dept": "f_dept", "sec": "f_sec", "refl": "f_refl", "q": "f_q"}
+IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
 
 
 # --- routing ---------------------------------------------------------------------------------
@@ -158,8 +159,20 @@ def show_findings(findings: list[Finding], headline: str) -> None:
     box = st.error if errors else st.warning
     lines = [f"{f.file}:{f.line}: {'エラー' if f.severity == 'error' else '注意'}: {f.message}" for f in findings[:50]]
     more = f"\n… ほか {len(findings) - 50} 件" if len(findings) > 50 else ""
-    box(headline)
+    box(md_escape(headline))
     st.code("\n".join(lines) + more, language=None, wrap_lines=True)
+
+
+def caption(text: str) -> None:
+    """A caption that may carry report or user text: shown as written."""
+    st.caption(md_escape(text))
+
+
+def page_header(title: str) -> None:
+    """Title, then what the filter selects and where the data comes from."""
+    st.title(title)
+    f = filters()
+    caption(f"{f.describe(st.session_state['_policy_names'], st.session_state['_reflection_labels'])}　|　{source_caption()}")
 
 
 def empty_notice(message: str = EMPTY_MESSAGE) -> None:
@@ -275,16 +288,37 @@ def _reset_filters() -> None:
             del st.query_params[url_key]
 
 
-def sidebar() -> Filters:
-    """The shared filter, drawn by the entry point on every page. Its state lives in the URL."""
+def presenting() -> bool:
+    """Presentation mode: kept in the URL (?present=1) so a link opens straight into it."""
+    return st.query_params.get("present") == "1"
+
+
+def image_format() -> str:
+    return st.session_state.get("f_img", "png")
+
+
+def chart_config(filename: str) -> dict:
+    from .charts import image_config
+
+    return image_config(filename, image_format())
+
+
+def sidebar(draw: bool = True) -> Filters:
+    """The shared filter, drawn by the entry point on every page. Its state lives in the URL.
+
+    With draw=False (presentation mode) nothing is drawn and the filter comes from the
+    session, where the widgets persist it, or from the URL of a shared link.
+    """
     st.session_state["_store"] = current_store()
+    if not draw:
+        return _silent_filters()
     munis = query("municipalities")["municipality"].tolist()
     several = len(munis) > 1
     sb = st.sidebar
     sb.subheader("絞り込み")
     if several:
         seed_from_url("f_muni", "muni", munis)
-        muni = sb.multiselect("自治体", munis, key="f_muni", placeholder="すべての自治体")
+        muni = sb.multiselect("自治体", munis, key="f_muni", placeholder="すべての自治体", persist_state="session")
     else:
         muni = []
     policies = query("policy_options", {"muni": muni})
@@ -292,37 +326,60 @@ def sidebar() -> Filters:
     seed_from_url("f_pol", "pol", list(policy_names), parse=int)
     keep_valid("f_pol", list(policy_names))
     pol = sb.multiselect(
-        "運営方針", list(policy_names), key="f_pol", placeholder="すべての運営方針",
+        "運営方針", list(policy_names), key="f_pol", placeholder="すべての運営方針", persist_state="session",
         format_func=lambda p: f"{p:02d} {policy_names.get(p, '')}",
     )
     depts = query("department_options", {"muni": muni, "pol": pol})
     dept_options = list(dict.fromkeys(depts["dept"]))
     seed_from_url("f_dept", "dept", dept_options)
     keep_valid("f_dept", dept_options)
-    dept = sb.multiselect("担当部", dept_options, key="f_dept", placeholder="すべての部")
+    dept = sb.multiselect("担当部", dept_options, key="f_dept", placeholder="すべての部", persist_state="session")
     sections = depts[depts["dept"].isin(dept)] if dept else depts
     sec_options = list(dict.fromkeys(sections["section"].dropna()))
     seed_from_url("f_sec", "sec", sec_options)
     keep_valid("f_sec", sec_options)  # a 課 of a 部 no longer chosen would filter to nothing
-    sec = sb.multiselect("担当課", sec_options, key="f_sec", placeholder="すべての課" if not dept else "選んだ部のすべての課")
+    sec = sb.multiselect("担当課", sec_options, key="f_sec", placeholder="すべての課" if not dept else "選んだ部のすべての課",
+                         persist_state="session")
     refl_df = query("reflection_options")
     refl_labels = dict(zip(refl_df["reflection"], refl_df["reflection_label"]))
     seed_from_url("f_refl", "refl", list(refl_labels))
     refl = sb.pills(
-        "反映区分", list(refl_labels), key="f_refl", selection_mode="multi",
+        "反映区分", list(refl_labels), key="f_refl", selection_mode="multi", persist_state="session",
         format_func=lambda r: f"{r}：{refl_labels.get(r, '')}",
     ) or []
     seed_from_url("f_q", "q", None, parse=clean_search, multi=False, default="")
-    q = clean_search(sb.text_input("キーワード検索", key="f_q", max_chars=MAX_SEARCH,
+    q = clean_search(sb.text_input("キーワード検索", key="f_q", max_chars=MAX_SEARCH, persist_state="session",
                                    placeholder="例: 女性、平和、協定", help="施策の目的・取組・指標名から探します"))
     sb.button("絞り込みを解除", on_click=_reset_filters, icon=":material/restart_alt:", width="stretch")
     url = {"muni": muni, "pol": pol, "dept": dept, "sec": sec, "refl": refl, "q": q}
     st.session_state["_filter_url"] = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in url.items()}
     write_url(url)
     sb.caption("URL に絞り込みが入ります。アドレスをコピーすると同じ表示を共有できます。")
+    seed_from_url("f_img", "img", list(IMAGE_FORMATS), multi=False, default="png")
+    sb.segmented_control("グラフ画像の保存形式", list(IMAGE_FORMATS), key="f_img", required=True, persist_state="session",
+                         format_func=IMAGE_FORMATS.get, help="グラフ右上のカメラのボタンで保存する画像の形式（PNG は2倍の解像度）")
+    write_url({"img": None if st.session_state["f_img"] == "png" else st.session_state["f_img"]})
     st.session_state["_policy_names"] = policy_names
     st.session_state["_reflection_labels"] = refl_labels
     return Filters(muni, pol, dept, sec, refl, q, several)
+
+
+def _silent_filters() -> Filters:
+    munis = query("municipalities")["municipality"].tolist()
+    policies = query("policy_options")
+    st.session_state.setdefault("_policy_names", dict(zip(policies["policy_no"].astype(int), policies["policy_name"])))
+    refl_df = query("reflection_options")
+    st.session_state.setdefault("_reflection_labels", dict(zip(refl_df["reflection"], refl_df["reflection_label"])))
+    for url_key, widget_key in FILTER_KEYS.items():
+        if url_key == "q":
+            seed_from_url(widget_key, url_key, None, parse=clean_search, multi=False, default="")
+        else:
+            seed_from_url(widget_key, url_key, None, parse=int if url_key == "pol" else str)
+    get = st.session_state.get
+    values = {k: get(w) or ([] if k != "q" else "") for k, w in FILTER_KEYS.items()}
+    st.session_state["_filter_url"] = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
+    return Filters(values["muni"], values["pol"], values["dept"], values["sec"], values["refl"], values["q"],
+                   len(munis) > 1)
 
 
 def filters() -> Filters:

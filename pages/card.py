@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from evaldash import charts, ui
+from evaldash.export.printable import card_html
 from evaldash.summary import fmt_number
 
 BADGE_COLORS = {"A": "blue", "B": "orange"}
@@ -40,8 +41,13 @@ st.session_state["_card_url"] = (measure_id, municipality if f.several_munis els
 
 card = ui.query("measure_card", {"measure_id": measure_id, "muni": [municipality]}).iloc[0]
 params = {"measure_id": measure_id, "municipality": municipality}
+st.download_button(
+    "印刷用（A4）", lambda: card_html(ui.connection(), municipality, measure_id).encode("utf-8"),
+    file_name=f"施策カード_{measure_id}.html", mime="text/html", icon=":material/print:", on_click="ignore",
+    help="ブラウザで開いて印刷（A4）してください。PDF にも保存できます。", key="dl_print",
+)
 
-st.caption(
+ui.caption(
     f"{municipality}　›　運営方針{card.policy_no:02d} {card.policy_name}　›　主な取組{card.initiative_no} {card.initiative_name}"
 )
 with st.container(border=True):
@@ -50,9 +56,9 @@ with st.container(border=True):
     if card.reflection:
         head.badge(ui.badge_text(f"反映区分 {card.reflection}：{card.reflection_label or ''}"), color=BADGE_COLORS.get(card.reflection, "gray"))
     st.markdown(ui.md_escape(card.purpose))
-    st.caption(f"担当部・課：{card.departments}")
+    ui.caption(f"担当部・課：{card.departments}")
 
-st.subheader(f"具体的な取組（{card.report_label}）")
+st.subheader(ui.md_escape(f"具体的な取組（{card.report_label}）"))
 actions = ui.query("measure_actions", params)
 if actions.empty:
     st.caption("記載がありません。")
@@ -76,7 +82,7 @@ for ind in indicators.itertuples():
             if s["value"].notna().any() or len(s):
                 target = targets.loc[targets["indicator_id"] == ind.indicator_id, "target"]
                 fig = charts.mini_trend(s, target=float(target.iloc[0]) if len(target) else None)
-                st.plotly_chart(fig, config=charts.image_config(f"{measure_id}_{ind.indicator[:30]}"),
+                st.plotly_chart(fig, config=ui.chart_config(f"{measure_id}_{ind.indicator[:30]}"),
                                 key=f"card_chart_{ind.indicator_id}")
             else:
                 st.caption("年度ごとの値がありません。")
@@ -89,8 +95,8 @@ for ind in indicators.itertuples():
                          column_config={"fiscal_label": "年度", "表示": "値"})
             st.markdown(ui.md_escape(ind.summary))
             if isinstance(ind.note, str) and ind.note:
-                st.caption(ind.note)
-            st.caption(f"出典: {ind.source_file} {ind.source_line}行")
+                ui.caption(ind.note)
+            ui.caption(f"出典: {ind.source_file} {ind.source_line}行")
 
 st.subheader("今後の取組の方向性")
 directions = ui.query("measure_directions", params)
@@ -102,4 +108,4 @@ for row in directions.itertuples():
     st.markdown(ui.md_escape(row.text))
 
 st.divider()
-st.caption(f"出典: {municipality} 施策評価表 {card.report_label}（{card.source_file} {card.source_line}行〜）")
+ui.caption(f"出典: {municipality} 施策評価表 {card.report_label}（{card.source_file} {card.source_line}行〜）")

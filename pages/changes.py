@@ -12,8 +12,7 @@ SORTS = {
 }
 ARROWS = {"up": "▲ 増加", "down": "▼ 減少", "flat": "＝ 横ばい"}
 f = ui.filters()
-st.title("変化")
-st.caption(f"{f.describe(st.session_state['_policy_names'], st.session_state['_reflection_labels'])}　|　{ui.source_caption()}")
+ui.page_header("変化")
 
 c1, c2 = st.columns([2, 3])
 ui.seed_from_url("ch_min", "min", None, parse=lambda v: max(0, min(500, int(float(v)))), multi=False, default=0)
@@ -75,7 +74,7 @@ bars = changes.dropna(subset=["delta_pct"])
 if bars.empty:
     st.caption("増減率を計算できる指標がありません。")
 else:
-    st.plotly_chart(charts.change_bars(bars), config=charts.image_config("増減率の順位"), key="change_bars")
+    st.plotly_chart(charts.change_bars(bars), config=ui.chart_config("増減率の順位"), key="change_bars")
 
 st.subheader("議会資料用の文章")
 st.caption("右上のボタンでコピーできます。")

@@ -10,8 +10,7 @@ from evaldash.export import flat_csv_bytes, workbook_bytes
 from evaldash.model import FLAT_COLUMNS, FLAT_DOCS
 
 f = ui.filters()
-st.title("データ")
-st.caption(f"{f.describe(st.session_state['_policy_names'], st.session_state['_reflection_labels'])}　|　{ui.source_caption()}")
+ui.page_header("データ")
 
 flat = ui.query("flat", f.params())
 if flat.empty:

@@ -30,7 +30,7 @@ if uploads:
         if findings:
             ui.show_findings(findings, f"{name}: " + ("取り込めません。次の点を直してください。" if errors else "注意があります（取り込みはできます）。"))
         else:
-            st.success(f"{name}: 問題は見つかりませんでした。", icon=":material/check_circle:")
+            st.success(ui.md_escape(f"{name}: 問題は見つかりませんでした。"), icon=":material/check_circle:")
     if not refused:
         with st.spinner("変更点を計算しています…"):
             preview = imports.preview(items)
@@ -71,7 +71,7 @@ if uploads:
                 st.rerun()
             ui.show_findings(outcome.findings, "取り込めませんでした。データは変わっていません。")
 if st.session_state.get("_import_done"):
-    st.success(st.session_state.pop("_import_done"), icon=":material/check_circle:")
+    st.success(ui.md_escape(st.session_state.pop("_import_done")), icon=":material/check_circle:")
 
 st.subheader("取り込み済みのデータ")
 sources = ui.query("sources")

@@ -6,8 +6,7 @@ from evaldash import charts, ui
 
 f = ui.filters()
 names = st.session_state["_policy_names"]
-st.title("概要")
-st.caption(f"{f.describe(names, st.session_state['_reflection_labels'])}　|　{ui.source_caption()}")
+ui.page_header("概要")
 
 counts = ui.query("overview_counts", f.params()).iloc[0]
 if counts["indicators"] == 0 and counts["measures"] == 0:
@@ -39,7 +38,7 @@ ui.page_link("changes", "何が変わったかを見る（変化）", icon=":mat
 st.subheader("運営方針ごとの施策数（反映区分別）")
 by_policy = ui.query("reflection_by_policy", f.params())
 fig = charts.reflection_by_policy(by_policy)
-st.plotly_chart(fig, config=charts.image_config("運営方針別_反映区分"), key="reflection_by_policy")
+st.plotly_chart(fig, config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
 
 st.subheader("運営方針の現況と基本目標")
 policy_options = sorted(by_policy["policy_no"].astype(int).unique())
@@ -59,4 +58,4 @@ for row in ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni})
             st.markdown("**関連する個別計画**")
             for plan in row.plans:
                 st.markdown("- " + ui.md_escape(plan))
-        st.caption(f"出典: {row.source_file} {row.source_line}行")
+        ui.caption(f"出典: {row.source_file} {row.source_line}行")

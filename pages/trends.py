@@ -1,4 +1,4 @@
-"""推移: values by fiscal year for chosen indicators, as small multiples per unit."""
+"""推移: values by fiscal year for chosen indicators, as small multiples per unit; presentation mode."""
 
 import streamlit as st
 
@@ -6,8 +6,9 @@ from evaldash import charts, ui
 
 AUTO_LIMIT = 8
 f = ui.filters()
-st.title("推移")
-st.caption(f"{f.describe(st.session_state['_policy_names'], st.session_state['_reflection_labels'])}　|　{ui.source_caption()}")
+presenting = ui.presenting()
+if not presenting:
+    ui.page_header("推移")
 
 options = ui.query("indicator_options", f.params())
 if options.empty:
@@ -23,25 +24,25 @@ for r in options.itertuples():
     label_of.setdefault(getattr(r, key_col), f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）" if not by_name
                         else f"{r.indicator}（{r.unit}）")
 
-ui.seed_from_url("tr_ind", "ind", choices)
-ui.keep_valid("tr_ind", choices)
-chosen = st.multiselect(
-    "指標", choices, key="tr_ind", format_func=lambda k: label_of.get(k, str(k)),
-    placeholder=f"未選択のときは絞り込み中の指標を最大{AUTO_LIMIT}件表示します（入力して検索）",
-)
+# In presentation mode the controls stay (so their state lives) but fold away.
+controls = st.expander("指標と表示の設定", icon=":material/tune:") if presenting else st.container()
+with controls:
+    ui.seed_from_url("tr_ind", "ind", choices)
+    ui.keep_valid("tr_ind", choices)
+    chosen = st.multiselect(
+        "指標", choices, key="tr_ind", format_func=lambda k: label_of.get(k, str(k)),
+        placeholder=f"未選択のときは絞り込み中の指標を最大{AUTO_LIMIT}件表示します（入力して検索）",
+    )
+    c1, c2, c3 = st.columns([3, 2, 2])
+    ui.seed_from_url("tr_mode", "mode", list(charts.MODES), multi=False, default="absolute")
+    mode = c1.segmented_control("表示", list(charts.MODES), key="tr_mode", format_func=charts.MODES.get, required=True)
+    ui.seed_from_url("tr_kind", "kind", ["line", "bar"], multi=False, default="line")
+    kind = c2.segmented_control("グラフ", ["line", "bar"], key="tr_kind", required=True,
+                                format_func={"line": "折れ線", "bar": "棒"}.get)
+    ui.seed_from_url("tr_era", "era", ["wareki", "seireki"], multi=False, default="wareki")
+    era = c3.segmented_control("年度の表記", ["wareki", "seireki"], key="tr_era", required=True,
+                               format_func={"wareki": "和暦", "seireki": "西暦"}.get)
 shown = chosen or choices[:AUTO_LIMIT]
-if not chosen and len(choices) > AUTO_LIMIT:
-    st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件を表示しています。指標を選ぶか、左の絞り込みを使ってください。")
-
-c1, c2, c3 = st.columns([3, 2, 2])
-ui.seed_from_url("tr_mode", "mode", list(charts.MODES), multi=False, default="absolute")
-mode = c1.segmented_control("表示", list(charts.MODES), key="tr_mode", format_func=charts.MODES.get, required=True)
-ui.seed_from_url("tr_kind", "kind", ["line", "bar"], multi=False, default="line")
-kind = c2.segmented_control("グラフ", ["line", "bar"], key="tr_kind", required=True,
-                            format_func={"line": "折れ線", "bar": "棒"}.get)
-ui.seed_from_url("tr_era", "era", ["wareki", "seireki"], multi=False, default="wareki")
-era = c3.segmented_control("年度の表記", ["wareki", "seireki"], key="tr_era", required=True,
-                           format_func={"wareki": "和暦", "seireki": "西暦"}.get)
 ui.write_url({"ind": chosen, "mode": None if mode == "absolute" else mode, "kind": None if kind == "line" else kind,
               "era": None if era == "wareki" else era})
 
@@ -51,19 +52,70 @@ if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")
     st.stop()
 targets = ui.query("indicator_targets", {"ids": ids}).dropna(subset=["target"])
+changes = ui.query("changes", {**f.params(), "min_abs_pct": 0.0})
+changes = changes[changes["indicator_id"].isin(ids)].set_index("indicator_id")
+
+
+def present() -> None:
+    """One chart per screen: title, subtitle (unit, years), the sentence, the source; previous / next."""
+    ordered = [i for i in ids if i in set(series["indicator_id"])]
+    ui.seed_from_url("tr_slide", "slide", None, parse=int, multi=False, default=1)
+    k = min(max(1, int(st.session_state.get("tr_slide", 1))), len(ordered))
+    one = series[series["indicator_id"] == ordered[k - 1]]
+    row = one.iloc[0]
+    nav = st.columns([1, 1, 2, 2])
+
+    def go(to: int) -> None:
+        st.session_state["tr_slide"] = to
+
+    nav[0].button("← 前へ", on_click=go, args=(k - 1,), disabled=k <= 1, width="stretch", key="prev_slide")
+    nav[1].button("次へ →", on_click=go, args=(k + 1,), disabled=k >= len(ordered), width="stretch", key="next_slide")
+    nav[2].markdown(f"**{k} / {len(ordered)}**")
+    if nav[3].button("発表モードを終了", icon=":material/close_fullscreen:", width="stretch", key="exit_present"):
+        del st.query_params["present"]
+        st.query_params.pop("slide", None)
+        st.rerun()
+    years = [charts.year_label(y, label, era) for y, label in zip(one["fiscal_year"], one["fiscal_label"])]
+    st.title(ui.md_escape(row.indicator), anchor=False)
+    st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"),
+                 anchor=False)
+    fig = charts.trend_figure(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=270)
+    fig.update_layout(font_size=20, showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.text and a.text.startswith("目標")]
+    fig.update_xaxes(tickfont_size=20)
+    fig.update_yaxes(tickfont_size=18)
+    fig.update_traces(textfont_size=24, selector=dict(type="scatter"))
+    # Our own large type, not the theme's: the room may be far from the screen.
+    st.plotly_chart(fig, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
+    if row.indicator_id in changes.index:
+        st.header(ui.md_escape(changes.loc[row.indicator_id, "summary"]), anchor=False)
+    report = row.report_label or ""
+    ui.caption(f"出典: {row.municipality} 施策評価表 {report}（{row.source_file} {row.source_line}行）")
+    ui.write_url({"slide": k if k > 1 else None})
+
+
+if presenting:
+    present()
+    st.stop()
+
+if not chosen and len(choices) > AUTO_LIMIT:
+    st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件を表示しています。指標を選ぶか、左の絞り込みを使ってください。")
 title = "、".join(dict.fromkeys(series["indicator"]))
 fig = charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=targets)
-st.plotly_chart(fig, config=charts.image_config(f"推移_{title[:40]}"), key="trend_chart")
-st.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
+st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
+left, right = st.columns([3, 1])
+left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
+if right.button("発表モード", icon=":material/slideshow:", help="1画面に1つのグラフを大きく表示します（URL に残ります）",
+                width="stretch"):
+    st.query_params["present"] = "1"
+    st.rerun()
 
 st.subheader("この期間の変化")
-changes = ui.query("changes", {**f.params(), "min_abs_pct": 0.0})
-changes = changes[changes["indicator_id"].isin(ids)]
-for r in changes.itertuples():
+for r in changes.reset_index().itertuples():
     with st.container(border=True):
         st.markdown(ui.md_escape(r.summary))
         meta = f"施策 {r.measure_id}" + (f"　|　{r.municipality}" if f.several_munis else "")
         if isinstance(r.note, str) and r.note:
             meta += f"　|　{r.note}"
-        st.caption(meta)
+        ui.caption(meta)
         ui.measure_link(r.measure_id, r.municipality if f.several_munis else None)

@@ -123,3 +123,38 @@ def test_missing_value_is_explained_not_zero(open_page):
     body = texts(at).replace("\\", "")
     assert "※令和3年度調査予定(平成27年度 40%)" in body
     assert "比較できる2年度分の値がありません" in body
+
+
+def test_presentation_mode_steps_through_the_selection(open_page):
+    at = open_page(PAGE_FILES["trends"], pol="4", present="1")
+    assert at.title[0].value == "広島派遣への累計参加者数"
+    assert not at.sidebar.multiselect, "sidebar filters are not drawn in presentation mode"
+    assert any("出典: 苫小牧市 施策評価表 R1年度" in c.value.replace("\\", "") for c in at.caption)
+    at.button(key="next_slide").click().run()
+    assert at.title[0].value == "原爆パネル展来場者数"
+    assert "原爆パネル展来場者数は350人から740人へ390人増加" in at.header[0].value.replace("\\", "")
+    assert at.query_params["slide"] in ("2", ["2"])
+    at.button(key="exit_present").click().run()
+    assert "present" not in at.query_params
+    assert at.title[0].value == "推移"
+
+
+def test_presentation_link_opens_on_the_named_slide(open_page):
+    at = open_page(PAGE_FILES["trends"], pol="4", present="1", slide="3")
+    assert at.title[0].value == "平和祈念式典来場者数"
+    assert at.markdown[-1].value == "**3 / 4**" or "**3 / 4**" in [m.value for m in at.markdown]
+
+
+def test_measure_card_offers_an_a4_print_file(open_page):
+    at = open_page(PAGE_FILES["card"], measure="1110321")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "印刷用（A4）" in labels
+
+
+def test_report_text_is_escaped_for_markdown(open_page, monkeypatch):
+    from evaldash import ui
+
+    assert ui.md_escape("[押して](javascript:alert(1)) **太字** :red[赤] $x$") == (
+        r"\[押して\]\(javascript\:alert\(1\)\) \*\*太字\*\* \:red\[赤\] \$x\$"
+    )
+    assert ui.clean_search("abc\x00\x1b[31m" + "x" * 500) == "abc[31m" + "x" * 93
