@@ -134,7 +134,9 @@ assert list(TABLE_TYPES["flat_indicators"]) == FLAT_COLUMNS
 
 
 def indicator_id(municipality: str, measure_id: str, name: str) -> str:
-    digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{name}".encode()).hexdigest()[:8]
+    """Stable across report years: the name's date qualifier (…現在) is not part of it."""
+    key = nz.indicator_key(name)
+    digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{key}".encode()).hexdigest()[:8]
     return f"{measure_id}-{digest}"
 
 
@@ -440,12 +442,13 @@ def report_changes(reports: list[Report]) -> list[dict]:
             for mid in sorted(ma.keys() & mb.keys()):
                 if ma[mid].reflection != mb[mid].reflection:
                     add("reflection_changed", mid, old=ma[mid].reflection, new=mb[mid].reflection)
-                ia = {i.name for i in ma[mid].indicators}
-                ib = {i.name for i in mb[mid].indicators}
-                for name in sorted(ib - ia):
-                    add("indicator_added", mid, indicator=name)
-                for name in sorted(ia - ib):
-                    add("indicator_removed", mid, indicator=name)
+                # Same indicator = same name but for its date qualifier (see normalize.indicator_key).
+                ia = {nz.indicator_key(i.name): i.name for i in ma[mid].indicators}
+                ib = {nz.indicator_key(i.name): i.name for i in mb[mid].indicators}
+                for key in sorted(ib.keys() - ia.keys()):
+                    add("indicator_added", mid, indicator=ib[key])
+                for key in sorted(ia.keys() - ib.keys()):
+                    add("indicator_removed", mid, indicator=ia[key])
     return rows
 
 

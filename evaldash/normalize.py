@@ -114,6 +114,16 @@ def parse_value(cell: str) -> Value:
 
 # Only what looks like a tag: "<p>", "</li>", "<ul style=...>". A "<" in text
 # ("5<10") stays, and [^<>] keeps the scan linear on a line full of "<".
+_AS_OF_RE = re.compile(r"\s*\([^()]{0,40}現在\)")
+
+
+def indicator_key(name: str) -> str:
+    """What makes two indicator rows the same indicator: the name without its date
+    qualifier. Next year's report writes 附属機関等の設置数 (令和3年4月1日現在) for
+    the indicator this one calls 附属機関等の設置数 (令和2年4月1日現在)."""
+    return _AS_OF_RE.sub("", name).strip() or name
+
+
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BLOCK_END_RE = re.compile(r"</(?:p|li|div|ul|ol)\s*>|<br\s*/?>", re.IGNORECASE)
 

@@ -451,7 +451,7 @@ class _Parser:
                 "the missing cells are read as not reported",
             )
         for other in self.measure.indicators:
-            if other.name == name:
+            if nz.indicator_key(other.name) == nz.indicator_key(name):
                 self.error(
                     number,
                     f"indicator {name!r} appears twice in 施策 {self.measure.measure_id} (first at line {other.line}): "

@@ -22,7 +22,7 @@ from typing import Callable
 import duckdb
 
 from .model import TABLE_TYPES, build_frames, flat_frame
-from .normalize import clean
+from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, ParseError, Report
 
@@ -242,6 +242,16 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     frame = con.execute("SELECT * FROM indicator_meta").df()
     for col in ("municipality", "measure_id", "indicator"):
         frame[col] = frame[col].map(lambda v: clean(v) or None if isinstance(v, str) else None)
+    # A name written with last year's date qualifier still means the same indicator:
+    # use the store's current name so the queries' join on the name finds it.
+    current = {
+        (mid, indicator_key(name)): name
+        for mid, name in con.execute("SELECT DISTINCT measure_id, indicator FROM indicators").fetchall()
+    }
+    frame["indicator"] = [
+        current.get((mid, indicator_key(name)), name) if isinstance(name, str) else name
+        for mid, name in zip(frame["measure_id"], frame["indicator"])
+    ]
     con.execute("DELETE FROM indicator_meta")
     con.register("meta_frame", frame)
     con.execute("INSERT INTO indicator_meta SELECT * FROM meta_frame")

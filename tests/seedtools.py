@@ -5,6 +5,8 @@ report for a later year shows that year's columns instead (the R2 report:
 R1年度 … R5年度) and fills them from one "truth": a year the seed has keeps the
 seed's value; a later year is the seed's R1 value plus (year − 2019). So two
 derived reports agree on every year they both show, unless a test revises one.
+As in a real next-year report, a name's date qualifier moves on a year:
+(令和2年4月1日現在) in R1 is (令和3年4月1日現在) in R2.
 """
 
 from __future__ import annotations
@@ -96,8 +98,9 @@ def derive(
             name, unit = cells[1], cells[2]
             if name in remove_indicators:
                 continue
+            shown = name.replace("(令和2年4月1日現在)", f"(令和{year + 1 - 2018}年4月1日現在)")
             seed_cells = {SEED_YEAR - 1: cells[3], SEED_YEAR: cells[4]}
             values = [revise.get(name, {}).get(y, truth(seed_cells, y)) if y <= year else "" for y in years]
-            line = "\t".join(["", name, unit] + values)
+            line = "\t".join(["", shown, unit] + values)
         out.append(line)
     return "\n".join(out)

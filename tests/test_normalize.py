@@ -150,3 +150,10 @@ def test_html_stripping_stays_linear_on_hostile_lines():
     nz.strip_html("<" * 200_000)
     nz.strip_html("<p " * 100_000)
     assert time.perf_counter() - start < 2.0
+
+
+def test_indicator_key_drops_only_the_date_qualifier():
+    assert nz.indicator_key("附属機関等の設置数 (令和2年4月1日現在)") == "附属機関等の設置数"
+    assert nz.indicator_key("附属機関等の設置数 (令和3年4月1日現在)") == "附属機関等の設置数"
+    assert nz.indicator_key("寄付講座 (苫小牧市特別講座)") == "寄付講座 (苫小牧市特別講座)"
+    assert nz.indicator_key("市民の声 (広聴) による要望等") == "市民の声 (広聴) による要望等"
