@@ -3,6 +3,8 @@
 import streamlit as st
 
 from evaldash import charts, ui
+from evaldash.export.deck import build_deck
+from evaldash.export.views import changes_workbook
 
 SORTS = {
     "abs_delta_pct": ("変化の大きい順", "abs_delta_pct", True),
@@ -67,6 +69,16 @@ if rows:
                     label=f"「{picked['indicator']}」の施策カードを開く")
 else:
     st.caption("行を選ぶと、その指標の施策カードへのリンクが出ます。見出しをクリックすると並べ替えられます。")
+
+selection = {**f.params(), "min_abs_pct": float(threshold)}
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), selection), icon=":material/download:",
+                   file_name="施策評価_変化.xlsx", on_click="ignore", key="dl_changes_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), selection), icon=":material/slideshow:",
+                   file_name="施策評価_変化.pptx", on_click="ignore", key="dl_changes_pptx",
+                   help="表示中の指標を1枚ずつ、編集できるグラフで",
+                   mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
 st.subheader("増減率の順位")
 st.caption("色は data/indicator_meta.csv で「増えるほど良い／減るほど良い」が決められた指標だけに付きます。ほかは灰色です。")

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from evaldash import ui
-from evaldash.export import flat_csv_bytes, workbook_bytes
+from evaldash.export import flat_csv_bytes
+from evaldash.export.views import data_workbook
 from evaldash.model import FLAT_COLUMNS, FLAT_DOCS
 
 f = ui.filters()
@@ -22,7 +23,7 @@ c1, c2, c3 = st.columns([1, 1, 3])
 c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
 docs = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})
-c2.download_button("Excel", lambda: workbook_bytes({"データ": flat[FLAT_COLUMNS], "列の説明": docs}),
+c2.download_button("Excel", lambda: data_workbook(ui.connection(), f.params()),
                    file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 c3.caption(f"{flat['indicator_id'].nunique()} 指標・{len(flat)} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from evaldash import charts, ui
+from evaldash.export.deck import build_deck
 
 AUTO_LIMIT = 8
 f = ui.filters()
@@ -103,8 +104,12 @@ if not chosen and len(choices) > AUTO_LIMIT:
 title = "、".join(dict.fromkeys(series["indicator"]))
 fig = charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=targets)
 st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
-left, right = st.columns([3, 1])
+left, middle, right = st.columns([4, 1, 1])
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
+middle.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
+                       file_name=f"施策評価_推移_{title[:30]}.pptx", icon=":material/slideshow:", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       help="選んだ指標を1枚ずつ、編集できるグラフで", width="stretch", key="dl_trends_pptx")
 if right.button("発表モード", icon=":material/slideshow:", help="1画面に1つのグラフを大きく表示します（URL に残ります）",
                 width="stretch"):
     st.query_params["present"] = "1"

@@ -114,7 +114,7 @@ def test_measure_card_link_from_the_trends_page(open_page):
 def test_data_page_offers_downloads(open_page):
     at = open_page(PAGE_FILES["data"], pol="3")
     buttons = at.get("download_button")
-    assert len(buttons) == 2
+    assert [b.proto.label for b in buttons] == ["CSV（Excel 用）", "Excel"]
     assert at.dataframe[0].value["indicator"].nunique() == 7
 
 
@@ -158,3 +158,10 @@ def test_report_text_is_escaped_for_markdown(open_page, monkeypatch):
         r"\[押して\]\(javascript\:alert\(1\)\) \*\*太字\*\* \:red\[赤\] \$x\$"
     )
     assert ui.clean_search("abc\x00\x1b[31m" + "x" * 500) == "abc[31m" + "x" * 93
+
+
+def test_changes_and_trends_offer_office_files(open_page):
+    labels = [b.proto.label for b in open_page(PAGE_FILES["changes"], pol="3").get("download_button")]
+    assert labels == ["Excel（変化の表）", "PowerPoint"]
+    labels = [b.proto.label for b in open_page(PAGE_FILES["trends"], pol="3").get("download_button")]
+    assert labels == ["PowerPoint"]
