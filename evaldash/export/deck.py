@@ -410,12 +410,21 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
     plot.overlap = 0 if len(series) == 1 else -5
     plot.vary_by_categories = False
     plot.has_data_labels = True
+    # Labels as large as the room over each column allows; without the unit when that is tight.
+    values = [v for _, vs in series for v in vs if v is not None]
+    slot = Emu(width).pt * 0.65 / max(len(categories) * len(series), 1)
+    widest = max([text_ems(fmt_number(v, decimals)) for v in values] or [1.0])
+    with_unit = widest + text_ems(unit or "")
+    label_size = min(14.0 if len(series) == 1 else 12.0, slot / with_unit)
+    show_unit = label_size >= 9
+    if not show_unit:
+        label_size = min(12.0, slot / widest)
     labels = plot.data_labels
-    labels.number_format = _number_format(decimals, unit)
+    labels.number_format = _number_format(decimals, unit if show_unit else None)
     labels.number_format_is_linked = False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    labels.show_value = True
-    style_font(labels.font, 14 if len(series) == 1 else 12, bold=True, color=INK)
+    labels.show_value = label_size >= 7
+    style_font(labels.font, max(7.0, math.floor(label_size * 2) / 2), bold=True, color=INK)
 
     for k, s in enumerate(plot.series):
         color = SERIES_COLORS[k % len(SERIES_COLORS)]
@@ -428,7 +437,6 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
             for i in range(len(categories)):
                 _fill(s.points[i].format, BLUE if i == last else PALE_BLUE)
 
-    values = [v for _, vs in series for v in vs if v is not None]
     va = chart.value_axis
     va.has_major_gridlines = bool(values)
     if values:
@@ -451,7 +459,9 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
     ca = chart.category_axis
     ca.format.line.color.rgb = GREY
     ca.has_major_gridlines = False
-    style_font(ca.tick_labels.font, 13, color=INK)
+    per_category = Emu(width).pt * 0.8 / max(len(categories), 1)
+    longest = max([text_ems(c) for c in categories] or [1.0])
+    style_font(ca.tick_labels.font, max(8.0, min(13.0, math.floor(per_category / longest))), color=INK)
     return frame
 
 
@@ -645,32 +655,26 @@ def _measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
     for it in items:
         by_unit.setdefault(it.row.get("unit") or "", []).append(it)
 
-    top = Inches(2.35)
-    area_w, area_h = Inches(7.4), SLIDE_H - top - Inches(0.8)
-    gap = Inches(0.2)
-    n = len(by_unit)
-    cols = n if n <= 3 else 2
-    nrows = math.ceil(n / cols)
-    cw = int((area_w - gap * (cols - 1)) / cols)
-    ch = int((area_h - gap * (nrows - 1)) / nrows)
-    for k, (unit, group) in enumerate(by_unit.items()):
-        series = []
-        for it in group:
-            by_year = {p.fiscal_year: p.value for p in it.points}
-            series.append((it.row["indicator"], [by_year.get(fy) for fy, _ in years]))
-        decimals = decimals_of(*[v for _, vs in series for v in vs])
-        x = MARGIN + (cw + gap) * (k % cols)
-        y = top + (ch + gap) * (k // cols)
-        add_chart(slide, x, y, cw, ch, categories or ["－"], series if categories else [(s[0], [None]) for s in series],
-                  unit, decimals, legend=True, title=f"単位: {unit}" if (n > 1 and unit) else None)
-        if all(v is None for _, vs in series for v in vs):
-            _no_data_note(slide, x, y, cw, ch, [it.row.get("note") or "" for it in group])
+    # Side layout (charts left, table and sentences right) while the table fits the right column;
+    # otherwise stacked (charts across the top, table and sentences below).
+    top, bottom = Inches(2.35), SLIDE_H - Inches(0.8)
+    full_w = SLIDE_W - 2 * MARGIN
+    gap = Inches(0.35)
+    unit_w, year_w, min_name = Inches(0.62), Inches(0.9), Inches(1.9)
+    side_w = Inches(4.48)
+    side = side_w - unit_w - year_w * len(years) >= min_name and len(items) <= 4
+    if side:
+        chart_box = (MARGIN, top, full_w - side_w - gap, bottom - top)
+        table_left, table_top, table_w = MARGIN + full_w - side_w, top, side_w
+    else:
+        chart_h = int((bottom - top) * 0.55)
+        chart_box = (MARGIN, top, full_w, chart_h)
+        table_left, table_top = MARGIN, top + chart_h + Inches(0.2)
+        year_w = min(year_w, int((full_w * 0.62 - unit_w - min_name) / max(len(years), 1)))
+        table_w = min(int(full_w * 0.62), unit_w + year_w * len(years) + Inches(3.2))
+    _chart_grid(slide, chart_box, by_unit, years)
 
-    right = MARGIN + area_w + Inches(0.35)
-    right_w = SLIDE_W - MARGIN - right
-    year_w = Inches(0.95)
-    unit_w = Inches(0.62)
-    name_w = right_w - unit_w - year_w * max(len(years), 1)
+    name_w = table_w - unit_w - year_w * len(years)
     rows = []
     for it in items:
         by_year = {p.fiscal_year: p for p in it.points}
@@ -680,14 +684,43 @@ def _measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
             cells.append("－" if p is None or p.value is None else fmt_number(p.value, it.decimals))
         rows.append([it.row["indicator"], it.row.get("unit") or ""] + cells)
     size = 11 if len(items) <= 3 else 10
-    table = add_table(slide, right, top, [name_w, unit_w] + [year_w] * len(years), ["指標", "単位"] + categories,
-                      rows, size, row_height=Inches(0.4) if len(items) <= 3 else Inches(0.32),
+    table = add_table(slide, table_left, table_top, [name_w, unit_w] + [year_w] * len(years),
+                      ["指標", "単位"] + categories, rows, size,
+                      row_height=Inches(0.4) if len(items) <= 3 and side else Inches(0.3),
                       aligns=[PP_ALIGN.LEFT, PP_ALIGN.CENTER] + [PP_ALIGN.RIGHT] * len(years))
-    panel_top = top + table.height + Inches(0.25)
     lines = [it.summary for it in items]
-    notes = [f"備考（{it.row['indicator']}）: {it.row['note']}" for it in items if it.row.get("note")]
-    panel_h = SLIDE_H - Inches(0.85) - panel_top - Inches(0.1)
-    _panel(slide, right, panel_top, right_w, panel_h, "前年度からの変化", lines + notes, 14)
+    lines += [f"備考（{it.row['indicator']}）: {it.row['note']}" for it in items if it.row.get("note")]
+    if side:
+        panel_top = table_top + table.height + Inches(0.25)
+        _panel(slide, table_left, panel_top, table_w, bottom - panel_top - Inches(0.05), "前年度からの変化", lines, 14)
+    else:
+        left = table_left + table_w + Inches(0.3)
+        _panel(slide, left, table_top, MARGIN + full_w - left, bottom - table_top - Inches(0.05),
+               "前年度からの変化", lines, 13)
+
+
+def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) -> None:
+    """One chart per unit, side by side in the box (two rows when there are more than three)."""
+    left, top, width, height = box
+    categories = [label for _, label in years]
+    gap = Inches(0.2)
+    n = len(by_unit)
+    cols = n if n <= 3 else math.ceil(n / 2)
+    nrows = math.ceil(n / cols)
+    cw = int((width - gap * (cols - 1)) / cols)
+    ch = int((height - gap * (nrows - 1)) / nrows)
+    for k, (unit, group) in enumerate(by_unit.items()):
+        series = []
+        for it in group:
+            by_year = {p.fiscal_year: p.value for p in it.points}
+            series.append((it.row["indicator"], [by_year.get(fy) for fy, _ in years] if years else [None]))
+        decimals = decimals_of(*[v for _, vs in series for v in vs])
+        x = left + (cw + gap) * (k % cols)
+        y = top + (ch + gap) * (k // cols)
+        add_chart(slide, x, y, cw, ch, categories or ["－"], series, unit, decimals, legend=True,
+                  title=f"単位: {unit}" if (n > 1 and unit) else None)
+        if all(v is None for _, vs in series for v in vs):
+            _no_data_note(slide, x, y, cw, ch, [it.row.get("note") or "" for it in group])
 
 
 def _title_slide(prs, con, filters, title: str | None, items: list[Item], today: date) -> None:
