@@ -276,3 +276,13 @@ def test_cli_exits_1_without_a_file_when_nothing_matches(deck_db, tmp_path):
     assert done.returncode == 1
     assert "no indicator matches" in done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("per", ["indicator", "measure"])
+def test_every_shape_stays_on_the_slide(con, per):
+    prs = open_deck(build_deck(con, {}, per=per))
+    for number, slide in enumerate(prs.slides, start=1):
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0, (number, shape.name)
+            assert shape.left + shape.width <= prs.slide_width, (number, shape.name)
+            assert shape.top + shape.height <= prs.slide_height, (number, shape.name)
