@@ -36,8 +36,9 @@ table = changes.assign(
     prev_label=changes["prev_label"].fillna("－"),
     latest_label=changes["latest_label"].fillna("－"),
 )
-columns = ["policy_no", "measure_id", "indicator", "unit", "prev_label", "prev_value", "latest_label", "latest_value",
-           "delta", "delta_pct", "動き", "評価"]
+# The numbers first, so they stay in view on a 1366-px laptop; the year labels last.
+columns = ["policy_no", "measure_id", "indicator", "unit", "prev_value", "latest_value", "delta", "delta_pct", "動き",
+           "評価", "prev_label", "latest_label"]
 if f.several_munis:
     columns.insert(0, "municipality")
 event = st.dataframe(
@@ -48,7 +49,7 @@ event = st.dataframe(
         "policy_no": st.column_config.NumberColumn("方針", format="%02d", width="small",
                                                    help="運営方針の番号"),
         "measure_id": st.column_config.TextColumn("施策番号", width="small"),
-        "indicator": st.column_config.TextColumn("指標", width="large"),
+        "indicator": st.column_config.TextColumn("指標", width="medium"),
         "unit": st.column_config.TextColumn("単位", width="small"),
         "prev_label": st.column_config.TextColumn("前年度"),
         "prev_value": st.column_config.NumberColumn("前年度値", format="localized"),
