@@ -1,0 +1,775 @@
+"""Benchmarks of ingest, named queries and pages as the data grows (issue 6).
+
+    python bench/run.py            # every scale: seed, ×1, ×10, ×100, ×1000 and the national store
+    python bench/run.py --quick    # stops at ×100 (under two minutes on 2 cores)
+    python bench/run.py --quick --smoke --out DIR --results FILE   # seconds: proves the script works
+
+It builds each scale under bench/out/ (gitignored; never data/), measures, prints
+tables and writes bench/results.json (and bench/latency.png when matplotlib from
+bench/requirements.txt is installed and the run is not a smoke run).
+
+Measured:
+  * ingest, in a fresh subprocess per scale: parse throughput (MB/s of report text),
+    store build time (reports/s, rows/s) with its phases, peak RSS (ru_maxrss) and the
+    Python heap peak of a build (tracemalloc, a separate pass);
+  * p50/p95 latency of every named query in queries/ with filter variants, through
+    evaldash.sql.run on a connection opened as the dashboard opens it (store.connect_readonly);
+  * the main page queries (flat filter, changes, overview counts) in plain pandas on the
+    same data, already in memory: the ratio DuckDB/pandas;
+  * pages: a full rerun of each page through streamlit.testing.v1.AppTest against a bare
+    page under bench/floor/ that draws the same widgets and charts from precomputed data
+    (see PAGES below; skipped when the pages are not there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import generate as gen  # noqa: E402
+
+SEED_REPORT = ROOT / "data" / "reports" / "tomakomai_R1.txt"
+DEFAULT_OUT = BENCH / "out" / "run"
+DEFAULT_RESULTS = BENCH / "results.json"
+DEFAULT_PLOT = BENCH / "latency.png"
+
+# Targets of issue 6 (checked here, never asserted by tests).
+TARGET_SEED_BUILD_S = 1.0
+TARGET_PARSE_MBPS = 5.0
+TARGET_P95_X1000_MS = 20.0
+TARGET_P95_NATIONAL_MS = 100.0
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def rel(path) -> str:
+    """Paths in results.json are relative to the project root: no machine-specific paths."""
+    p = Path(path).resolve()
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else p.name
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+# --- machine -----------------------------------------------------------------------------------
+
+def machine() -> dict:
+    import duckdb
+    import pandas as pd
+
+    info = {"nproc": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
+            "pandas": pd.__version__, "platform": platform.platform()}
+    try:
+        import streamlit
+
+        info["streamlit"] = streamlit.__version__
+    except ImportError:
+        pass
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                        text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "evaldash", "queries", "pages", "dashboard.py"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        info["worktree_dirty"] = bool(dirty)
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+# --- corpora -----------------------------------------------------------------------------------
+
+def make_corpora(out: Path, names: list[str], reuse: bool) -> dict[str, dict]:
+    """Report folders: the bundled report ("seed") and the generated scales."""
+    corpora = {}
+    for name in names:
+        folder = out / name / "reports"
+        done = folder / ".complete"
+        if name == "seed":
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(SEED_REPORT, folder / SEED_REPORT.name)
+            corpora[name] = {"reports": str(folder), "files": 1, "munis": 1, "years": [2019],
+                             "indicators_per_report": 25, "scale": 1}
+            continue
+        spec = gen.CORPORA[name]
+        t = time.perf_counter()
+        if not (reuse and done.is_file()):
+            shutil.rmtree(folder, ignore_errors=True)
+            expected = gen.write_corpus(spec, folder)
+            gen.check_reports(folder, expected)  # zero parse errors and the planned counts
+            done.write_text(json.dumps(expected, ensure_ascii=False))
+        expected = json.loads(done.read_text())
+        corpora[name] = {"reports": str(folder), "files": len(expected), "munis": spec.munis, "years": spec.years,
+                         "indicators_per_report": spec.indicators, "scale": spec.scale,
+                         "generate_and_check_s": round(time.perf_counter() - t, 2)}
+        log(f"corpus {name}: {len(expected)} report(s) in {rel(folder)}")
+    return corpora
+
+
+# --- ingest: one subprocess per scale ----------------------------------------------------------
+
+def child_ingest(reports: Path, db: Path, repeat: int, trace: bool) -> dict:
+    """Runs in a fresh interpreter: parse, then build, then (optionally) a traced build."""
+    import tracemalloc
+
+    from evaldash import store
+    from evaldash.model import build_frames, flat_frame
+    from evaldash.parse import parse_file
+
+    rss_imports = maxrss_mb()
+    paths = store.source_files(reports)
+    nbytes = sum(p.stat().st_size for p in paths)
+    parse_s = []
+    errors = warnings = indicators = cells = 0
+    parse_cpu_s = []
+    load0 = os.getloadavg()
+    for k in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        parsed = [parse_file(p) for p in paths]
+        parse_s.append(time.perf_counter() - t)
+        parse_cpu_s.append(time.process_time() - c)
+        if k == 0:
+            errors = sum(1 for r in parsed for f in r.findings if f.severity == "error")
+            warnings = sum(1 for r in parsed for f in r.findings if f.severity == "warning")
+            indicators = sum(len(m.indicators) for r in parsed for _, _, m in r.measures())
+            cells = sum(len(i.cells) for r in parsed for _, _, m in r.measures() for i in m.indicators)
+        del parsed
+    rss_parse = maxrss_mb()
+    build_s = []
+    result = None
+    for _ in range(repeat):
+        db.unlink(missing_ok=True)
+        t = time.perf_counter()
+        result = store.build(reports, db)
+        build_s.append(time.perf_counter() - t)
+    rss_build = maxrss_mb()
+    # Phases of one build, done as store.build does them.
+    t0 = time.perf_counter()
+    reps, _ = store.load_reports(paths)
+    t1 = time.perf_counter()
+    frames = build_frames(reps, store._source_info(paths))
+    t2 = time.perf_counter()
+    frames["flat_indicators"] = flat_frame(frames)
+    t3 = time.perf_counter()
+    tmp_db = db.with_name(db.stem + ".phases.duckdb")
+    store.write_store(frames, tmp_db, {})
+    t4 = time.perf_counter()
+    tmp_db.unlink(missing_ok=True)
+    table_rows = {k: len(v) for k, v in frames.items()}
+    del reps, frames
+    out = {
+        "files": len(paths), "bytes": nbytes, "indicators_parsed": indicators, "cells_parsed": cells,
+        "parse_errors": errors, "parse_warnings": warnings,
+        "parse_s": parse_s, "parse_mb_s": nbytes / 1e6 / statistics.median(parse_s),
+        "parse_cpu_s": parse_cpu_s, "parse_mb_per_cpu_s": nbytes / 1e6 / statistics.median(parse_cpu_s),
+        "loadavg_start": load0, "loadavg_end": os.getloadavg(),
+        "build_s": build_s, "build_s_median": statistics.median(build_s),
+        "reports": result.reports, "rows": result.rows, "table_rows": table_rows,
+        "reports_per_s": result.reports / statistics.median(build_s),
+        "rows_per_s": result.rows / statistics.median(build_s),
+        "phases_s": {"parse": t1 - t0, "build_frames": t2 - t1, "flat_frame": t3 - t2, "write_store": t4 - t3},
+        "rss_after_imports_mb": rss_imports, "rss_peak_parse_mb": rss_parse, "rss_peak_build_mb": rss_build,
+        "db_bytes": db.stat().st_size,
+    }
+    if trace:
+        tracemalloc.start()
+        store.build(reports, db)
+        out["tracemalloc_peak_build_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    return out
+
+
+def child_parse_single(indicators: int) -> dict:
+    """Parse throughput of one report far past the 20 MB file limit (parse_text has no limit)."""
+    from evaldash.parse import parse_text
+
+    plan = gen.plan_municipality(0, indicators, [2019])
+    text = gen.render_report(plan, 2019)
+    nbytes = len(text.encode("utf-8"))
+    rss0 = maxrss_mb()
+    t, c = time.perf_counter(), time.process_time()
+    report = parse_text(text, "single.txt")
+    dt, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"indicators": indicators, "bytes": nbytes, "parse_s": dt, "parse_mb_s": nbytes / 1e6 / dt,
+            "parse_cpu_s": cpu, "parse_mb_per_cpu_s": nbytes / 1e6 / cpu, "loadavg": os.getloadavg(),
+            "errors": len(report.errors), "rss_before_mb": rss0, "rss_peak_mb": maxrss_mb()}
+
+
+def run_child(args: list[str], timeout: float) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def cli_build_wall(reports: Path, db: Path) -> float:
+    """Wall time of `python -m evaldash build` on the folder: interpreter start and imports included."""
+    db.unlink(missing_ok=True)
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "evaldash", "build", "--reports", str(reports), "--db", str(db)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=600)
+    return time.perf_counter() - t
+
+
+# --- query latency -----------------------------------------------------------------------------
+
+QUERY_SEARCH_WORDS = ["男女平等", "子育て", "健康づくり", "防災", "平和", "町内会"]
+
+
+def filter_variants(con) -> tuple[dict[str, dict], dict]:
+    """Filter sets for the store: 'all' (no filter), 'typical' (one municipality and two 運営方針,
+    what a user picks in a meeting) and 'search' (one municipality, one 部 and a text search)."""
+    munis = [r[0] for r in con.execute("SELECT DISTINCT municipality FROM measures ORDER BY 1").fetchall()]
+    m0 = munis[0]
+    pols = [r[0] for r in con.execute(
+        "SELECT DISTINCT policy_no FROM measures WHERE municipality = ? ORDER BY 1", [m0]).fetchall()]
+    dept = con.execute(
+        "SELECT dept FROM measure_departments WHERE municipality = ? GROUP BY dept ORDER BY count(*) DESC, dept LIMIT 1",
+        [m0]).fetchone()[0]
+    word = ""
+    for w in QUERY_SEARCH_WORDS:
+        if con.execute("SELECT count(*) FROM measures WHERE municipality = ? AND contains(search_text, ?)",
+                       [m0, w]).fetchone()[0]:
+            word = w
+            break
+    mid = con.execute(
+        "SELECT measure_id FROM indicators WHERE municipality = ? GROUP BY measure_id "
+        "ORDER BY count(*) DESC, measure_id LIMIT 1", [m0]).fetchone()[0]
+    ids = [r[0] for r in con.execute(
+        "SELECT indicator_id FROM indicators WHERE municipality = ? ORDER BY measure_id, ord LIMIT 5", [m0]).fetchall()]
+    extra = {"ids": ids, "measure_id": mid, "municipality": m0, "policy_no": pols[0], "min_abs_pct": 0.0,
+             "measures": [], "indicators": []}
+    variants = {
+        "all": {"muni": [], "pol": [], "dept": [], "sec": [], "refl": [], "q": ""},
+        "typical": {"muni": [m0], "pol": pols[:2], "dept": [], "sec": [], "refl": [], "q": ""},
+        "search": {"muni": [m0], "pol": [], "dept": [dept], "sec": [], "refl": [], "q": word},
+    }
+    info = {"municipalities": len(munis), "m0": m0, "policies_m0": len(pols), "dept": dept, "q": word,
+            "measure_id": mid, "ids": len(ids)}
+    return variants, {**extra, "_info": info}
+
+
+FILTER_NAMES = {"muni", "pol", "dept", "sec", "refl", "q"}
+KNOWN_PARAMS = FILTER_NAMES | {"ids", "measure_id", "municipality", "policy_no", "min_abs_pct", "measures",
+                               "indicators"}
+
+
+SLOW_CALL_S = 3.0  # a call slower than this (an unfiltered 5-million-row result) is timed once, not sampled
+
+
+def time_call(fn, budget_s: float, max_n: int, min_n: int, warmup: int = 1) -> tuple[list[float], object]:
+    out = None
+    for _ in range(warmup):
+        t = time.perf_counter()
+        out = fn()
+        first = time.perf_counter() - t
+        if first > SLOW_CALL_S:
+            return [first], out
+    samples: list[float] = []
+    start = time.perf_counter()
+    while len(samples) < max_n and (len(samples) < min_n or time.perf_counter() - start < budget_s):
+        t = time.perf_counter()
+        out = fn()
+        samples.append(time.perf_counter() - t)
+    return samples, out
+
+
+def pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    if len(s) == 1:
+        return s[0]
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def stats_ms(samples: list[float]) -> dict:
+    return {"p50_ms": pct(samples, 0.5) * 1000, "p95_ms": pct(samples, 0.95) * 1000,
+            "max_ms": max(samples) * 1000, "n": len(samples)}
+
+
+def bench_queries(db: Path, budget_s: float, max_n: int, min_n: int) -> dict:
+    from evaldash import sql, store
+
+    con = store.connect_readonly(db)
+    try:
+        variants, extra = filter_variants(con)
+        info = extra.pop("_info")
+        sizes = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                 for t in ("measures", "indicators", "observations", "flat_indicators")}
+        out = {"store": info, "sizes": sizes, "queries": {}, "loadavg_start": os.getloadavg()}
+        for name in sql.names():
+            q = sql.load(name)
+            unknown = sorted(q.params - KNOWN_PARAMS)
+            if unknown:
+                out["queries"][name] = {"skipped": f"unknown parameters {unknown}: add them to bench/run.py"}
+                log(f"  {name}: skipped (unknown parameters {unknown})")
+                continue
+            uses_filter = bool(q.params & FILTER_NAMES)
+            res = {}
+            for vname, filt in (variants.items() if uses_filter else [("all", variants["all"])]):
+                params = {**filt, **extra}
+                if vname == "search":
+                    params["min_abs_pct"] = 10.0
+                try:
+                    samples, df = time_call(lambda: sql.run(con, name, params), budget_s, max_n, min_n)
+                except Exception as exc:  # a query that fails at this scale is a finding, not a crash
+                    res[vname] = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+                    log(f"  {name}[{vname}]: ERROR {type(exc).__name__}")
+                    continue
+                res[vname] = {**stats_ms(samples), "rows": len(df)}
+            out["queries"][name] = res
+            out["loadavg_end"] = os.getloadavg()
+            log("  " + name + ": " + ", ".join(
+                f"{v} p50 {r['p50_ms']:.1f} p95 {r['p95_ms']:.1f} ms ({r['rows']} rows)" if "p50_ms" in r else f"{v} error"
+                for v, r in res.items()))
+        return out
+    finally:
+        con.close()
+
+
+# --- the same page queries in plain pandas -----------------------------------------------------
+
+class PandasStore:
+    """The tables the main pages read, as DataFrames in memory, and the page queries on them."""
+
+    TABLES = ("measures", "measure_departments", "indicators", "indicator_changes", "indicator_meta",
+              "flat_indicators")
+
+    def __init__(self, con):
+        self.t = {}
+        for name in self.TABLES:
+            self.t[name] = con.execute(f'SELECT * FROM "{name}"').df()
+
+    def selected_measures(self, f):
+        import pandas as pd
+
+        m = self.t["measures"]
+        keep = pd.Series(True, index=m.index)
+        if f["muni"]:
+            keep &= m["municipality"].isin(f["muni"])
+        if f["pol"]:
+            keep &= m["policy_no"].isin(f["pol"])
+        if f["refl"]:
+            keep &= m["reflection"].isin(f["refl"])
+        if f["dept"] or f["sec"]:
+            d = self.t["measure_departments"]
+            dk = pd.Series(True, index=d.index)
+            if f["dept"]:
+                dk &= d["dept"].isin(f["dept"])
+            if f["sec"]:
+                dk &= d["section"].isin(f["sec"])
+            hit = pd.MultiIndex.from_frame(d.loc[dk, ["municipality", "measure_id"]])
+            keep &= pd.MultiIndex.from_frame(m[["municipality", "measure_id"]]).isin(hit)
+        if f["q"]:
+            keep &= m["search_text"].str.contains(f["q"].lower(), regex=False)
+        return m.loc[keep]
+
+    def selected_indicators(self, f):
+        import pandas as pd
+
+        sm = self.selected_measures(f)
+        i = self.t["indicators"]
+        key = pd.MultiIndex.from_frame(sm[["municipality", "measure_id"]])
+        ii = i.loc[pd.MultiIndex.from_frame(i[["municipality", "measure_id"]]).isin(key)]
+        if f["q"]:
+            hit = ii["search_text"].str.contains(f["q"].lower(), regex=False)
+            any_hit = hit.groupby([ii["municipality"], ii["measure_id"]]).transform("any")
+            ii = ii.loc[hit | ~any_hit]
+        return ii
+
+    def flat(self, f):
+        import pandas as pd
+
+        ii = self.selected_indicators(f)
+        fl = self.t["flat_indicators"]
+        key = pd.MultiIndex.from_frame(ii[["municipality", "indicator_id"]])
+        out = fl.loc[pd.MultiIndex.from_frame(fl[["municipality", "indicator_id"]]).isin(key)]
+        return out.sort_values(["municipality", "policy_no", "measure_id", "indicator_id", "fiscal_year"])
+
+    def changes(self, f, min_abs_pct: float):
+        import pandas as pd
+
+        ii = self.selected_indicators(f)
+        c = self.t["indicator_changes"].merge(ii[["municipality", "indicator_id"]], on=["municipality", "indicator_id"])
+        c = c.merge(self.t["indicators"][["municipality", "indicator_id", "measure_id", "indicator", "unit", "note", "ord"]],
+                    on=["municipality", "indicator_id"])
+        c = c.merge(self.t["measures"][["municipality", "measure_id", "policy_no", "policy_name", "reflection"]],
+                    on=["municipality", "measure_id"])
+        meta = self.t["indicator_meta"]
+        if len(meta):
+            gm = meta[meta["municipality"].isna()][["measure_id", "indicator", "good_direction", "target", "target_year"]]
+            c = c.merge(gm, on=["measure_id", "indicator"], how="left")
+        else:
+            c = c.assign(good_direction=None, target=None, target_year=None)
+        c["abs_delta_pct"] = c["delta_pct"].abs()
+        if min_abs_pct:
+            c = c[c["abs_delta_pct"] >= min_abs_pct]
+        good = c["direction"].notna() & (c["direction"] != "flat") & c["good_direction"].notna()
+        c["assessment"] = "neutral"
+        c.loc[good & (c["direction"] == c["good_direction"]), "assessment"] = "good"
+        c.loc[good & (c["direction"] != c["good_direction"]), "assessment"] = "bad"
+        return c.sort_values(["abs_delta_pct", "measure_id", "ord"], na_position="last")
+
+    def overview_counts(self, f):
+        import pandas as pd
+
+        m = self.selected_measures(f)
+        ii = self.selected_indicators(f)
+        c = self.t["indicator_changes"]
+        key = pd.MultiIndex.from_frame(ii[["municipality", "indicator_id"]])
+        cc = c.loc[pd.MultiIndex.from_frame(c[["municipality", "indicator_id"]]).isin(key), "direction"]
+        return {
+            "policies": len(m[["municipality", "policy_no"]].drop_duplicates()),
+            "measures": len(m), "indicators": len(ii),
+            "reflection_a": int((m["reflection"] == "A").sum()), "reflection_b": int((m["reflection"] == "B").sum()),
+            "reflection_other": int((~m["reflection"].isin(["A", "B"]) & m["reflection"].notna()).sum()),
+            "rose": int((cc == "up").sum()), "fell": int((cc == "down").sum()), "stayed": int((cc == "flat").sum()),
+            "not_comparable": int(cc.isna().sum()),
+        }
+
+
+def bench_pandas(db: Path, qres: dict, budget_s: float, max_n: int, min_n: int) -> dict:
+    from evaldash import store
+
+    con = store.connect_readonly(db)
+    try:
+        variants, extra = filter_variants(con)
+        extra.pop("_info")
+        rss0 = maxrss_mb()
+        t = time.perf_counter()
+        ps = PandasStore(con)
+        load_s = time.perf_counter() - t
+    finally:
+        con.close()
+    out = {"load_s": load_s, "rss_growth_mb": maxrss_mb() - rss0, "queries": {}}
+    cases = {
+        "flat": lambda f: ps.flat(f),
+        "changes": lambda f: ps.changes(f, 10.0 if f is variants["search"] else 0.0),
+        "overview_counts": lambda f: ps.overview_counts(f),
+    }
+    for name, fn in cases.items():
+        res = {}
+        for vname, f in variants.items():
+            samples, got = time_call(lambda: fn(f), budget_s, max_n, min_n)
+            duck = qres["queries"].get(name, {}).get(vname, {})
+            r = {**stats_ms(samples), "rows": 1 if isinstance(got, dict) else len(got)}
+            if "p50_ms" in duck:
+                r["duckdb_p50_ms"] = duck["p50_ms"]
+                r["ratio_duckdb_over_pandas"] = duck["p50_ms"] / r["p50_ms"] if r["p50_ms"] else None
+                r["same_rows"] = duck["rows"] == r["rows"]
+            res[vname] = r
+        out["queries"][name] = res
+        log("  pandas " + name + ": " + ", ".join(
+            f"{v} p50 {r['p50_ms']:.1f} ms (duckdb/pandas {r.get('ratio_duckdb_over_pandas') or float('nan'):.2f}"
+            f"{'' if r.get('same_rows', True) else ', ROW COUNT DIFFERS'})" for v, r in res.items()))
+    return out
+
+
+# --- PAGES: a full page rerun through AppTest vs a bare Streamlit page -------------------------
+# The hook for issue 6's page targets (within 1.5× of the floor at ×1, 3× at ×1,000).
+# bench/pages_bench.py (when present) holds the AppTest runs and bench/floor/ the bare pages.
+
+def bench_pages(stores: dict[str, dict], args) -> dict:
+    pages = ROOT / "pages"
+    if not (ROOT / "dashboard.py").is_file() or not any(pages.glob("*.py")):
+        return {"skipped": "no dashboard.py or pages/*.py in this checkout"}
+    try:
+        import pages_bench  # bench/pages_bench.py
+    except ImportError as exc:
+        return {"skipped": f"bench/pages_bench.py not importable: {exc}"}
+    out = {}
+    for name, s in stores.items():
+        if name not in args.page_scales:
+            continue
+        log(f"pages at {name}")
+        try:
+            out[name] = run_child(["--child", "pages", "--reports", s["reports"], "--db", s["db"],
+                                   "--runs", str(args.page_runs)], timeout=1800)
+        except Exception as exc:  # noqa: BLE001 - pages are another engineer's work in progress
+            out[name] = {"error": f"{type(exc).__name__}: {str(exc)[-1500:]}"}
+            log(f"  pages at {name}: ERROR {str(exc)[-300:]}")
+    return out
+
+
+# --- growth, targets, report -------------------------------------------------------------------
+
+def growth(results: dict) -> dict:
+    """Log-log slope of p50 latency against flat rows between consecutive scales (1 = linear)."""
+    import math
+
+    order = [s for s in ("x1", "x10", "x100", "x1000", "national") if s in results["queries"]]
+    out = {}
+    for a, b in zip(order, order[1:]):
+        ra = results["queries"][a]["sizes"]["flat_indicators"]
+        rb = results["queries"][b]["sizes"]["flat_indicators"]
+        if not ra or rb <= ra:
+            continue
+        step = {}
+        for name, qa in results["queries"][a]["queries"].items():
+            qb = results["queries"][b]["queries"].get(name, {})
+            for v in qa:
+                if "p50_ms" in qa.get(v, {}) and "p50_ms" in qb.get(v, {}):
+                    step[f"{name}[{v}]"] = math.log(qb[v]["p50_ms"] / qa[v]["p50_ms"]) / math.log(rb / ra)
+        out[f"{a}->{b}"] = {"rows_ratio": rb / ra, "slopes": step}
+    return out
+
+
+def targets(results: dict) -> dict:
+    t = {}
+    seed = results["ingest"].get("seed")
+    if seed:
+        t["seed_build_under_1s"] = {"value_s": seed["build_s_median"], "met": seed["build_s_median"] < TARGET_SEED_BUILD_S,
+                                   "cli_wall_s": results.get("seed_cli_wall_s")}
+    rates = {k: v["parse_mb_s"] for k, v in results["ingest"].items()}
+    rates.update({f"single_{k}": v["parse_mb_s"] for k, v in results.get("parse_single", {}).items()})
+    if rates:
+        t["parse_at_least_5MBps"] = {"min_mb_s": min(rates.values()), "by_scale": rates,
+                                     "met": min(rates.values()) >= TARGET_PARSE_MBPS}
+    for scale, limit in (("x1000", TARGET_P95_X1000_MS), ("national", TARGET_P95_NATIONAL_MS)):
+        qs = results["queries"].get(scale)
+        if not qs:
+            continue
+        misses = {}
+        for name, res in qs["queries"].items():
+            for v, r in res.items():
+                if v in ("typical", "search") or (v == "all" and len(res) == 1):
+                    if "p95_ms" not in r or r["p95_ms"] >= limit:
+                        misses[f"{name}[{v}]"] = round(r.get("p95_ms", float("inf")), 1)
+        wide = {f"{name}[all]": round(res["all"]["p95_ms"], 1) for name, res in qs["queries"].items()
+                if len(res) > 1 and "p95_ms" in res.get("all", {}) and res["all"]["p95_ms"] >= limit}
+        t[f"p95_under_{int(limit)}ms_at_{scale}"] = {"met": not misses, "misses": misses,
+                                                    "unfiltered_over_limit": wide}
+    return t
+
+
+def print_tables(results: dict) -> None:
+    p = lambda s="": print(s)  # noqa: E731
+    p("\n## Ingest")
+    p(f"{'scale':8} {'files':>5} {'MB':>7} {'parse MB/s':>10} {'build s':>8} {'reports/s':>9} {'rows':>8} "
+      f"{'rows/s':>9} {'RSS MB':>7} {'heap MB':>8}")
+    for k, r in results["ingest"].items():
+        p(f"{k:8} {r['files']:>5} {r['bytes'] / 1e6:>7.2f} {r['parse_mb_s']:>10.2f} {r['build_s_median']:>8.3f} "
+          f"{r['reports_per_s']:>9.1f} {r['rows']:>8} {r['rows_per_s']:>9.0f} {r['rss_peak_build_mb']:>7.0f} "
+          f"{r.get('tracemalloc_peak_build_mb', float('nan')):>8.1f}")
+    for k, r in results.get("parse_single", {}).items():
+        p(f"single report {k}: {r['bytes'] / 1e6:.1f} MB parsed at {r['parse_mb_s']:.2f} MB/s, RSS {r['rss_peak_mb']:.0f} MB")
+    if "national_store" in results:
+        n = results["national_store"]
+        p(f"national store: {n['rows']['flat_indicators']:,} flat rows written in {n['seconds']:.1f} s "
+          f"({n['bytes'] / 1e6:.0f} MB); schema matches store.build: {n.get('schema_matches')}")
+    scales = list(results["queries"])
+    p("\n## Named queries, p95 ms (typical filter; 'all' = no filter)")
+    p(f"{'query':24}" + "".join(f"{s:>18}" for s in scales))
+    names = sorted({n for s in scales for n in results["queries"][s]["queries"]})
+    for name in names:
+        row = f"{name:24}"
+        for s in scales:
+            res = results["queries"][s]["queries"].get(name, {})
+            main = res.get("typical") or res.get("all") or {}
+            allv = res.get("all", {}) if "typical" in res else {}
+            cell = f"{main['p95_ms']:.1f}" if "p95_ms" in main else ("err" if main else "-")
+            if "p95_ms" in allv:
+                cell += f" ({allv['p95_ms']:.0f})"
+            row += f"{cell:>18}"
+        p(row)
+    if results.get("pandas"):
+        p("\n## DuckDB / pandas (p50 ratio; < 1 means DuckDB is faster)")
+        for s, pr in results["pandas"].items():
+            cells = []
+            for name, res in pr["queries"].items():
+                for v, r in res.items():
+                    ratio = r.get("ratio_duckdb_over_pandas")
+                    cells.append(f"{name}[{v}] {ratio:.2f}" if ratio else f"{name}[{v}] -")
+            p(f"{s:9} load {pr['load_s']:.2f} s | " + ", ".join(cells))
+    p("\n## Targets")
+    for k, v in results["targets"].items():
+        p(f"{k}: {'MET' if v.get('met') else 'MISSED'} {json.dumps({a: b for a, b in v.items() if a != 'met'}, ensure_ascii=False)[:400]}")
+
+
+def plot(results: dict, path: Path) -> str | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib is not installed (pip install -r bench/requirements.txt)"
+    scales = [s for s in ("x1", "x10", "x100", "x1000", "national") if s in results["queries"]]
+    if len(scales) < 2:
+        return "fewer than two scales"
+    rows = [results["queries"][s]["sizes"]["flat_indicators"] for s in scales]
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6), sharey=True)
+    names = sorted(results["queries"][scales[-1]]["queries"])
+    for ax, variant, title in ((axes[0], "typical", "typical filter (one municipality, two policies)"),
+                               (axes[1], "all", "no filter")):
+        for name in names:
+            xs, ys = [], []
+            for s, n in zip(scales, rows):
+                res = results["queries"][s]["queries"].get(name, {})
+                r = res.get(variant) or (res.get("all") if variant == "typical" else None)
+                if r and "p95_ms" in r:
+                    xs.append(n)
+                    ys.append(r["p95_ms"])
+            if xs:
+                ax.plot(xs, ys, marker="o", label=name, linewidth=1)
+        ax.axhline(TARGET_P95_X1000_MS, color="grey", linestyle="--", linewidth=0.8)
+        ax.axhline(TARGET_P95_NATIONAL_MS, color="black", linestyle=":", linewidth=0.8)
+        ref = [rows[0], rows[-1]]
+        ax.plot(ref, [1.0, rows[-1] / rows[0]], color="lightgrey", linewidth=3, alpha=0.6, label="linear (slope 1)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("rows in flat_indicators")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("p95 latency (ms), evaldash.sql.run incl. .df()")
+    axes[1].legend(fontsize=7, loc="upper left", ncol=2)
+    for s, n in zip(scales, rows):
+        axes[0].annotate(s, (n, axes[0].get_ylim()[0]), fontsize=8, rotation=90, va="bottom")
+    fig.suptitle("evaldash named queries: p95 latency against rows (dashed 20 ms, dotted 100 ms targets)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
+
+
+# --- main --------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="stop at ×100 (no ×1000, no national store)")
+    ap.add_argument("--smoke", action="store_true", help="seed, ×1 and ×10 with few samples: proves the script works")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="working folder (default bench/out/run)")
+    ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
+    ap.add_argument("--plot", type=Path, default=DEFAULT_PLOT)
+    ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
+    ap.add_argument("--no-pages", action="store_true")
+    ap.add_argument("--child", choices=["ingest", "parse-single", "pages"], help=argparse.SUPPRESS)
+    ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--repeat", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--indicators", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--runs", type=int, default=5, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child == "ingest":
+        print(json.dumps(child_ingest(args.reports, args.db, args.repeat, args.trace)))
+        return 0
+    if args.child == "parse-single":
+        print(json.dumps(child_parse_single(args.indicators)))
+        return 0
+    if args.child == "pages":
+        import pages_bench
+
+        print(json.dumps(pages_bench.child_pages(args.reports, args.db, args.runs)))
+        return 0
+
+    started = time.perf_counter()
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if args.smoke:
+        scales = ["seed", "x1", "x10"]
+        budget, max_n, min_n = 0.2, 5, 2
+    elif args.quick:
+        scales = ["seed", "x1", "x10", "x100"]
+        budget, max_n, min_n = 0.5, 30, 5
+    else:
+        scales = ["seed", "x1", "x10", "x100", "x1000"]
+        budget, max_n, min_n = 2.0, 50, 5
+    args.page_scales = ["x1"] if args.smoke else (["x1", "x100"] if args.quick else ["x1", "x100", "x1000", "national"])
+    args.page_runs = 2 if args.smoke else (5 if args.quick else 10)
+
+    results: dict = {"mode": "smoke" if args.smoke else "quick" if args.quick else "full", "machine": machine(),
+                     "command": "python bench/run.py" + (" --quick" if args.quick else "") + (" --smoke" if args.smoke else ""),
+                     "ingest": {}, "queries": {}, "pandas": {}}
+    corpora = make_corpora(out, scales, args.reuse)
+    results["corpora"] = {k: {**v, "reports": rel(v["reports"])} for k, v in corpora.items()}
+    stores: dict[str, dict] = {}
+    for name in scales:
+        c = corpora[name]
+        db = out / name / "store.duckdb"
+        small = name in ("seed", "x1", "x10")
+        repeat = 1 if (args.smoke or not small) else 5
+        log(f"ingest {name} ({c['files']} file(s))")
+        trace = not args.smoke and not (args.quick and name == "x100")
+        r = run_child(["--child", "ingest", "--reports", c["reports"], "--db", str(db), "--repeat", str(repeat)]
+                      + (["--trace"] if trace else []), timeout=3600)
+        if r["parse_errors"]:
+            raise SystemExit(f"{name}: {r['parse_errors']} parse errors in generated reports")
+        results["ingest"][name] = r
+        log(f"  parse {r['parse_mb_s']:.2f} MB/s, build {r['build_s_median']:.3f} s, {r['rows']} rows, "
+            f"RSS {r['rss_peak_build_mb']:.0f} MB")
+        stores[name] = {"db": str(db), "reports": c["reports"]}
+    if "seed" in stores:
+        results["seed_cli_wall_s"] = cli_build_wall(Path(stores["seed"]["reports"]), out / "seed" / "cli.duckdb")
+    if not args.quick and not args.smoke:
+        results["parse_single"] = {}
+        for k, n in (("x100", 2500), ("x1000", 25000)):
+            log(f"parse one ×{k[1:]} report ({n} indicators) without the file size limit")
+            results["parse_single"][k] = run_child(["--child", "parse-single", "--indicators", str(n)], timeout=1800)
+        ndb = out / "national" / "store.duckdb"
+        if not (args.reuse and ndb.is_file()):
+            log("national store: generating (≈5 million rows)")
+            info = gen.write_national(ndb, progress=lambda m: log(f"  {m}"))
+        else:
+            info = json.loads((out / "national" / "info.json").read_text())
+        (out / "national" / "info.json").write_text(json.dumps(info))
+        ref = gen.table_schemas(Path(stores["x10"]["db"]))
+        nat = gen.table_schemas(ndb)
+        diff = {t: {"built": ref.get(t), "national": nat.get(t)} for t in set(ref) | set(nat) if ref.get(t) != nat.get(t)}
+        results["national_store"] = {**info, "schema_matches": not diff, "schema_diff": diff}
+        stores["national"] = {"db": str(ndb), "reports": str(out / "national" / "reports")}
+    for name, s in stores.items():
+        log(f"queries at {name}")
+        results["queries"][name] = bench_queries(Path(s["db"]), budget, max_n, min_n)
+        if name != "seed":
+            log(f"pandas at {name}")
+            results["pandas"][name] = bench_pandas(Path(s["db"]), results["queries"][name], budget, max_n, min_n)
+    results["pages"] = {"skipped": "--no-pages"} if args.no_pages else bench_pages(stores, args)
+    results["growth"] = growth(results)
+    results["targets"] = targets(results)
+    results["seconds"] = time.perf_counter() - started
+    print_tables(results)
+    if not args.smoke:
+        problem = plot(results, args.plot)
+        results["plot"] = problem or rel(args.plot)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.results.with_name(args.results.name + ".tmp")
+    tmp.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    tmp.replace(args.results)
+    log(f"wrote {args.results} in {results['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
