@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -33,13 +34,16 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
+    """Findings go to stdout, one `file:line: severity: message` per line, with the
+    file as given on the command line so an editor can jump to it."""
     failed = False
     for path in args.files:
         findings = imports.check_file(Path(path))
-        _print_findings(findings)
+        for f in findings:
+            print(dataclasses.replace(f, file=str(path)) if f.file == Path(path).name else f)
         failed |= any(f.severity == "error" for f in findings)
         if not findings:
-            print(f"{Path(path).name}: ok", file=sys.stderr)
+            print(f"{path}: ok", file=sys.stderr)
     return 1 if failed else 0
 
 

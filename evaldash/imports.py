@@ -48,13 +48,15 @@ def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
 
 
 def check_file(path: Path) -> list[Finding]:
+    path = Path(path)
     try:
         size = path.stat().st_size
-    except OSError as exc:
-        return [Finding(path.name, 0, "error", f"cannot read the file: {exc.strerror}")]
-    if size > MAX_REPORT_BYTES:
-        return [Finding(path.name, 0, "error", f"the file is {size:,} bytes: the limit is {MAX_REPORT_BYTES:,} bytes")]
-    return check_bytes(path.read_bytes(), path.name)[1]
+        if size > MAX_REPORT_BYTES:
+            return [Finding(path.name, 0, "error", f"the file is {size:,} bytes: the limit is {MAX_REPORT_BYTES:,} bytes")]
+        data = path.read_bytes()
+    except OSError as exc:  # missing, a folder, no permission
+        return [Finding(path.name, 0, "error", f"cannot read the file: {exc.strerror or exc}")]
+    return check_bytes(data, path.name)[1]
 
 
 def _sha(data: bytes) -> str:
@@ -80,6 +82,9 @@ def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
         if safe is None:
             findings.append(Finding(name, 0, "error", "file name must be a plain name without folders or a leading dot"))
             continue
+        if any(safe == planned for planned, _ in plan):
+            findings.append(Finding(safe, 0, "error", "the same file name is given twice: expected each name once"))
+            continue
         found = check_bytes(data, safe)[1]
         findings.extend(found)
         dest = folder / safe
@@ -97,22 +102,28 @@ def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
         return Outcome(False, [], findings)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    tmp: Path | None = None
     try:
         for name, data in plan:
             tmp = folder / f".{name}.{os.getpid()}.part"
             tmp.write_bytes(data)
             os.link(tmp, folder / name)  # fails rather than overwrite if the name appeared meanwhile
-            tmp.unlink()
             written.append(folder / name)
+            tmp.unlink()
+            tmp = None
         result = store.build(folder, db, progress=progress)
-    except store.BuildError as exc:
+    except BaseException as exc:
+        # Whatever went wrong (a build error, a full disk, Ctrl-C), the folder goes back as it was.
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         for path in written:
             path.unlink(missing_ok=True)
-        return Outcome(False, [], findings + exc.findings)
-    except FileExistsError as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        return Outcome(False, [], findings + [Finding(Path(exc.filename or "").name, 0, "error", "appeared in the folder during the import")])
+        if isinstance(exc, store.BuildError):
+            return Outcome(False, [], findings + exc.findings)
+        if isinstance(exc, FileExistsError):
+            name = Path(exc.filename2 or exc.filename or "").name
+            return Outcome(False, [], findings + [Finding(name, 0, "error", "appeared in the folder during the import")])
+        raise
     return Outcome(True, [name for name, _ in plan], findings + [f for f in result.findings if f not in findings])
 
 

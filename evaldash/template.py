@@ -8,6 +8,7 @@ count the header as row 1, as a spreadsheet shows them.
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,6 +25,25 @@ OPTIONAL = [
     "report_year", "report_label", "initiative_no", "initiative_name", "measure_purpose", "departments",
     "reflection", "reflection_label", "fiscal_year", "fiscal_label", "value_status", "note",
 ]
+
+
+def _int(text: str) -> int | None:
+    """'3', '3.0' to 3; anything else (words, nan, inf, 3.5) to None."""
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")) or number != int(number):
+        return None
+    return int(number)
+
+
+def _year(text: str) -> int | None:
+    """2019, 2019.0, R1年度 or 平成31年度 to 2019; a number outside 1900..2200 is not a year."""
+    year = _int(text)
+    if year is None:
+        year = nz.fiscal_year(text)
+    return year if year is not None and 1900 <= year <= 2200 else None
 
 
 def is_template(path: Path | str) -> bool:
@@ -104,22 +124,16 @@ def _row(row: dict, line: int, name: str, findings: list[Finding]) -> dict | Non
         if not row.get(col):
             err(f"{col} is empty")
             return None
-    try:
-        policy_no = int(float(row["policy_no"]))
-    except ValueError:
-        err(f"policy_no {row['policy_no'][:20]!r} is not a number")
+    policy_no = _int(row["policy_no"])
+    if policy_no is None:
+        err(f"policy_no {row['policy_no'][:20]!r} is not a whole number: expected the 運営方針 number such as 1")
         return None
-    if not (row["measure_id"].isdigit() and len(row["measure_id"]) == 7):
+    if not re.fullmatch(r"[0-9]{7}", row["measure_id"]):
         err(f"measure_id {row['measure_id'][:20]!r}: expected a 7-digit 施策番号")
         return None
-    year = None
-    if row.get("fiscal_year"):
-        try:
-            year = int(float(row["fiscal_year"]))
-        except ValueError:
-            year = nz.fiscal_year(row["fiscal_year"])
+    year = _year(row["fiscal_year"]) if row.get("fiscal_year") else None
     if year is None and row.get("fiscal_label"):
-        year = nz.fiscal_year(row["fiscal_label"])
+        year = _year(row["fiscal_label"])
     if year is None:
         err(f"fiscal year {row.get('fiscal_year') or row.get('fiscal_label')!r}: expected 2019, R1年度 or H30年度")
         return None
@@ -146,14 +160,14 @@ def _row(row: dict, line: int, name: str, findings: list[Finding]) -> dict | Non
         findings.append(Finding(name, line, "warning", f"unknown 反映区分 letter {reflection!r}: expected A or B"))
     report_year = None
     if row.get("report_year"):
-        try:
-            report_year = int(float(row["report_year"]))
-        except ValueError:
-            report_year = nz.fiscal_year(row["report_year"])
-    try:
-        initiative_no = int(float(row.get("initiative_no") or 0))
-    except ValueError:
-        initiative_no = 0
+        report_year = _year(row["report_year"])
+        if report_year is None:
+            err(f"report_year {row['report_year'][:20]!r}: expected 2019, R1年度 or blank")
+            return None
+    initiative_no = _int(row.get("initiative_no") or "0")
+    if initiative_no is None:
+        err(f"initiative_no {row['initiative_no'][:20]!r} is not a whole number: expected the 主な取組 number or blank")
+        return None
     return {
         **row,
         "policy_no": policy_no,

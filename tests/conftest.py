@@ -7,6 +7,7 @@ session check fails the run if the bundled report changed.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -67,7 +68,8 @@ def reports_dir(tmp_path) -> Path:
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
     """`python -m evaldash ARGS` in a fresh interpreter; tests pass --reports/--db into tmp_path."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     return subprocess.run(
         [sys.executable, "-m", "evaldash", *map(str, args)],
-        cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=timeout,
+        cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=timeout,
     )

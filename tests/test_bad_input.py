@@ -1,0 +1,331 @@
+"""Bad input: every case gets a finding that names the file, the line and what was expected.
+
+Cases are made from the seed by changing one line; line numbers are the seed's
+(256 is the 女性人材バンク登録者数 row of 施策 1110321, 248 its 担当部・課 row).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evaldash import imports, store
+from evaldash.parse import parse_bytes
+from evaldash.report import ParseError
+from evaldash.source import MAX_REPORT_BYTES
+from tests.conftest import REPORTS, digest, folder_state, run_cli
+from tests.seedtools import derive
+
+BANK_ROW = "\t女性人材バンク登録者数\t人\t47\t68\t\t\t"
+
+
+def findings(data: bytes | str, name: str = "bad.txt"):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return imports.check_bytes(data, name)[1]
+
+
+def one(found, line: int, severity: str, *fragments: str):
+    """The finding at `line` with `severity` whose message holds every fragment."""
+    hits = [f for f in found if f.line == line and f.severity == severity and all(x in f.message for x in fragments)]
+    assert hits, "\n".join(str(f) for f in found)
+    assert all(f.file for f in found)
+    return hits[0]
+
+
+def shape(report):
+    """Everything a report says, corrected: two reports with the same shape read the same."""
+    return (
+        report.municipality, report.report_year, report.report_label,
+        [(p.number, p.name, p.situation, p.goals, p.plans, p.line,
+          [(i.number, i.name, i.line) for i in p.initiatives]) for p in report.policies],
+        [(m.measure_id, m.purpose, m.line, [(d.dept, d.section) for d in m.departments], m.reflection,
+          m.reflection_label, [(a.text, a.section, a.line) for a in m.actions],
+          [(f.text, f.section, f.line) for f in m.future],
+          [(i.name, i.unit, i.line, i.notes, [(c.fiscal_year, c.fiscal_label, c.value, c.status) for c in i.cells])
+           for i in m.indicators]) for _, _, m in report.measures()],
+    )
+
+
+# -- encodings and line ends: read, and read the same ----------------------------------------------
+
+@pytest.mark.parametrize(
+    "encode, encoding",
+    [
+        (lambda t: t.encode("cp932"), "cp932"),
+        (lambda t: t.replace("\n", "\r\n").encode("cp932"), "cp932"),  # a Windows file
+        (lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), "utf-8-bom"),
+        (lambda t: t.replace("\n", "\r\n").encode("utf-8"), "utf-8"),
+        (lambda t: t.encode("utf-16"), "utf-16"),  # Excel's "Unicode text"
+    ],
+    ids=["cp932", "cp932-crlf", "utf8-bom", "crlf", "utf-16"],
+)
+def test_other_encodings_and_line_ends_read_identically(seed_text, seed_report, encode, encoding):
+    # 业 (in the OCR slip 企业) has no Shift_JIS code, so that file would hold the corrected form.
+    text = seed_text.replace("企业", "企業")
+    report = parse_bytes(encode(text), "tomakomai_R1.txt")
+    assert report.encoding == encoding
+    assert report.findings == []
+    assert shape(report) == shape(seed_report)
+
+
+# -- unreadable files ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data", [b"", b"   \n\n\t\r\n", b"\xef\xbb\xbf"])
+def test_empty_file(data):
+    f = one(findings(data, "empty.txt"), 0, "error", "empty", "expected a 施策評価表 report")
+    assert f.file == "empty.txt"
+
+
+def test_binary_file():
+    data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20
+    one(findings(data, "photo.txt"), 0, "error", "binary", "expected a text report")
+
+
+def test_pdf_instead_of_its_text():
+    one(findings(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "report.txt"), 0, "error", "PDF", "expected the report converted to text")
+
+
+def test_bytes_that_are_neither_utf8_nor_cp932(seed_text):
+    data = seed_text.encode("utf-8")
+    at = data.index(b"\t47\t68")
+    data = data[:at] + b"\xff\xfe\xfd" + data[at:]
+    one(findings(data), 256, "error", "neither UTF-8 nor Shift_JIS", "expected")
+
+
+def test_oversize_file(tmp_path):
+    big = tmp_path / "huge.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(MAX_REPORT_BYTES + 1)  # sparse: nothing is written or read
+    one(imports.check_file(big), 0, "error", f"{MAX_REPORT_BYTES + 1:,} bytes", f"limit is {MAX_REPORT_BYTES:,}")
+    one(findings(b"x" * (MAX_REPORT_BYTES + 1), "huge.txt"), 0, "error", "limit")
+
+
+def test_missing_file_and_folder(tmp_path):
+    one(imports.check_file(tmp_path / "nope.txt"), 0, "error", "cannot read the file")
+    (tmp_path / "dir.txt").mkdir()
+    one(imports.check_file(tmp_path / "dir.txt"), 0, "error", "cannot read the file")
+
+
+def test_unsupported_suffix():
+    one(findings(b"anything", "report.docx"), 0, "error", "unsupported file type .docx", "expected .txt, .csv or .xlsx")
+
+
+# -- not this layout, or cut short ---------------------------------------------------------------------
+
+def test_another_citys_layout():
+    text = (
+        "令和元年度 札幌市 事務事業評価シート\n"
+        "事業名\t予算額\t決算額\n"
+        "除雪事業\t1,000\t980\n"
+        "評価\tA\n"
+    )
+    found = findings(text, "sapporo.txt")
+    one(found, 0, "error", "no 運営方針 heading", "expected lines like '運営方針01 地域活動の促進'")
+    one(found, 1, "warning", "4 lines before the first 運営方針 heading are ignored")
+    with pytest.raises(ParseError):
+        parse_bytes(text.encode(), "sapporo.txt")
+
+
+def test_truncated_mid_measure(seed_text):
+    cut = "\n".join(seed_text.split("\n")[:256])  # ends with the 女性人材バンク登録者数 row
+    found = findings(cut)
+    one(found, 256, "error", "ends inside 施策 1110321 (line 245)", "truncated", "expected every 施策 to end with 今後の取組の方向性")
+    assert not [f for f in found if f.severity == "warning" and "1110321" in f.message]  # said once
+
+
+def test_truncated_mid_row(seed_text):
+    cut = seed_text[: seed_text.index(BANK_ROW) + len("\t女性人材バンク")]
+    found = findings(cut)
+    one(found, 256, "warning", "too few", "expected 8")
+    one(found, 256, "error", "truncated")
+
+
+def test_truncated_mid_character(seed_text):
+    data = seed_text.encode("utf-8")
+    cut = data[: data.index("女性人材バンク登録者数".encode()) + 4]  # inside 性
+    found = findings(cut)
+    one(found, 256, "error", "ends in the middle of a character", "expected a complete report")
+
+
+def test_truncated_inside_a_paragraph(seed_text):
+    lines = seed_text.split("\n")
+    lines[256] = lines[256][:40]  # line 257, 今後の取組の方向性 of 1110321, cut inside its <p>
+    found = findings("\n".join(lines[:257]))
+    one(found, 257, "error", "inside a <p> paragraph of 施策 1110321", "expected the paragraph to end with </p>")
+
+
+def test_truncated_after_the_label(seed_text):
+    cut = "\n".join(seed_text.split("\n")[:245])
+    one(findings(cut), 245, "error", "施策番号 has no 7-digit number after it")
+
+
+# -- one bad line ---------------------------------------------------------------------------------------
+
+BANK_LINE, REFLECTION_LINE, HEADER_LINE, ID_LINE = 256, 248, 254, 267  # in the seed
+REFLECTION = "担当部・課\t総合政策部 協働・男女平等参画室\t反映区分\t"
+HEADER = "評価指標 (事業実績)\t指標名\t単位\t"
+
+CASES = [
+    # (what, seed line to replace, its new text, line of the finding, severity, message fragments)
+    ("too few cells", BANK_LINE, "\t女性人材バンク登録者数\t人\t47",
+     256, "warning", ["has 4 cells, too few", "expected 8", "blank, 指標名, 単位 and 5 fiscal years"]),
+    ("too many cells", BANK_LINE, BANK_ROW + "\t\t99",
+     256, "error", ["has 10 cells, too many", "expected 8", "extra '99'"]),
+    ("not a number", BANK_LINE, "\t女性人材バンク登録者数\t人\t四十七\t68\t\t\t",
+     256, "error", ["'女性人材バンク登録者数' H30年度: '四十七' is not a number", "expected e.g. 1,365, - or blank"]),
+    ("number with a unit", BANK_LINE, "\t女性人材バンク登録者数\t人\t47\t68人\t\t\t",
+     256, "error", ["R1年度: '68人' is not a number"]),
+    ("no name", BANK_LINE, "\t\t人\t47\t68\t\t\t",
+     256, "error", ["no 指標名"]),
+    ("indicator twice", BANK_LINE, BANK_ROW + "\n" + BANK_ROW,
+     257, "error", ["'女性人材バンク登録者数' appears twice in 施策 1110321 (first at line 256)"]),
+    ("unknown 反映区分 letter", REFLECTION_LINE, REFLECTION + "C (検討中)",
+     248, "warning", ["unknown 反映区分 letter 'C'", "expected A or B"]),
+    ("反映区分 not a letter", REFLECTION_LINE, REFLECTION + "済",
+     248, "error", ["反映区分 '済' is not a letter", "expected A or B"]),
+    ("no 反映区分 cell", REFLECTION_LINE, "担当部・課\t総合政策部 協働・男女平等参画室",
+     248, "error", ["no 反映区分 cell", "expected '担当部・課 <部 課> 反映区分 <A|B (…)>'"]),
+    ("no 担当部・課", REFLECTION_LINE, "担当部・課\t\t反映区分\tB",
+     248, "error", ["担当部・課 is empty", "expected '部 課' pairs"]),
+    ("year header not a year", HEADER_LINE, HEADER + "H30年度\t昨年度\tR2年度\tR3年度\tR4年度",
+     254, "error", ["'昨年度' is not a fiscal year", "such as H30年度 or R1年度"]),
+    ("gap in the year header", HEADER_LINE, HEADER + "H30年度\t\tR2年度\tR3年度\tR4年度",
+     254, "error", ["blank column between the fiscal years"]),
+    ("year twice in the header", HEADER_LINE, HEADER + "H30年度\t令和元年度\tR1年度\tR3年度\tR4年度",
+     254, "error", ["'R1年度' appears twice", "expected each year once"]),
+    ("measure id twice", ID_LINE, "1110321\t",
+     267, "error", ["施策番号 1110321 appears twice (first at line 245)"]),
+    ("measure id not 7 digits", ID_LINE, "111032\t",
+     267, "error", ["expected the 7-digit 施策番号 on the line after the label at line 266"]),
+]
+
+
+def replace_line(text: str, number: int, new: str) -> str:
+    lines = text.split("\n")
+    lines[number - 1] = new
+    return "\n".join(lines)
+
+
+def test_the_lines_the_cases_replace(seed_text):
+    lines = seed_text.split("\n")
+    assert lines[BANK_LINE - 1] == BANK_ROW
+    assert lines[REFLECTION_LINE - 1] == REFLECTION + "B (実現に向けて努力しているもの)"
+    assert lines[HEADER_LINE - 1] == HEADER + "H30年度\tR1年度\tR2年度\tR3年度\tR4年度"
+    assert lines[ID_LINE - 1] == "1110322\t"
+
+
+@pytest.mark.parametrize("what, number, new, line, severity, fragments", CASES, ids=[c[0] for c in CASES])
+def test_one_bad_line(seed_text, what, number, new, line, severity, fragments):
+    found = findings(replace_line(seed_text, number, new))
+    f = one(found, line, severity, *fragments)
+    assert f.file == "bad.txt"
+    if severity == "warning":  # the rest of the report still reads without error
+        assert not [x for x in found if x.severity == "error"], [str(x) for x in found]
+
+
+def test_finding_format(seed_text):
+    f = one(findings(seed_text.replace(BANK_ROW, BANK_ROW.replace("47", "x"))), 256, "error", "not a number")
+    assert re.fullmatch(r"bad\.txt:256: error: .+", str(f))
+
+
+# -- the CLI: check, add -------------------------------------------------------------------------------
+
+def test_check_prints_findings_and_exits_1_on_error(tmp_path, seed_text):
+    bad = tmp_path / "bad.txt"
+    bad.write_text(seed_text.replace(BANK_ROW, "\t女性人材バンク登録者数\t人\t47\tabc\t\t\t"), encoding="utf-8")
+    done = run_cli("check", bad)
+    assert done.returncode == 1
+    assert re.search(rf"^{re.escape(str(bad))}:256: error: '女性人材バンク登録者数' R1年度: 'abc' is not a number",
+                     done.stdout, re.MULTILINE), done.stdout + done.stderr
+    for line in done.stdout.splitlines():
+        assert re.fullmatch(r".+:\d+: (error|warning): .+", line), line
+
+
+def test_check_warnings_only_exits_0(tmp_path, seed_text):
+    odd = tmp_path / "odd.txt"
+    odd.write_text(replace_line(seed_text, REFLECTION_LINE, REFLECTION + "C"), encoding="utf-8")
+    done = run_cli("check", odd)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{odd}:248: warning: unknown 反映区分 letter 'C'" in done.stdout
+
+
+def test_check_the_bundled_report_is_clean():
+    done = run_cli("check", REPORTS / "tomakomai_R1.txt")
+    assert done.returncode == 0
+    assert done.stdout == ""
+    assert "ok" in done.stderr
+
+
+@pytest.mark.parametrize("bad_bytes", [
+    b"",
+    b"\x00\x01\x02binary",
+    "関係のない文書です。\n".encode(),
+    None,  # the seed with a non-number value
+], ids=["empty", "binary", "other-layout", "not-a-number"])
+def test_add_of_a_bad_file_changes_nothing(reports_dir, tmp_path, seed_text, bad_bytes):
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    before_folder, before_db = folder_state(reports_dir), digest(db)
+    bad = tmp_path / "incoming" / "tomakomai_R2.txt"
+    bad.parent.mkdir()
+    bad.write_bytes(bad_bytes if bad_bytes is not None
+                    else derive(seed_text, 2020).replace("\t68\t69\t", "\t68\tabc\t").encode())
+    done = run_cli("add", bad, "--reports", reports_dir, "--db", db)
+    assert done.returncode == 1
+    assert "tomakomai_R2.txt:" in done.stderr and ": error: " in done.stderr
+    assert "unchanged" in done.stderr
+    assert folder_state(reports_dir) == before_folder
+    assert digest(db) == before_db
+
+
+def test_add_never_overwrites_a_different_file_of_the_same_name(reports_dir, tmp_path, seed_text):
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    before_folder, before_db = folder_state(reports_dir), digest(db)
+    other = tmp_path / "incoming" / "tomakomai_R1.txt"  # same name, a good but different report
+    other.parent.mkdir()
+    other.write_text(derive(seed_text, 2020), encoding="utf-8")
+    done = run_cli("add", other, "--reports", reports_dir, "--db", db)
+    assert done.returncode == 1
+    assert "tomakomai_R1.txt:0: error: a different file with this name is already in the reports folder" in done.stderr
+    assert folder_state(reports_dir) == before_folder
+    assert digest(db) == before_db
+
+
+def test_add_the_same_file_again_is_a_no_op(reports_dir, tmp_path):
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    before = folder_state(reports_dir)
+    outcome = imports.add_sources([("tomakomai_R1.txt", (REPORTS / "tomakomai_R1.txt").read_bytes())], reports_dir, db)
+    assert outcome.ok and outcome.added == []
+    assert any("already in the reports folder" in f.message for f in outcome.findings)
+    assert folder_state(reports_dir) == before
+
+
+def test_add_rejects_a_name_given_twice_and_paths(reports_dir, tmp_path, seed_text):
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    before = folder_state(reports_dir)
+    r2 = derive(seed_text, 2020).encode()
+    outcome = imports.add_sources([("r2.txt", r2), ("r2.txt", r2 + b"\n")], reports_dir, db)
+    assert not outcome.ok and any("given twice" in f.message for f in outcome.findings)
+    outcome = imports.add_sources([("../r2.txt", r2)], reports_dir, db)
+    assert not outcome.ok and any("plain name" in f.message for f in outcome.findings)
+    assert folder_state(reports_dir) == before
+
+
+def test_add_rolls_back_the_folder_when_the_build_fails_unexpectedly(reports_dir, tmp_path, seed_text, monkeypatch):
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    before_folder, before_db = folder_state(reports_dir), digest(db)
+
+    def broken_build(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "build", broken_build)
+    with pytest.raises(OSError):
+        imports.add_sources([("tomakomai_R2.txt", derive(seed_text, 2020).encode())], reports_dir, db)
+    assert folder_state(reports_dir) == before_folder
+    assert digest(db) == before_db
