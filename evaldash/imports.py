@@ -164,9 +164,11 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     os.replace(path, target)
     try:
         store.build(folder, db, progress=progress)
-    except store.BuildError as exc:
+    except BaseException as exc:  # the source goes back whatever stopped the build
         shutil.move(target, path)
-        return Outcome(False, [], exc.findings)
+        if isinstance(exc, store.BuildError):
+            return Outcome(False, [], exc.findings)
+        raise
     return Outcome(True, [], [Finding(safe, 0, "warning", f"moved to {target_dir.name}/{target.name}")])
 
 

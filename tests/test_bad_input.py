@@ -329,3 +329,36 @@ def test_add_rolls_back_the_folder_when_the_build_fails_unexpectedly(reports_dir
         imports.add_sources([("tomakomai_R2.txt", derive(seed_text, 2020).encode())], reports_dir, db)
     assert folder_state(reports_dir) == before_folder
     assert digest(db) == before_db
+
+
+# -- the flat import template -----------------------------------------------------------------------------
+
+TEMPLATE_HEADER = "municipality,policy_no,policy_name,measure_id,indicator,unit,fiscal_year,value,report_year"
+TEMPLATE_ROW = "苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,2019"
+
+
+@pytest.mark.parametrize(
+    "row, fragments",
+    [
+        ("苫小牧市,inf,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,2019", ["policy_no 'inf' is not a whole number"]),
+        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,nan", ["report_year 'nan'", "expected 2019, R1年度"]),
+        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,1e400,68,2019", ["fiscal year '1e400'", "expected 2019, R1年度"]),
+        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,六十八,2019", ["value '六十八' is not a number"]),
+        ("苫小牧市,3,男女平等参画の推進,111032,女性人材バンク登録者数,人,2019,68,2019", ["expected a 7-digit 施策番号"]),
+        (",3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,2019", ["municipality is empty"]),
+    ],
+    ids=["inf", "nan-year", "huge-year", "not-a-number", "short-id", "no-municipality"],
+)
+def test_template_rows_with_bad_cells(row, fragments):
+    data = "\n".join([TEMPLATE_HEADER, TEMPLATE_ROW, row]).encode()
+    found = findings(data, "flat.csv")
+    one(found, 3, "error", *fragments)  # row 3: the header is row 1, as a spreadsheet counts
+
+
+def test_template_without_its_columns():
+    one(findings("名前,値\nx,1\n".encode(), "flat.csv"), 1, "error", "missing template columns", "municipality")
+
+
+def test_template_with_a_value_twice():
+    data = "\n".join([TEMPLATE_HEADER, TEMPLATE_ROW, TEMPLATE_ROW]).encode()
+    one(findings(data, "flat.csv"), 3, "error", "'女性人材バンク登録者数' R1年度 appears twice")

@@ -158,3 +158,19 @@ def test_usage_errors_exit_2():
     assert run_cli().returncode == 2
     assert run_cli("check").returncode == 2
     assert run_cli("export", "--format", "pdf").returncode == 2
+
+
+def test_remove_puts_the_file_back_when_the_build_fails(built, seed_text, monkeypatch):
+    from evaldash import imports
+
+    reports_dir, db = built
+    (reports_dir / "tomakomai_R2.txt").write_text(derive(seed_text, 2020), encoding="utf-8")
+    before = folder_state(reports_dir)
+
+    def broken_build(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "build", broken_build)
+    with pytest.raises(OSError):
+        imports.remove_source("tomakomai_R2.txt", reports_dir, db)
+    assert folder_state(reports_dir) == before
