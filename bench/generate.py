@@ -315,7 +315,10 @@ def _plan_measure(rng, muni, policy_no, initiative_no, k, topic, n_ind, header, 
         return [s.format(t=topic) for s in rng.sample(DIRECTION_PARAS, rng.randint(2, 3))]
 
     indicators: list[IndicatorPlan] = []
-    kinds = rng.sample(INDICATOR_KINDS, n_ind)
+    # With several report years, now and then one more indicator that a later report drops
+    # (the latest report still holds exactly n_ind of this measure's indicators).
+    dropped = 1 if len(years) > 1 and rng.random() < 0.04 else 0
+    kinds = rng.sample(INDICATOR_KINDS, n_ind + dropped)
     for j, (suffix, unit, lo, hi, dec) in enumerate(kinds):
         ind_topic = topic if j == 0 else rng.choice(TOPICS)
         ind_name = f"{ind_topic}{suffix}{rng.choice(QUALIFIERS)}"
@@ -337,13 +340,12 @@ def _plan_measure(rng, muni, policy_no, initiative_no, k, topic, n_ind, header, 
         plan = IndicatorPlan(ind_name, unit, dec, base, revised, first_year,
                              note=rng.choice(NOTES) if all_dash or rng.random() < 0.03 else None)
         # Only later indicators come and go, so each 施策 keeps at least one every year.
-        if j > 0 and len(years) > 1 and rng.random() < 0.04:
-            if rng.random() < 0.5:
-                plan.first_year = max(first_year, rng.choice(years[1:]))
-            else:
-                plan.last_year = rng.choice(years[:-1])
-                if plan.last_year < first_year:
-                    plan.last_year = None
+        if j >= n_ind:
+            plan.last_year = rng.choice(years[:-1])
+            if plan.last_year < first_year:
+                continue
+        elif j > 0 and len(years) > 1 and rng.random() < 0.03:
+            plan.first_year = max(first_year, rng.choice(years[1:]))
         indicators.append(plan)
     flips = {y for y in years[1:] if rng.random() < 0.05}
     return MeasurePlan(
@@ -548,8 +550,54 @@ def _sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
+def reference_schema() -> dict[str, list[tuple[str, str]]]:
+    """The tables and column types that evaldash.store.build writes today, from a small generated corpus."""
+    import tempfile
+
+    from evaldash import store
+
+    with tempfile.TemporaryDirectory(prefix="evaldash-bench-ref-") as tmp:
+        folder = Path(tmp) / "reports"
+        write_corpus(CorpusSpec("ref", 1, [2019, 2020], 200), folder)
+        store.build(folder, Path(tmp) / "ref.duckdb")
+        return table_schemas(Path(tmp) / "ref.duckdb")
+
+
+def conform(con, ref: dict[str, list[tuple[str, str]]]) -> None:
+    """Give every table the columns, order and types of the reference store.
+
+    The data model grows (a new *_raw column, say): a column the generator does not make is
+    filled from its corrected twin (x_raw from x) or left NULL, so every named query still
+    runs; a column the reference no longer has is dropped.
+    """
+    have = {}
+    for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall():
+        have[t] = {c[0]: c[1] for c in con.execute(f'DESCRIBE "{t}"').fetchall()}
+    for table, cols in ref.items():
+        if table.startswith("__"):
+            continue
+        if table not in have:
+            con.execute(f'CREATE TABLE "{table}" (' + ", ".join(f'"{c}" {t}' for c, t in cols) + ")")
+            continue
+        if [(c, have[table].get(c)) for c, _ in cols] == cols and len(cols) == len(have[table]):
+            continue
+        exprs = []
+        for c, t in cols:
+            if c in have[table]:
+                src = f'"{c}"'
+            elif c.endswith("_raw") and c[:-4] in have[table]:
+                src = f'"{c[:-4]}"'
+            else:
+                src = "NULL"
+            exprs.append(f'CAST({src} AS {t}) AS "{c}"')
+        con.execute(f'CREATE TABLE "{table}__c" AS SELECT {", ".join(exprs)} FROM "{table}"')
+        con.execute(f'DROP TABLE "{table}"')
+        con.execute(f'ALTER TABLE "{table}__c" RENAME TO "{table}"')
+
+
 def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal_years: int = 10,
-                   first_year: int = 2013, progress=None, threads: int | None = None) -> dict:
+                   first_year: int = 2013, progress=None, threads: int | None = None,
+                   ref_schema: dict | None = None) -> dict:
     """A national-scale store: munis × 100 施策 × 3 指標 × fiscal_years observations.
 
     Every municipality has 10 運営方針 × 5 主な取組 × 2 施策 × 3 指標 = 300 indicators and two
@@ -838,6 +886,8 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
     ])
     for t in ("muni", "m0", "i0"):
         con.execute(f"DROP TABLE {t}")
+    say("conforming to the schema of a store built by evaldash.store.build")
+    conform(con, reference_schema() if ref_schema is None else ref_schema)
     con.execute("CHECKPOINT")
     counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
               for t in ("measures", "indicators", "observations", "flat_indicators", "revisions", "report_changes")}

@@ -213,6 +213,10 @@ def child_parse_single(indicators: int) -> dict:
 
     plan = gen.plan_municipality(0, indicators, [2019])
     text = gen.render_report(plan, 2019)
+    del plan
+    import gc
+
+    gc.collect()
     nbytes = len(text.encode("utf-8"))
     rss0 = maxrss_mb()
     t, c = time.perf_counter(), time.process_time()
