@@ -1,0 +1,206 @@
+"""Page reruns through streamlit.testing.v1.AppTest against their bare floor (issue 6).
+
+For each page of dashboard.py, in one process (the child that bench/run.py starts per scale):
+
+* real, warm: AppTest reruns of dashboard.py on that page; named queries come from
+  st.cache_data as on a rerun that does not change the filter;
+* real, cold: the same with st.cache_data cleared before each run, as on a rerun whose
+  filter changed (every query runs);
+* floor: bench/floor/replay.py drawing the elements the real page drew, recorded during
+  one real run (see that file).
+
+At scales with several municipalities the sidebar's 自治体 filter is set to the first one,
+as a user in one city would (an unfiltered national page is measured once, see
+`national_unfiltered`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+import shutil
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = Path(__file__).resolve().parent / "floor" / "replay.py"
+
+# Element methods whose calls are recorded for the floor. Layout containers are left out.
+ELEMENTS = (
+    "title", "header", "subheader", "markdown", "caption", "code", "text", "write", "divider", "metric",
+    "plotly_chart", "dataframe", "table", "line_chart", "bar_chart", "json", "image",
+    "multiselect", "selectbox", "segmented_control", "pills", "text_input", "number_input", "button",
+    "download_button", "page_link", "toggle", "checkbox", "radio", "slider", "file_uploader",
+    "info", "warning", "error", "success", "badge", "link_button",
+)
+DROP_KWARGS = {"on_click", "on_change", "args", "kwargs", "format_func"}
+
+
+class Recorder:
+    """Records element calls on every DeltaGenerator while `active`."""
+
+    def __init__(self):
+        from streamlit.delta_generator import DeltaGenerator
+
+        self.cls = DeltaGenerator
+        self.active = False
+        self.calls: list = []
+        self.local = threading.local()
+        self.saved = {}
+        import streamlit as st
+
+        self.st = st
+        self.saved_module = {}
+        for name in ELEMENTS:
+            orig = getattr(DeltaGenerator, name, None)
+            if orig is None:
+                continue
+            self.saved[name] = orig
+            wrapped = self._wrap(name, orig)
+            setattr(DeltaGenerator, name, wrapped)
+            # st.title and friends are methods bound to the main DeltaGenerator at import time.
+            bound = getattr(st, name, None)
+            if isinstance(getattr(bound, "__self__", None), DeltaGenerator):
+                self.saved_module[name] = bound
+                setattr(st, name, functools.partial(wrapped, bound.__self__))
+
+    def _wrap(self, name, orig):
+        rec = self
+
+        def method(dg, *args, **kwargs):
+            depth = getattr(rec.local, "depth", 0)
+            if rec.active and depth == 0:
+                rec.calls.append((name, getattr(dg, "_root_container", 0) == 1, args, kwargs))
+            rec.local.depth = depth + 1
+            try:
+                return orig(dg, *args, **kwargs)
+            finally:
+                rec.local.depth = depth
+
+        return method
+
+    def dump(self, path: Path) -> int:
+        clean = []
+        for name, sidebar, args, kwargs in self.calls:
+            kw = {k: v for k, v in kwargs.items() if k not in DROP_KWARGS}
+            if name == "download_button":
+                args = (args[0], b"floor") + tuple(args[2:]) if len(args) > 1 else args
+                if callable(kw.get("data")):
+                    kw["data"] = b"floor"
+            args = tuple(None if callable(a) else a for a in args)
+            try:
+                pickle.dumps((args, kw))
+            except Exception:  # noqa: BLE001 - an argument that cannot be precomputed is left out
+                continue
+            clean.append((name, sidebar, args, kw))
+        path.write_bytes(pickle.dumps(clean))
+        return len(clean)
+
+    def restore(self) -> None:
+        for name, orig in self.saved.items():
+            setattr(self.cls, name, orig)
+        for name, bound in self.saved_module.items():
+            setattr(self.st, name, bound)
+
+
+def _pct(samples, q):
+    s = sorted(samples)
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def _stats(samples):
+    return {"p50_ms": _pct(samples, 0.5) * 1000, "p95_ms": _pct(samples, 0.95) * 1000, "n": len(samples)}
+
+
+def _prepare_store(reports: Path, db: Path) -> Path:
+    """The store the dashboard will open without rebuilding: its fingerprint must match the folder."""
+    import duckdb
+
+    from evaldash import store
+
+    if not store.is_stale(reports, db):
+        return db
+    copy = db.with_name(db.stem + ".pages.duckdb")
+    shutil.copy2(db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", [store.fingerprint(reports)])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return copy
+
+
+def child_pages(reports: Path, db: Path, runs: int) -> dict:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from evaldash import store, ui
+
+    reports = Path(reports).resolve()
+    reports.mkdir(parents=True, exist_ok=True)
+    db = _prepare_store(reports, Path(db).resolve())
+    os.environ["EVALDASH_REPORTS"] = str(reports)
+    os.environ["EVALDASH_DB"] = str(db)
+    con = store.connect_readonly(db)
+    munis = [r[0] for r in con.execute("SELECT DISTINCT municipality FROM measures ORDER BY 1").fetchall()]
+    con.close()
+    several = len(munis) > 1
+    rec = Recorder()
+    out = {"filter": {"muni": [munis[0]]} if several else {}, "pages": {}}
+    logs = Path(db).parent / "floor_logs"
+    logs.mkdir(exist_ok=True)
+    try:
+        for page, path in ui.PAGE_FILES.items():
+            res = {}
+            if several and page == "overview":
+                # The landing page as a first visit sees it: no filter, every municipality.
+                landing = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
+                t = time.perf_counter()
+                landing.run()
+                res["landing_unfiltered_ms"] = (time.perf_counter() - t) * 1000
+                st.cache_data.clear()
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
+            if several:
+                at.query_params["muni"] = munis[0]  # a shared link for one city: the sidebar seeds from it
+            at.switch_page(path)
+            t = time.perf_counter()
+            at.run()
+            res["first_run_ms"] = (time.perf_counter() - t) * 1000
+            if at.exception:
+                res["error"] = str(at.exception[0].value)[:500]
+                out["pages"][page] = res
+                continue
+            rec.calls, rec.active = [], True
+            at.run()
+            rec.active = False
+            log = logs / f"{page}.pkl"
+            res["elements"] = rec.dump(log)
+            warm, cold, floor = [], [], []
+            fl = AppTest.from_file(str(FLOOR), default_timeout=900)
+            os.environ["BENCH_FLOOR_LOG"] = str(log)
+            fl.run()  # loads the recorded elements once (cache_resource), as precomputed data
+            for _ in range(runs):  # interleaved, so a busy machine weighs on all three alike
+                t = time.perf_counter()
+                at.run()
+                warm.append(time.perf_counter() - t)
+                st.cache_data.clear()
+                t = time.perf_counter()
+                at.run()
+                cold.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                fl.run()
+                floor.append(time.perf_counter() - t)
+            if fl.exception:
+                res["floor_error"] = str(fl.exception[0].value)[:500]
+            res["warm"], res["cold"], res["floor"] = _stats(warm), _stats(cold), _stats(floor)
+            res["warm_over_floor"] = res["warm"]["p50_ms"] / res["floor"]["p50_ms"]
+            res["cold_over_floor"] = res["cold"]["p50_ms"] / res["floor"]["p50_ms"]
+            out["pages"][page] = res
+    finally:
+        rec.restore()
+    return out
