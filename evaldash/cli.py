@@ -92,7 +92,8 @@ def cmd_deck(args) -> int:
         _print_findings(exc.findings)
         return 1
     slides = deck_from_store(
-        db, Path(args.out), policies=args.policy or [], measures=args.measure or [], reflections=args.reflection or []
+        db, Path(args.out), policies=args.policy or [], measures=args.measure or [], reflections=args.reflection or [],
+        per=args.per, title=args.title,
     )
     if slides == 0:
         print("no indicator matches the filters: no deck written", file=sys.stderr)
@@ -139,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--policy", type=int, action="append", help="運営方針 number (repeatable)")
     sp.add_argument("--measure", action="append", help="施策番号 (repeatable)")
     sp.add_argument("--reflection", action="append", help="反映区分 letter (repeatable)")
+    sp.add_argument("--per", choices=["indicator", "measure"], default="indicator",
+                    help="one slide per indicator (default) or per measure")
+    sp.add_argument("--title", default=None, help="title of the first slide (default 施策評価)")
     common(sp)
     sp.set_defaults(func=cmd_deck)
     return p
