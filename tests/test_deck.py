@@ -270,6 +270,16 @@ def test_cli_measure_and_reflection_filters(deck_db, tmp_path):
     assert len(Presentation(str(out)).slides) == 1 + 4
 
 
+def test_cli_per_measure_with_a_title(deck_db, tmp_path):
+    out = tmp_path / "per_measure.pptx"
+    done = _cli(deck_db, "--policy", "3", "--per", "measure", "--title", "男女平等参画の推進", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    prs = Presentation(str(out))
+    assert len(prs.slides) == 1 + 5  # 運営方針03 has 5 measures
+    first = " ".join(sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
+    assert "男女平等参画の推進" in first
+
+
 def test_cli_exits_1_without_a_file_when_nothing_matches(deck_db, tmp_path):
     out = tmp_path / "empty.pptx"
     done = _cli(deck_db, "--policy", "3", "--reflection", "A", "--out", str(out))
