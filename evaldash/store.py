@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -180,7 +181,7 @@ def _temp_path(db: Path) -> Path:
 def _remove_stale_temp_files(db: Path) -> None:
     """Temp stores left by a build that was killed. Only called under the build lock,
     so no other build is writing one of them."""
-    for p in db.parent.glob(f".{db.name}.*.tmp"):
+    for p in db.parent.glob(f".{glob.escape(db.name)}.*.tmp"):
         with contextlib.suppress(OSError):
             p.unlink()
         with contextlib.suppress(OSError):
