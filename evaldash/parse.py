@@ -181,7 +181,9 @@ class _Parser:
             return
         m = _POLICY_RE.match(first)
         if m:
-            self.start_policy(number, int(m.group(1)), nz.clean(m.group(2)))
+            # The name may sit in the next cell: "運営方針01<TAB>地域活動の促進".
+            name = nz.clean(m.group(2)) or nz.clean(" ".join(c for c in cells[1:] if c.strip()))
+            self.start_policy(number, int(m.group(1)), name)
             return
         if first in _SKIP_LINES and len([c for c in cells if c.strip()]) == 1:
             return
@@ -217,6 +219,9 @@ class _Parser:
             self.need_measure(number, first)
             self.table = "future"
             self.take_future(number, cells[1:])
+            return
+        if first.startswith("※") and self.table == "indicators" and self.measure:
+            self.take_indicator_row(number, [""] + cells)  # a note that lost its leading tab
             return
         if first == "" and self.table and self.measure:
             rest = cells[1:]

@@ -362,3 +362,15 @@ def test_template_without_its_columns():
 def test_template_with_a_value_twice():
     data = "\n".join([TEMPLATE_HEADER, TEMPLATE_ROW, TEMPLATE_ROW]).encode()
     one(findings(data, "flat.csv"), 3, "error", "'女性人材バンク登録者数' R1年度 appears twice")
+
+
+# -- layout variants that still read -----------------------------------------------------------------------
+
+def test_policy_name_in_the_next_cell_and_a_note_without_its_tab(seed_text, seed_report):
+    lines = seed_text.split("\n")
+    assert lines[2] == "運営方針01 地域活動の促進" and lines[214].startswith("\t※")
+    lines[2] = "運営方針01\t地域活動の促進"
+    lines[214] = lines[214][1:]
+    report = parse_bytes("\n".join(lines).encode(), "variant.txt")
+    assert report.findings == []
+    assert shape(report) == shape(seed_report)
