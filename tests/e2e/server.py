@@ -63,15 +63,121 @@ def running_server(reports: Path, db: Path, log: Path, extra_env: dict | None = 
                 proc.kill()
 
 
+# Counts changes of Streamlit's script state (running <-> notRunning) in a page, so that a test can
+# wait for the run that its own click started, not the one before it. Install with
+# context.add_init_script(INIT_SCRIPT); wait_for_app works without it.
+INIT_SCRIPT = """
+(() => {
+  window.__evaldashRuns = 0;
+  new MutationObserver((records) => { window.__evaldashRuns += records.length; })
+    .observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+# Streamlit is idle: connected, no script run, no lazy element still loading (stSkeleton),
+# every chart drawn and every table painted (those in a hidden tab draw when shown).
+_IDLE_JS = """
+() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || !document.querySelector('[data-testid=stMain]')) return false;
+  if (app.dataset.testConnectionState && app.dataset.testConnectionState !== 'CONNECTED') return false;
+  if (app.dataset.testScriptState && app.dataset.testScriptState !== 'notRunning') return false;
+  const w = document.querySelector('[data-testid=stStatusWidget]');
+  if (w && /Running|実行中/.test(w.innerText)) return false;
+  if (document.querySelector('[data-testid=stSkeleton]')) return false;
+  const shown = (e) => e.getBoundingClientRect().width > 0;  // not in a hidden tab
+  for (const c of document.querySelectorAll('[data-testid=stPlotlyChart]'))
+    if (shown(c) && !c.querySelector('.main-svg')) return false;
+  for (const d of document.querySelectorAll('[data-testid=stDataFrame]'))
+    if (shown(d) && !d.querySelector('[data-testid=data-grid-canvas]')) return false;
+  return true;
+}
+"""
+
+# Resolves once the app's DOM has not changed for `quiet` ms (at most `cap` ms).
+_QUIET_JS = """
+([quiet, cap]) => new Promise((resolve) => {
+  const root = document.querySelector('[data-testid=stApp]') || document.body;
+  let timer;
+  const done = () => { obs.disconnect(); clearTimeout(limit); resolve(true); };
+  const obs = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+  obs.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+  timer = setTimeout(done, quiet);
+  const limit = setTimeout(done, cap);
+})
+"""
+
+
 def wait_for_app(page, timeout_ms: int = 30000) -> None:
-    """Wait until Streamlit has finished the script run that the last action started."""
+    """Wait until Streamlit has finished the script run that the last action started.
+
+    Idle means: connected, the script not running, no lazily loaded element still a skeleton,
+    charts and tables drawn, then the DOM quiet for a moment (the last deltas painted).
+    """
     page.wait_for_selector("[data-testid=stMain]", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => { const w = document.querySelector('[data-testid=stStatusWidget]');"
-        " return !w || !/Running|実行中/.test(w.innerText); }",
-        timeout=timeout_ms,
+    # With INIT_SCRIPT, a freshly loaded page has seen its first run start (no race with a run not yet begun).
+    page.wait_for_function("() => (window.__evaldashRuns ?? 1) > 0", timeout=timeout_ms, polling=50)
+    page.wait_for_function(_IDLE_JS, timeout=timeout_ms, polling=100)
+    page.evaluate(_QUIET_JS, [300, 3000])
+    page.wait_for_function(_IDLE_JS, timeout=timeout_ms, polling=100)
+
+
+def runs(page) -> int:
+    """How many script-state changes the page has seen (needs INIT_SCRIPT)."""
+    return page.evaluate("() => window.__evaldashRuns ?? -1")
+
+
+def rerun(page, action, timeout_ms: int = 30000) -> None:
+    """Do `action()` (a click, a key press) and wait for the script run it starts to finish.
+
+    Needs INIT_SCRIPT in the page's context; without it, this is action() then wait_for_app.
+    """
+    before = runs(page)
+    action()
+    if before >= 0:
+        page.wait_for_function("(n) => (window.__evaldashRuns ?? 0) > n", arg=before, timeout=timeout_ms, polling=50)
+    wait_for_app(page, timeout_ms)
+
+
+# The main area and the page never scroll sideways (scrollWidth within clientWidth + 1 px).
+OVERFLOW_JS = """
+() => {
+  const out = [];
+  for (const [name, e] of [['page', document.scrollingElement],
+                           ['main', document.querySelector('[data-testid=stMain]')],
+                           ['block', document.querySelector('[data-testid=stMainBlockContainer]')]]) {
+    if (e && e.scrollWidth > e.clientWidth + 1) out.push(`${name}: scrollWidth ${e.scrollWidth} > clientWidth ${e.clientWidth}`);
+  }
+  return out;
+}
+"""
+
+
+def horizontal_overflow(page) -> list[str]:
+    """Descriptions of what scrolls sideways; empty when nothing overflows."""
+    return page.evaluate(OVERFLOW_JS)
+
+
+def table_rows(page, index: int = 0, timeout_ms: int = 10000) -> list[list[str]]:
+    """The rows a `st.dataframe` shows on screen (its accessibility cells), as lists of cell texts.
+
+    Only rows scrolled into view are in the DOM; waits until the grid has drawn them.
+    """
+    grid = page.locator("[data-testid=stDataFrame]").nth(index)
+    grid.locator("[data-testid^=glide-cell-]").first.wait_for(state="attached", timeout=timeout_ms)
+    cells = grid.evaluate(
+        "(g) => [...g.querySelectorAll('[data-testid^=glide-cell-]')].map(td => "
+        "[...td.dataset.testid.split('-').slice(2).map(Number), td.innerText])"
     )
-    page.wait_for_timeout(400)  # let the last deltas paint
+    rows: dict[int, dict[int, str]] = {}
+    for col, row, text in cells:
+        rows.setdefault(row, {})[col] = text
+    return [[r[c] for c in sorted(r)] for _, r in sorted(rows.items())]
+
+
+def main_text(page) -> str:
+    """What a person reads in the main area (text of markdown, captions, code, tables' cells)."""
+    return page.locator("[data-testid=stMain]").inner_text()
 
 
 ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
