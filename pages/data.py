@@ -19,7 +19,7 @@ if flat.empty:
     st.stop()
 
 stem = f"施策評価_{'_'.join(dict.fromkeys(flat['municipality']))}_{date.today():%Y%m%d}"
-c1, c2, c3 = st.columns([1, 1, 3])
+c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
 c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
 docs = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})

@@ -16,22 +16,25 @@ if counts["indicators"] == 0 and counts["measures"] == 0:
 measures = int(counts["measures"])
 share = lambda n: f"{n / measures:.0%}" if measures else "－"  # noqa: E731
 cols = st.columns(5)
-cols[0].metric("運営方針", int(counts["policies"]), border=True)
-cols[1].metric("施策", measures, border=True)
-cols[2].metric("評価指標", int(counts["indicators"]), border=True)
+cols[0].metric("運営方針", int(counts["policies"]), border=True, height="stretch")
+cols[1].metric("施策", measures, border=True, height="stretch")
+cols[2].metric("評価指標", int(counts["indicators"]), border=True, height="stretch")
 cols[3].metric("反映区分 A", int(counts["reflection_a"]), delta=f"施策の{share(counts['reflection_a'])}",
-               delta_color="off", delta_arrow="off", border=True, help="趣旨に沿って措置したもの")
+               delta_color="off", delta_arrow="off", border=True, height="stretch", help="趣旨に沿って措置したもの")
 cols[4].metric("反映区分 B", int(counts["reflection_b"]), delta=f"施策の{share(counts['reflection_b'])}",
-               delta_color="off", delta_arrow="off", border=True, help="実現に向けて努力しているもの")
+               delta_color="off", delta_arrow="off", border=True, height="stretch", help="実現に向けて努力しているもの")
 
 st.subheader("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
 pct = lambda n: f"{n / comparable:.0%}" if comparable else "－"  # noqa: E731
 cols = st.columns(4)
-cols[0].metric("上昇", int(counts["rose"]), delta=pct(counts["rose"]), delta_arrow="up", delta_color="off", border=True)
-cols[1].metric("下降", int(counts["fell"]), delta=pct(counts["fell"]), delta_arrow="down", delta_color="off", border=True)
-cols[2].metric("横ばい", int(counts["stayed"]), delta=pct(counts["stayed"]), delta_arrow="off", delta_color="off", border=True)
-cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border=True,
+cols[0].metric("上昇", int(counts["rose"]), delta=pct(counts["rose"]), delta_arrow="up", delta_color="off",
+               border=True, height="stretch")
+cols[1].metric("下降", int(counts["fell"]), delta=pct(counts["fell"]), delta_arrow="down", delta_color="off",
+               border=True, height="stretch")
+cols[2].metric("横ばい", int(counts["stayed"]), delta=pct(counts["stayed"]), delta_arrow="off", delta_color="off",
+               border=True, height="stretch")
+cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border=True, height="stretch",
                help="2年度分の報告値がない指標（「-」や調査予定など）")
 ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
 
