@@ -638,6 +638,16 @@ def print_tables(results: dict) -> None:
                 land = f"  landing unfiltered {v['landing_unfiltered_ms']:.0f} ms" if "landing_unfiltered_ms" in v else ""
                 p(f"{scale:9} {page:9} {v['warm']['p50_ms']:8.0f} {v['cold']['p50_ms']:8.0f} {v['floor']['p50_ms']:7.0f}"
                   f"  -> {v['warm_over_floor']:5.1f}x {v['cold_over_floor']:5.1f}x  (first run {v['first_run_ms']:.0f} ms){land}")
+    alt = results.get("alternatives")
+    if alt:
+        p("\n## Proposed fixes, measured beside the originals (p50 ms: original -> proposal)")
+        for k, v in alt.get("parse", {}).items():
+            p(f"parse {k}: {v['mb_s']:.2f} MB/s wall, {v['mb_per_cpu_s']:.2f} MB per CPU-s")
+        for scale, qs in alt.get("queries", {}).items():
+            for name, res in qs.items():
+                cells = [f"{v} {r['orig_p50_ms']:.1f} -> {r['alt_p50_ms']:.1f}{'' if r['same_rows'] else ' (ROWS DIFFER)'}"
+                         for v, r in res.items() if isinstance(r, dict) and "orig_p50_ms" in r]
+                p(f"{scale:9} {name:22} [{res['kind']}] " + ", ".join(cells))
     p("\n## Targets")
     for k, v in results["targets"].items():
         p(f"{k}: {'MET' if v.get('met') else 'MISSED'} {json.dumps({a: b for a, b in v.items() if a != 'met'}, ensure_ascii=False)[:400]}")
@@ -700,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plot", type=Path, default=DEFAULT_PLOT)
     ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
     ap.add_argument("--no-pages", action="store_true")
-    ap.add_argument("--child", choices=["ingest", "parse-single", "pages"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["ingest", "parse-single", "pages", "alt-parse"], help=argparse.SUPPRESS)
+    ap.add_argument("--no-alternatives", action="store_true", help="skip timing the proposed fixes (full run only)")
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=1, help=argparse.SUPPRESS)
@@ -714,6 +725,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child == "parse-single":
         print(json.dumps(child_parse_single(args.indicators)))
+        return 0
+    if args.child == "alt-parse":
+        import alternatives
+
+        print(json.dumps(alternatives.compare_parse()))
         return 0
     if args.child == "pages":
         import pages_bench
@@ -783,6 +799,16 @@ def main(argv: list[str] | None = None) -> int:
             log(f"pandas at {name}")
             results["pandas"][name] = bench_pandas(Path(s["db"]), results["queries"][name], budget, max_n, min_n)
     results["pages"] = {"skipped": "--no-pages"} if args.no_pages else bench_pages(stores, args)
+    if not args.quick and not args.smoke and not args.no_alternatives:
+        import alternatives
+
+        log("alternatives: parser with a dict for the duplicate 施策番号 check")
+        results["alternatives"] = {"parse": run_child(["--child", "alt-parse"], timeout=1800), "queries": {}}
+        for name, wanted in (("x1", ("all", "typical")), ("x1000", ("typical", "search", "all")),
+                             ("national", ("typical", "search"))):
+            if name in stores:
+                log(f"alternatives: proposed SQL at {name}")
+                results["alternatives"]["queries"][name] = alternatives.compare_queries(Path(stores[name]["db"]), wanted)
     results["growth"] = growth(results)
     results["targets"] = targets(results)
     results["seconds"] = time.perf_counter() - started
