@@ -91,6 +91,27 @@ def test_page_renders_at_laptop_and_projector_size(page, app_url, path):
         assert server.horizontal_overflow(page) == [], where
 
 
+# Text of a chart that lies on a panel title (legend entries, point labels): unreadable on a projector.
+COVERED_TITLES_JS = """
+() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].flatMap((c) => {
+  const box = (e) => e.getBoundingClientRect();
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const titles = [...c.querySelectorAll('.annotation-text')];
+  const texts = [...c.querySelectorAll('.legend .legendtext, .textpoint text')];
+  return texts.filter((t) => titles.some((a) => hit(box(a), box(t))))
+              .map((t) => `${t.textContent} covers ${titles.find((a) => hit(box(a), box(t))).textContent}`);
+})
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="evaldash/charts.py trend_figure: a one-row legend sits on the first panel "
+                   "title, and a point label near the top of a panel (74機関) on that panel's title")
+@pytest.mark.parametrize("query", ["q=女性人材", "q=女性"])
+def test_trend_chart_text_leaves_the_panel_titles_readable(page, app_url, query):
+    open_app(page, f"{app_url}/trends?{query}")
+    assert page.evaluate(COVERED_TITLES_JS) == []
+
+
 # --- filters live in the URL, a copied link opens the same view -----------------------------------
 
 def test_policy_filter_goes_into_the_url_and_a_shared_link_restores_it(page, other_page, app_url):
