@@ -1,0 +1,716 @@
+"""Many users at once (issue 5, item 4): N browser sessions against one dashboard server.
+
+    python bench/load.py                          # 20 sessions for 60 s on a copy of data/reports
+    python bench/load.py --sessions 5 --seconds 15
+    python bench/load.py --reports bench/out/x10 --sessions 20 --seconds 60   # a larger corpus
+
+One headless Chromium (Debian's, tests/e2e/server.py finds it), one browser context per
+session, all driven from one asyncio event loop, against ONE `streamlit run dashboard.py`
+on 127.0.0.1 (tests/e2e/server.py starts it on a free port) serving a store built from a
+temporary copy of the reports folder (data/ is never written).
+
+Every session opens the dashboard, then for a bounded time (--seconds, and at most
+--max-steps actions) switches pages through the sidebar, changes the shared filters
+(反映区分 pill, 運営方針 multiselect, keyword search) and now and then reloads
+the page (a new Streamlit session). Each action is timed from the action to the moment
+the script run has finished (stApp's data-test-script-state is notRunning and no element
+is stale) and the expected content is visible (the page's title, or the page caption
+describing the chosen filters). After every action the session counts error elements
+(tests/e2e/server.py ERROR_SELECTOR).
+
+Recorded: p50/p95/max of initial load, page switch, reload and filter change; errors;
+the server's RSS (VmRSS from /proc) idle, after a warm-up session, peak, at the end
+with every session open and after they closed; CPU seconds of the server and of the
+browser during the run (they share the machine's cores). Prints a table and writes
+bench/load_results.json (see bench/LOAD.md for the figures and how to read them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from evaldash import store  # noqa: E402
+from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server  # noqa: E402
+
+DEFAULT_RESULTS = Path(__file__).resolve().parent / "load_results.json"
+
+# Targets of issue 5, item 4 (reported, never asserted).
+TARGET_FILTER_P95_S = 1.0
+TARGET_MEMORY_GROWTH_MB = 100.0
+
+# (url path, title): the pages a council member reads. 取込 (import) is staff-only and not loaded here.
+PAGES = [("", "概要"), ("trends", "推移"), ("changes", "変化"), ("data", "データ"), ("card", "施策カード")]
+FILTER_PAGES = {"概要", "推移", "変化", "データ"}  # pages whose caption describes the filters
+
+# The filter values the sessions choose: present in the bundled report and in generated corpora.
+POLICY_NO = 2
+REFLECTION = "A"
+KEYWORD = "女性"
+
+# The run finished: Streamlit's own script state on stApp, no element left stale from the last run,
+# and no placeholder left for a component whose code is still loading (charts, tables, code blocks).
+RUN_DONE_JS = """
+() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+      && !document.querySelector('[data-stale=true]')
+      && !document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]');
+}
+"""
+TITLE_JS = "([t]) => { const h = document.querySelector('[data-testid=stMain] h1'); return !!h && h.innerText.trim() === t; }"
+CAPTION_JS = """
+([prefix]) => Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]'))
+  .some(c => c.innerText.startsWith(prefix + '\u3000|'))
+"""
+
+SEEN_JS = """
+() => { const app = document.querySelector('[data-testid=stApp]'); const h = document.querySelector('[data-testid=stMain] h1');
+  const c = document.querySelector('[data-testid=stMain] [data-testid=stCaptionContainer]');
+  return {state: app && app.getAttribute('data-test-script-state'), conn: app && app.getAttribute('data-test-connection-state'),
+          stale: document.querySelectorAll('[data-stale=true]').length, title: h && h.innerText,
+          caption: c && c.innerText.slice(0, 120), url: location.href}; }
+"""
+# --profile: loaded into the server (only) through PYTHONPATH. It times every script run
+# (ScriptRunner._run_script: the whole rerun on the server, queries, charts and serialisation
+# included) and every named query that actually runs (evaldash.sql.run, which ui._run calls
+# only on an st.cache_data miss), one line each: kind, seconds, name.
+PROFILE_SITECUSTOMIZE = """
+import os, threading, time
+_log = os.environ.get("EVALDASH_LOAD_PROFILE")
+if _log:
+    _lock = threading.Lock()
+
+    def _write(kind, seconds, name=""):
+        with _lock, open(_log, "a", encoding="utf-8") as fh:
+            fh.write(f"{kind}\\t{seconds:.6f}\\t{name}\\n")
+
+    from streamlit.runtime.scriptrunner import script_runner as _sr
+    _run_script = _sr.ScriptRunner._run_script
+
+    _prof_dir = os.environ.get("EVALDASH_LOAD_CPROFILE")
+    _count = iter(range(10**9))
+
+    def _timed_run_script(self, rerun_data):
+        prof = None
+        if _prof_dir:
+            import cProfile
+            prof = cProfile.Profile()
+            prof.enable()
+        t = time.perf_counter()
+        try:
+            return _run_script(self, rerun_data)
+        finally:
+            _write("run", time.perf_counter() - t)
+            if prof is not None:
+                prof.disable()
+                prof.dump_stats(os.path.join(_prof_dir, f"run{next(_count)}.prof"))
+
+    _sr.ScriptRunner._run_script = _timed_run_script
+    import evaldash.sql as _sql
+    _sql_run = _sql.run
+
+    def _timed_sql_run(con, name, *args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return _sql_run(con, name, *args, **kwargs)
+        finally:
+            _write("query", time.perf_counter() - t, name)
+
+    _sql.run = _timed_sql_run
+"""
+
+
+def read_profile(path: Path) -> dict:
+    runs, queries = [], {}
+    if not path.exists():
+        return {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        kind, seconds, name = (line.split("\t") + ["", ""])[:3]
+        if kind == "run":
+            runs.append(float(seconds))
+        elif kind == "query":
+            queries.setdefault(name, []).append(float(seconds))
+    all_q = [x for v in queries.values() for x in v]
+    return {
+        "script_runs": {"n": len(runs), "p50_s": round(percentile(runs, 50), 3) if runs else None,
+                        "p95_s": round(percentile(runs, 95), 3) if runs else None,
+                        "total_s": round(sum(runs), 1)},
+        "query_executions": {"n": len(all_q), "total_s": round(sum(all_q), 2),
+                             "p95_s": round(percentile(all_q, 95), 4) if all_q else None,
+                             "by_name": {k: {"n": len(v), "total_s": round(sum(v), 3)}
+                                         for k, v in sorted(queries.items(), key=lambda kv: -sum(kv[1]))}},
+    }
+
+
+def hot_spots(folder: Path, limit: int = 40) -> str:
+    """The cProfile of every measured script run, merged: cumulative time, biggest first."""
+    import io
+    import pstats
+
+    files = sorted(folder.glob("run*.prof"))
+    if not files:
+        return "no profiles"
+    stats = pstats.Stats(str(files[0]), stream=(out := io.StringIO()))
+    for f in files[1:]:
+        stats.add(str(f))
+    stats.sort_stats("cumulative").print_stats(limit)
+    return f"{len(files)} runs\n" + out.getvalue()
+
+
+# --- measuring the server --------------------------------------------------------------------------
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process from /proc (psutil is not a dependency)."""
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and its descendants (the browser's renderer processes)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for p in process_tree(pid):
+        try:
+            total += cpu_seconds(p)
+        except OSError:
+            pass
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all processes, all cores), from /proc/stat."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> list[float]:
+    with open("/proc/loadavg") as fh:
+        return [float(x) for x in fh.read().split()[:3]]
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    from importlib.metadata import version
+
+    import duckdb
+    import streamlit
+
+    try:
+        chromium = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        chromium = "unknown"
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "memory_gb": round(mem_gb, 1),
+        "os": platform.platform(), "python": platform.python_version(), "streamlit": streamlit.__version__,
+        "duckdb": duckdb.__version__, "playwright": version("playwright"), "chromium": chromium,
+    }
+
+
+# --- one session --------------------------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    kind: str  # initial_load | page_switch | reload | filter_change
+    seconds: float
+    session: int
+    at: float  # seconds since the load started
+    page: str
+    detail: str = ""
+
+
+@dataclass
+class Session:
+    index: int
+    url: str
+    deadline: float
+    max_steps: int
+    timeout_ms: int
+    t0: float
+    rng: random.Random
+    samples: list[Sample] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    page_title: str = "概要"
+    pol: bool = False
+    refl: bool = False
+    q: bool = False
+    policy_name: str = ""
+    steps: int = 0
+    start_delay: float = 0.0
+    think: tuple[float, float] = (0.0, 0.0)
+
+    def describe(self) -> str:
+        parts = []
+        if self.pol:
+            parts.append(f"運営方針{POLICY_NO:02d} {self.policy_name}".strip())
+        if self.refl:
+            parts.append(f"反映区分{REFLECTION}")
+        if self.q:
+            parts.append(f"「{KEYWORD}」を含む")
+        return " / ".join(parts) if parts else "すべての施策"
+
+
+async def settled(page, check_js: str, arg: str, timeout_ms: int) -> None:
+    """Wait for the run to finish and the expected content to be there, checked together."""
+    await page.wait_for_function(
+        f"([arg]) => ({RUN_DONE_JS})() && ({check_js})([arg])", arg=[arg], timeout=timeout_ms, polling=50
+    )
+
+
+async def expect_view(s: Session, page) -> None:
+    await settled(page, TITLE_JS, s.page_title, s.timeout_ms)
+    if s.page_title in FILTER_PAGES:
+        await settled(page, CAPTION_JS, s.describe(), s.timeout_ms)
+
+
+async def check_errors(s: Session, page, what: str) -> None:
+    n = await page.locator(ERROR_SELECTOR).count()
+    if n:
+        text = (await page.locator(ERROR_SELECTOR).first.inner_text())[:300]
+        s.errors.append({"session": s.index, "at": round(time.perf_counter() - s.t0, 2), "action": what,
+                         "page": s.page_title, "kind": "error element", "text": text})
+
+
+async def timed(s: Session, page, kind: str, action, detail: str = "") -> None:
+    start = time.perf_counter()
+    try:
+        await action()
+        await expect_view(s, page)
+    except Exception as exc:  # a timeout or a vanished element: counted, then the session recovers
+        try:
+            seen = await page.evaluate(SEEN_JS)
+        except Exception:
+            seen = None
+        s.errors.append({"session": s.index, "at": round(start - s.t0, 2), "action": f"{kind} {detail}".strip(),
+                         "page": s.page_title, "kind": type(exc).__name__, "text": str(exc).splitlines()[0][:300],
+                         "expected": s.describe() if s.page_title in FILTER_PAGES else s.page_title, "seen": seen})
+        await recover(s, page)
+        return
+    s.samples.append(Sample(kind, time.perf_counter() - start, s.index, start - s.t0, s.page_title, detail))
+    await check_errors(s, page, f"{kind} {detail}".strip())
+
+
+async def recover(s: Session, page) -> None:
+    """Start over on the overview with no filter (a fresh Streamlit session)."""
+    s.page_title, s.pol, s.refl, s.q = "概要", False, False, False
+    try:
+        await page.goto(s.url, timeout=s.timeout_ms, wait_until="commit")
+        await expect_view(s, page)
+    except Exception:
+        pass
+
+
+async def switch_page(s: Session, page) -> None:
+    path, title = s.rng.choice([p for p in PAGES if p[1] != s.page_title])
+
+    async def act():
+        s.page_title = title
+        await page.locator("[data-testid=stSidebarNavLink]", has_text=title).click()
+
+    await timed(s, page, "page_switch", act, title)
+
+
+async def reload(s: Session, page) -> None:
+    await timed(s, page, "reload", lambda: page.reload(timeout=s.timeout_ms, wait_until="commit"))
+
+
+async def change_filter(s: Session, page) -> None:
+    """Toggle one of the shared filters. Not the 絞り込みを解除 button: it leaves the 運営方針 chip and
+    the 反映区分 pill drawn as chosen while the data is unfiltered (see bench/LOAD.md), so the next
+    click on them would not do what a session expects."""
+    sidebar = page.locator("[data-testid=stSidebar]")
+    what = s.rng.choice(["refl", "q", "pol"])
+
+    async def act():
+        if what == "refl":
+            s.refl = not s.refl
+            await sidebar.locator("[data-testid=stButtonGroup] button", has_text=f"{REFLECTION}：").click()
+        elif what == "q":
+            s.q = not s.q
+            box = sidebar.locator("input[aria-label='キーワード検索']")
+            await box.fill(KEYWORD if s.q else "")
+            await box.press("Enter")
+        elif not s.pol:
+            s.pol = True
+            await sidebar.get_by_role("combobox", name="運営方針").click()
+            await page.get_by_role("option", name=f"{POLICY_NO:02d} ").first.click()
+            await page.keyboard.press("Escape")
+        else:
+            s.pol = False
+            await sidebar.get_by_role("button", name=f"Remove {POLICY_NO:02d} ").click()
+        # A focused multiselect is taller than a blurred one: blur now, so that the sidebar does not
+        # shift under the next click.
+        await page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+    await timed(s, page, "filter_change", act, what)
+
+
+async def run_session(s: Session, browser) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = await context.new_page()
+    try:
+        await asyncio.sleep(s.start_delay)
+        await timed(s, page, "initial_load", lambda: page.goto(s.url, timeout=s.timeout_ms, wait_until="commit"))
+        while time.perf_counter() < s.deadline and s.steps < s.max_steps:
+            s.steps += 1
+            await asyncio.sleep(s.rng.uniform(*s.think))
+            r = s.rng.random()
+            if r < 0.05:
+                await reload(s, page)
+            elif r < 0.40 or s.page_title not in FILTER_PAGES:
+                await switch_page(s, page)
+            else:
+                await change_filter(s, page)
+    finally:
+        await context.close()
+
+
+async def policy_name(browser, url: str, timeout_ms: int) -> str:
+    """The 運営方針 name the describe caption shows for POLICY_NO, read from the filter's option list."""
+    context = await browser.new_context(locale="ja-JP")
+    page = await context.new_page()
+    try:
+        await page.goto(url, timeout=timeout_ms)
+        await settled(page, TITLE_JS, "概要", timeout_ms)
+        await page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="運営方針").click()
+        label = (await page.get_by_role("option", name=f"{POLICY_NO:02d} ").first.inner_text()).strip()
+        return label.split(" ", 1)[1] if " " in label else ""
+    finally:
+        await context.close()
+
+
+async def warm_up(browser, url: str, timeout_ms: int) -> None:
+    """One session visits every page once, so that imports and first-run work are not counted as load."""
+    context = await browser.new_context(locale="ja-JP")
+    page = await context.new_page()
+    try:
+        for path, title in PAGES:
+            await page.goto(f"{url}/{path}", timeout=timeout_ms)
+            await settled(page, TITLE_JS, title, timeout_ms)
+    finally:
+        await context.close()
+
+
+async def sample_memory(pid: int, stop: asyncio.Event, out: list) -> None:
+    t0 = time.perf_counter()
+    while not stop.is_set():
+        try:
+            out.append((round(time.perf_counter() - t0, 1), round(rss_mb(pid), 1)))
+        except (OSError, RuntimeError):
+            return
+        try:
+            await asyncio.wait_for(stop.wait(), 0.5)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def drive(url: str, server_pid: int, args) -> dict:
+    from playwright.async_api import async_playwright
+
+    timeout_ms = int(args.timeout * 1000)
+    mem: dict[str, float] = {"idle_mb": rss_mb(server_pid)}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            await warm_up(browser, url, timeout_ms)
+            name = await policy_name(browser, url, timeout_ms)
+            await asyncio.sleep(2)  # let the warm-up sessions end on the server
+            mem["warm_mb"] = rss_mb(server_pid)
+            browser_pid = _browser_pid()
+            load_before = load_average()
+            cpu0 = (cpu_seconds(server_pid), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
+                    machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
+            stop = asyncio.Event()
+            trace: list = []
+            sampler = asyncio.create_task(sample_memory(server_pid, stop, trace))
+            if args.profile_log:
+                args.profile_log.write_text("")  # count only the measured period, not the warm-up
+                for f in args.profile_log.parent.glob("cprofile/run*.prof"):
+                    f.unlink()
+            t0 = time.perf_counter()
+            deadline = t0 + args.seconds
+            sessions = [
+                Session(i, url, deadline + args.ramp * i / args.sessions, args.max_steps, timeout_ms, t0, random.Random(args.seed + i), policy_name=name,
+                        start_delay=args.ramp * i / args.sessions, think=args.think)
+                for i in range(args.sessions)
+            ]
+            await asyncio.gather(*(run_session(s, browser) for s in sessions))
+            wall = time.perf_counter() - t0
+            cpu1 = (cpu_seconds(server_pid), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
+                    machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
+            load_after = load_average()
+            mem["end_all_open_mb"] = trace[-1][1] if trace else rss_mb(server_pid)
+            stop.set()
+            await sampler
+        finally:
+            await browser.close()
+    await asyncio.sleep(args.settle)  # the server drops closed sessions
+    mem["after_close_mb"] = rss_mb(server_pid)
+    mem["peak_mb"] = max([m for _, m in trace] + [mem["end_all_open_mb"]])
+    return {
+        "sessions": sessions, "wall_s": wall, "memory": mem, "memory_trace": trace,
+        "cpu": cpu_split(cpu0, cpu1, wall) | {"load_average_before": load_before, "load_average_after": load_after},
+    }
+
+
+def cpu_split(cpu0: tuple, cpu1: tuple, wall: float) -> dict:
+    """Who used the machine's CPU during the run: the server, the browser, this driver (with
+    Playwright's node driver, minus the browser under it) and every other process on the machine."""
+    server, browser, busy, ours = (b - a for a, b in zip(cpu0, cpu1))
+    driver = max(0.0, ours - browser)  # the browser is a descendant of this process
+    capacity = wall * os.cpu_count()
+    others = max(0.0, busy - server - browser - driver)
+    return {
+        "wall_s": round(wall, 1), "capacity_cpu_s": round(capacity, 1),
+        "server_s": round(server, 1), "browser_s": round(browser, 1), "driver_s": round(driver, 1),
+        "other_processes_s": round(others, 1), "machine_busy_share": round(busy / capacity, 2),
+    }
+
+
+def _browser_pid() -> int | None:
+    """The Chromium launched by this process (a child of Playwright's driver, itself our child)."""
+    for pid in process_tree(os.getpid()):
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if "chrom" in Path(exe).name and not any(a.startswith(b"--type=") for a in cmdline):
+            return pid
+    return None
+
+
+# --- report ---------------------------------------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[k]
+
+
+def summarize(samples: list[Sample]) -> dict:
+    out = {}
+    for kind in ("initial_load", "page_switch", "reload", "filter_change"):
+        v = [x.seconds for x in samples if x.kind == kind]
+        out[kind] = {"n": len(v), "p50_s": round(percentile(v, 50), 3) if v else None,
+                     "p95_s": round(percentile(v, 95), 3) if v else None,
+                     "max_s": round(max(v), 3) if v else None,
+                     "mean_s": round(statistics.fmean(v), 3) if v else None}
+    return out
+
+
+def server_log_problems(log: Path) -> list[str]:
+    """Logged failures (the entry point logs "page … failed" with the traceback), one entry per
+    distinct exception: the failure line, the traceback's last frames and the exception line."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    problems: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("Traceback"):
+            j = i + 1
+            while j < len(lines) and (lines[j].startswith(" ") or not lines[j].strip()):
+                j += 1
+            last = lines[j] if j < len(lines) else ""
+            head = lines[i - 1] if i else ""
+            problems.setdefault(last, "\n".join([head] + lines[max(i + 1, j - 6):j] + [last])[:2000])
+            counts[last] = counts.get(last, 0) + 1
+            i = j + 1
+            continue
+        if line.startswith("ERROR") or line.startswith("CRITICAL"):
+            problems.setdefault(line, line[:500])
+            counts[line] = counts.get(line, 0) + 1
+        i += 1
+    return [f"{counts[k]}× {v}" for k, v in problems.items()][:20]
+
+
+def print_table(result: dict) -> None:
+    s = result["latency"]
+    print(f"\n{result['config']['sessions']} sessions × {result['config']['seconds']} s "
+          f"on {result['machine']['usable_cores']} cores ({result['machine']['cpu']})")
+    print(f"{'action':<15}{'n':>6}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
+    for kind, v in s.items():
+        if v["n"]:
+            print(f"{kind:<15}{v['n']:>6}{v['p50_s']:>9.3f}{v['p95_s']:>9.3f}{v['max_s']:>9.3f}")
+        else:
+            print(f"{kind:<15}{0:>6}")
+    m = result["memory"]
+    print(f"server RSS MB: idle {m['idle_mb']:.0f}, warm {m['warm_mb']:.0f}, peak {m['peak_mb']:.0f}, "
+          f"end (all open) {m['end_all_open_mb']:.0f}, after close {m['after_close_mb']:.0f}; "
+          f"growth {m['growth_mb']:+.0f} MB")
+    c = result["cpu"]
+    print(f"CPU s during the run ({c['wall_s']} s wall × {result['machine']['cores']} cores = {c['capacity_cpu_s']}): "
+          f"server {c['server_s']}, browser {c['browser_s']}, driver {c['driver_s']}, other processes "
+          f"{c['other_processes_s']}; machine busy {c['machine_busy_share']:.0%}; load average "
+          f"{c['load_average_before'][0]} -> {c['load_average_after'][0]}")
+    print(f"errors: {len(result['errors'])} (error elements and timeouts), server log problems: "
+          f"{len(result['server_log_problems'])}")
+    for e in result["errors"][:10]:
+        print(f"  session {e['session']} at {e['at']} s, {e['action']} on {e['page']}: {e['kind']}: {e['text'][:160]}")
+    prof = result.get("server_profile")
+    if prof:
+        r, q = prof["script_runs"], prof["query_executions"]
+        print(f"server profile: {r['n']} script runs, p50 {r['p50_s']} s, p95 {r['p95_s']} s, {r['total_s']} s in all; "
+              f"{q['n']} query executions (cache misses), {q['total_s']} s in all")
+    t = result["targets"]
+    print(f"targets: no errors {'met' if t['no_errors'] else 'MISSED'}; filter-change p95 < {TARGET_FILTER_P95_S} s "
+          f"{'met' if t['filter_p95'] else 'MISSED'}; memory growth < {TARGET_MEMORY_GROWTH_MB:.0f} MB "
+          f"{'met' if t['memory'] else 'MISSED'}")
+
+
+def _think(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    low_s, high_s = float(low), float(high or low)
+    if not 0 <= low_s <= high_s:
+        raise argparse.ArgumentTypeError("expected MIN,MAX seconds with 0 <= MIN <= MAX")
+    return low_s, high_s
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions (default 20)")
+    ap.add_argument("--seconds", type=float, default=60,
+                    help="how long each session keeps acting once it has opened (default 60)")
+    ap.add_argument("--max-steps", type=int, default=400, help="at most this many actions per session")
+    ap.add_argument("--ramp", type=float, default=10,
+                    help="seconds over which the sessions open, evenly spread (default 10; 0: all at once)")
+    ap.add_argument("--think", type=_think, default=(2.0, 8.0), metavar="MIN,MAX",
+                    help="seconds a session waits before each action, uniformly drawn (default 2,8; 0,0: no pause)")
+    ap.add_argument("--reports", type=Path, default=store.DEFAULT_REPORTS,
+                    help="reports folder to serve (copied to a temp folder first; default data/reports)")
+    ap.add_argument("--timeout", type=float, default=30, help="seconds an action may take before it counts as an error")
+    ap.add_argument("--settle", type=float, default=5, help="seconds to wait after closing before the last RSS reading")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
+    ap.add_argument("--profile", action="store_true",
+                    help="time every script run and every query execution (a cache miss) inside the server")
+    ap.add_argument("--cprofile", action="store_true",
+                    help="with --profile: cProfile every script run and print the hot spots (slows the server)")
+    args = ap.parse_args(argv)
+    if not chromium_path():
+        print("chromium not found: install Debian's chromium (apt-get install chromium) or set EVALDASH_CHROMIUM",
+              file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="evaldash-load-") as tmp:
+        base = Path(tmp)
+        reports = base / "reports"
+        shutil.copytree(args.reports, reports)
+        db = base / "evaldash.duckdb"
+        built = store.build(reports, db)
+        log = base / "server.log"
+        extra_env, profile_log = {}, base / "profile.tsv"
+        if args.profile:
+            (base / "profile").mkdir()
+            (base / "profile" / "sitecustomize.py").write_text(PROFILE_SITECUSTOMIZE, encoding="utf-8")
+            path = [str(base / "profile"), str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+            extra_env = {"PYTHONPATH": os.pathsep.join(path), "EVALDASH_LOAD_PROFILE": str(profile_log)}
+            if args.cprofile:
+                (base / "cprofile").mkdir()
+                extra_env["EVALDASH_LOAD_CPROFILE"] = str(base / "cprofile")
+        args.profile_log = profile_log if args.profile else None
+        with running_server(reports, db, log, extra_env=extra_env) as (url, proc):
+            run = asyncio.run(drive(url, proc.pid, args))
+        problems = server_log_problems(log)
+        profile = read_profile(profile_log) if args.profile else None
+        if args.cprofile:
+            hot = hot_spots(base / "cprofile")
+            profile["hot_spots"] = hot
+            print(hot)
+    samples = [x for s in run["sessions"] for x in s.samples]
+    errors = [e for s in run["sessions"] for e in s.errors]
+    latency = summarize(samples)
+    mem = run["memory"]
+    mem["growth_mb"] = round(mem["peak_mb"] - mem["warm_mb"], 1)
+    mem = {k: round(v, 1) for k, v in mem.items()}
+    fc = latency["filter_change"]
+    result = {
+        "command": "python bench/load.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "config": {"sessions": args.sessions, "seconds": args.seconds, "max_steps": args.max_steps,
+                   "ramp_s": args.ramp, "think_s": list(args.think),
+                   "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
+        "machine": machine(),
+        "latency": latency,
+        "actions": len(samples),
+        "actions_per_s": round(len(samples) / run["wall_s"], 1),
+        "filter_change_by_action": {w: summarize([x for x in samples if x.detail == w])["filter_change"]
+                                    for w in ("refl", "q", "pol")},
+        "memory": mem,
+        "memory_growth_definition": "peak RSS during the run minus RSS after one warm-up session",
+        "memory_trace": run["memory_trace"][::4],
+        "cpu": run["cpu"],
+        "errors": errors,
+        "server_log_problems": problems,
+        "server_profile": profile,
+        "targets": {
+            "no_errors": not errors and not problems,
+            "filter_p95": fc["n"] > 0 and fc["p95_s"] < TARGET_FILTER_P95_S,
+            "memory": mem["growth_mb"] < TARGET_MEMORY_GROWTH_MB,
+        },
+    }
+    print_table(result)
+    args.results.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results}")
+    return 0 if all(result["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
