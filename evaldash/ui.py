@@ -68,10 +68,22 @@ def require_entry_point() -> None:
 
 # --- the store ---------------------------------------------------------------------------------
 
+class StoreReplaced(Exception):
+    """The store file is no longer the version a cache key names: a build replaced it."""
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, identity: tuple[int, int]):
     # One connection per store file version; every query opens its own cursor (sql.run).
-    return store.connect_readonly(Path(path))
+    # The key names a version, but connect_readonly opens whatever file is at the path now: a
+    # build may have replaced it since the stat that made the key (or since this version's
+    # connection was evicted while a run still used it). Such a connection would put the new
+    # data under the old key, beside cached results of the old data: refuse it, cache nothing.
+    con = store.connect_readonly(Path(path))
+    if store.store_identity(Path(path)) != identity:  # unchanged before and after: we opened that version
+        con.close()
+        raise StoreReplaced(path)
+    return con
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -89,7 +101,10 @@ def current_store() -> tuple[Path, tuple[int, int]]:
     folder, db = store.reports_dir(), store.db_path()
     ident = store.store_identity(db)
     fp = store.fingerprint(folder)
-    meta = _store_meta(str(db), ident) if ident else {}
+    try:
+        meta = _store_meta(str(db), ident) if ident else {}
+    except StoreReplaced:
+        st.rerun()  # nothing drawn from the store yet: start again on the file that replaced it
     if ident is None or meta.get("fingerprint") != fp or meta.get("schema_version") != str(store.SCHEMA_VERSION):
         with st.spinner("報告書からデータを作成しています…"):
             findings = _failed_build(fp, str(folder), str(db))
@@ -121,11 +136,24 @@ def query(name: str, params: dict | None = None, order: str | None = None, desce
     """Run a named query on the current store; results are cached per store version."""
     db, ident = st.session_state.get("_store") or current_store()
     frozen = tuple(sorted((k, _freeze(v)) for k, v in (params or {}).items()))
-    return _run(str(db), ident, name, frozen, order, descending).copy()
+    try:
+        return _run(str(db), ident, name, frozen, order, descending).copy()
+    except StoreReplaced:
+        # This run has drawn data of the version it started with; a build replaced the file and
+        # this query's result is not cached. Draw the whole page again from the new file rather
+        # than mix the two versions on one page.
+        st.session_state.pop("_store", None)
+        st.rerun()
 
 
 def connection():
+    """A connection for a download: the run's store version, or the current one if it was replaced."""
     db, ident = st.session_state.get("_store") or current_store()
+    for _ in range(5):
+        try:
+            return _connection(str(db), ident)
+        except StoreReplaced:
+            ident = store.store_identity(db)
     return _connection(str(db), ident)
 
 
