@@ -1,4 +1,4 @@
-"""Browser fixtures: one Chromium per test session, one real server per test module.
+"""Browser fixtures: one Chromium for the browser tests, one real server per test module.
 
 Chromium must be there: a missing browser fails the tests (scripts/test.sh installs it), never skips them.
 """
@@ -19,7 +19,10 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 SIZES = {"laptop": (1366, 768), "projector": (1920, 1080)}
 
 
-@pytest.fixture(scope="session")
+# One Chromium for all the browser tests: package scope is the whole tests/e2e run, and it closes
+# Playwright when that run ends, so tests elsewhere (tests/test_serving.py) can start their own
+# sync_playwright (two at once in one thread are refused).
+@pytest.fixture(scope="package")
 def browser():
     path = server.chromium_path()
     if not path or not Path(path).exists():
