@@ -146,10 +146,12 @@ def trend_figure(
     gap_legend_shown = False
     for row, panel in enumerate(panels, start=1):
         pdf = df[df["panel"] == panel]
+        drawn: list[float] = []
         for name, g in pdf.groupby("name", sort=False):
             g = g.set_index("x").reindex(cats)
             raw = [None if pd.isna(v) else float(v) for v in g["value"]]
             values = _transform(raw, mode)
+            drawn.extend(v for v in values if v is not None)
             unit = pdf.loc[pdf["name"] == name, "unit"].iloc[0] or ""
             d = decimals_of(*[v for v in raw if v is not None])
             shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
@@ -193,17 +195,50 @@ def trend_figure(
                 gap_legend_shown = True
         if targets is not None and mode == "absolute" and len(targets):
             for t in targets[targets["indicator_id"].isin(pdf["indicator_id"])].itertuples():
+                drawn.append(float(t.target))
                 fig.add_hline(y=t.target, line_dash="dash", line_color="#555555", row=row, col=1,
                               annotation_text=safe_text(f"目標 {fmt_number(t.target)}{t.unit or ''}"),
                               annotation_position="top left")
         fig.update_yaxes(range=[0, 1], visible=False, secondary_y=True, row=row, col=1, fixedrange=True)
-        fig.update_yaxes(rangemode="tozero" if mode == "absolute" else "normal", row=row, col=1, secondary_y=False,
-                         tickformat=",")
+        fig.update_yaxes(range=_headroom(drawn, mode), row=row, col=1, secondary_y=False, tickformat=",")
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, row=row, col=1)
     if kind == "bar":
         fig.update_layout(barmode="group")
     fig.update_annotations(font_size=14, x=0, xanchor="left")  # subplot titles, left-aligned like headings
-    return _layout(fig, height=height, title=title)
+    fig = _layout(fig, height=height, title=title)
+    # The legend sits above the first panel's title, in a top margin sized for its rows.
+    names = list(dict.fromkeys(df["name"])) + (["値なし"] if gap_legend_shown else [])
+    rows = _legend_rows(names)
+    top = 40 + 24 * rows + (40 if title else 0)
+    fig.update_layout(
+        height=height + 24 * rows,
+        margin=dict(t=top),
+        legend=dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
+                    title_text=""),
+    )
+    return fig
+
+
+def _legend_rows(names: list[str], width: int = 820) -> int:
+    """How many rows a horizontal legend of these names takes at a laptop's chart width."""
+    rows, used = 1, 0
+    for name in names:
+        w = 48 + 14 * len(name)  # symbol and gap, then about one em per Japanese character
+        if used and used + w > width:
+            rows, used = rows + 1, 0
+        used += w
+    return rows
+
+
+def _headroom(values: list[float], mode: str) -> list[float] | None:
+    """A y range with room above the highest point for its label, so labels never reach the panel title."""
+    if not values:
+        return None
+    lo, hi = min(values), max(values)
+    if mode == "absolute":
+        lo = min(0.0, lo)
+    span = (hi - lo) or abs(hi) or 1.0
+    return [lo - (0.12 * span if lo < 0 or mode != "absolute" else 0.0), hi + 0.25 * span]
 
 
 def change_bars(changes: pd.DataFrame, title: str | None = None) -> go.Figure:

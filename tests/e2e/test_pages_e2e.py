@@ -104,8 +104,6 @@ COVERED_TITLES_JS = """
 """
 
 
-@pytest.mark.xfail(strict=True, reason="evaldash/charts.py trend_figure: a one-row legend sits on the first panel "
-                   "title, and a point label near the top of a panel (74機関) on that panel's title")
 @pytest.mark.parametrize("query", ["q=女性人材", "q=女性"])
 def test_trend_chart_text_leaves_the_panel_titles_readable(page, app_url, query):
     open_app(page, f"{app_url}/trends?{query}")
