@@ -331,7 +331,11 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
             con.execute(f'CREATE VIEW main."{quoted}" AS SELECT * FROM store.main."{quoted}"')
         if any(t == "measures" for (t,) in tables) and any(t == "indicators" for (t,) in tables):
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))  # the filter macros, on the views
-        con.execute("SET enable_external_access = false")  # from here on, queries see only the store
+        # From here on, queries see only the store: no files (the attached store's handle stays open),
+        # no extensions, and no statement can lift these settings or the memory and thread limits.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET disabled_filesystems = 'LocalFileSystem'")
+        con.execute("SET lock_configuration = true")
     except BaseException:
         con.close()
         raise
