@@ -71,9 +71,10 @@ def reflection_by_policy(frame: pd.DataFrame) -> go.Figure:
         for r in df.itertuples()
     }
     order = sorted(df["policy"].unique())
+    kinds = [k for _, k in sorted({(r.reflection or "~", r.区分) for r in df.itertuples()})]  # A before B
     fig = px.bar(
         df, x="measures", y="policy", color="区分", orientation="h", text="measures",
-        color_discrete_map=colors, category_orders={"policy": order},
+        color_discrete_map=colors, category_orders={"policy": order, "区分": kinds},
         labels={"measures": "施策数", "policy": ""},
         hover_data={"measures": True, "policy": False},
     )
@@ -139,7 +140,9 @@ def trend_figure(
         specs=[[{"secondary_y": True}] for _ in panels],
         subplot_titles=[panel_title(p) for p in panels],
     )
-    show_labels = len(cats) <= 6 if show_labels is None else show_labels
+    # Value labels only where they stay legible: few years, and few lines sharing a panel.
+    crowded = df.groupby("panel")["name"].nunique().max() > 2
+    show_labels = (len(cats) <= 6 and not crowded) if show_labels is None else show_labels
     color_of = {}
     for k, name in enumerate(dict.fromkeys(df["name"])):
         color_of[name] = LINE_COLORS[k % len(LINE_COLORS)]
@@ -258,13 +261,14 @@ def change_bars(changes: pd.DataFrame, title: str | None = None) -> go.Figure:
         labels={"delta_pct": "前年度比（%）", "label": ""}, custom_data=["hover"],
         text=df["delta_pct"].map(lambda v: f"{v:+.1f}%"),
     )
-    fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", textposition="outside", cliponaxis=False)
+    fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", textposition="outside", cliponaxis=False,
+                      width=0.7)
     fig.update_yaxes(categoryorder="array", categoryarray=list(df["label"]))
     fig.add_vline(x=0, line_color="#555555")
     lo, hi = min(0.0, df["delta_pct"].min()), max(0.0, df["delta_pct"].max())
     pad = (hi - lo) * 0.18 + 5  # room for the value labels outside the bars
     fig.update_xaxes(range=[lo - (pad if lo < 0 else 0), hi + pad])
-    return _layout(fig, height=max(260, 110 + 30 * len(df)), title=title)
+    return _layout(fig, height=max(200, 110 + 30 * len(df)), title=title)
 
 
 def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None) -> go.Figure:

@@ -229,9 +229,11 @@ def seed_from_url(widget_key: str, url_key: str, options: list, parse=str, multi
         try:
             v = parse(r)
         except (TypeError, ValueError):
-            continue  # an unknown or malformed value is dropped, never an error
-        if options is None or v in options:
+            v = None
+        if v is not None and (options is None or v in options):
             values.append(v)
+        else:  # an unknown or malformed value is dropped, never an error, and said so once
+            st.session_state.setdefault("_ignored_url", []).append(f"{url_key}={clean_search(r)[:30]}")
     if multi:
         st.session_state[widget_key] = list(dict.fromkeys(values))
     elif values:
@@ -383,6 +385,9 @@ def sidebar(draw: bool = True) -> Filters:
     st.session_state["_filter_url"] = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in url.items()}
     write_url(url)
     sb.caption("URL に絞り込みが入ります。アドレスをコピーすると同じ表示を共有できます。")
+    ignored = st.session_state.pop("_ignored_url", [])
+    if ignored:
+        sb.caption(md_escape("リンクの次の値は見つからないため使いませんでした: " + "、".join(ignored)))
     seed_from_url("f_img", "img", list(IMAGE_FORMATS), multi=False, default="png")
     sb.segmented_control("グラフ画像の保存形式", list(IMAGE_FORMATS), key="f_img", required=True, persist_state="session",
                          format_func=IMAGE_FORMATS.get, help="グラフ右上のカメラのボタンで保存する画像の形式（PNG は2倍の解像度）")

@@ -17,7 +17,11 @@ wanted, wanted_muni = st.query_params.get("measure"), st.query_params.get("m")
 if wanted and not (measures["measure_id"] == wanted).any():
     # A shared link may name a measure that the current filter hides: open it anyway.
     everything = ui.query("measure_list")
-    measures = pd.concat([everything[everything["measure_id"] == wanted], measures], ignore_index=True)
+    found = everything[everything["measure_id"] == wanted]
+    if found.empty:
+        st.warning(ui.md_escape(f"施策 {wanted[:20]} は見つかりませんでした。一覧から選んでください。"),
+                   icon=":material/search_off:")
+    measures = pd.concat([found, measures], ignore_index=True)
 if measures.empty:
     ui.empty_notice("該当する施策がありません")
     st.stop()

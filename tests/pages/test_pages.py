@@ -165,3 +165,15 @@ def test_changes_and_trends_offer_office_files(open_page):
     assert labels == ["Excel（変化の表）", "PowerPoint"]
     labels = [b.proto.label for b in open_page(PAGE_FILES["trends"], pol="3").get("download_button")]
     assert labels == ["PowerPoint"]
+
+
+def test_unknown_measure_in_a_link_is_said_not_guessed(open_page):
+    at = open_page(PAGE_FILES["card"], measure="0000000")
+    assert any("施策 0000000 は見つかりませんでした" in w.value.replace("\\", "") for w in at.warning)
+
+
+def test_unknown_url_values_are_dropped_and_named(open_page):
+    at = open_page(PAGE_FILES["overview"], pol="3,99", refl="Z")
+    assert at.multiselect(key="f_pol").value == [3]
+    said = " ".join(c.value.replace("\\", "") for c in at.sidebar.caption)
+    assert "pol=99" in said and "refl=Z" in said
