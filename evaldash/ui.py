@@ -385,9 +385,9 @@ def sidebar(draw: bool = True) -> Filters:
     st.session_state["_filter_url"] = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in url.items()}
     write_url(url)
     sb.caption("URL に絞り込みが入ります。アドレスをコピーすると同じ表示を共有できます。")
-    ignored = st.session_state.pop("_ignored_url", [])
+    ignored = st.session_state.get("_ignored_url", [])
     if ignored:
-        sb.caption(md_escape("リンクの次の値は見つからないため使いませんでした: " + "、".join(ignored)))
+        sb.caption(md_escape("開いたリンクの次の値は見つからないため使いませんでした: " + "、".join(ignored)))
     seed_from_url("f_img", "img", list(IMAGE_FORMATS), multi=False, default="png")
     sb.segmented_control("グラフ画像の保存形式", list(IMAGE_FORMATS), key="f_img", required=True, persist_state="session",
                          format_func=IMAGE_FORMATS.get, help="グラフ右上のカメラのボタンで保存する画像の形式（PNG は2倍の解像度）")
