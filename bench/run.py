@@ -299,12 +299,20 @@ def time_call(fn, budget_s: float, max_n: int, min_n: int, warmup: int = 1) -> t
         if first > SLOW_CALL_S:
             return [first], out
     samples: list[float] = []
+    cpu: list[float] = []
     start = time.perf_counter()
     while len(samples) < max_n and (len(samples) < min_n or time.perf_counter() - start < budget_s):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         samples.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    LAST_CPU[:] = cpu
     return samples, out
+
+
+# CPU seconds (all threads of this process) of the samples last timed: a figure that a busy
+# machine inflates far less than wall time.
+LAST_CPU: list[float] = []
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -350,7 +358,8 @@ def bench_queries(db: Path, budget_s: float, max_n: int, min_n: int) -> dict:
                     res[vname] = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
                     log(f"  {name}[{vname}]: ERROR {type(exc).__name__}")
                     continue
-                res[vname] = {**stats_ms(samples), "rows": len(df)}
+                res[vname] = {**stats_ms(samples), "rows": len(df),
+                              "cpu_p50_ms": pct(LAST_CPU, 0.5) * 1000 if len(LAST_CPU) == len(samples) else None}
             out["queries"][name] = res
             out["loadavg_end"] = os.getloadavg()
             log("  " + name + ": " + ", ".join(
@@ -701,6 +710,45 @@ def plot(results: dict, path: Path) -> str | None:
 
 # --- main --------------------------------------------------------------------------------------
 
+def requery(args) -> int:
+    import alternatives
+
+    started = time.perf_counter()
+    results = json.loads(args.results.read_text(encoding="utf-8"))
+    out = args.out.resolve()
+    budget, max_n, min_n = 2.0, 50, 5
+    results["queries"], results["pandas"] = {}, {}
+    results["requery"] = {"machine": machine(), "note": "queries, pandas and alternatives re-timed with --requery"}
+    for name in ("seed", "x1", "x10", "x100", "x1000", "national"):
+        db = out / name / "store.duckdb"
+        if not db.is_file():
+            continue
+        log(f"queries at {name}")
+        results["queries"][name] = bench_queries(db, budget, max_n, min_n)
+        if name != "seed":
+            log(f"pandas at {name}")
+            results["pandas"][name] = bench_pandas(db, results["queries"][name], budget, max_n, min_n)
+    if not args.no_alternatives:
+        results.setdefault("alternatives", {})["queries"] = {}
+        for name, wanted in (("x1", ("all", "typical")), ("x1000", ("typical", "search", "all")),
+                             ("national", ("typical", "search"))):
+            db = out / name / "store.duckdb"
+            if db.is_file():
+                log(f"alternatives: proposed SQL at {name}")
+                results["alternatives"]["queries"][name] = alternatives.compare_queries(db, wanted)
+    results["growth"] = growth(results)
+    results["targets"] = targets(results)
+    results["requery"]["seconds"] = time.perf_counter() - started
+    print_tables(results)
+    problem = plot(results, args.plot)
+    results["plot"] = problem or rel(args.plot)
+    tmp = args.results.with_name(args.results.name + ".tmp")
+    tmp.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    tmp.replace(args.results)
+    log(f"wrote {args.results} in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="stop at ×100 (no ×1000, no national store)")
@@ -710,6 +758,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plot", type=Path, default=DEFAULT_PLOT)
     ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
     ap.add_argument("--no-pages", action="store_true")
+    ap.add_argument("--requery", action="store_true",
+                    help="re-time the queries, pandas and alternatives on the stores of an earlier full run in --out, "
+                         "keeping its ingest and page figures from --results")
     ap.add_argument("--child", choices=["ingest", "parse-single", "pages", "alt-parse"], help=argparse.SUPPRESS)
     ap.add_argument("--no-alternatives", action="store_true", help="skip timing the proposed fixes (full run only)")
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
@@ -737,6 +788,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(pages_bench.child_pages(args.reports, args.db, args.runs)))
         return 0
 
+    if args.requery:
+        return requery(args)
     started = time.perf_counter()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
