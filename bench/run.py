@@ -663,6 +663,7 @@ def print_tables(results: dict) -> None:
 
 
 def plot(results: dict, path: Path) -> str | None:
+    """p50 latency of every named query against rows, typical filter and no filter (log-log)."""
     try:
         import matplotlib
 
@@ -674,34 +675,40 @@ def plot(results: dict, path: Path) -> str | None:
     if len(scales) < 2:
         return "fewer than two scales"
     rows = [results["queries"][s]["sizes"]["flat_indicators"] for s in scales]
-    fig, axes = plt.subplots(1, 2, figsize=(14, 6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(15, 7), sharey=True)
     names = sorted(results["queries"][scales[-1]]["queries"])
-    for ax, variant, title in ((axes[0], "typical", "typical filter (one municipality, two policies)"),
-                               (axes[1], "all", "no filter")):
-        for name in names:
+    cmap = plt.get_cmap("tab20")
+    markers = "osD^v<>ph*"
+    for ax, variant, title in ((axes[0], "typical", "typical filter: one municipality, two policies"),
+                               (axes[1], "all", "no filter (whole store)")):
+        ends = []
+        for k, name in enumerate(names):
             xs, ys = [], []
             for s, n in zip(scales, rows):
                 res = results["queries"][s]["queries"].get(name, {})
                 r = res.get(variant) or (res.get("all") if variant == "typical" else None)
-                if r and "p95_ms" in r:
+                if r and "p50_ms" in r:
                     xs.append(n)
-                    ys.append(r["p95_ms"])
+                    ys.append(r["p50_ms"])
             if xs:
-                ax.plot(xs, ys, marker="o", label=name, linewidth=1)
+                ax.plot(xs, ys, marker=markers[k % len(markers)], color=cmap(k % 20), label=name, linewidth=1.2,
+                        markersize=5)
+                ends.append((ys[-1], xs[-1], name))
+        for y, x, name in sorted(ends, reverse=True)[:5]:
+            ax.annotate(name, (x, y), fontsize=7, xytext=(4, 0), textcoords="offset points", va="center")
         ax.axhline(TARGET_P95_X1000_MS, color="grey", linestyle="--", linewidth=0.8)
         ax.axhline(TARGET_P95_NATIONAL_MS, color="black", linestyle=":", linewidth=0.8)
-        ref = [rows[0], rows[-1]]
-        ax.plot(ref, [1.0, rows[-1] / rows[0]], color="lightgrey", linewidth=3, alpha=0.6, label="linear (slope 1)")
+        ax.plot([rows[0], rows[-1]], [1.0, rows[-1] / rows[0]], color="lightgrey", linewidth=3, alpha=0.7,
+                label="slope 1 (linear)")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("rows in flat_indicators")
+        ax.set_xlabel("rows in flat_indicators (x1, x10, x100, x1000, national)")
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
-    axes[0].set_ylabel("p95 latency (ms), evaldash.sql.run incl. .df()")
+        ax.set_xlim(rows[0] / 1.5, rows[-1] * 6)
+    axes[0].set_ylabel("p50 latency, ms (evaldash.sql.run, including .df())")
     axes[1].legend(fontsize=7, loc="upper left", ncol=2)
-    for s, n in zip(scales, rows):
-        axes[0].annotate(s, (n, axes[0].get_ylim()[0]), fontsize=8, rotation=90, va="bottom")
-    fig.suptitle("evaldash named queries: p95 latency against rows (dashed 20 ms, dotted 100 ms targets)")
+    fig.suptitle("Named queries: p50 latency against rows (dashed: 20 ms target at x1000; dotted: 100 ms national)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -758,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plot", type=Path, default=DEFAULT_PLOT)
     ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
     ap.add_argument("--no-pages", action="store_true")
+    ap.add_argument("--replot", action="store_true", help="only draw --plot from --results")
     ap.add_argument("--requery", action="store_true",
                     help="re-time the queries, pandas and alternatives on the stores of an earlier full run in --out, "
                          "keeping its ingest and page figures from --results")
@@ -790,6 +798,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.requery:
         return requery(args)
+    if args.replot:
+        results = json.loads(args.results.read_text(encoding="utf-8"))
+        print(plot(results, args.plot) or f"wrote {args.plot}")
+        return 0
     started = time.perf_counter()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
