@@ -127,6 +127,10 @@ def main(path: str = "bench/results.json") -> None:
                 for v, x in res.items():
                     if isinstance(x, dict) and "orig_p50_ms" in x:
                         p(f"| {s} | {q} | {res['kind']} | {v} | {fmt(x['orig_p50_ms'])} | {fmt(x['alt_p50_ms'])} | {x['same_rows']} |")
+        for sc, b in alt.get("build", {}).items():
+            p(f"\nbuild_frames' indicator_changes at {sc} ({b['indicators']:,} indicators): {b['orig_cpu_s']:.2f} CPU-s "
+              f"({b['orig_s']:.2f} s wall) as is, {b['alt_cpu_s']:.2f} CPU-s ({b['alt_s']:.2f} s) vectorized; "
+              f"identical frame: {b['same']}.")
         if alt.get("parse"):
             p("\n| parser | MB/s wall | MB per CPU-s |")
             p("|---|---:|---:|")

@@ -652,6 +652,9 @@ def print_tables(results: dict) -> None:
         p("\n## Proposed fixes, measured beside the originals (p50 ms: original -> proposal)")
         for k, v in alt.get("parse", {}).items():
             p(f"parse {k}: {v['mb_s']:.2f} MB/s wall, {v['mb_per_cpu_s']:.2f} MB per CPU-s")
+        for scale, b in alt.get("build", {}).items():
+            p(f"build_frames' indicator_changes at {scale} ({b['indicators']} indicators): {b['orig_cpu_s']:.2f} -> "
+              f"{b['alt_cpu_s']:.2f} CPU-s, identical: {b['same']}")
         for scale, qs in alt.get("queries", {}).items():
             for name, res in qs.items():
                 cells = [f"{v} {r['orig_p50_ms']:.1f} -> {r['alt_p50_ms']:.1f}{'' if r['same_rows'] else ' (ROWS DIFFER)'}"
@@ -743,6 +746,13 @@ def requery(args) -> int:
             if db.is_file():
                 log(f"alternatives: proposed SQL at {name}")
                 results["alternatives"]["queries"][name] = alternatives.compare_queries(db, wanted)
+        results["alternatives"].setdefault("build", {})
+        for name in ("x100", "x1000"):
+            folder = out / name / "reports"
+            if folder.is_dir():
+                log(f"alternatives: vectorized indicator_changes at {name}")
+                results["alternatives"]["build"][name] = run_child(
+                    ["--child", "alt-build", "--reports", str(folder)], timeout=1800)
     results["growth"] = growth(results)
     results["targets"] = targets(results)
     results["requery"]["seconds"] = time.perf_counter() - started
@@ -769,7 +779,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requery", action="store_true",
                     help="re-time the queries, pandas and alternatives on the stores of an earlier full run in --out, "
                          "keeping its ingest and page figures from --results")
-    ap.add_argument("--child", choices=["ingest", "parse-single", "pages", "alt-parse"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["ingest", "parse-single", "pages", "alt-parse", "alt-build"], help=argparse.SUPPRESS)
     ap.add_argument("--no-alternatives", action="store_true", help="skip timing the proposed fixes (full run only)")
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -784,6 +794,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child == "parse-single":
         print(json.dumps(child_parse_single(args.indicators)))
+        return 0
+    if args.child == "alt-build":
+        import alternatives
+
+        print(json.dumps(alternatives.compare_build(args.reports)))
         return 0
     if args.child == "alt-parse":
         import alternatives
@@ -868,7 +883,13 @@ def main(argv: list[str] | None = None) -> int:
         import alternatives
 
         log("alternatives: parser with a dict for the duplicate 施策番号 check")
-        results["alternatives"] = {"parse": run_child(["--child", "alt-parse"], timeout=1800), "queries": {}}
+        results["alternatives"] = {"parse": run_child(["--child", "alt-parse"], timeout=1800), "queries": {},
+                                   "build": {}}
+        for name in ("x100", "x1000"):
+            if name in stores:
+                log(f"alternatives: vectorized indicator_changes at {name}")
+                results["alternatives"]["build"][name] = run_child(
+                    ["--child", "alt-build", "--reports", stores[name]["reports"]], timeout=1800)
         for name, wanted in (("x1", ("all", "typical")), ("x1000", ("typical", "search", "all")),
                              ("national", ("typical", "search"))):
             if name in stores:
