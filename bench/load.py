@@ -367,9 +367,14 @@ async def check_errors(s: Session, page, what: str) -> None:
                          "page": s.page_title, "kind": "error element", "text": text})
 
 
-async def timed(s: Session, page, kind: str, action, detail: str = "") -> None:
+async def timed(s: Session, page, kind: str, action, detail: str = "", prepare=None) -> None:
+    """Time action() (the click or key that makes Streamlit rerun) until the expected view; prepare(),
+    untimed, is what a user does before it (open a dropdown, type a word)."""
     start = time.perf_counter()
     try:
+        if prepare is not None:
+            await prepare()
+        start = time.perf_counter()
         await action()
         await expect_view(s, page)
     except Exception as exc:  # a timeout or a vanished element: counted, then the session recovers
@@ -416,6 +421,13 @@ async def change_filter(s: Session, page) -> None:
     click on them would not do what a session expects."""
     sidebar = page.locator("[data-testid=stSidebar]")
     what = s.rng.choice(["refl", "q", "pol"])
+    box = sidebar.locator("input[aria-label='キーワード検索']")
+
+    async def prepare():
+        if what == "q":
+            await box.fill("" if s.q else KEYWORD)
+        elif what == "pol" and not s.pol:
+            await sidebar.get_by_role("combobox", name="運営方針").click()
 
     async def act():
         if what == "refl":
@@ -423,12 +435,9 @@ async def change_filter(s: Session, page) -> None:
             await sidebar.locator("[data-testid=stButtonGroup] button", has_text=f"{REFLECTION}：").click()
         elif what == "q":
             s.q = not s.q
-            box = sidebar.locator("input[aria-label='キーワード検索']")
-            await box.fill(KEYWORD if s.q else "")
             await box.press("Enter")
         elif not s.pol:
             s.pol = True
-            await sidebar.get_by_role("combobox", name="運営方針").click()
             await page.get_by_role("option", name=f"{POLICY_NO:02d} ").first.click()
             await page.keyboard.press("Escape")
         else:
@@ -438,7 +447,7 @@ async def change_filter(s: Session, page) -> None:
         # shift under the next click.
         await page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
-    await timed(s, page, "filter_change", act, what)
+    await timed(s, page, "filter_change", act, what, prepare)
 
 
 async def open_session(s: Session, browser, gate: asyncio.Semaphore):
@@ -510,6 +519,9 @@ async def drive(url: str, server_pid: int, args) -> dict:
 
     timeout_ms = int(args.timeout * 1000)
     mem: dict[str, float] = {"idle_mb": rss_mb(server_pid)}
+    if args.client_cpus:
+        # Isolation runs: the browser and its driver on these cores only, the server (started before) on all.
+        os.sched_setaffinity(0, args.client_cpus)
     if args.client_nice:
         # The browser stands in for 20 PCs: from here on this process and what it starts (Playwright's
         # driver, Chromium) yield the CPU to the server, which was started before at normal priority.
@@ -695,8 +707,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-steps", type=int, default=400, help="at most this many actions per session")
     ap.add_argument("--open-concurrency", type=int, default=2,
                     help="sessions opening the dashboard at the same time before the measured period (default 2)")
-    ap.add_argument("--think", type=_think, default=(2.0, 8.0), metavar="MIN,MAX",
-                    help="seconds a session waits before each action, uniformly drawn (default 2,8; 0,0: no pause)")
+    ap.add_argument("--think", type=_think, default=(5.0, 15.0), metavar="MIN,MAX",
+                    help="seconds a session waits before each action, uniformly drawn (default 5,15; 0,0: no pause)")
     ap.add_argument("--reports", type=Path, default=store.DEFAULT_REPORTS,
                     help="reports folder to serve (copied to a temp folder first; default data/reports)")
     ap.add_argument("--timeout", type=float, default=60, help="seconds an action may take before it counts as an error")
@@ -707,6 +719,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="time every script run and every query execution (a cache miss) inside the server")
     ap.add_argument("--client-nice", type=int, default=10,
                     help="nice value added to the browser and its driver, not the server (default 10; 0: off)")
+    ap.add_argument("--client-cpus", type=lambda t: {int(c) for c in t.split(",")}, default=None, metavar="N[,N]",
+                    help="run the browser and its driver on these CPUs only (e.g. 1), the server on all")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                     help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
     ap.add_argument("--gc-freeze", action="store_true",
@@ -762,6 +776,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": {"sessions": args.sessions, "seconds": args.seconds, "max_steps": args.max_steps,
                    "open_concurrency": args.open_concurrency, "think_s": list(args.think), "server_env": args.server_env,
                    "gc_freeze": args.gc_freeze, "client_nice": args.client_nice,
+                   "client_cpus": sorted(args.client_cpus) if args.client_cpus else None,
                    "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
         "machine": machine(),
         "latency": latency,
