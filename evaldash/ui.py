@@ -5,7 +5,6 @@ sidebar and the URL state. Pages import this and evaldash's builders, nothing el
 from __future__ import annotations
 
 import contextvars
-import logging
 import re
 import runpy
 import unicodedata
@@ -17,8 +16,6 @@ import streamlit as st
 
 from . import sql, store
 from .report import Finding
-
-log = logging.getLogger("evaldash")
 
 EMPTY_MESSAGE = "該当する指標がありません"
 MAX_SEARCH = 100
