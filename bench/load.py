@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from evaldash import store  # noqa: E402
+from tests.e2e.server import _IDLE_JS as APP_IDLE_JS  # noqa: E402  the browser tests' "run over, all drawn"
 from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server  # noqa: E402
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "load_results.json"
@@ -64,17 +65,9 @@ POLICY_NO = 2
 REFLECTION = "A"
 KEYWORD = "女性"
 
-# The run finished: Streamlit's own script state on stApp, no element left stale from the last run,
-# and no placeholder left for a component whose code is still loading (charts, tables, code blocks).
-RUN_DONE_JS = """
-() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-      && !document.querySelector('[data-stale=true]')
-      && !document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]');
-}
-"""
+# The run finished and everything is drawn: the browser tests' idle check (connected, script state
+# notRunning, no lazy element still loading, charts and tables drawn) and no element left stale.
+RUN_DONE_JS = f"() => ({APP_IDLE_JS.strip()})() && !document.querySelector('[data-stale=true]')"
 TITLE_JS = "([t]) => { const h = document.querySelector('[data-testid=stMain] h1'); return !!h && h.innerText.trim() === t; }"
 CAPTION_JS = """
 ([prefix]) => Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]'))
@@ -277,6 +270,17 @@ def machine_busy_seconds() -> float:
 def load_average() -> list[float]:
     with open("/proc/loadavg") as fh:
         return [float(x) for x in fh.read().split()[:3]]
+
+
+def source_state() -> dict:
+    """The commit measured, and whether the working tree differed from it."""
+    def git(*a):
+        try:
+            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain", "--", "evaldash",
+                                                                              "pages", "queries", "dashboard.py"))}
 
 
 def machine() -> dict:
@@ -779,6 +783,7 @@ def main(argv: list[str] | None = None) -> int:
                    "client_cpus": sorted(args.client_cpus) if args.client_cpus else None,
                    "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
         "machine": machine(),
+        "source": source_state(),
         "latency": latency,
         "opening_s": round(run["open_s"], 1),
         "actions": len(samples),
