@@ -565,9 +565,12 @@ def targets(results: dict) -> dict:
                                    "cli_wall_s": results.get("seed_cli_wall_s")}
     rates = {k: v["parse_mb_s"] for k, v in results["ingest"].items()}
     rates.update({f"single_{k}": v["parse_mb_s"] for k, v in results.get("parse_single", {}).items()})
+    cpu_rates = {k: v.get("parse_mb_per_cpu_s") for k, v in results["ingest"].items()}
+    cpu_rates.update({f"single_{k}": v.get("parse_mb_per_cpu_s") for k, v in results.get("parse_single", {}).items()})
     if rates:
+        # Judged on wall time; per CPU-second beside it, since a busy machine slows the wall clock.
         t["parse_at_least_5MBps"] = {"min_mb_s": min(rates.values()), "by_scale": rates,
-                                     "met": min(rates.values()) >= TARGET_PARSE_MBPS}
+                                     "mb_per_cpu_s": cpu_rates, "met": min(rates.values()) >= TARGET_PARSE_MBPS}
     for scale, limit in (("x1", 1.5), ("x1000", 3.0)):
         r = results.get("pages", {}).get(scale, {}).get("pages")
         if r:
