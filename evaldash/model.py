@@ -377,36 +377,45 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
 
 
 def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator, the two latest fiscal years that have a reported value."""
+    """Per indicator, the two latest fiscal years that have a reported value.
+
+    One sort and a count from the end instead of a sub-frame per indicator: the per-indicator
+    version was 90 % of a large build (bench/, BENCHMARKS.md).
+    """
+    keys = ["municipality", "indicator_id"]
     cols = ["municipality", "indicator_id", "prev_year", "prev_label", "prev_value", "latest_year",
             "latest_label", "latest_value", "delta", "delta_pct", "direction", "summary"]
-    reported = observations[observations["value_status"] == nz.STATUS_REPORTED]
+    reported = observations.loc[observations["value_status"] == nz.STATUS_REPORTED,
+                                keys + ["fiscal_year", "fiscal_label", "value"]]
+    reported = reported.sort_values(keys + ["fiscal_year"], kind="stable")
+    from_end = reported.groupby(keys, sort=False).cumcount(ascending=False)
+    last = reported[from_end == 0].rename(
+        columns={"fiscal_year": "latest_year", "fiscal_label": "latest_label", "value": "latest_value"})
+    prev = reported[from_end == 1].rename(
+        columns={"fiscal_year": "prev_year", "fiscal_label": "prev_label", "value": "prev_value"})
+    frame = indicators[keys + ["indicator", "unit"]].merge(prev.merge(last, on=keys), on=keys, how="left")
     rows = []
-    by_ind = {k: g.sort_values("fiscal_year") for k, g in reported.groupby(["municipality", "indicator_id"])}
-    for ind in indicators.itertuples(index=False):
-        g = by_ind.get((ind.municipality, ind.indicator_id))
-        if g is None or len(g) < 2:
-            rows.append({"municipality": ind.municipality, "indicator_id": ind.indicator_id,
-                         "summary": change_sentence(ind.indicator, ind.unit, None, None)})
+    for r in frame.itertuples(index=False):
+        if pd.isna(r.prev_year):
+            rows.append({"municipality": r.municipality, "indicator_id": r.indicator_id,
+                         "summary": change_sentence(r.indicator, r.unit, None, None)})
             continue
-        prev, last = g.iloc[-2], g.iloc[-1]
-        d = decimals_of(prev["value"], last["value"])
-        delta = round(last["value"] - prev["value"], d)
-        pct = None if prev["value"] == 0 else (last["value"] - prev["value"]) / abs(prev["value"]) * 100
+        p, v = r.prev_value, r.latest_value
+        delta = round(v - p, decimals_of(p, v))
         rows.append(
             {
-                "municipality": ind.municipality,
-                "indicator_id": ind.indicator_id,
-                "prev_year": int(prev["fiscal_year"]),
-                "prev_label": prev["fiscal_label"],
-                "prev_value": prev["value"],
-                "latest_year": int(last["fiscal_year"]),
-                "latest_label": last["fiscal_label"],
-                "latest_value": last["value"],
+                "municipality": r.municipality,
+                "indicator_id": r.indicator_id,
+                "prev_year": int(r.prev_year),
+                "prev_label": r.prev_label,
+                "prev_value": p,
+                "latest_year": int(r.latest_year),
+                "latest_label": r.latest_label,
+                "latest_value": v,
                 "delta": delta,
-                "delta_pct": pct,
+                "delta_pct": None if p == 0 else (v - p) / abs(p) * 100,
                 "direction": "up" if delta > 0 else "down" if delta < 0 else "flat",
-                "summary": change_sentence(ind.indicator, ind.unit, prev["value"], last["value"]),
+                "summary": change_sentence(r.indicator, r.unit, p, v),
             }
         )
     return pd.DataFrame(rows, columns=cols).astype(

@@ -95,6 +95,7 @@ class _Parser:
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.name = name
         self.findings: list[Finding] = list(findings)
+        self.measure_lines: dict[str, int] = {}  # 施策番号 -> line of its label, for the duplicate check
         muni = municipality or detect_municipality(text)
         self.report = Report(name, muni or "", None, None, encoding)
         if not muni:
@@ -297,10 +298,11 @@ class _Parser:
         self.awaiting_id = None
         if _MEASURE_ID_RE.match(first):
             self.measure.measure_id = first
-            for _, initiative in self._all_initiatives():
-                for other in initiative.measures:
-                    if other.measure_id == first:
-                        self.error(number, f"施策番号 {first} appears twice (first at line {other.line})")
+            # A dict, not a walk over every 施策 read so far: that was quadratic on large reports.
+            if first in self.measure_lines:
+                self.error(number, f"施策番号 {first} appears twice (first at line {self.measure_lines[first]})")
+            else:
+                self.measure_lines[first] = self.measure.line
             self.initiative.measures.append(self.measure)
             return
         self.error(
@@ -309,11 +311,6 @@ class _Parser:
         )
         self.measure = None
         self.line(number, "\t".join(cells))  # the line may still be something we know
-
-    def _all_initiatives(self):
-        for policy in self.report.policies:
-            for initiative in policy.initiatives:
-                yield policy, initiative
 
     def need_measure(self, number: int, label: str) -> bool:
         if self.measure is None:

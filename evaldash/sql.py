@@ -23,6 +23,8 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # The shared sidebar filter, as bound parameters. Every query that filters
 # takes these six names (see evaldash/schema.sql).
 EMPTY_FILTER = {"muni": [], "pol": [], "dept": [], "sec": [], "refl": [], "q": ""}
+# Optional parameters every query may take; None means "no limit".
+DEFAULTS = {**EMPTY_FILTER, "limit": None}
 
 
 class QueryError(Exception):
@@ -74,7 +76,7 @@ def run(
 ) -> pd.DataFrame:
     """Run a named query on its own cursor; extra params are ignored, missing ones are an error."""
     query = load(name)
-    given = {**EMPTY_FILTER, **(params or {})}
+    given = {**DEFAULTS, **(params or {})}
     missing = query.params - given.keys()
     if missing:
         raise QueryError(f"query {name!r} needs parameters: {', '.join(sorted(missing))}")

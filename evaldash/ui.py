@@ -418,12 +418,11 @@ def filters() -> Filters:
 
 
 def source_caption() -> str:
-    """「出典: 苫小牧市 施策評価表 R1年度」 from the data, for every page and export."""
-    src = query("sources")
-    if src.empty:
+    """「出典: 苫小牧市 施策評価表 R1年度」 from the data, for the selected municipalities."""
+    labels = query("source_labels", {"muni": filters().muni})
+    if labels.empty:
         return ""
-    parts = []
-    for muni, g in src.groupby("municipality", sort=True):
-        labels = "・".join(dict.fromkeys(g.sort_values("report_year")["report_label"].dropna()))
-        parts.append(f"{muni} 施策評価表 {labels}")
-    return "出典: " + "、".join(parts)
+    if len(labels) > 3:  # a national store: name the count, not 1,700 cities
+        years = "・".join(sorted(set("・".join(labels["labels"]).split("・"))))
+        return f"出典: {len(labels):,} 自治体の施策評価表 {years}"
+    return "出典: " + "、".join(f"{r.municipality} 施策評価表 {r.labels}" for r in labels.itertuples())

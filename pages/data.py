@@ -13,10 +13,15 @@ from evaldash.model import FLAT_COLUMNS, FLAT_DOCS
 f = ui.filters()
 ui.page_header("データ")
 
-flat = ui.query("flat", f.params())
+# The page holds at most this many rows; the command line exports any size.
+ROW_LIMIT = 20_000
+flat = ui.query("flat", {**f.params(), "limit": ROW_LIMIT})
 if flat.empty:
     ui.empty_notice()
     st.stop()
+if len(flat) == ROW_LIMIT:
+    st.warning(f"先頭 {ROW_LIMIT:,} 行を表示しています。絞り込むか、すべては `python -m evaldash export` で書き出してください。",
+               icon=":material/info:")
 
 stem = f"施策評価_{'_'.join(dict.fromkeys(flat['municipality']))}_{date.today():%Y%m%d}"
 c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")

@@ -16,5 +16,6 @@ LEFT JOIN indicator_meta meta
   ON meta.measure_id = i.measure_id AND meta.indicator = i.indicator
  AND (meta.municipality IS NULL OR meta.municipality = i.municipality)
 SEMI JOIN selected_indicators($muni::VARCHAR[], $pol::INTEGER[], $dept::VARCHAR[], $sec::VARCHAR[], $refl::VARCHAR[], $q::VARCHAR) s USING (municipality, indicator_id)
-WHERE $min_abs_pct::DOUBLE = 0 OR abs(c.delta_pct) >= $min_abs_pct::DOUBLE
+WHERE (len($muni::VARCHAR[]) = 0 OR list_contains($muni::VARCHAR[], c.municipality))
+  AND ($min_abs_pct::DOUBLE = 0 OR abs(c.delta_pct) >= $min_abs_pct::DOUBLE)
 ORDER BY {order}, i.measure_id, i.ord;

@@ -15,7 +15,8 @@ LEFT JOIN indicator_changes c USING (municipality, indicator_id)
 LEFT JOIN reports r
   ON r.source_file = i.source_file AND r.municipality = i.municipality AND r.report_year = i.report_year
 SEMI JOIN selected_indicators($muni::VARCHAR[], $pol::INTEGER[], $dept::VARCHAR[], $sec::VARCHAR[], $refl::VARCHAR[], $q::VARCHAR) s USING (municipality, indicator_id)
-WHERE (len($measures::VARCHAR[]) = 0 OR list_contains($measures::VARCHAR[], i.measure_id))
+WHERE (len($muni::VARCHAR[]) = 0 OR list_contains($muni::VARCHAR[], i.municipality))
+  AND (len($measures::VARCHAR[]) = 0 OR list_contains($measures::VARCHAR[], i.measure_id))
   AND (len($indicators::VARCHAR[]) = 0 OR list_contains($indicators::VARCHAR[], i.indicator_id))
   AND ($min_abs_pct::DOUBLE = 0 OR abs(c.delta_pct) >= $min_abs_pct::DOUBLE)
 ORDER BY m.policy_no, i.measure_id, i.municipality, i.ord;
