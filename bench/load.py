@@ -68,6 +68,22 @@ KEYWORD = "女性"
 # The run finished and everything is drawn: the browser tests' idle check (connected, script state
 # notRunning, no lazy element still loading, charts and tables drawn) and no element left stale.
 RUN_DONE_JS = f"() => ({APP_IDLE_JS.strip()})() && !document.querySelector('[data-stale=true]')"
+# Per context: when the page's script state changes (page clock), to split an action's time into
+# before the run starts, the run, and drawing after it.
+RUNLOG_INIT_JS = """
+window.__runlog = [];
+new MutationObserver(() => {
+  const a = document.querySelector('[data-testid=stApp]');
+  if (a) window.__runlog.push([performance.now(), a.getAttribute('data-test-script-state')]);
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+"""
+RUNLOG_READ_JS = """
+([t]) => {
+  const log = (window.__runlog || []).filter(e => e[0] >= t);
+  window.__runlog = log;
+  return {log, settled: window.__settledAt || null};
+}
+"""
 TITLE_JS = "([t]) => { const h = document.querySelector('[data-testid=stMain] h1'); return !!h && h.innerText.trim() === t; }"
 CAPTION_JS = """
 ([prefix]) => Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]'))
@@ -319,6 +335,9 @@ class Sample:
     at: float  # seconds since the load started
     page: str
     detail: str = ""
+    to_run_s: float | None = None  # action -> the page shows its run started (page_switch, filter_change)
+    run_s: float | None = None  # run started -> last run finished, as the page saw it
+    draw_s: float | None = None  # last run finished -> everything drawn and the expected content there
 
 
 @dataclass
@@ -353,7 +372,8 @@ class Session:
 async def settled(page, check_js: str, arg: str, timeout_ms: int) -> None:
     """Wait for the run to finish and the expected content to be there, checked together."""
     await page.wait_for_function(
-        f"([arg]) => ({RUN_DONE_JS})() && ({check_js})([arg])", arg=[arg], timeout=timeout_ms, polling=50
+        f"([arg]) => {{ const ok = ({RUN_DONE_JS})() && ({check_js})([arg]);"
+        f" if (ok) window.__settledAt = performance.now(); return ok; }}", arg=[arg], timeout=timeout_ms, polling=50
     )
 
 
@@ -378,9 +398,12 @@ async def timed(s: Session, page, kind: str, action, detail: str = "", prepare=N
     try:
         if prepare is not None:
             await prepare()
+        split = kind in ("page_switch", "filter_change")  # same document: the page clock goes on
+        page_t0 = await page.evaluate("performance.now()") if split else None
         start = time.perf_counter()
         await action()
         await expect_view(s, page)
+        parts = _split(await page.evaluate(RUNLOG_READ_JS, [page_t0]), page_t0) if split else {}
     except Exception as exc:  # a timeout or a vanished element: counted, then the session recovers
         try:
             seen = await page.evaluate(SEEN_JS)
@@ -391,8 +414,21 @@ async def timed(s: Session, page, kind: str, action, detail: str = "", prepare=N
                          "expected": s.describe() if s.page_title in FILTER_PAGES else s.page_title, "seen": seen})
         await recover(s, page)
         return
-    s.samples.append(Sample(kind, time.perf_counter() - start, s.index, start - s.t0, s.page_title, detail))
+    s.samples.append(Sample(kind, time.perf_counter() - start, s.index, start - s.t0, s.page_title, detail, **parts))
     await check_errors(s, page, f"{kind} {detail}".strip())
+
+
+def _split(seen: dict, t0: float) -> dict:
+    """From the page's script-state log since the action (t0, page clock): until the first run started,
+    from then until the last run ended (one action may start more than one run), and from then until
+    all was drawn."""
+    log, settled = seen["log"], seen["settled"]
+    starts = [t for t, state in log if state == "running"]
+    ends = [t for t, state in log if state == "notRunning"]
+    if not starts or not ends or settled is None:
+        return {}
+    return {"to_run_s": (starts[0] - t0) / 1000, "run_s": (ends[-1] - starts[0]) / 1000,
+            "draw_s": max(0.0, settled - ends[-1]) / 1000}
 
 
 async def recover(s: Session, page) -> None:
@@ -457,6 +493,7 @@ async def change_filter(s: Session, page) -> None:
 async def open_session(s: Session, browser, gate: asyncio.Semaphore):
     """Phase 1: the session opens the dashboard (a first visit: empty browser cache)."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    await context.add_init_script(RUNLOG_INIT_JS)
     page = await context.new_page()
     async with gate:
         await timed(s, page, "initial_load", lambda: page.goto(s.url, timeout=s.timeout_ms, wait_until="commit"))
@@ -618,6 +655,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
+def breakdown(samples: list[Sample]) -> dict:
+    """Where the time of in-page actions went, as the page saw it (see Sample)."""
+    out = {}
+    for kind in ("page_switch", "filter_change"):
+        got = [x for x in samples if x.kind == kind and x.run_s is not None]
+        out[kind] = {"n": len(got)} | {
+            f"{part}_{q}": round(percentile([getattr(x, part) for x in got], p), 3) if got else None
+            for part in ("to_run_s", "run_s", "draw_s") for q, p in (("p50", 50), ("p95", 95))
+        }
+    return out
+
+
 def summarize(samples: list[Sample]) -> dict:
     out = {}
     for kind in ("initial_load", "page_switch", "reload", "filter_change"):
@@ -665,6 +714,10 @@ def print_table(result: dict) -> None:
             print(f"{kind:<15}{v['n']:>6}{v['p50_s']:>9.3f}{v['p95_s']:>9.3f}{v['max_s']:>9.3f}")
         else:
             print(f"{kind:<15}{0:>6}")
+    for kind, b in result["latency_breakdown"].items():
+        if b["n"]:
+            print(f"  {kind} p50/p95 s: to run start {b['to_run_s_p50']}/{b['to_run_s_p95']}, run "
+                  f"{b['run_s_p50']}/{b['run_s_p95']}, drawing {b['draw_s_p50']}/{b['draw_s_p95']}")
     m = result["memory"]
     print(f"server RSS MB: idle {m['idle_mb']:.0f}, warm {m['warm_mb']:.0f}, peak {m['peak_mb']:.0f}, "
           f"end (all open) {m['end_all_open_mb']:.0f}, after close {m['after_close_mb']:.0f}; "
@@ -788,6 +841,7 @@ def main(argv: list[str] | None = None) -> int:
         "opening_s": round(run["open_s"], 1),
         "actions": len(samples),
         "actions_per_s": round(len(samples) / run["wall_s"], 1),
+        "latency_breakdown": breakdown(samples),
         "filter_change_by_action": {w: summarize([x for x in samples if x.detail == w])["filter_change"]
                                     for w in ("refl", "q", "pol")},
         "memory": mem,
