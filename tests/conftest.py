@@ -59,6 +59,14 @@ def store_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def con(store_db):
+    """A read-only connection to the shared test store, as the dashboard opens it."""
+    c = store.connect_readonly(store_db)
+    yield c
+    c.close()
+
+
+@pytest.fixture
 def reports_dir(tmp_path) -> Path:
     """A writable copy of data/reports, for tests that add, remove or break reports."""
     folder = tmp_path / "reports"

@@ -24,18 +24,11 @@ REPORTS = ROOT / "data" / "reports"
 
 
 @pytest.fixture(scope="session")
-def deck_db(tmp_path_factory) -> Path:
-    """A store built from the bundled report, in its own folder (never the project's data/)."""
-    db = tmp_path_factory.mktemp("deck_store") / "evaldash.duckdb"
-    store.build(REPORTS, db)
-    return db
+def deck_db(store_db) -> Path:
+    """The shared test store (tests/conftest.py), read-only here."""
+    return store_db
 
 
-@pytest.fixture()
-def con(deck_db):
-    c = store.connect_readonly(deck_db)
-    yield c
-    c.close()
 
 
 def raw(deck_db: Path, query: str, params: list | None = None) -> list[tuple]:

@@ -27,17 +27,11 @@ REPORTS = ROOT / "data" / "reports"
 
 
 @pytest.fixture(scope="session")
-def excel_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("excel_store") / "evaldash.duckdb"
-    store.build(REPORTS, db)
-    return db
+def excel_db(store_db) -> Path:
+    """The shared test store (tests/conftest.py), read-only here."""
+    return store_db
 
 
-@pytest.fixture()
-def con(excel_db):
-    c = store.connect_readonly(excel_db)
-    yield c
-    c.close()
 
 
 def raw(con, query: str, params: list | None = None) -> pd.DataFrame:
