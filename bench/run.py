@@ -284,7 +284,7 @@ def filter_variants(con) -> tuple[dict[str, dict], dict]:
 
 FILTER_NAMES = {"muni", "pol", "dept", "sec", "refl", "q"}
 KNOWN_PARAMS = FILTER_NAMES | {"ids", "measure_id", "municipality", "policy_no", "min_abs_pct", "measures",
-                               "indicators"}
+                               "indicators", "limit"}
 
 
 SLOW_CALL_S = 3.0  # a call slower than this (an unfiltered 5-million-row result) is timed once, not sampled
