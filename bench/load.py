@@ -1,28 +1,37 @@
 """Many users at once (issue 5, item 4): N browser sessions against one dashboard server.
 
-    python bench/load.py                          # 20 sessions for 60 s on a copy of data/reports
+    python bench/load.py --profile                # 20 sessions, 60 s, on a copy of data/reports
     python bench/load.py --sessions 5 --seconds 15
-    python bench/load.py --reports bench/out/x10 --sessions 20 --seconds 60   # a larger corpus
+    python bench/load.py --profile --server-env STREAMLIT_RUNNER_POST_SCRIPT_GC=false   # an experiment
+    python bench/load.py --reports bench/out/x10 --profile                              # a larger corpus
 
-One headless Chromium (Debian's, tests/e2e/server.py finds it), one browser context per
+One headless Chromium (Debian's, found by tests/e2e/server.py), one browser context per
 session, all driven from one asyncio event loop, against ONE `streamlit run dashboard.py`
 on 127.0.0.1 (tests/e2e/server.py starts it on a free port) serving a store built from a
-temporary copy of the reports folder (data/ is never written).
+temporary copy of the reports folder (data/ is never written). Run it from a checkout nobody
+is editing: Streamlit reloads changed modules under running sessions.
 
-Every session opens the dashboard, then for a bounded time (--seconds, and at most
---max-steps actions) switches pages through the sidebar, changes the shared filters
-(反映区分 pill, 運営方針 multiselect, keyword search) and now and then reloads
-the page (a new Streamlit session). Each action is timed from the action to the moment
-the script run has finished (stApp's data-test-script-state is notRunning and no element
-is stale) and the expected content is visible (the page's title, or the page caption
-describing the chosen filters). After every action the session counts error elements
-(tests/e2e/server.py ERROR_SELECTOR).
+1. A warm-up session visits every page (imports and first runs are not load).
+2. The N sessions open the dashboard, --open-concurrency at a time: first visits, empty cache.
+3. For --seconds (and at most --max-steps actions each), every session pauses (--think), then
+   switches page through the sidebar, toggles a shared filter (反映区分 pill, 運営方針
+   multiselect, keyword search) or, now and then, reloads (a new Streamlit session).
 
-Recorded: p50/p95/max of initial load, page switch, reload and filter change; errors;
-the server's RSS (VmRSS from /proc) idle, after a warm-up session, peak, at the end
-with every session open and after they closed; CPU seconds of the server and of the
-browser during the run (they share the machine's cores). Prints a table and writes
-bench/load_results.json (see bench/LOAD.md for the figures and how to read them).
+Each action is timed from the click or key that makes Streamlit rerun (opening a dropdown and
+typing are untimed) until the run is over and everything is drawn (the browser tests' idle
+check from tests/e2e/server.py, and no stale element) with the expected content there: the
+page's title, and on pages that describe the filters, the caption for the chosen filters.
+Page switches and filter changes are split, on the page's own clock, into action -> run start,
+the run as the page sees it, and drawing. After every action the session counts error
+elements (ERROR_SELECTOR); the server log is read for failures.
+
+The browser and its driver run at a lower priority (--client-nice): they stand in for N
+separate PCs but share this machine's cores with the server, so the CPU each used is recorded,
+and so is every other process's. --profile times, inside the server, every script run (wall
+and CPU), Streamlit's gc.collect after each run, and every query that actually ran (a miss
+of ui._run's st.cache_data).
+
+Prints a table and writes bench/load_results.json; bench/LOAD.md has the figures and reading.
 """
 
 from __future__ import annotations
@@ -442,7 +451,7 @@ async def recover(s: Session, page) -> None:
 
 
 async def switch_page(s: Session, page) -> None:
-    path, title = s.rng.choice([p for p in PAGES if p[1] != s.page_title])
+    _, title = s.rng.choice([p for p in PAGES if p[1] != s.page_title])
 
     async def act():
         s.page_title = title
@@ -551,7 +560,7 @@ async def sample_memory(pid: int, stop: asyncio.Event, out: list) -> None:
             return
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 
@@ -651,7 +660,7 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[k]
 
 
@@ -697,7 +706,7 @@ def server_log_problems(log: Path) -> list[str]:
             counts[last] = counts.get(last, 0) + 1
             i = j + 1
             continue
-        if line.startswith("ERROR") or line.startswith("CRITICAL"):
+        if line.startswith(("ERROR", "CRITICAL")):
             problems.setdefault(line, line[:500])
             counts[line] = counts.get(line, 0) + 1
         i += 1
@@ -842,11 +851,15 @@ def main(argv: list[str] | None = None) -> int:
         "actions": len(samples),
         "actions_per_s": round(len(samples) / run["wall_s"], 1),
         "latency_breakdown": breakdown(samples),
+        "filter_change_by_page": {t: summarize([x for x in samples if x.page == t])["filter_change"]
+                                  for t in sorted(FILTER_PAGES)},
         "filter_change_by_action": {w: summarize([x for x in samples if x.detail == w])["filter_change"]
                                     for w in ("refl", "q", "pol")},
         "memory": mem,
         "memory_growth_definition": "peak RSS during the run minus RSS after one warm-up session",
         "memory_trace": run["memory_trace"][::4],
+        "samples": [[x.kind, round(x.seconds, 3), x.session, round(x.at, 2), x.page, x.detail]
+                    + [None if v is None else round(v, 3) for v in (x.to_run_s, x.run_s, x.draw_s)] for x in samples],
         "cpu": run["cpu"],
         "errors": errors,
         "server_log_problems": problems,

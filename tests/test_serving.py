@@ -425,7 +425,7 @@ def readonly(tmp_path):
 
 
 def test_readonly_connection_reaches_nothing_outside_the_store(readonly):
-    con, db, tmp = readonly
+    con, _, tmp = readonly
     outside = tmp / "outside.csv"
     outside.write_text("a,b\n1,2\n", encoding="utf-8")
     other = tmp / "other.duckdb"
