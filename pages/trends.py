@@ -80,7 +80,7 @@ def present() -> None:
     st.title(ui.md_escape(row.indicator), anchor=False)
     st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"),
                  anchor=False)
-    fig = charts.trend_figure(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=270)
+    fig = charts.trend_figure(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=190)
     fig.update_layout(font_size=20, showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
     fig.layout.annotations = [a for a in fig.layout.annotations if a.text and a.text.startswith("目標")]
     fig.update_xaxes(tickfont_size=20)
@@ -89,7 +89,7 @@ def present() -> None:
     # Our own large type, not the theme's: the room may be far from the screen.
     st.plotly_chart(fig, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
     if row.indicator_id in changes.index:
-        st.header(ui.md_escape(changes.loc[row.indicator_id, "summary"]), anchor=False)
+        st.subheader(ui.md_escape(changes.loc[row.indicator_id, "summary"]), anchor=False)
     report = row.report_label or ""
     ui.caption(f"出典: {row.municipality} 施策評価表 {report}（{row.source_file} {row.source_line}行）")
     ui.write_url({"slide": k if k > 1 else None})
