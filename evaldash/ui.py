@@ -217,7 +217,8 @@ def _url_list(key: str) -> list[str]:
 def seed_from_url(widget_key: str, url_key: str, options: list, parse=str, multi: bool = True, default=None):
     """Put the URL's value into a widget's state once per session (a shared link opens that view)."""
     seeded = st.session_state.setdefault("_seeded", set())
-    if widget_key in seeded:
+    # Streamlit drops a widget's state when a run does not draw it (another page): seed again then.
+    if widget_key in seeded and widget_key in st.session_state:
         return
     seeded.add(widget_key)
     raw = _url_list(url_key) if multi else ([st.query_params.get(url_key)] if url_key in st.query_params else [])
@@ -307,9 +308,9 @@ class Filters:
 
 
 def _reset_filters() -> None:
+    # Assign the empty values: popping the keys would leave the chips drawn as chosen in the browser.
     for widget_key in FILTER_KEYS.values():
-        st.session_state.pop(widget_key, None)
-    st.session_state["f_q"] = ""
+        st.session_state[widget_key] = "" if widget_key == "f_q" else []
     for url_key in FILTER_KEYS:
         if url_key in st.query_params:
             del st.query_params[url_key]

@@ -24,7 +24,7 @@ ui.seed_from_url("ch_sort", "sort", list(SORTS), multi=False, default="abs_delta
 sort = c2.segmented_control("並べ替え", list(SORTS), key="ch_sort", format_func=lambda k: SORTS[k][0], required=True)
 ui.write_url({"min": threshold or None, "sort": None if sort == "abs_delta_pct" else sort})
 
-_, column, descending = SORTS[sort]
+_, column, descending = SORTS[sort or "abs_delta_pct"]
 changes = ui.query("changes", {**f.params(), "min_abs_pct": float(threshold)}, order=column, descending=descending)
 if changes.empty:
     ui.empty_notice()

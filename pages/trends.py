@@ -36,13 +36,14 @@ with controls:
     )
     c1, c2, c3 = st.columns([3, 2, 2])
     ui.seed_from_url("tr_mode", "mode", list(charts.MODES), multi=False, default="absolute")
-    mode = c1.segmented_control("表示", list(charts.MODES), key="tr_mode", format_func=charts.MODES.get, required=True)
+    mode = c1.segmented_control("表示", list(charts.MODES), key="tr_mode", format_func=charts.MODES.get,
+                                required=True) or "absolute"
     ui.seed_from_url("tr_kind", "kind", ["line", "bar"], multi=False, default="line")
     kind = c2.segmented_control("グラフ", ["line", "bar"], key="tr_kind", required=True,
-                                format_func={"line": "折れ線", "bar": "棒"}.get)
+                                format_func={"line": "折れ線", "bar": "棒"}.get) or "line"
     ui.seed_from_url("tr_era", "era", ["wareki", "seireki"], multi=False, default="wareki")
     era = c3.segmented_control("年度の表記", ["wareki", "seireki"], key="tr_era", required=True,
-                               format_func={"wareki": "和暦", "seireki": "西暦"}.get)
+                               format_func={"wareki": "和暦", "seireki": "西暦"}.get) or "wareki"
 shown = chosen or choices[:AUTO_LIMIT]
 ui.write_url({"ind": chosen, "mode": None if mode == "absolute" else mode, "kind": None if kind == "line" else kind,
               "era": None if era == "wareki" else era})

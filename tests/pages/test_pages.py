@@ -177,3 +177,22 @@ def test_unknown_url_values_are_dropped_and_named(open_page):
     assert at.multiselect(key="f_pol").value == [3]
     said = " ".join(c.value.replace("\\", "") for c in at.sidebar.caption)
     assert "pol=99" in said and "refl=Z" in said
+
+
+@pytest.mark.parametrize("page", [PAGE_FILES["changes"], PAGE_FILES["trends"]])
+def test_going_back_to_a_page_restores_its_controls(open_page, page):
+    at = open_page(page)
+    at.switch_page(PAGE_FILES["overview"]).run()
+    at.switch_page(page).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    key = "ch_sort" if "changes" in page else "tr_mode"
+    assert at.segmented_control(key=key).value in ("abs_delta_pct", "absolute")
+
+
+def test_reset_clears_every_filter(open_page):
+    at = open_page(PAGE_FILES["changes"], pol="3", refl="B", q="女性")
+    assert len(at.dataframe[0].value) < 25
+    next(b for b in at.sidebar.button if b.proto.label == "絞り込みを解除").click().run()
+    assert at.multiselect(key="f_pol").value == [] and at.text_input(key="f_q").value == ""
+    assert len(at.dataframe[0].value) == 25
+    assert "pol" not in at.query_params and "q" not in at.query_params
