@@ -60,6 +60,8 @@ def cmd_add(args) -> int:
 def cmd_remove(args) -> int:
     outcome = imports.remove_source(args.name, args.reports, args.db, progress=_progress)
     _print_findings(outcome.findings)
+    if outcome.ok:
+        print(f"removed {args.name} (kept as {outcome.kept_as}); store rebuilt", file=sys.stderr)
     return 0 if outcome.ok else 1
 
 

@@ -29,6 +29,7 @@ class Outcome:
     ok: bool
     added: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    kept_as: str = ""  # where a removed source now lives, relative to the data folder
 
 
 def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
@@ -169,7 +170,7 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
         if isinstance(exc, store.BuildError):
             return Outcome(False, [], exc.findings)
         raise
-    return Outcome(True, [], [Finding(safe, 0, "warning", f"moved to {target_dir.name}/{target.name}")])
+    return Outcome(True, [], [], kept_as=f"{target_dir.name}/{target.name}")
 
 
 def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[str, pd.DataFrame]:

@@ -88,7 +88,7 @@ if len(sources) > 1:
             with st.spinner("データを作り直しています…"):
                 outcome = imports.remove_source(name)
             if outcome.ok:
-                st.session_state["_import_done"] = f"{name} を取り除きました"
+                st.session_state["_import_done"] = f"{name} を取り除きました（{outcome.kept_as} に保管しています）"
                 st.rerun()
             ui.show_findings(outcome.findings, "取り除けませんでした。データは変わっていません。")
 else:

@@ -97,6 +97,7 @@ def test_remove_moves_the_file_aside_and_rebuilds(built, tmp_path, seed_text):
     assert not (reports_dir / "tomakomai_R2.txt").exists()
     kept = list((reports_dir.parent / "removed").glob("*_tomakomai_R2.txt"))
     assert len(kept) == 1 and "R2年度" in kept[0].read_text(encoding="utf-8")
+    assert f"kept as removed/{kept[0].name}" in done.stderr
     assert count(db, "SELECT max(fiscal_year) FROM flat_indicators") == 2019
 
     done = run_cli("remove", "tomakomai_R1.txt", "--reports", reports_dir, "--db", db)

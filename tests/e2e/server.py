@@ -75,7 +75,7 @@ INIT_SCRIPT = """
 """
 
 # Streamlit is idle: connected, no script run, no lazy element still loading (stSkeleton),
-# every chart drawn and every table painted (those in a hidden tab draw when shown).
+# every chart drawn and every table painted (those in a hidden tab or a closed expander draw when shown).
 _IDLE_JS = """
 () => {
   const app = document.querySelector('[data-testid=stApp]');
@@ -85,7 +85,8 @@ _IDLE_JS = """
   const w = document.querySelector('[data-testid=stStatusWidget]');
   if (w && /Running|実行中/.test(w.innerText)) return false;
   if (document.querySelector('[data-testid=stSkeleton]')) return false;
-  const shown = (e) => e.getBoundingClientRect().width > 0;  // not in a hidden tab
+  // Not in a hidden tab or a closed expander (those draw when opened; a closed expander keeps its size).
+  const shown = (e) => e.getBoundingClientRect().width > 0 && (!e.checkVisibility || e.checkVisibility());
   for (const c of document.querySelectorAll('[data-testid=stPlotlyChart]'))
     if (shown(c) && !c.querySelector('.main-svg')) return false;
   for (const d of document.querySelectorAll('[data-testid=stDataFrame]'))
