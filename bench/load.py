@@ -29,7 +29,7 @@ The browser and its driver run at a lower priority (--client-nice): they stand i
 separate PCs but share this machine's cores with the server, so the CPU each used is recorded,
 and so is every other process's. --profile times, inside the server, every script run (wall
 and CPU), Streamlit's gc.collect after each run, and every query that actually ran (a miss
-of ui._run's st.cache_data).
+of ui._run's result cache).
 
 Prints a table and writes bench/load_results.json; bench/LOAD.md has the figures and reading.
 """
@@ -109,7 +109,7 @@ SEEN_JS = """
 # --profile: loaded into the server (only) through PYTHONPATH. It times every script run
 # (ScriptRunner._run_script: the whole rerun on the server, queries, charts and serialisation
 # included) and every named query that actually runs (evaldash.sql.run, which ui._run calls
-# only on an st.cache_data miss), one line each: kind, seconds, name.
+# only on a miss of ui._run's cache), one line each: kind, seconds, name.
 PROFILE_SITECUSTOMIZE = """
 import os, threading, time
 from streamlit.runtime.scriptrunner import script_runner as _sr

@@ -222,6 +222,18 @@ def trend_figure(
     return fig
 
 
+def slide_figure(one: pd.DataFrame, mode: str = "absolute", kind: str = "line", era: str = "wareki",
+                 targets: pd.DataFrame | None = None) -> go.Figure:
+    """One indicator for a presentation slide: large type, no legend, only the target's note kept."""
+    fig = trend_figure(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=190)
+    fig.update_layout(font_size=20, showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.text and a.text.startswith("目標")]
+    fig.update_xaxes(tickfont_size=20)
+    fig.update_yaxes(tickfont_size=18)
+    fig.update_traces(textfont_size=24, selector=dict(type="scatter"))
+    return fig
+
+
 def _legend_rows(names: list[str], width: int = 820) -> int:
     """How many rows a horizontal legend of these names takes at a laptop's chart width."""
     rows, used = 1, 0

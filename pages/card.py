@@ -85,7 +85,7 @@ for ind in indicators.itertuples():
         with left:
             if s["value"].notna().any() or len(s):
                 target = targets.loc[targets["indicator_id"] == ind.indicator_id, "target"]
-                fig = charts.mini_trend(s, target=float(target.iloc[0]) if len(target) else None)
+                fig = ui.figure(charts.mini_trend, s, target=float(target.iloc[0]) if len(target) else None)
                 st.plotly_chart(fig, config=ui.chart_config(f"{measure_id}_{ind.indicator[:30]}"),
                                 key=f"card_chart_{ind.indicator_id}")
             else:

@@ -87,7 +87,7 @@ bars = changes.dropna(subset=["delta_pct"])
 if bars.empty:
     st.caption("増減率を計算できる指標がありません。")
 else:
-    st.plotly_chart(charts.change_bars(bars), config=ui.chart_config("増減率の順位"), key="change_bars")
+    st.plotly_chart(ui.figure(charts.change_bars, bars), config=ui.chart_config("増減率の順位"), key="change_bars")
 
 st.subheader("議会資料用の文章")
 st.caption("右上のボタンでコピーできます。")

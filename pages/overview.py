@@ -40,8 +40,7 @@ ui.page_link("changes", "何が変わったかを見る（変化）", icon=":mat
 
 st.subheader("運営方針ごとの施策数（反映区分別）")
 by_policy = ui.query("reflection_by_policy", f.params())
-fig = charts.reflection_by_policy(by_policy)
-st.plotly_chart(fig, config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
+st.plotly_chart(ui.figure(charts.reflection_by_policy, by_policy), config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
 
 st.subheader("運営方針の現況と基本目標")
 policy_options = sorted(by_policy["policy_no"].astype(int).unique())

@@ -81,12 +81,7 @@ def present() -> None:
     st.title(ui.md_escape(row.indicator), anchor=False)
     st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"),
                  anchor=False)
-    fig = charts.trend_figure(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=190)
-    fig.update_layout(font_size=20, showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
-    fig.layout.annotations = [a for a in fig.layout.annotations if a.text and a.text.startswith("目標")]
-    fig.update_xaxes(tickfont_size=20)
-    fig.update_yaxes(tickfont_size=18)
-    fig.update_traces(textfont_size=24, selector=dict(type="scatter"))
+    fig = ui.figure(charts.slide_figure, one, mode=mode, kind=kind, era=era, targets=targets)
     # Our own large type, not the theme's: the room may be far from the screen.
     st.plotly_chart(fig, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
     if row.indicator_id in changes.index:
@@ -103,7 +98,7 @@ if presenting:
 if not chosen and len(choices) > AUTO_LIMIT:
     st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件を表示しています。指標を選ぶか、左の絞り込みを使ってください。")
 title = "、".join(dict.fromkeys(series["indicator"]))
-fig = charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=targets)
+fig = ui.figure(charts.trend_figure, series, mode=mode, kind=kind, era=era, targets=targets)
 st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
 left, middle, right = st.columns([4, 1, 1])
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")

@@ -1,0 +1,94 @@
+"""The result and chart caches every session shares (evaldash.ui): shared, yet no page can change them for another."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pytest
+
+from evaldash import charts, store, ui
+
+logging.getLogger("streamlit").setLevel(logging.ERROR)  # "No runtime found": these run outside a server
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """A store as a session sees it: current_store() is what the sidebar puts in the session."""
+    import shutil
+
+    from tests.conftest import REPORTS
+
+    reports = tmp_path / "reports"
+    shutil.copytree(REPORTS, reports)
+    db = tmp_path / "evaldash.duckdb"
+    store.build(reports, db)
+    monkeypatch.setenv("EVALDASH_REPORTS", str(reports))
+    monkeypatch.setenv("EVALDASH_DB", str(db))
+    ui._run.clear()
+    ui._figure.clear()
+    yield db
+    ui._run.clear()
+    ui._figure.clear()
+
+
+def test_a_page_changing_its_result_leaves_the_shared_one_alone(served):
+    first = ui.query("changes", {"min_abs_pct": 0.0})
+    bank = first["indicator"] == "女性人材バンク登録者数"
+    assert first.loc[bank, "latest_value"].tolist() == [68]
+    first["latest_value"] = -1           # a page replacing a column
+    first.loc[:, "indicator"] = "changed"  # and writing into one in place
+    del first["summary"]
+    again = ui.query("changes", {"min_abs_pct": 0.0})
+    assert again.loc[again["indicator"] == "女性人材バンク登録者数", "latest_value"].tolist() == [68]
+    assert "summary" in again and "changed" not in set(again["indicator"])
+
+
+def test_the_same_query_is_run_once(served, monkeypatch):
+    from evaldash import sql
+
+    calls = []
+    real = sql.run
+    monkeypatch.setattr(sql, "run", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    for _ in range(3):
+        ui.query("reflection_by_policy", {"muni": [], "pol": [1]})
+    ui.query("reflection_by_policy", {"muni": [], "pol": [2]})
+    assert calls.count("reflection_by_policy") == 2
+
+
+def test_a_chart_is_built_once_per_content_and_again_for_new_data(served, monkeypatch):
+    built = []
+    real = charts.reflection_by_policy
+
+    def reflection_by_policy(frame):
+        built.append(len(frame))
+        return real(frame)
+
+    monkeypatch.setattr(charts, "reflection_by_policy", reflection_by_policy)
+    frame = ui.query("reflection_by_policy", {})
+    one = ui.figure(charts.reflection_by_policy, frame)
+    two = ui.figure(charts.reflection_by_policy, frame.copy(deep=True))  # equal content, another object
+    assert ui.figure(charts.reflection_by_policy, frame.copy(deep=False)) is one
+    assert one is two and built == [len(frame)]
+    changed = frame.copy()
+    changed.loc[changed.index[0], "measures"] += 1
+    three = ui.figure(charts.reflection_by_policy, changed)
+    assert three is not one and len(built) == 2
+    total = lambda fig: sum(v for trace in fig.data for v in trace.x)  # noqa: E731 - bars are horizontal
+    assert total(three) == total(one) + 1
+
+
+def test_chart_options_are_part_of_the_key(served):
+    series = ui.query("indicator_series", {"ids": ui.query("indicator_options", {})["indicator_id"].tolist()[:2]})
+    line = ui.figure(charts.trend_figure, series, mode="absolute", kind="line")
+    bar = ui.figure(charts.trend_figure, series, mode="absolute", kind="bar")
+    assert {t.type for t in line.data} >= {"scatter"} and "bar" in {t.type for t in bar.data}
+
+
+def test_frame_digest_tells_frames_apart():
+    a = pd.DataFrame({"x": [1, 2], "y": ["あ", "い"]})
+    assert ui._frame_digest(a) == ui._frame_digest(a.copy()) == ui._frame_digest(a.copy(deep=False))
+    assert ui._frame_digest(a) != ui._frame_digest(a.assign(y=["あ", "う"]))
+    assert ui._frame_digest(a) != ui._frame_digest(a.set_axis([5, 6]))
+    assert ui._frame_digest(a) != ui._frame_digest(a.rename(columns={"x": "z"}))
+    assert ui._frame_digest(a) != ui._frame_digest(a.astype({"x": float}))
