@@ -223,8 +223,10 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
             t = time.perf_counter()
             at.switch_page(path).run()
             res["first_run_ms"] = (time.perf_counter() - t) * 1000
-            if at.exception:
-                res["error"] = str(at.exception[0].value)[:500]
+            # dashboard.py catches a page's exception and shows st.error: a page that failed is not timed.
+            failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
+            if failed:
+                res["error"] = failed[0][:500]
                 out["pages"][page] = res
                 continue
             rec.calls, rec.active = [], True

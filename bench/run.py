@@ -576,8 +576,10 @@ def targets(results: dict) -> dict:
         if r:
             ratios = {page: {"warm": round(v["warm_over_floor"], 2), "cold": round(v["cold_over_floor"], 2)}
                       for page, v in r.items() if "warm" in v}
+            errors = {page: v.get("error") for page, v in r.items() if "warm" not in v}  # a failed page is a miss
             t[f"pages_within_{limit}x_floor_at_{scale}"] = {
-                "met": all(max(v.values()) <= limit for v in ratios.values()), "ratios": ratios}
+                "met": not errors and all(max(v.values()) <= limit for v in ratios.values()), "ratios": ratios,
+                "errors": errors}
     for scale, limit in (("x1000", TARGET_P95_X1000_MS), ("national", TARGET_P95_NATIONAL_MS)):
         qs = results["queries"].get(scale)
         if not qs:

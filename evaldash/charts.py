@@ -125,6 +125,15 @@ def trend_figure(
     df["name"] = df.apply(
         lambda r: f"{r.indicator}（{r.municipality}）" if several_munis else r.indicator, axis=1
     )
+    # One line per indicator. Two indicators may share a name (「参加者数」 of two measures): they get the
+    # 施策番号 beside it, so neither the legend nor the data merges them.
+    names = df.drop_duplicates("indicator_id")[["indicator_id", "name", "measure_id"]]
+    shared = names["name"].duplicated(keep=False)
+    if shared.any():
+        renamed = names.loc[shared].apply(lambda r: f"{r['name']}・施策 {r.measure_id}", axis=1)
+        if renamed.duplicated().any():  # the same name twice in one measure: the id tells them apart
+            renamed = names.loc[shared].apply(lambda r: f"{r['name']}・{r.indicator_id}", axis=1)
+        df["name"] = df["indicator_id"].map(dict(zip(names["indicator_id"], names["name"].mask(shared, renamed))))
     unit_of_panel = (lambda u: u) if mode == "absolute" else (lambda u: "%" if mode == "pct_change" else "指数")
     df["panel"] = df["unit"].fillna("").map(unit_of_panel)
     panels = list(dict.fromkeys(df["panel"]))  # in the order the indicators came
