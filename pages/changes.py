@@ -12,7 +12,6 @@ SORTS = {
     "down": ("減少率の高い順", "delta_pct", False),
     "measure": ("施策番号順", "measure_id", False),
 }
-ARROWS = {"up": "▲ 増加", "down": "▼ 減少", "flat": "＝ 横ばい"}
 f = ui.filters()
 ui.page_header("変化")
 
@@ -31,14 +30,18 @@ if changes.empty:
     st.stop()
 
 table = changes.assign(
-    動き=changes["direction"].map(ARROWS).fillna("比較できる値なし"),
-    評価=changes["assessment"].map(charts.ASSESSMENT_LABELS),
+    評価=changes["assessment"].map(charts.ASSESSMENT_LABELS).where(changes["direction"].notna(), "比較できる値なし"),
     prev_label=changes["prev_label"].fillna("－"),
     latest_label=changes["latest_label"].fillna("－"),
 )
-# The numbers first, so they stay in view on a 1366-px laptop; the year labels last.
-columns = ["policy_no", "measure_id", "indicator", "unit", "prev_value", "latest_value", "delta", "delta_pct", "動き",
-           "評価", "prev_label", "latest_label"]
+# When every row compares the same two years (one report), the years head the value columns and the two label
+# columns go: 指標 gets their room on a 1366-px laptop. Otherwise generic headers, with the years last.
+years = changes[["prev_label", "latest_label"]].dropna().drop_duplicates()
+same_years = len(years) == 1  # rows with no two years to compare have no values under these headers
+prev_head, latest_head = (years.iloc[0, 0], years.iloc[0, 1]) if same_years else ("前年度値", "最新値")
+# No 動き column: the sign of 増減 and 増減率 says it, and 指標 needs the room more.
+columns = ["policy_no", "measure_id", "indicator", "unit", "prev_value", "latest_value", "delta", "delta_pct",
+           "評価"] + ([] if same_years else ["prev_label", "latest_label"])
 if f.several_munis:
     columns.insert(0, "municipality")
 event = st.dataframe(
@@ -46,17 +49,20 @@ event = st.dataframe(
     column_order=columns,
     column_config={
         "municipality": st.column_config.TextColumn("自治体"),
-        "policy_no": st.column_config.NumberColumn("方針", format="%02d", width="small",
+        # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
+        # what a row is stay pinned when a narrower window scrolls the numbers sideways.
+        "policy_no": st.column_config.NumberColumn("方針", format="%02d", width=48, pinned=True,
                                                    help="運営方針の番号"),
-        "measure_id": st.column_config.TextColumn("施策番号", width="small"),
-        "indicator": st.column_config.TextColumn("指標", width="medium"),
-        "unit": st.column_config.TextColumn("単位", width="small"),
+        "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=True),
+        "indicator": st.column_config.TextColumn("指標", width=330, pinned=True),
+        "unit": st.column_config.TextColumn("単位", width=48),
         "prev_label": st.column_config.TextColumn("前年度"),
-        "prev_value": st.column_config.NumberColumn("前年度値", format="localized"),
+        "prev_value": st.column_config.NumberColumn(prev_head, format="localized", width=72),
         "latest_label": st.column_config.TextColumn("最新年度"),
-        "latest_value": st.column_config.NumberColumn("最新値", format="localized"),
-        "delta": st.column_config.NumberColumn("増減", format="localized"),
-        "delta_pct": st.column_config.NumberColumn("増減率", format="%+.1f%%"),
+        "latest_value": st.column_config.NumberColumn(latest_head, format="localized", width=72),
+        "delta": st.column_config.NumberColumn("増減", format="localized", width=64),
+        "delta_pct": st.column_config.NumberColumn("増減率", format="%+.1f%%", width=76),
+        "評価": st.column_config.TextColumn("評価", width=120),
     },
     hide_index=True,
     on_select="rerun",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -145,6 +146,14 @@ def test_a_second_city_appears_beside_the_first(isolated):
     only.run()
     only.switch_page(PAGE_FILES["changes"]).run()
     assert set(only.dataframe[0].value["municipality"]) == {"大船渡市"}
+
+    # Both cities: their rows compare different years (H30→R1, R1→R2), so each row names its years.
+    both = AppTest.from_file(ENTRY, default_timeout=60)
+    both.run()
+    both.switch_page(PAGE_FILES["changes"]).run()
+    grid = both.dataframe[0].proto
+    labels = [json.loads(grid.columns).get(c, {}).get("label", c) for c in grid.column_order]
+    assert labels[0] == "自治体" and {"前年度値", "最新値", "前年度", "最新年度"} <= set(labels)
 
 
 def test_one_city_shows_nothing_about_cities(isolated):

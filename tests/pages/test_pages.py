@@ -196,3 +196,17 @@ def test_reset_clears_every_filter(open_page):
     assert at.multiselect(key="f_pol").value == [] and at.text_input(key="f_q").value == ""
     assert len(at.dataframe[0].value) == 25
     assert "pol" not in at.query_params and "q" not in at.query_params
+
+
+def headers(at) -> list[str]:
+    """The column headers the 変化 table shows, in order."""
+    grid = at.dataframe[0].proto
+    config = json.loads(grid.columns)
+    return [config.get(c, {}).get("label", c) for c in grid.column_order]
+
+
+def test_changes_table_heads_the_values_with_their_years(open_page):
+    # One report: every row compares H30年度 with R1年度, so the years head the columns and 指標 gets the room.
+    at = open_page(PAGE_FILES["changes"])
+    assert headers(at)[:8] == ["方針", "施策番号", "指標", "単位", "H30年度", "R1年度", "増減", "増減率"]
+    assert "前年度" not in headers(at) and "最新年度" not in headers(at)
