@@ -143,9 +143,8 @@ def share_script_cache() -> None:
     with compiling every script it executes again (dashboard.py and the page, against one small file for the floor).
     Sharing one cache measures what a user waits for, for the real pages and the floor alike.
     """
-    import streamlit.testing.v1.app_test as app_test
-    import streamlit.testing.v1.local_script_runner as local_script_runner
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
 
     shared = ScriptCache()
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
@@ -160,8 +159,8 @@ def remember_navigation() -> None:
     ui.require_entry_point runs dashboard.py around it (compiled again each time by runpy). A subclass takes
     AppTest's reset; the attribute Streamlit reads stays as the last run left it.
     """
-    import streamlit.testing.v1.app_test as app_test
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
 
     class ServerLikePagesManager(PagesManager):
         pass
@@ -175,13 +174,12 @@ def clear_results() -> None:
 
     from evaldash import ui
 
-    st.cache_data.clear()
+    st.cache_data.clear()  # the store's metadata and a failed build's findings
     ui._run.clear()
     ui._figure.clear()
 
 
 def child_pages(reports: Path, db: Path, runs: int) -> dict:
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     share_script_cache()

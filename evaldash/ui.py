@@ -177,6 +177,10 @@ def figure(builder, *args, **options):
     content of the inputs (small frames: the page's query results), so a new store or another filter builds a
     new figure. The figure is shared: draw it, never change it (st.plotly_chart serialises a copy).
     """
+    from . import charts
+
+    if getattr(charts, builder.__name__, None) is not builder:  # the key is the name: it must name this function
+        raise ValueError(f"ui.figure draws builders of evaldash.charts, not {builder!r}")
     return _figure(builder.__name__, args, tuple(sorted(options.items())))
 
 

@@ -74,7 +74,7 @@ def test_a_chart_is_built_once_per_content_and_again_for_new_data(served, monkey
     changed.loc[changed.index[0], "measures"] += 1
     three = ui.figure(charts.reflection_by_policy, changed)
     assert three is not one and len(built) == 2
-    total = lambda fig: sum(v for trace in fig.data for v in trace.x)  # noqa: E731 - bars are horizontal
+    total = lambda fig: sum(v for trace in fig.data for v in trace.x)  # bars are horizontal: counts on x
     assert total(three) == total(one) + 1
 
 
@@ -92,3 +92,8 @@ def test_frame_digest_tells_frames_apart():
     assert ui._frame_digest(a) != ui._frame_digest(a.set_axis([5, 6]))
     assert ui._frame_digest(a) != ui._frame_digest(a.rename(columns={"x": "z"}))
     assert ui._frame_digest(a) != ui._frame_digest(a.astype({"x": float}))
+
+
+def test_only_chart_builders_are_accepted(served):
+    with pytest.raises(ValueError, match="evaldash.charts"):
+        ui.figure(lambda frame: None, pd.DataFrame())

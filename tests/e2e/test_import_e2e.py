@@ -8,11 +8,10 @@ import io
 import re
 
 import pandas as pd
-
 import pytest
 
-from . import server
 from ..pages.test_imports_page import OTHER_CITY_CSV, next_year_report
+from . import server
 from .conftest import assert_no_error, open_app, screenshot
 
 pytestmark = pytest.mark.browser
@@ -86,7 +85,7 @@ def trends_text(page, url: str) -> str:
 
 def test_next_year_report_and_another_city_imported_shown_and_removed(page, app_url, app_data):
     """Issue 7's promise, as a new user would try it in the browser, with nothing lost at the end."""
-    reports, db = app_data
+    reports, _db = app_data
     original = {p.name: p.read_bytes() for p in reports.iterdir()}
 
     # 1. Next year's report: findings, then a preview of what changes, before anything is written.
