@@ -652,19 +652,6 @@ def print_tables(results: dict) -> None:
                 land = f"  landing unfiltered {v['landing_unfiltered_ms']:.0f} ms" if "landing_unfiltered_ms" in v else ""
                 p(f"{scale:9} {page:9} {v['warm']['p50_ms']:8.0f} {v['cold']['p50_ms']:8.0f} {v['floor']['p50_ms']:7.0f}"
                   f"  -> {v['warm_over_floor']:5.1f}x {v['cold_over_floor']:5.1f}x  (first run {v['first_run_ms']:.0f} ms){land}")
-    alt = results.get("alternatives")
-    if alt:
-        p("\n## Proposed fixes, measured beside the originals (p50 ms: original -> proposal)")
-        for k, v in alt.get("parse", {}).items():
-            p(f"parse {k}: {v['mb_s']:.2f} MB/s wall, {v['mb_per_cpu_s']:.2f} MB per CPU-s")
-        for scale, b in alt.get("build", {}).items():
-            p(f"build_frames' indicator_changes at {scale} ({b['indicators']} indicators): {b['orig_cpu_s']:.2f} -> "
-              f"{b['alt_cpu_s']:.2f} CPU-s, identical: {b['same']}")
-        for scale, qs in alt.get("queries", {}).items():
-            for name, res in qs.items():
-                cells = [f"{v} {r['orig_p50_ms']:.1f} -> {r['alt_p50_ms']:.1f}{'' if r['same_rows'] else ' (ROWS DIFFER)'}"
-                         for v, r in res.items() if isinstance(r, dict) and "orig_p50_ms" in r]
-                p(f"{scale:9} {name:22} [{res['kind']}] " + ", ".join(cells))
     p("\n## Targets")
     for k, v in results["targets"].items():
         p(f"{k}: {'MET' if v.get('met') else 'MISSED'} {json.dumps({a: b for a, b in v.items() if a != 'met'}, ensure_ascii=False)[:400]}")
@@ -726,14 +713,12 @@ def plot(results: dict, path: Path) -> str | None:
 # --- main --------------------------------------------------------------------------------------
 
 def requery(args) -> int:
-    import alternatives
-
     started = time.perf_counter()
     results = json.loads(args.results.read_text(encoding="utf-8"))
     out = args.out.resolve()
     budget, max_n, min_n = 2.0, 50, 5
     results["queries"], results["pandas"] = {}, {}
-    results["requery"] = {"machine": machine(), "note": "queries, pandas and alternatives re-timed with --requery"}
+    results["requery"] = {"machine": machine(), "note": "queries and pandas re-timed with --requery"}
     for name in ("seed", "x1", "x10", "x100", "x1000", "national"):
         db = out / name / "store.duckdb"
         if not db.is_file():
@@ -743,21 +728,6 @@ def requery(args) -> int:
         if name != "seed":
             log(f"pandas at {name}")
             results["pandas"][name] = bench_pandas(db, results["queries"][name], budget, max_n, min_n)
-    if not args.no_alternatives:
-        results.setdefault("alternatives", {})["queries"] = {}
-        for name, wanted in (("x1", ("all", "typical")), ("x1000", ("typical", "search", "all")),
-                             ("national", ("typical", "search"))):
-            db = out / name / "store.duckdb"
-            if db.is_file():
-                log(f"alternatives: proposed SQL at {name}")
-                results["alternatives"]["queries"][name] = alternatives.compare_queries(db, wanted)
-        results["alternatives"].setdefault("build", {})
-        for name in ("x100", "x1000"):
-            folder = out / name / "reports"
-            if folder.is_dir():
-                log(f"alternatives: vectorized indicator_changes at {name}")
-                results["alternatives"]["build"][name] = run_child(
-                    ["--child", "alt-build", "--reports", str(folder)], timeout=1800)
     results["growth"] = growth(results)
     results["targets"] = targets(results)
     results["requery"]["seconds"] = time.perf_counter() - started
@@ -782,10 +752,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-pages", action="store_true")
     ap.add_argument("--replot", action="store_true", help="only draw --plot from --results")
     ap.add_argument("--requery", action="store_true",
-                    help="re-time the queries, pandas and alternatives on the stores of an earlier full run in --out, "
+                    help="re-time the queries and pandas on the stores of an earlier full run in --out, "
                          "keeping its ingest and page figures from --results")
-    ap.add_argument("--child", choices=["ingest", "parse-single", "pages", "alt-parse", "alt-build"], help=argparse.SUPPRESS)
-    ap.add_argument("--no-alternatives", action="store_true", help="skip timing the proposed fixes (full run only)")
+    ap.add_argument("--child", choices=["ingest", "parse-single", "pages"], help=argparse.SUPPRESS)
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=1, help=argparse.SUPPRESS)
@@ -799,16 +768,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child == "parse-single":
         print(json.dumps(child_parse_single(args.indicators)))
-        return 0
-    if args.child == "alt-build":
-        import alternatives
-
-        print(json.dumps(alternatives.compare_build(args.reports)))
-        return 0
-    if args.child == "alt-parse":
-        import alternatives
-
-        print(json.dumps(alternatives.compare_parse()))
         return 0
     if args.child == "pages":
         import pages_bench
@@ -884,22 +843,6 @@ def main(argv: list[str] | None = None) -> int:
             log(f"pandas at {name}")
             results["pandas"][name] = bench_pandas(Path(s["db"]), results["queries"][name], budget, max_n, min_n)
     results["pages"] = {"skipped": "--no-pages"} if args.no_pages else bench_pages(stores, args)
-    if not args.quick and not args.smoke and not args.no_alternatives:
-        import alternatives
-
-        log("alternatives: parser with a dict for the duplicate 施策番号 check")
-        results["alternatives"] = {"parse": run_child(["--child", "alt-parse"], timeout=1800), "queries": {},
-                                   "build": {}}
-        for name in ("x100", "x1000"):
-            if name in stores:
-                log(f"alternatives: vectorized indicator_changes at {name}")
-                results["alternatives"]["build"][name] = run_child(
-                    ["--child", "alt-build", "--reports", stores[name]["reports"]], timeout=1800)
-        for name, wanted in (("x1", ("all", "typical")), ("x1000", ("typical", "search", "all")),
-                             ("national", ("typical", "search"))):
-            if name in stores:
-                log(f"alternatives: proposed SQL at {name}")
-                results["alternatives"]["queries"][name] = alternatives.compare_queries(Path(stores[name]["db"]), wanted)
     results["growth"] = growth(results)
     results["targets"] = targets(results)
     results["seconds"] = time.perf_counter() - started
