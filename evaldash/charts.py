@@ -7,11 +7,10 @@ fixed per 反映区分 and per 運営方針, so a colour means the same on every
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .summary import decimals_of, fmt_number
 
@@ -46,42 +45,72 @@ def year_label(fiscal_year: int, wareki_label: str, era: str) -> str:
     return wareki_label if era == "wareki" else f"{int(fiscal_year)}年度"
 
 
-def _layout(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
-    fig.update_layout(
+def _figure(spec: dict) -> go.Figure:
+    """The figure for a finished spec of plain dicts and lists, taken as it is.
+
+    Why not plotly's graph objects step by step: they validate every property as it is set, which was 30–80 ms
+    of each chart (`python bench/figures.py`) and most of a filter change, for figures whose shape never depends
+    on the data. The specs are checked against plotly's full validation in tests/test_charts.py instead, so a
+    misspelt property fails there, not silently in the browser.
+    """
+    return go.Figure(spec, _validate=False)
+
+
+def _axis_name(kind: str, n: int) -> str:
+    """Layout key of the n-th axis: xaxis, xaxis2, …"""
+    return f"{kind}axis" if n == 1 else f"{kind}axis{n}"
+
+
+def _axis_ref(kind: str, n: int) -> str:
+    """Trace reference of the n-th axis: x, x2, …"""
+    return kind if n == 1 else f"{kind}{n}"
+
+
+def _layout(layout: dict, height: int, title: str | None = None) -> dict:
+    """The house style every chart shares, set on a layout dict with its axes already in it."""
+    layout.update(
         height=height,
         font=dict(family=FONT_FAMILY, size=14),
         margin=dict(l=10, r=20, t=60 if title else 30, b=10),
-        title=dict(text=safe_text(title), x=0, xanchor="left") if title else None,
-        hoverlabel=dict(font_family=FONT_FAMILY),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left", title_text=""),
+        title=dict(text=safe_text(title), x=0, xanchor="left") if title else {},
+        hoverlabel=dict(font=dict(family=FONT_FAMILY)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left", title=dict(text="")),
         plot_bgcolor="white",
     )
-    fig.update_xaxes(showgrid=False, linecolor="#BBBBBB")
-    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
-    return fig
+    for key, axis in layout.items():
+        if key.startswith("xaxis"):
+            axis.update(showgrid=False, linecolor="#BBBBBB")
+        elif key.startswith("yaxis"):
+            axis.update(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
+    return layout
 
 
 def reflection_by_policy(frame: pd.DataFrame) -> go.Figure:
-    """Stacked horizontal bars: measures per 運営方針 by 反映区分."""
-    df = frame.copy()
-    df["policy"] = df.apply(lambda r: safe_text(f"{int(r.policy_no):02d} {r.policy_name}"), axis=1)
-    df["区分"] = df.apply(lambda r: safe_text(f"{r.reflection} {r.reflection_label or ''}".strip()), axis=1)
-    colors = {
-        safe_text(f"{r.reflection} {r.reflection_label or ''}".strip()): reflection_color(r.reflection)
-        for r in df.itertuples()
-    }
-    order = sorted(df["policy"].unique())
-    kinds = [k for _, k in sorted({(r.reflection or "~", r.区分) for r in df.itertuples()})]  # A before B
-    fig = px.bar(
-        df, x="measures", y="policy", color="区分", orientation="h", text="measures",
-        color_discrete_map=colors, category_orders={"policy": order, "区分": kinds},
-        labels={"measures": "施策数", "policy": ""},
-        hover_data={"measures": True, "policy": False},
+    """Stacked horizontal bars: measures per 運営方針 by 反映区分, 運営方針 01 at the top."""
+    policy = [safe_text(f"{int(no):02d} {name}") for no, name in zip(frame["policy_no"], frame["policy_name"])]
+    kind = [safe_text(f"{r} {label or ''}".strip()) for r, label in zip(frame["reflection"], frame["reflection_label"])]
+    order = sorted(set(policy))
+    traces = []
+    # A before B, then any other letter; one trace a 区分, so the legend names each colour once.
+    for letter, name in sorted({(r or "~", k) for r, k in zip(frame["reflection"], kind)}):
+        rows = [i for i, k in enumerate(kind) if k == name]
+        counts = [int(frame["measures"].iloc[i]) for i in rows]
+        traces.append(dict(
+            type="bar", orientation="h", name=name, legendgroup=name, showlegend=True,
+            x=counts, y=[policy[i] for i in rows], text=counts,
+            marker=dict(color=reflection_color(None if letter == "~" else letter)),
+            textposition="inside", insidetextanchor="middle", textfont=dict(size=15),
+            hovertemplate="%{y}<br>%{fullData.name}<br>施策数 %{x}<extra></extra>",
+        ))
+    layout = dict(
+        xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text="施策数"), dtick=1),
+        yaxis=dict(anchor="x", domain=[0.0, 1.0], title=dict(text=""), type="category",
+                   categoryorder="array", categoryarray=order, autorange="reversed"),
+        barmode="relative",
     )
-    fig.update_traces(textposition="inside", insidetextanchor="middle", textfont_size=15)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(dtick=1)
-    return _layout(fig, height=120 + 48 * len(order))
+    _layout(layout, height=120 + 48 * len(order))
+    layout["legend"]["tracegroupgap"] = 0
+    return _figure(dict(data=traces, layout=layout))
 
 
 def _transform(values: list[float | None], mode: str) -> list[float | None]:
@@ -99,6 +128,171 @@ def _transform(values: list[float | None], mode: str) -> list[float | None]:
     return out
 
 
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _line_names(rows: list[dict]) -> dict:
+    """The legend name of each indicator's line: the indicator, with the city when several are drawn.
+
+    One line per indicator. Two indicators may share a name (「参加者数」 of two measures): they get the
+    施策番号 beside it, so neither the legend nor the data merges them.
+    """
+    several_munis = len({r.get("municipality") for r in rows}) > 1
+    first: dict = {}
+    for r in rows:
+        if r["indicator_id"] not in first:
+            name = f"{r['indicator']}（{r['municipality']}）" if several_munis else str(r["indicator"])
+            first[r["indicator_id"]] = (name, str(r["measure_id"]))
+    count = Counter(name for name, _ in first.values())
+    if all(c == 1 for c in count.values()):
+        return {i: name for i, (name, _) in first.items()}
+    renamed = {i: f"{name}・施策 {m}" if count[name] > 1 else name for i, (name, m) in first.items()}
+    if len(set(renamed.values())) < len(renamed):  # the same name twice in one measure: the id tells them apart
+        renamed = {i: f"{name}・{i}" if count[name] > 1 else name for i, (name, _) in first.items()}
+    return renamed
+
+
+def _trend_spec(
+    series: pd.DataFrame,
+    mode: str = "absolute",
+    kind: str = "line",
+    era: str = "wareki",
+    targets: pd.DataFrame | None = None,
+    height_per_panel: int = 300,
+    show_labels: bool | None = None,
+    title: str | None = None,
+) -> dict:
+    # A few dozen rows: plain Python over records is ten times faster here than pandas' grouping.
+    rows = series.to_dict("records")
+    first_label: dict[int, str] = {}
+    for r in rows:
+        first_label.setdefault(int(r["fiscal_year"]), r["fiscal_label"])
+    years = sorted(first_label)
+    labels = {y: year_label(y, first_label[y], era) for y in years}
+    cats = [labels[y] for y in years]
+    position = {y: i for i, y in enumerate(years)}
+    name_of = _line_names(rows)
+    # Panels in the order the indicators came; within a panel, lines in the order they came.
+    panels: dict[str, dict[str, list[dict]]] = {}
+    for r in rows:
+        unit = "" if _missing(r["unit"]) else r["unit"]
+        panel = unit if mode == "absolute" else ("%" if mode == "pct_change" else "指数")
+        panels.setdefault(panel, {}).setdefault(name_of[r["indicator_id"]], []).append(r)
+    line_names = list(dict.fromkeys(name_of[r["indicator_id"]] for r in rows))
+    color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(line_names)}
+    # Value labels only where they stay legible: few years, and few lines sharing a panel.
+    crowded = max(len(lines) for lines in panels.values()) > 2
+    show_labels = (len(cats) <= 6 and not crowded) if show_labels is None else show_labels
+    target_rows = (
+        targets.to_dict("records") if targets is not None and mode == "absolute" and len(targets) else []
+    )
+
+    n = len(panels)
+    height = 90 + height_per_panel * n
+    spacing = min(0.3, 90 / height) if n > 1 else 0.0
+    panel_height = (1 - spacing * (n - 1)) / n
+    traces: list[dict] = []
+    layout: dict = {}
+    titles: list[dict] = []
+    annotations: list[dict] = []
+    shapes: list[dict] = []
+    gap_legend_shown = False
+    for row, (panel, lines) in enumerate(panels.items(), start=1):
+        x_ref, y_ref, gap_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1), _axis_ref("y", 2 * row)
+        drawn: list[float] = []
+        for name, line in lines.items():
+            raw: list[float | None] = [None] * len(cats)
+            for r in line:
+                raw[position[int(r["fiscal_year"])]] = None if _missing(r["value"]) else float(r["value"])
+            values = _transform(raw, mode)
+            drawn.extend(v for v in values if v is not None)
+            unit = "" if _missing(line[0]["unit"]) else line[0]["unit"]
+            d = decimals_of(*[v for v in raw if v is not None])
+            shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
+            text = [
+                "" if v is None else (fmt_number(v, d if mode == "absolute" else 1) + safe_text(shown_unit))
+                for v in values
+            ]
+            hover = [
+                f"{safe_text(name)}<br>{x}: {t or '値なし'}"
+                + (f"<br>実数: {fmt_number(r, d)}{safe_text(unit)}" if mode != "absolute" and r is not None else "")
+                for x, t, r in zip(cats, text, raw)
+            ]
+            color = color_of[name]
+            trace = dict(x=cats, y=values, name=safe_text(name), legendgroup=safe_text(name), hovertext=hover,
+                         hoverinfo="text", showlegend=True, cliponaxis=False, xaxis=x_ref, yaxis=y_ref)
+            if kind == "bar":
+                trace.update(type="bar", marker=dict(color=color), textposition="outside")
+            else:
+                trace.update(type="scatter", mode="lines+markers+text" if show_labels else "lines+markers",
+                             line=dict(color=color, width=3), marker=dict(size=9), connectgaps=False,
+                             textposition="top center")
+            if show_labels:
+                trace["text"] = text
+            traces.append(trace)
+            # A gap says why: a hollow mark on a hidden 0..1 axis, never a value of zero.
+            missing = [r for r in line if _missing(r["value"]) and not _missing(r["value_status"])]
+            if missing:
+                xs = [labels[int(r["fiscal_year"])] for r in missing]
+                reasons = [
+                    f"{safe_text(name)}<br>{x}: {STATUS_LABELS.get(r['value_status'], r['value_status'])}"
+                    + (f"<br>{safe_text(r['note'])}" if isinstance(r["note"], str) and r["note"] else "")
+                    for x, r in zip(xs, missing)
+                ]
+                traces.append(dict(
+                    type="scatter", x=xs, y=[0.04] * len(xs), mode="markers",
+                    marker=dict(symbol="x-thin-open", size=14, color=color, line=dict(width=2)),
+                    name="値なし", legendgroup="gap", showlegend=not gap_legend_shown,
+                    hovertext=reasons, hoverinfo="text", xaxis=x_ref, yaxis=gap_ref,
+                ))
+                gap_legend_shown = True
+        in_panel = {r["indicator_id"] for line in lines.values() for r in line}
+        for t in target_rows:
+            if t["indicator_id"] not in in_panel:
+                continue
+            target = float(t["target"])
+            drawn.append(target)
+            shapes.append(dict(type="line", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref,
+                               y0=target, y1=target, line=dict(color="#555555", dash="dash")))
+            unit = "" if _missing(t.get("unit")) else t["unit"]
+            annotations.append(dict(
+                text=safe_text(f"目標 {fmt_number(target)}{unit}"), showarrow=False,
+                xref=f"{x_ref} domain", x=0, xanchor="left", yref=y_ref, y=target, yanchor="bottom",
+                font=dict(size=14),
+            ))
+        top = 1 - (row - 1) * (panel_height + spacing)
+        names = list(dict.fromkeys(r["indicator"] for line in lines.values() for r in line))
+        head = f"単位: {panel}" if mode == "absolute" else MODES[mode]
+        # Subplot titles, left-aligned like headings.
+        titles.append(dict(
+            text=safe_text(head + ("　" + "、".join(names) if len(names) <= 2 else f"　（{len(names)}指標）")),
+            showarrow=False, xref="paper", x=0, xanchor="left", yref="paper", y=top, yanchor="bottom",
+            font=dict(size=14),
+        ))
+        # The hidden gap axis takes no room: the panels use the full width.
+        layout[_axis_name("x", row)] = dict(anchor=y_ref, domain=[0.0, 1.0], type="category",
+                                           categoryorder="array", categoryarray=cats)
+        y_axis = dict(anchor=x_ref, domain=[0.0 if row == n else top - panel_height, top], tickformat=",")
+        y_range = _headroom(drawn, mode)
+        if y_range is not None:
+            y_axis["range"] = y_range
+        layout[_axis_name("y", 2 * row - 1)] = y_axis
+        layout[_axis_name("y", 2 * row)] = dict(anchor=x_ref, overlaying=y_ref, side="right", range=[0, 1],
+                                               visible=False, fixedrange=True)
+    layout.update(annotations=titles + annotations, shapes=shapes)
+    if kind == "bar":
+        layout["barmode"] = "group"
+    _layout(layout, height=height, title=title)
+    # The legend sits above the first panel's title, in a top margin sized for its rows.
+    rows = _legend_rows(line_names + (["値なし"] if gap_legend_shown else []))
+    layout["height"] = height + 24 * rows
+    layout["margin"]["t"] = 40 + 24 * rows + (40 if title else 0)
+    layout["legend"] = dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
+                            title=dict(text=""))
+    return dict(data=traces, layout=layout)
+
+
 def trend_figure(
     series: pd.DataFrame,
     mode: str = "absolute",
@@ -114,133 +308,25 @@ def trend_figure(
     `series` has indicator_id, indicator, unit, fiscal_year, fiscal_label, value, value_status, note
     (and optionally municipality). Missing values are gaps, marked on a hidden axis with the reason.
     """
-    df = series.copy()
-    years = sorted(df["fiscal_year"].unique())
-    labels = {
-        int(y): year_label(y, df.loc[df["fiscal_year"] == y, "fiscal_label"].iloc[0], era) for y in years
-    }
-    cats = [labels[int(y)] for y in years]
-    df["x"] = df["fiscal_year"].map(lambda y: labels[int(y)])
-    several_munis = "municipality" in df and df["municipality"].nunique() > 1
-    df["name"] = df.apply(
-        lambda r: f"{r.indicator}（{r.municipality}）" if several_munis else r.indicator, axis=1
-    )
-    # One line per indicator. Two indicators may share a name (「参加者数」 of two measures): they get the
-    # 施策番号 beside it, so neither the legend nor the data merges them.
-    names = df.drop_duplicates("indicator_id")[["indicator_id", "name", "measure_id"]]
-    shared = names["name"].duplicated(keep=False)
-    if shared.any():
-        renamed = names.loc[shared].apply(lambda r: f"{r['name']}・施策 {r.measure_id}", axis=1)
-        if renamed.duplicated().any():  # the same name twice in one measure: the id tells them apart
-            renamed = names.loc[shared].apply(lambda r: f"{r['name']}・{r.indicator_id}", axis=1)
-        df["name"] = df["indicator_id"].map(dict(zip(names["indicator_id"], names["name"].mask(shared, renamed))))
-    unit_of_panel = (lambda u: u) if mode == "absolute" else (lambda u: "%" if mode == "pct_change" else "指数")
-    df["panel"] = df["unit"].fillna("").map(unit_of_panel)
-    panels = list(dict.fromkeys(df["panel"]))  # in the order the indicators came
-    def panel_title(p):
-        names = list(dict.fromkeys(df.loc[df["panel"] == p, "indicator"]))
-        head = f"単位: {p}" if mode == "absolute" else MODES[mode]
-        return safe_text(head + ("　" + "、".join(names) if len(names) <= 2 else f"　（{len(names)}指標）"))
-
-    height = 90 + height_per_panel * len(panels)
-    fig = make_subplots(
-        rows=len(panels), cols=1, shared_xaxes=False,
-        vertical_spacing=min(0.3, 90 / height) if len(panels) > 1 else 0.0,
-        specs=[[{"secondary_y": True}] for _ in panels],
-        subplot_titles=[panel_title(p) for p in panels],
-    )
-    # Value labels only where they stay legible: few years, and few lines sharing a panel.
-    crowded = df.groupby("panel")["name"].nunique().max() > 2
-    show_labels = (len(cats) <= 6 and not crowded) if show_labels is None else show_labels
-    color_of = {}
-    for k, name in enumerate(dict.fromkeys(df["name"])):
-        color_of[name] = LINE_COLORS[k % len(LINE_COLORS)]
-    gap_legend_shown = False
-    for row, panel in enumerate(panels, start=1):
-        pdf = df[df["panel"] == panel]
-        drawn: list[float] = []
-        for name, g in pdf.groupby("name", sort=False):
-            g = g.set_index("x").reindex(cats)
-            raw = [None if pd.isna(v) else float(v) for v in g["value"]]
-            values = _transform(raw, mode)
-            drawn.extend(v for v in values if v is not None)
-            unit = pdf.loc[pdf["name"] == name, "unit"].iloc[0] or ""
-            d = decimals_of(*[v for v in raw if v is not None])
-            shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
-            text = [
-                "" if v is None else (fmt_number(v, d if mode == "absolute" else 1) + safe_text(shown_unit))
-                for v in values
-            ]
-            hover = [
-                f"{safe_text(name)}<br>{x}: {t or '値なし'}"
-                + (f"<br>実数: {fmt_number(r, d)}{safe_text(unit)}" if mode != "absolute" and r is not None else "")
-                for x, t, r in zip(cats, text, raw)
-            ]
-            color = color_of[name]
-            common = dict(x=cats, y=values, name=safe_text(name), legendgroup=safe_text(name),
-                          hovertext=hover, hoverinfo="text", showlegend=True)
-            if kind == "bar":
-                fig.add_trace(go.Bar(**common, marker_color=color, text=text if show_labels else None,
-                                     textposition="outside", cliponaxis=False), row=row, col=1)
-            else:
-                fig.add_trace(
-                    go.Scatter(**common, mode="lines+markers+text" if show_labels else "lines+markers",
-                               line=dict(color=color, width=3), marker=dict(size=9), connectgaps=False,
-                               text=text if show_labels else None, textposition="top center", cliponaxis=False),
-                    row=row, col=1,
-                )
-            # A gap says why: a hollow mark on a hidden 0..1 axis, never a value of zero.
-            missing = g[g["value"].isna() & g["value_status"].notna()]
-            if len(missing):
-                reasons = [
-                    f"{safe_text(name)}<br>{x}: {STATUS_LABELS.get(s, s)}"
-                    + (f"<br>{safe_text(n)}" if isinstance(n, str) and n else "")
-                    for x, s, n in zip(missing.index, missing["value_status"], missing["note"])
-                ]
-                fig.add_trace(
-                    go.Scatter(x=list(missing.index), y=[0.04] * len(missing), mode="markers",
-                               marker=dict(symbol="x-thin-open", size=14, color=color, line=dict(width=2)),
-                               name="値なし", legendgroup="gap", showlegend=not gap_legend_shown,
-                               hovertext=reasons, hoverinfo="text"),
-                    row=row, col=1, secondary_y=True,
-                )
-                gap_legend_shown = True
-        if targets is not None and mode == "absolute" and len(targets):
-            for t in targets[targets["indicator_id"].isin(pdf["indicator_id"])].itertuples():
-                drawn.append(float(t.target))
-                fig.add_hline(y=t.target, line_dash="dash", line_color="#555555", row=row, col=1,
-                              annotation_text=safe_text(f"目標 {fmt_number(t.target)}{t.unit or ''}"),
-                              annotation_position="top left")
-        fig.update_yaxes(range=[0, 1], visible=False, secondary_y=True, row=row, col=1, fixedrange=True)
-        fig.update_yaxes(range=_headroom(drawn, mode), row=row, col=1, secondary_y=False, tickformat=",")
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=cats, row=row, col=1)
-    if kind == "bar":
-        fig.update_layout(barmode="group")
-    fig.update_annotations(font_size=14, x=0, xanchor="left")  # subplot titles, left-aligned like headings
-    fig = _layout(fig, height=height, title=title)
-    # The legend sits above the first panel's title, in a top margin sized for its rows.
-    names = list(dict.fromkeys(df["name"])) + (["値なし"] if gap_legend_shown else [])
-    rows = _legend_rows(names)
-    top = 40 + 24 * rows + (40 if title else 0)
-    fig.update_layout(
-        height=height + 24 * rows,
-        margin=dict(t=top),
-        legend=dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
-                    title_text=""),
-    )
-    return fig
+    return _figure(_trend_spec(series, mode=mode, kind=kind, era=era, targets=targets,
+                               height_per_panel=height_per_panel, show_labels=show_labels, title=title))
 
 
 def slide_figure(one: pd.DataFrame, mode: str = "absolute", kind: str = "line", era: str = "wareki",
                  targets: pd.DataFrame | None = None) -> go.Figure:
     """One indicator for a presentation slide: large type, no legend, only the target's note kept."""
-    fig = trend_figure(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=190)
-    fig.update_layout(font_size=20, showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
-    fig.layout.annotations = [a for a in fig.layout.annotations if a.text and a.text.startswith("目標")]
-    fig.update_xaxes(tickfont_size=20)
-    fig.update_yaxes(tickfont_size=18)
-    fig.update_traces(textfont_size=24, selector=dict(type="scatter"))
-    return fig
+    spec = _trend_spec(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=190)
+    layout = spec["layout"]
+    layout["font"]["size"] = 20
+    layout.update(showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
+    layout["annotations"] = [a for a in layout["annotations"] if a["text"].startswith("目標")]
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")):
+            axis["tickfont"] = dict(size=20 if key.startswith("x") else 18)
+    for trace in spec["data"]:
+        if trace["type"] == "scatter":
+            trace["textfont"] = dict(size=24)
+    return _figure(spec)
 
 
 def _legend_rows(names: list[str], width: int = 820) -> int:
@@ -267,40 +353,65 @@ def _headroom(values: list[float], mode: str) -> list[float] | None:
 
 def change_bars(changes: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Δ% ranked as a diverging bar; colour says good or bad only where the metadata file knows."""
-    df = changes.dropna(subset=["delta_pct"]).sort_values("delta_pct").copy()
-    df["label"] = df["indicator"].map(lambda s: safe_text(s if len(s) <= 28 else s[:27] + "…"))
-    df["評価"] = df["assessment"].map(ASSESSMENT_LABELS)
-    df["hover"] = df.apply(
-        lambda r: f"{safe_text(r.indicator)}<br>{r.prev_label} {fmt_number(r.prev_value)}{safe_text(r.unit)}"
-        f" → {r.latest_label} {fmt_number(r.latest_value)}{safe_text(r.unit)}<br>{r.delta_pct:+.1f}%",
-        axis=1,
-    )
-    fig = px.bar(
-        df, x="delta_pct", y="label", color="評価", orientation="h",
-        color_discrete_map={ASSESSMENT_LABELS[k]: v for k, v in ASSESSMENT_COLORS.items()},
-        category_orders={"評価": [ASSESSMENT_LABELS[k] for k in ("good", "bad", "neutral")]},
-        labels={"delta_pct": "前年度比（%）", "label": ""}, custom_data=["hover"],
-        text=df["delta_pct"].map(lambda v: f"{v:+.1f}%"),
-    )
-    fig.update_traces(hovertemplate="%{customdata[0]}<extra></extra>", textposition="outside", cliponaxis=False,
-                      width=0.7)
-    fig.update_yaxes(categoryorder="array", categoryarray=list(df["label"]))
-    fig.add_vline(x=0, line_color="#555555")
-    lo, hi = min(0.0, df["delta_pct"].min()), max(0.0, df["delta_pct"].max())
+    df = changes.dropna(subset=["delta_pct"]).sort_values("delta_pct", kind="stable")
+    label = df["indicator"].map(lambda s: safe_text(s if len(s) <= 28 else s[:27] + "…"))
+    # One bar a row: two rows of one name would stack on one category. Tell them apart by what differs.
+    qualifiers = [("・施策 " + df["measure_id"].astype(str)), ("・" + df["indicator_id"].astype(str))]
+    if "municipality" in df and df["municipality"].nunique() > 1:
+        qualifiers.insert(0, "（" + df["municipality"].astype(str) + "）")
+    for qualifier in qualifiers:
+        clash = label.duplicated(keep=False)
+        if not clash.any():
+            break
+        label = label.mask(clash, label + qualifier.map(safe_text))
+    rows = list(zip(label, df["delta_pct"], df["assessment"], df["indicator"], df["unit"], df["prev_label"],
+                    df["prev_value"], df["latest_label"], df["latest_value"]))
+    traces = []
+    for key in ("good", "bad", "neutral"):
+        mine = [r for r in rows if r[2] == key]
+        if not mine:
+            continue
+        traces.append(dict(
+            type="bar", orientation="h", name=ASSESSMENT_LABELS[key], legendgroup=ASSESSMENT_LABELS[key],
+            showlegend=True, marker=dict(color=ASSESSMENT_COLORS[key]), width=0.7,
+            x=[float(r[1]) for r in mine], y=[r[0] for r in mine], text=[f"{r[1]:+.1f}%" for r in mine],
+            textposition="outside", cliponaxis=False,
+            customdata=[[
+                f"{safe_text(ind)}<br>{pl} {fmt_number(pv)}{safe_text(unit)}"
+                f" → {ll} {fmt_number(lv)}{safe_text(unit)}<br>{pct:+.1f}%"
+            ] for _, pct, _, ind, unit, pl, pv, ll, lv in mine],
+            hovertemplate="%{customdata[0]}<extra></extra>",
+        ))
+    lo = min(0.0, float(df["delta_pct"].min())) if len(df) else 0.0
+    hi = max(0.0, float(df["delta_pct"].max())) if len(df) else 0.0
     pad = (hi - lo) * 0.18 + 5  # room for the value labels outside the bars
-    fig.update_xaxes(range=[lo - (pad if lo < 0 else 0), hi + pad])
-    return _layout(fig, height=max(200, 110 + 30 * len(df)), title=title)
+    layout = dict(
+        xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text="前年度比（%）"),
+                   range=[lo - (pad if lo < 0 else 0), hi + pad]),
+        yaxis=dict(anchor="x", domain=[0.0, 1.0], title=dict(text=""), type="category",
+                   categoryorder="array", categoryarray=list(label)),
+        barmode="relative",
+        shapes=[dict(type="line", xref="x", x0=0, x1=0, yref="y domain", y0=0, y1=1, line=dict(color="#555555"))],
+    )
+    _layout(layout, height=max(200, 110 + 30 * len(df)), title=title)
+    layout["legend"]["tracegroupgap"] = 0
+    return _figure(dict(data=traces, layout=layout))
 
 
 def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None) -> go.Figure:
     """A small chart for one indicator on the measure card."""
-    fig = trend_figure(series, mode="absolute", kind="line", era=era, height_per_panel=210, show_labels=True)
-    fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=30, b=10), height=240)
-    fig.layout.annotations = ()  # the card shows the unit beside the chart already
+    spec = _trend_spec(series, mode="absolute", kind="line", era=era, height_per_panel=210, show_labels=True)
+    layout = spec["layout"]
+    layout.update(showlegend=False, margin=dict(l=10, r=10, t=30, b=10), height=240)
+    layout["annotations"] = []  # the card shows the unit beside the chart already
     if target is not None:
-        fig.add_hline(y=target, line_dash="dash", line_color="#555555",
-                      annotation_text=safe_text(f"目標 {fmt_number(target)}"), annotation_position="top left")
-    return fig
+        layout["shapes"].append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=target, y1=target,
+                                     line=dict(color="#555555", dash="dash")))
+        layout["annotations"].append(dict(
+            text=safe_text(f"目標 {fmt_number(target)}"), showarrow=False, xref="x domain", x=0, xanchor="left",
+            yref="y", y=target, yanchor="bottom",
+        ))
+    return _figure(spec)
 
 
 def image_config(filename: str, fmt: str = "png") -> dict:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+import plotly.graph_objects as go
+import pytest
 
 from evaldash import charts
 
@@ -47,3 +51,133 @@ def test_distinct_names_are_left_as_they_are():
         ("市", "1110421", "b", "原爆パネル展来場者数", "人", None, 1, 2019, "R1年度", 740, "reported"),
     ])
     assert lines(charts.trend_figure(frame)) == {"女性人材バンク登録者数": [47, 68], "原爆パネル展来場者数": [350, 740]}
+
+
+# --- the specs the builders assemble pass plotly's own validation -----------------------------------
+# The builders hand plotly finished dicts without validating them (it was most of their cost); these tests
+# validate every kind of spec they make, so a misspelt property or a wrong value type fails here.
+
+def validated(fig) -> go.Figure:
+    spec = fig.to_dict()
+    return go.Figure(spec)  # raises ValueError on any property plotly does not know or accept
+
+
+def test_validation_is_what_catches_a_wrong_property():
+    spec = charts.trend_figure(GAPPY).to_dict()
+    spec["data"][0]["lien"] = {"color": "red"}
+    with pytest.raises(ValueError, match="lien"):
+        go.Figure(spec)
+
+
+GAPPY = series([
+    ("市", "1110101", "a", "女性人材バンク登録者数", "人", None, 1, 2018, "H30年度", 47, "reported"),
+    ("市", "1110101", "a", "女性人材バンク登録者数", "人", None, 1, 2019, "R1年度", 68, "reported"),
+    ("市", "1110101", "a", "女性人材バンク登録者数", "人", "※中止", 1, 2020, "R2年度", None, "no_value"),
+    ("市", "1110421", "b", "原爆パネル展来場者数", "人", None, 1, 2018, "H30年度", 350, "reported"),
+    ("市", "1110421", "b", "原爆パネル展来場者数", "人", None, 1, 2019, "R1年度", 740, "reported"),
+    ("市", "1110422", "c", "出前講座", "回", None, 1, 2019, "R1年度", 3, "reported"),
+    ("市", "1110422", "c", "出前講座", "回", None, 1, 2020, "R2年度", None, "not_reported"),
+])
+TARGETS = pd.DataFrame({"indicator_id": ["a", "c"], "target": [100.0, 5.0], "unit": ["人", "回"]})
+
+
+@pytest.mark.parametrize("mode", list(charts.MODES))
+@pytest.mark.parametrize("kind", ["line", "bar"])
+@pytest.mark.parametrize("era", ["wareki", "seireki"])
+def test_trend_specs_are_valid_plotly(mode, kind, era):
+    fig = validated(charts.trend_figure(GAPPY, mode=mode, kind=kind, era=era, targets=TARGETS, title="推移"))
+    panel_titles = [a for a in fig.layout.annotations if a.yref == "paper"]
+    assert len(panel_titles) == (2 if mode == "absolute" else 1)  # a panel a unit; one scale for index and %
+
+
+def test_trend_figure_draws_gaps_targets_and_one_panel_a_unit():
+    fig = validated(charts.trend_figure(GAPPY, targets=TARGETS))
+    assert lines(fig) == {"女性人材バンク登録者数": [47, 68, None], "原爆パネル展来場者数": [350, 740, None],
+                          "出前講座": [None, 3, None]}
+    titles = [a.text for a in fig.layout.annotations if a.yref == "paper"]
+    assert titles == ["単位: 人　女性人材バンク登録者数、原爆パネル展来場者数", "単位: 回　出前講座"]
+    gaps = [t for t in fig.data if t.name == "値なし"]
+    assert [(list(t.x), t.yaxis) for t in gaps] == [(["R2年度"], "y2"), (["R2年度"], "y4")]
+    assert "※中止" in gaps[0].hovertext[0] and "値なし（報告書に「-」）" in gaps[0].hovertext[0]
+    assert "未報告" in gaps[1].hovertext[0]
+    assert [t.showlegend for t in gaps] == [True, False]  # 値なし once in the legend
+    assert [(s.y0, s.yref) for s in fig.layout.shapes] == [(100.0, "y"), (5.0, "y3")]
+    assert {a.text for a in fig.layout.annotations if a.yref != "paper"} == {"目標 100人", "目標 5回"}
+    # Room above the highest point or target for its label, and the gap axis hidden.
+    assert fig.layout.yaxis.range[1] > 740 and fig.layout.yaxis3.range[1] > 5
+    assert fig.layout.yaxis2.visible is False and fig.layout.yaxis2.overlaying == "y"
+    # The panels stack top to bottom without overlapping.
+    top, bottom = fig.layout.yaxis.domain, fig.layout.yaxis3.domain
+    assert top[1] == 1.0 and bottom[0] == 0.0 and bottom[1] < top[0]
+
+
+def test_trend_figure_modes_transform_the_values():
+    two = GAPPY[GAPPY["indicator_id"] == "b"]
+    assert lines(charts.trend_figure(two, mode="index")) == {"原爆パネル展来場者数": [100.0, pytest.approx(740 / 3.5)]}
+    assert lines(charts.trend_figure(two, mode="pct_change")) == {
+        "原爆パネル展来場者数": [None, pytest.approx((740 - 350) / 350 * 100)]}
+
+
+def test_several_cities_name_their_lines():
+    other = GAPPY.assign(municipality="大船渡市", indicator_id=GAPPY["indicator_id"] + "2")
+    fig = validated(charts.trend_figure(pd.concat([GAPPY, other])))
+    assert "女性人材バンク登録者数（大船渡市）" in lines(fig) and "女性人材バンク登録者数（市）" in lines(fig)
+
+
+def test_slide_and_mini_charts_are_valid_and_keep_only_what_they_show():
+    one = GAPPY[GAPPY["indicator_id"] == "a"]
+    slide = validated(charts.slide_figure(one, targets=TARGETS))
+    assert slide.layout.showlegend is False and slide.layout.font.size == 20
+    assert [a.text for a in slide.layout.annotations] == ["目標 100人"]
+    assert slide.data[0].textfont.size == 24
+    mini = validated(charts.mini_trend(one, target=80.0))
+    assert mini.layout.height == 240 and [a.text for a in mini.layout.annotations] == ["目標 80"]
+    assert [s.y0 for s in mini.layout.shapes] == [80.0]
+    assert validated(charts.mini_trend(one)).layout.annotations == ()
+
+
+def changes_frame(rows) -> pd.DataFrame:
+    cols = ["municipality", "measure_id", "indicator_id", "indicator", "unit", "prev_label", "prev_value",
+            "latest_label", "latest_value", "delta_pct", "assessment"]
+    return pd.DataFrame([dict(zip(cols, r)) for r in rows])
+
+
+def test_change_bars_rank_colour_and_keep_rows_of_one_name_apart():
+    frame = changes_frame([
+        ("市", "1110321", "a", "女性人材バンク登録者数", "人", "H30年度", 47, "R1年度", 68, 44.68, "good"),
+        ("市", "1110101", "b", "参加者数", "人", "H30年度", 10, "R1年度", 8, -20.0, "bad"),
+        ("市", "1110202", "c", "参加者数", "人", "H30年度", 5, "R1年度", 5, 0.0, "neutral"),
+        ("市", "1110203", "d", "値なし", "人", "H30年度", None, "R1年度", 5, None, "neutral"),
+    ])
+    fig = validated(charts.change_bars(frame))
+    assert list(fig.layout.yaxis.categoryarray) == ["参加者数・施策 1110101", "参加者数・施策 1110202",
+                                                    "女性人材バンク登録者数"]  # ranked by Δ%, one bar a row
+    assert {t.name: list(t.x) for t in fig.data} == {"改善": [44.68], "悪化": [-20.0], "評価なし": [0.0]}
+    assert fig.data[0].marker.color == charts.ASSESSMENT_COLORS["good"]
+    assert "47人 → R1年度 68人" in fig.data[0].customdata[0][0]
+    lo, hi = fig.layout.xaxis.range
+    assert lo < -20 and hi > 44.68  # room for the labels outside the bars
+
+
+def test_reflection_bars_put_the_first_policy_on_top():
+    frame = pd.DataFrame({
+        "municipality": "市", "policy_no": [2, 1, 1], "policy_name": ["市民自治", "地域活動", "地域活動"],
+        "reflection": ["A", "A", "B"], "reflection_label": ["趣旨に沿って措置したもの", "趣旨に沿って措置したもの",
+                                                            "実現に向けて努力しているもの"],
+        "measures": [5, 3, 2],
+    })
+    fig = validated(charts.reflection_by_policy(frame))
+    assert list(fig.layout.yaxis.categoryarray) == ["01 地域活動", "02 市民自治"]
+    assert fig.layout.yaxis.autorange == "reversed"  # the first category at the top, as the list reads
+    assert [(t.name, list(t.y), list(t.x)) for t in fig.data] == [
+        ("A 趣旨に沿って措置したもの", ["02 市民自治", "01 地域活動"], [5, 3]),
+        ("B 実現に向けて努力しているもの", ["01 地域活動"], [2]),
+    ]
+    assert [t.marker.color for t in fig.data] == [charts.REFLECTION_COLORS["A"], charts.REFLECTION_COLORS["B"]]
+
+
+def test_report_text_is_escaped_in_every_label():
+    hostile = GAPPY.assign(indicator="<b>太字</b>&", unit="<i>")
+    fig = charts.trend_figure(hostile)
+    text = json.dumps(fig.to_dict(), ensure_ascii=False)
+    assert "<b>太字" not in text and "&lt;b&gt;太字&lt;/b&gt;&amp;" in text and "<i>" not in text
