@@ -26,11 +26,12 @@ if measures.empty:
     ui.empty_notice("該当する施策がありません")
     st.stop()
 
-keys = [f"{r.municipality}|{r.measure_id}" for r in measures.itertuples()]
+listed = ui.rows(measures, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
+keys = [f"{r.municipality}|{r.measure_id}" for r in listed]
 label = {
     f"{r.municipality}|{r.measure_id}": (f"{r.municipality} " if f.several_munis else "")
     + f"{r.measure_id}　{r.initiative_name}　（運営方針{r.policy_no:02d} {r.policy_name}）"
-    for r in measures.itertuples()
+    for r in listed
 }
 if "card_key" not in st.session_state or st.session_state.get("_card_url") != (wanted, wanted_muni):
     st.session_state["_card_url"] = (wanted, wanted_muni)
@@ -77,7 +78,7 @@ series = ui.query("indicator_series", {"ids": indicators["indicator_id"].tolist(
 targets = ui.query("indicator_targets", {"ids": indicators["indicator_id"].tolist()}).dropna(subset=["target"])
 if indicators.empty:
     st.caption("評価指標の記載がありません。")
-for ind in indicators.itertuples():
+for ind in ui.rows(indicators, "indicator_id", "indicator", "unit", "summary", "note", "source_file", "source_line"):
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(ind.indicator)}**（{ui.md_escape(ind.unit)}）")
         left, right = st.columns([3, 2])
@@ -106,7 +107,7 @@ st.subheader("今後の取組の方向性")
 directions = ui.query("measure_directions", params)
 if directions.empty:
     st.caption("記載がありません。")
-for row in directions.itertuples():
+for row in ui.rows(directions, "section", "text"):
     if isinstance(row.section, str) and row.section:
         st.markdown(f"**（{ui.md_escape(row.section)}）**")
     st.markdown(ui.md_escape(row.text))

@@ -46,7 +46,8 @@ st.subheader("運営方針の現況と基本目標")
 policy_options = sorted(by_policy["policy_no"].astype(int).unique())
 chosen = st.selectbox("運営方針を選ぶ", policy_options, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
                       key="overview_policy")
-for row in ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni}).itertuples():
+detail = ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni})
+for row in ui.rows(detail, "municipality", "situation", "goals", "plans", "source_file", "source_line"):
     with st.container(border=True):
         if f.several_munis:
             st.markdown(f"**{ui.md_escape(row.municipality)}**")

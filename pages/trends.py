@@ -21,7 +21,7 @@ by_name = f.several_munis
 key_col = "indicator" if by_name else "indicator_id"
 choices = list(dict.fromkeys(options[key_col]))
 label_of = {}
-for r in options.itertuples():
+for r in ui.rows(options, key_col, "policy_no", "indicator", "unit"):
     label_of.setdefault(getattr(r, key_col), f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）" if not by_name
                         else f"{r.indicator}（{r.unit}）")
 
@@ -112,7 +112,7 @@ if right.button("発表モード", icon=":material/slideshow:", help="1画面に
     st.rerun()
 
 st.subheader("この期間の変化")
-for r in changes.reset_index().itertuples():
+for r in ui.rows(changes.reset_index(), "summary", "measure_id", "municipality", "note"):
     with st.container(border=True):
         st.markdown(ui.md_escape(r.summary))
         meta = f"施策 {r.measure_id}" + (f"　|　{r.municipality}" if f.several_munis else "")
