@@ -28,26 +28,22 @@ c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
 c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
 docs = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})
-c2.download_button("Excel", lambda: data_workbook(ui.connection(), f.params()),
+c2.download_button("Excel", lambda: data_workbook(ui.connection(), {**f.params(), "limit": ROW_LIMIT}),
                    file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 c3.caption(f"{flat['indicator_id'].nunique()} 指標・{len(flat)} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
 
 tab_wide, tab_flat, tab_docs = st.tabs(["指標ごと（年度を列に）", "フラット（指標×年度）", "列の説明"])
 with tab_wide:
-    labels = flat.drop_duplicates("fiscal_year").sort_values("fiscal_year")["fiscal_label"].tolist()
-    wide = flat.pivot_table(index="indicator_id", columns="fiscal_label", values="value", aggfunc="first")
-    wide = wide.reindex(columns=labels)
-    keys = flat.drop_duplicates("indicator_id").set_index("indicator_id")[
-        ["municipality", "policy_no", "measure_id", "indicator", "unit", "reflection"]
-    ]
-    wide = keys.join(wide)
-    wide["推移"] = [[v for v in row if pd.notna(v)] for row in wide[labels].itertuples(index=False)]
+    # Shaped by the query (one row per indicator, a value per fiscal year): the page only lays it out.
+    wide = ui.query("indicator_wide", {**f.params(), "limit": ROW_LIMIT})
+    labels = list(wide["year_labels"].iloc[0]) if len(wide) else []
+    years = pd.DataFrame(wide["year_values"].tolist(), columns=labels, index=wide.index)
     year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in labels}
     st.dataframe(
-        wide.reset_index(drop=True),
+        pd.concat([wide.drop(columns=["year_labels", "year_values"]), years], axis=1),
         column_order=(["municipality"] if f.several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
-                                                                      "reflection", *labels, "推移"],
+                                                                      "reflection", *labels, "trend"],
         column_config={
             "municipality": "自治体",
             "policy_no": st.column_config.NumberColumn("運営方針", format="%02d"),
@@ -55,7 +51,7 @@ with tab_wide:
             "indicator": st.column_config.TextColumn("指標", width="large"),
             "unit": st.column_config.TextColumn("単位", width="small"),
             "reflection": st.column_config.TextColumn("反映区分", width="small"),
-            "推移": st.column_config.LineChartColumn("推移", width="small"),
+            "trend": st.column_config.LineChartColumn("推移", width="small"),
             **year_cols,
         },
         hide_index=True,

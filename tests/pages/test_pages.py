@@ -115,7 +115,11 @@ def test_data_page_offers_downloads(open_page):
     at = open_page(PAGE_FILES["data"], pol="3")
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["CSV（Excel 用）", "Excel"]
-    assert at.dataframe[0].value["indicator"].nunique() == 7
+    wide = at.dataframe[0].value
+    assert wide["indicator"].nunique() == 7 == len(wide)  # one row per indicator, the years as columns
+    women = wide[wide["indicator"] == "女性人材バンク登録者数"].iloc[0]
+    assert (women["H30年度"], women["R1年度"], list(women["trend"])) == (47, 68, [47, 68])
+    assert at.dataframe[1].value["indicator"].nunique() == 7  # the flat tab: a row per indicator and year
 
 
 def test_missing_value_is_explained_not_zero(open_page):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evaldash import sql, store
@@ -80,3 +81,30 @@ def test_dashboard_connection_cannot_read_files(con, tmp_path):
     secret.write_text("a\n1\n")
     with pytest.raises(Exception, match="(?i)external|disabled|permission"):
         con.execute("SELECT * FROM read_csv($p)", {"p": str(secret)}).fetchall()
+
+
+def test_wide_table_holds_the_flat_values(con):
+    flat = sql.run(con, "flat", {})
+    wide = sql.run(con, "indicator_wide", {})
+    labels = list(wide["year_labels"].iloc[0])
+    assert labels == list(flat.drop_duplicates("fiscal_year").sort_values("fiscal_year")["fiscal_label"])
+    assert list(wide["indicator_id"]) == list(dict.fromkeys(flat["indicator_id"]))  # the flat table's order
+    from_flat = {(r.indicator_id, r.fiscal_label): r.value for r in flat.itertuples()}
+    for r in wide.itertuples():
+        for label, value in zip(labels, r.year_values):
+            expected = from_flat.get((r.indicator_id, label))
+            assert value != value if expected is None or expected != expected else value == expected  # NaN if none
+        assert list(r.trend) == [v for v in r.year_values if v == v]
+
+
+def plain(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with every missing value None: a column of NULLs comes back as None or NaN by its rows."""
+    return [{k: None if not isinstance(v, list) and pd.isna(v) else v for k, v in r.items()}
+            for r in frame.to_dict("records")]
+
+
+def test_row_cap_keeps_the_first_rows_in_order(con):
+    everything = sql.run(con, "flat", {})
+    for cap in (1, 7, 30):
+        assert plain(sql.run(con, "flat", {"limit": cap})) == plain(everything.head(cap))
+    assert len(sql.run(con, "indicator_wide", {"limit": 3})) == 3
