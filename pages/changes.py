@@ -44,38 +44,46 @@ columns = ["policy_no", "measure_id", "indicator", "unit", "prev_value", "latest
            "評価"] + ([] if same_years else ["prev_label", "latest_label"])
 if f.several_munis:
     columns.insert(0, "municipality")
-event = st.dataframe(
-    table,
-    column_order=columns,
-    column_config={
-        "municipality": st.column_config.TextColumn("自治体"),
-        # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
-        # what a row is stay pinned when a narrower window scrolls the numbers sideways.
-        "policy_no": st.column_config.NumberColumn("方針", format="%02d", width=48, pinned=True,
-                                                   help="運営方針の番号"),
-        "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=True),
-        "indicator": st.column_config.TextColumn("指標", width=330, pinned=True),
-        "unit": st.column_config.TextColumn("単位", width=48),
-        "prev_label": st.column_config.TextColumn("前年度"),
-        "prev_value": st.column_config.NumberColumn(prev_head, format="localized", width=72),
-        "latest_label": st.column_config.TextColumn("最新年度"),
-        "latest_value": st.column_config.NumberColumn(latest_head, format="localized", width=72),
-        "delta": st.column_config.NumberColumn("増減", format="localized", width=64),
-        "delta_pct": st.column_config.NumberColumn("増減率", format="%+.1f%%", width=76),
-        "評価": st.column_config.TextColumn("評価", width=120),
-    },
-    hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="changes_table",
-)
-rows = event.selection.rows if event else []
-if rows:
-    picked = table.iloc[rows[0]]
-    ui.measure_link(picked["measure_id"], picked["municipality"] if f.several_munis else None,
-                    label=f"「{picked['indicator']}」の施策カードを開く")
-else:
-    st.caption("行を選ぶと、その指標の施策カードへのリンクが出ます。見出しをクリックすると並べ替えられます。")
+
+
+# Picking a row reruns this fragment only: the link to its card appears without the page being redrawn.
+@st.fragment
+def changes_table() -> None:
+    event = st.dataframe(
+        table,
+        column_order=columns,
+        column_config={
+            "municipality": st.column_config.TextColumn("自治体"),
+            # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
+            # what a row is stay pinned when a narrower window scrolls the numbers sideways.
+            "policy_no": st.column_config.NumberColumn("方針", format="%02d", width=48, pinned=True,
+                                                       help="運営方針の番号"),
+            "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=True),
+            "indicator": st.column_config.TextColumn("指標", width=330, pinned=True),
+            "unit": st.column_config.TextColumn("単位", width=48),
+            "prev_label": st.column_config.TextColumn("前年度"),
+            "prev_value": st.column_config.NumberColumn(prev_head, format="localized", width=72),
+            "latest_label": st.column_config.TextColumn("最新年度"),
+            "latest_value": st.column_config.NumberColumn(latest_head, format="localized", width=72),
+            "delta": st.column_config.NumberColumn("増減", format="localized", width=64),
+            "delta_pct": st.column_config.NumberColumn("増減率", format="%+.1f%%", width=76),
+            "評価": st.column_config.TextColumn("評価", width=120),
+        },
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="changes_table",
+    )
+    rows = event.selection.rows if event else []
+    if rows:
+        picked = table.iloc[rows[0]]
+        ui.measure_link(picked["measure_id"], picked["municipality"] if f.several_munis else None,
+                        label=f"「{picked['indicator']}」の施策カードを開く")
+    else:
+        st.caption("行を選ぶと、その指標の施策カードへのリンクが出ます。見出しをクリックすると並べ替えられます。")
+
+
+changes_table()
 
 selection = {**f.params(), "min_abs_pct": float(threshold)}
 d1, d2, _ = st.columns([1, 1, 3])

@@ -44,21 +44,29 @@ st.plotly_chart(ui.figure(charts.reflection_by_policy, by_policy), config=ui.cha
 
 st.subheader("運営方針の現況と基本目標")
 policy_options = sorted(by_policy["policy_no"].astype(int).unique())
-chosen = st.selectbox("運営方針を選ぶ", policy_options, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
-                      key="overview_policy")
-detail = ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni})
-for row in ui.rows(detail, "municipality", "situation", "goals", "plans", "source_file", "source_line"):
-    with st.container(border=True):
-        if f.several_munis:
-            st.markdown(f"**{ui.md_escape(row.municipality)}**")
-        st.markdown("**現況と課題**")
-        for para in row.situation:
-            st.markdown(ui.md_escape(para))
-        st.markdown("**基本目標**")
-        for para in row.goals:
-            st.markdown(ui.md_escape(para))
-        if len(row.plans):
-            st.markdown("**関連する個別計画**")
-            for plan in row.plans:
-                st.markdown("- " + ui.md_escape(plan))
-        ui.caption(f"出典: {row.source_file} {row.source_line}行")
+
+
+# Choosing another 運営方針 reruns this fragment only, not the counts and the chart above.
+@st.fragment
+def policy_detail() -> None:
+    chosen = st.selectbox("運営方針を選ぶ", policy_options, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
+                          key="overview_policy")
+    detail = ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni})
+    for row in ui.rows(detail, "municipality", "situation", "goals", "plans", "source_file", "source_line"):
+        with st.container(border=True):
+            if f.several_munis:
+                st.markdown(f"**{ui.md_escape(row.municipality)}**")
+            st.markdown("**現況と課題**")
+            for para in row.situation:
+                st.markdown(ui.md_escape(para))
+            st.markdown("**基本目標**")
+            for para in row.goals:
+                st.markdown(ui.md_escape(para))
+            if len(row.plans):
+                st.markdown("**関連する個別計画**")
+                for plan in row.plans:
+                    st.markdown("- " + ui.md_escape(plan))
+            ui.caption(f"出典: {row.source_file} {row.source_line}行")
+
+
+policy_detail()

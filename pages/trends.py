@@ -34,6 +34,12 @@ with controls:
         "指標", choices, key="tr_ind", format_func=lambda k: label_of.get(k, str(k)),
         placeholder=f"未選択のときは絞り込み中の指標を最大{AUTO_LIMIT}件表示します（入力して検索）",
     )
+shown = chosen or choices[:AUTO_LIMIT]
+ui.write_url({"ind": chosen})
+
+
+def chart_options() -> tuple[str, str, str]:
+    """表示, グラフ and 年度の表記: they change how the chart is drawn, never which data."""
     c1, c2, c3 = st.columns([3, 2, 2])
     ui.seed_from_url("tr_mode", "mode", list(charts.MODES), multi=False, default="absolute")
     mode = c1.segmented_control("表示", list(charts.MODES), key="tr_mode", format_func=charts.MODES.get,
@@ -44,9 +50,10 @@ with controls:
     ui.seed_from_url("tr_era", "era", ["wareki", "seireki"], multi=False, default="wareki")
     era = c3.segmented_control("年度の表記", ["wareki", "seireki"], key="tr_era", required=True,
                                format_func={"wareki": "和暦", "seireki": "西暦"}.get) or "wareki"
-shown = chosen or choices[:AUTO_LIMIT]
-ui.write_url({"ind": chosen, "mode": None if mode == "absolute" else mode, "kind": None if kind == "line" else kind,
-              "era": None if era == "wareki" else era})
+    ui.write_url({"mode": None if mode == "absolute" else mode, "kind": None if kind == "line" else kind,
+                  "era": None if era == "wareki" else era})
+    return mode, kind, era
+
 
 ids = options[options[key_col].isin(shown)]["indicator_id"].tolist()
 series = ui.query("indicator_series", {"ids": ids})
@@ -58,7 +65,7 @@ changes = ui.query("changes", {**f.params(), "min_abs_pct": 0.0})
 changes = changes[changes["indicator_id"].isin(ids)].set_index("indicator_id")
 
 
-def present() -> None:
+def present(mode: str, kind: str, era: str) -> None:
     """One chart per screen: title, subtitle (unit, years), the sentence, the source; previous / next."""
     ordered = [i for i in ids if i in set(series["indicator_id"])]
     ui.seed_from_url("tr_slide", "slide", None, parse=int, multi=False, default=1)
@@ -92,14 +99,26 @@ def present() -> None:
 
 
 if presenting:
-    present()
+    with controls:
+        options_chosen = chart_options()
+    present(*options_chosen)
     st.stop()
 
-if not chosen and len(choices) > AUTO_LIMIT:
-    st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件を表示しています。指標を選ぶか、左の絞り込みを使ってください。")
 title = "、".join(dict.fromkeys(series["indicator"]))
-fig = ui.figure(charts.trend_figure, series, mode=mode, kind=kind, era=era, targets=targets)
-st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
+
+
+# A chart option reruns this fragment only: the filter, the queries and the list of changes below stay as they are.
+@st.fragment
+def trend_chart() -> None:
+    mode, kind, era = chart_options()
+    if not chosen and len(choices) > AUTO_LIMIT:
+        st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件を表示しています。"
+                   "指標を選ぶか、左の絞り込みを使ってください。")
+    fig = ui.figure(charts.trend_figure, series, mode=mode, kind=kind, era=era, targets=targets)
+    st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
+
+
+trend_chart()
 left, middle, right = st.columns([4, 1, 1])
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
 middle.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),

@@ -293,3 +293,34 @@ def test_a_new_user_reaches_a_measure_card_by_searching(page, app_url):
     user.click(page.locator("[data-testid=stPageLink] a").filter(has_text="施策 1110421 のカードを開く"))
     assert user.actions <= 3
     assert_card(page, "1110421", "原爆パネル展来場者数", "350", "740")
+
+
+# --- widgets that rerun only their fragment -------------------------------------------------------
+
+def test_a_chart_option_redraws_the_chart_in_place(page, app_url):
+    open_app(page, app_url + "/trends?q=原爆")
+    listed = "原爆パネル展来場者数は350人から740人へ390人増加"
+    assert listed in server.main_text(page) and "指数（初年度=100）" not in chart_text(page)
+    option = page.locator("[data-testid=stButtonGroup] button").filter(has_text="指数（初年度=100）")
+    server.rerun(page, lambda: option.click())
+    assert_no_error(page)
+    assert "指数（初年度=100）" in chart_text(page) and params(page).get("mode") == ["index"]
+    assert listed in server.main_text(page)  # the list of changes under the chart is still there
+    screenshot(page, "trends_index_mode")
+
+
+def test_picking_a_row_of_changes_offers_its_card(page, app_url):
+    open_app(page, app_url + "/changes")
+    first = server.table_rows(page)[0]
+    assert "女性のエンパワーメント講座" in first
+    grid = page.locator("[data-testid=stDataFrame]").first
+    box = grid.bounding_box()
+    # The row marker of the first data row: left edge of the grid, below the 35-px header.
+    server.rerun(page, lambda: page.mouse.click(box["x"] + 18, box["y"] + 35 + 17))
+    assert_no_error(page)
+    link = page.locator("[data-testid=stPageLink] a").filter(has_text="「女性のエンパワーメント講座」の施策カードを開く")
+    assert link.count() == 1
+    assert "女性のエンパワーメント講座" in sentences(page)  # the rest of the page is still drawn
+    server.rerun(page, lambda: link.click())
+    assert page.locator("h1").first.inner_text().strip() == "施策カード"
+    assert params(page).get("measure") == ["1110322"]
