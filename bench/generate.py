@@ -876,6 +876,18 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
     con.execute("ALTER TABLE indicators DROP COLUMN kind; ALTER TABLE indicators DROP COLUMN mi; "
                 "ALTER TABLE indicators DROP COLUMN p; ALTER TABLE indicators DROP COLUMN i; "
                 "ALTER TABLE indicators DROP COLUMN k;")
+    # measures.units: the measure's (部, 課) pairs as a list, as store.build writes them (the filter macros read it).
+    con.execute("""
+        CREATE TABLE measures__u AS
+        SELECT m.*, coalesce(u.units, []) AS units
+        FROM measures m
+        LEFT JOIN (SELECT municipality, measure_id, list(struct_pack(dept := dept, section := section) ORDER BY ord)
+                          AS units
+                   FROM measure_departments GROUP BY ALL) u USING (municipality, measure_id)
+        ORDER BY m.municipality, m.measure_id;
+        DROP TABLE measures;
+        ALTER TABLE measures__u RENAME TO measures;
+    """)
     con.execute(store.SCHEMA_SQL.read_text(encoding="utf-8"))
     con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.executemany("INSERT INTO meta VALUES (?, ?)", [

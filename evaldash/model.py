@@ -74,6 +74,7 @@ FLAT_DOCS = {
 
 
 V, I, F, L, T = "VARCHAR", "BIGINT", "DOUBLE", "VARCHAR[]", "TIMESTAMP"
+UNITS = "STRUCT(dept VARCHAR, section VARCHAR)[]"
 
 # Column types of every table, so a table keeps its types when it is empty or a
 # column holds only NULLs (DuckDB would otherwise type it "NULL" from pandas).
@@ -94,6 +95,8 @@ TABLE_TYPES: dict[str, dict[str, str]] = {
         "municipality": V, "measure_id": V, "policy_no": I, "policy_name": V, "initiative_no": I,
         "initiative_name": V, "purpose": V, "purpose_raw": V, "reflection": V, "reflection_label": V,
         "departments": V, "report_year": I, "report_label": V, "source_file": V, "source_line": I, "search_text": V,
+        # The rows of measure_departments as a list on the measure: the filter macros test them without a join.
+        "units": UNITS,
     },
     "measure_departments": {"municipality": V, "measure_id": V, "ord": I, "dept": V, "section": V},
     "actions": {
@@ -295,6 +298,7 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
                 "source_file": r.source_file,
                 "source_line": m.line,
                 "search_text": search,
+                "units": [{"dept": d.dept, "section": d.section} for d in m.departments],
             }
         )
         for k, d in enumerate(m.departments):
@@ -312,7 +316,7 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
     frames["measures"] = pd.DataFrame(measure_rows, columns=[
         "municipality", "measure_id", "policy_no", "policy_name", "initiative_no", "initiative_name", "purpose",
         "purpose_raw", "reflection", "reflection_label", "departments", "report_year", "report_label",
-        "source_file", "source_line", "search_text"])
+        "source_file", "source_line", "search_text", "units"])
     frames["measure_departments"] = pd.DataFrame(
         dept_rows, columns=["municipality", "measure_id", "ord", "dept", "section"])
     frames["actions"] = pd.DataFrame(

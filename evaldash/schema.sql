@@ -13,14 +13,13 @@ FROM measures m
 WHERE (len(muni) = 0 OR list_contains(muni, m.municipality))
   AND (len(pol) = 0 OR list_contains(pol, m.policy_no))
   AND (len(refl) = 0 OR list_contains(refl, m.reflection))
+  -- One (部, 課) pair of the measure matches both lists. The pairs are a list on the measure (measures.units):
+  -- a correlated EXISTS on measure_departments was planned as a join and a grouping in every filtered query,
+  -- 25–40 % of their time (BENCHMARKS.md).
   AND (
     (len(dept) = 0 AND len(sec) = 0)
-    OR EXISTS (
-      SELECT 1 FROM measure_departments d
-      WHERE d.municipality = m.municipality AND d.measure_id = m.measure_id
-        AND (len(dept) = 0 OR list_contains(dept, d.dept))
-        AND (len(sec) = 0 OR list_contains(sec, d.section))
-    )
+    OR len(list_filter(m.units, lambda u: (len(dept) = 0 OR list_contains(dept, u.dept))
+                                      AND (len(sec) = 0 OR list_contains(sec, u.section)))) > 0
   )
   AND (q = '' OR contains(m.search_text, lower(q)));
 

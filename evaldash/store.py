@@ -27,7 +27,7 @@ from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, ParseError, Report
 
-SCHEMA_VERSION = 2  # 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies
+SCHEMA_VERSION = 3  # 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies; 3: measures.units
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
 DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"

@@ -108,3 +108,12 @@ def test_row_cap_keeps_the_first_rows_in_order(con):
     for cap in (1, 7, 30):
         assert plain(sql.run(con, "flat", {"limit": cap})) == plain(everything.head(cap))
     assert len(sql.run(con, "indicator_wide", {"limit": 3})) == 3
+
+
+def test_department_and_section_must_be_one_pair_of_the_measure(con):
+    # 1110421 is run by 総合政策部 政策推進課 and 福祉部 総合福祉課.
+    assert "1110421" in set(sql.run(con, "measure_list", {"dept": ["福祉部"], "sec": ["総合福祉課"]})["measure_id"])
+    assert "1110421" in set(sql.run(con, "measure_list", {"dept": ["総合政策部"], "sec": ["政策推進課"]})["measure_id"])
+    # A 部 of one pair with the 課 of the other is not a pair it has.
+    assert "1110421" not in set(sql.run(con, "measure_list", {"dept": ["福祉部"], "sec": ["政策推進課"]})["measure_id"])
+    assert set(sql.run(con, "measure_list", {"sec": ["政策推進課"]})["measure_id"]) >= {"1110421"}
