@@ -650,6 +650,8 @@ def print_tables(results: dict) -> None:
                     p(f"{scale:9} {page:9} error: {v.get('error')}")
                     continue
                 land = f"  landing unfiltered {v['landing_unfiltered_ms']:.0f} ms" if "landing_unfiltered_ms" in v else ""
+                if "fragment" in v:
+                    land += f"  fragment {v['fragment']['p50_ms']:.1f} ms ({v['fragment_over_floor']:.2f}x)"
                 p(f"{scale:9} {page:9} {v['warm']['p50_ms']:8.0f} {v['cold']['p50_ms']:8.0f} {v['floor']['p50_ms']:7.0f}"
                   f"  -> {v['warm_over_floor']:5.1f}x {v['cold_over_floor']:5.1f}x  (first run {v['first_run_ms']:.0f} ms){land}")
     p("\n## Targets")
