@@ -128,14 +128,18 @@ def runs(page) -> int:
     return page.evaluate("() => window.__evaldashRuns ?? -1")
 
 
-def rerun(page, action, timeout_ms: int = 30000) -> None:
+def rerun(page, action, timeout_ms: int = 30000, shows=None) -> None:
     """Do `action()` (a click, a key press) and wait for the script run it starts to finish.
 
     Needs INIT_SCRIPT in the page's context; without it, this is action() then wait_for_app.
+    `shows`: a locator the run makes visible, for a widget inside a fragment. Its rerun takes a few ms and the
+    browser may draw "running" and "done" in one frame, so the script state attribute need not change at all.
     """
     before = runs(page)
     action()
-    if before >= 0:
+    if shows is not None:
+        shows.first.wait_for(state="visible", timeout=timeout_ms)
+    elif before >= 0:
         page.wait_for_function("(n) => (window.__evaldashRuns ?? 0) > n", arg=before, timeout=timeout_ms, polling=50)
     wait_for_app(page, timeout_ms)
 

@@ -249,9 +249,9 @@ class Journey:
         self.actions += 1
         server.rerun(self.page, locator.click)
 
-    def click_at(self, x: float, y: float) -> None:
+    def click_at(self, x: float, y: float, shows=None) -> None:
         self.actions += 1
-        server.rerun(self.page, lambda: self.page.mouse.click(x, y))
+        server.rerun(self.page, lambda: self.page.mouse.click(x, y), shows=shows)
 
     def search(self, text: str) -> None:
         self.actions += 1
@@ -275,8 +275,9 @@ def test_a_new_user_finds_both_numbers_and_the_measure_within_three_clicks(page,
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     header = row_height = 35  # Streamlit's data grid: 35 px header and rows
-    user.click_at(box["x"] + 16, box["y"] + header + row_height * women + row_height / 2)
-    user.click(page.locator("[data-testid=stPageLink] a").filter(has_text="女性人材バンク登録者数"))
+    link = page.locator("[data-testid=stPageLink] a").filter(has_text="女性人材バンク登録者数")
+    user.click_at(box["x"] + 16, box["y"] + header + row_height * women + row_height / 2, shows=link)  # a fragment
+    user.click(link)
     assert user.actions <= 3
     assert_card(page, "1110321", "女性人材バンク登録者数", "47", "68")
 
@@ -302,7 +303,8 @@ def test_a_chart_option_redraws_the_chart_in_place(page, app_url):
     listed = "原爆パネル展来場者数は350人から740人へ390人増加"
     assert listed in server.main_text(page) and "指数（初年度=100）" not in chart_text(page)
     option = page.locator("[data-testid=stButtonGroup] button").filter(has_text="指数（初年度=100）")
-    server.rerun(page, lambda: option.click())
+    index_panel = page.locator("[data-testid=stPlotlyChart] .annotation-text").filter(has_text="指数（初年度=100）")
+    server.rerun(page, lambda: option.click(), shows=index_panel)  # the chart is a fragment
     assert_no_error(page)
     assert "指数（初年度=100）" in chart_text(page) and params(page).get("mode") == ["index"]
     assert listed in server.main_text(page)  # the list of changes under the chart is still there
@@ -313,12 +315,13 @@ def test_picking_a_row_of_changes_offers_its_card(page, app_url):
     open_app(page, app_url + "/changes")
     first = server.table_rows(page)[0]
     assert "女性のエンパワーメント講座" in first
-    grid = page.locator("[data-testid=stDataFrame]").first
+    grid = page.locator("[data-testid=stDataFrame]").first.locator("[data-testid=data-grid-canvas]")
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    # The row marker of the first data row: left edge of the grid, below the 35-px header.
-    server.rerun(page, lambda: page.mouse.click(box["x"] + 18, box["y"] + 35 + 17))
-    assert_no_error(page)
     link = page.locator("[data-testid=stPageLink] a").filter(has_text="「女性のエンパワーメント講座」の施策カードを開く")
+    # The row marker of the first data row: left edge of the grid, below the 35-px header. The table is a fragment.
+    server.rerun(page, lambda: page.mouse.click(box["x"] + 16, box["y"] + 35 + 17), shows=link)
+    assert_no_error(page)
     assert link.count() == 1
     assert "女性のエンパワーメント講座" in sentences(page)  # the rest of the page is still drawn
     server.rerun(page, lambda: link.click())
