@@ -293,23 +293,15 @@ def _trend_spec(
     return dict(data=traces, layout=layout)
 
 
-def trend_figure(
-    series: pd.DataFrame,
-    mode: str = "absolute",
-    kind: str = "line",
-    era: str = "wareki",
-    targets: pd.DataFrame | None = None,
-    height_per_panel: int = 300,
-    show_labels: bool | None = None,
-    title: str | None = None,
-) -> go.Figure:
+def trend_figure(series: pd.DataFrame, **options) -> go.Figure:
     """Small multiples by unit: indicators of one unit share a panel, never two units on one axis.
 
     `series` has indicator_id, indicator, unit, fiscal_year, fiscal_label, value, value_status, note
     (and optionally municipality). Missing values are gaps, marked on a hidden axis with the reason.
+    Options (see _trend_spec): mode (MODES), kind ("line" or "bar"), era ("wareki" or "seireki"), targets,
+    height_per_panel, show_labels, title.
     """
-    return _figure(_trend_spec(series, mode=mode, kind=kind, era=era, targets=targets,
-                               height_per_panel=height_per_panel, show_labels=show_labels, title=title))
+    return _figure(_trend_spec(series, **options))
 
 
 def slide_figure(one: pd.DataFrame, mode: str = "absolute", kind: str = "line", era: str = "wareki",
