@@ -15,7 +15,7 @@ WHERE (len(muni) = 0 OR list_contains(muni, m.municipality))
   AND (len(refl) = 0 OR list_contains(refl, m.reflection))
   -- One (部, 課) pair of the measure matches both lists. The pairs are a list on the measure (measures.units):
   -- a correlated EXISTS on measure_departments was planned as a join and a grouping in every filtered query,
-  -- 25–40 % of their time (BENCHMARKS.md).
+  -- 15–30 % of their time (BENCHMARKS.md, bench/compare_macros.py).
   AND (
     (len(dept) = 0 AND len(sec) = 0)
     OR len(list_filter(m.units, lambda u: (len(dept) = 0 OR list_contains(dept, u.dept))
