@@ -4,7 +4,7 @@
     python bench/compare_macros.py bench/out/run/x1000/store.duckdb schema_before.sql
 
 Each named query that filters runs with the benchmark's 'typical' and 'search' filters (bench/run.py) on two
-connections opened like the dashboard's (views on the attached store, 2 threads, 1 GB): one with the given macros,
+connections opened as the dashboard opens them (store.connect_readonly): one with the given macros put in place,
 one with the current file. The calls alternate (A, B, A, B …), so a busy machine weighs on both alike, and each
 pair's results must have the same rows. Prints p50 and p95 ms of both. The store must have what both versions read.
 """
@@ -24,16 +24,13 @@ QUERIES = ("changes", "flat", "export_indicators", "indicator_wide", "overview_c
            "measure_list", "reflection_by_policy")
 
 
-def connect(db: Path, macros: str):
-    import duckdb
+def connect(db: Path, macros: str | None = None):
+    """A connection as the dashboard opens it (store.connect_readonly), with other macros in place of its own."""
+    from evaldash import store
 
-    con = duckdb.connect(":memory:", config={"threads": "2", "memory_limit": "1GB"})
-    con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
-    for (table,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'store' AND schema_name = 'main'").fetchall():
-        quoted = table.replace('"', '""')
-        con.execute(f'CREATE VIEW main."{quoted}" AS SELECT * FROM store.main."{quoted}"')
-    con.execute(macros)
+    con = store.connect_readonly(db)
+    if macros is not None:
+        con.execute(macros.replace("CREATE MACRO ", "CREATE OR REPLACE MACRO "))
     return con
 
 
@@ -43,10 +40,10 @@ def main(argv: list[str]) -> int:
         return 2
     from run import filter_variants
 
-    from evaldash import sql, store
+    from evaldash import sql
 
     db, before = Path(argv[0]), Path(argv[1]).read_text(encoding="utf-8")
-    a, b = connect(db, before), connect(db, store.SCHEMA_SQL.read_text(encoding="utf-8"))
+    a, b = connect(db, before), connect(db)
     variants, extra = filter_variants(a)
     extra.pop("_info")
     print(f"{'query':20} {'filter':8} {'rows':>5} {'before p50':>11} {'p95':>6} {'now p50':>8} {'p95':>6}")
