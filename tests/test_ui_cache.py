@@ -94,6 +94,31 @@ def test_frame_digest_tells_frames_apart():
     assert ui._frame_digest(a) != ui._frame_digest(a.astype({"x": float}))
 
 
+@pytest.mark.parametrize(
+    "values, other",
+    [
+        (["あ", "い", None], ["あ", "い", ""]),  # a missing text is not an empty one
+        (["ab", "c"], ["a", "bc"]),  # the same characters, cut elsewhere
+        ([1.0, float("nan")], [1.0, 0.0]),
+        (pd.array([1, None], dtype="Int64"), pd.array([1, 0], dtype="Int64")),
+        ([("a", 1)], [("a", 2)]),  # Python objects
+    ],
+)
+def test_frame_digest_tells_values_apart(values, other):
+    a, b = pd.DataFrame({"v": values}), pd.DataFrame({"v": other})
+    assert ui._frame_digest(a) == ui._frame_digest(pd.DataFrame({"v": values}))
+    assert ui._frame_digest(a) != ui._frame_digest(b)
+
+
+def test_frame_digest_of_a_slice_is_the_digest_of_its_rows():
+    # A boolean selection (施策カード: one indicator's rows) keys like the same rows built afresh, and no other rows.
+    frame = pd.DataFrame({"id": ["a", "b", "a", "c"], "value": [1.0, 2.0, 3.0, 4.0]}).astype({"id": "string"})
+    picked = frame[frame["id"] == "a"]
+    assert ui._frame_digest(picked) == ui._frame_digest(frame.iloc[[0, 2]])
+    assert ui._frame_digest(picked) != ui._frame_digest(frame.iloc[[0, 3]])
+    assert ui._frame_digest(picked.reset_index(drop=True)) != ui._frame_digest(picked)
+
+
 def test_only_chart_builders_are_accepted(served):
     with pytest.raises(ValueError, match="evaldash.charts"):
         ui.figure(lambda frame: None, pd.DataFrame())
