@@ -122,3 +122,15 @@ def test_frame_digest_of_a_slice_is_the_digest_of_its_rows():
 def test_only_chart_builders_are_accepted(served):
     with pytest.raises(ValueError, match="evaldash.charts"):
         ui.figure(lambda frame: None, pd.DataFrame())
+
+
+def test_figure_keys_options_and_frames_inside_options(served):
+    series = ui.query("indicator_series", {"ids": ui.query("indicator_options", {})["indicator_id"].tolist()[:1]})
+    with_target = ui.figure(charts.mini_trend, series, target=50.0)
+    assert with_target is ui.figure(charts.mini_trend, series.copy(deep=True), target=50.0)
+    assert with_target is not ui.figure(charts.mini_trend, series, target=60.0)
+    targets = pd.DataFrame({"indicator_id": series["indicator_id"].iloc[:1], "target": [1.0]})
+    one = ui.figure(charts.trend_figure, series, targets=targets)
+    assert one is ui.figure(charts.trend_figure, series, targets=targets.copy(deep=True))
+    assert one is not ui.figure(charts.trend_figure, series, targets=targets.assign(target=2.0))
+
