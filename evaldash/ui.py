@@ -220,10 +220,11 @@ def _figure(builder: str, args: tuple, options: tuple):
 def figure(builder, *args, **options):
     """`charts.<builder>(*args, **options)`, built once per distinct input and shared by every session.
 
-    A rerun that does not change the data (a table sort, another tab) would build the same figure again: 1.3–4.4 ms
-    for the pages' charts, against ~0.5 ms for finding it here (the key hashes the inputs' content, ~0.3 ms a
-    frame: bench/figures.py). The key is the content of the inputs (small frames: the page's query results), so a new store or another
-    filter builds a new figure. The figure is shared: draw it, never change it (st.plotly_chart serialises a copy).
+    A rerun that does not change the data (a table sort, another tab) would build the same figure again: 0.8–3.5 ms
+    for the pages' charts, against ~0.5 ms for finding it here (the key hashes the inputs' content, ~0.3 ms a frame:
+    bench/figures.py). The key is the content of the inputs (small frames: the page's query results), so a new store
+    or another filter builds a new figure. The figure is shared: draw it, never change it (st.plotly_chart serialises
+    a copy).
     """
     from . import charts
 
