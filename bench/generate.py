@@ -571,7 +571,8 @@ def conform(con, ref: dict[str, list[tuple[str, str]]]) -> None:
     runs; a column the reference no longer has is dropped.
     """
     have = {}
-    for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall():
+    for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
+                            "WHERE table_catalog = current_database() AND table_schema = 'main'").fetchall():
         have[t] = {c[0]: c[1] for c in con.execute(f'DESCRIBE "{t}"').fetchall()}
     for table, cols in ref.items():
         if table.startswith("__"):
@@ -605,8 +606,6 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
     have rows. Rows are made by DuckDB from range() and hash(); only the vocabulary and the
     municipality names come from Python.
     """
-    import duckdb
-
     from evaldash import store
 
     db = Path(db)
@@ -615,7 +614,7 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
     tmp.unlink(missing_ok=True)
     start = time.perf_counter()
     say = progress or (lambda msg: None)
-    con = duckdb.connect(str(tmp))
+    con = store.open_new(tmp)  # written as store.build writes: in row groups of store.ROW_GROUP_SIZE
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     last_year = first_year + fiscal_years - 1
@@ -900,7 +899,7 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
         con.execute(f"DROP TABLE {t}")
     say("conforming to the schema of a store built by evaldash.store.build")
     conform(con, reference_schema() if ref_schema is None else ref_schema)
-    con.execute("CHECKPOINT")
+    con.execute("CHECKPOINT store")
     counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
               for t in ("measures", "indicators", "observations", "flat_indicators", "revisions", "report_changes")}
     con.close()

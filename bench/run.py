@@ -107,6 +107,13 @@ def machine() -> dict:
 
 # --- corpora -----------------------------------------------------------------------------------
 
+def national_reusable(db: Path) -> bool:
+    """--reuse keeps a national store only of the current schema version (a new one may be laid out otherwise)."""
+    from evaldash import store
+
+    return store.read_meta(db).get("schema_version") == str(store.SCHEMA_VERSION)
+
+
 def make_corpora(out: Path, names: list[str], reuse: bool) -> dict[str, dict]:
     """Report folders: the bundled report ("seed") and the generated scales."""
     corpora = {}
@@ -827,7 +834,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"parse one ×{k[1:]} report ({n} indicators) without the file size limit")
             results["parse_single"][k] = run_child(["--child", "parse-single", "--indicators", str(n)], timeout=1800)
         ndb = out / "national" / "store.duckdb"
-        if not (args.reuse and ndb.is_file()):
+        if not (args.reuse and ndb.is_file() and national_reusable(ndb)):
             log("national store: generating (≈5 million rows)")
             info = gen.write_national(ndb, progress=lambda m: log(f"  {m}"))
         else:

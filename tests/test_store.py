@@ -275,3 +275,28 @@ def test_build_is_quick_on_the_bundled_report(tmp_path):
     start = time.perf_counter()
     store.build(REPORTS, tmp_path / "s.duckdb")
     assert time.perf_counter() - start < 10
+
+
+
+def test_store_files_are_written_in_small_row_groups(tmp_path):
+    # A filter on the sorted municipality column skips whole row groups: they must be small (store.ROW_GROUP_SIZE).
+    # write_store opens its file with store.open_new.
+    import duckdb
+
+    db = tmp_path / "s.duckdb"
+    rows = 3 * store.ROW_GROUP_SIZE + 1
+    con = store.open_new(db)
+    try:
+        con.execute("CREATE TABLE big AS SELECT i // 1000 AS municipality, i AS n FROM range($rows) t(i)", {"rows": rows})
+        con.execute("CHECKPOINT store")
+    finally:
+        con.close()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        groups = con.execute(
+            "SELECT count(DISTINCT row_group_id), max(count) FROM pragma_storage_info('big') WHERE column_name = 'n'"
+        ).fetchone()
+        assert con.execute("SELECT count(*), sum(n) FROM big").fetchone() == (rows, rows * (rows - 1) // 2)
+    finally:
+        con.close()
+    assert groups[0] == 4 and groups[1] <= store.ROW_GROUP_SIZE
