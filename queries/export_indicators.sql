@@ -11,10 +11,13 @@ SELECT i.municipality, m.policy_no, m.policy_name, m.initiative_no, m.initiative
        i.source_file, i.source_line, i.report_year, r.report_label
 FROM indicators i
 JOIN measures m USING (municipality, measure_id)
-LEFT JOIN indicator_changes c USING (municipality, indicator_id)
+LEFT JOIN indicator_changes c
+  ON c.municipality = i.municipality AND c.indicator_id = i.indicator_id
+ AND (len($muni::VARCHAR[]) = 0 OR list_contains($muni::VARCHAR[], c.municipality))
 LEFT JOIN reports r
   ON r.source_file = i.source_file AND r.municipality = i.municipality AND r.report_year = i.report_year
-SEMI JOIN selected_indicators($muni::VARCHAR[], $pol::INTEGER[], $dept::VARCHAR[], $sec::VARCHAR[], $refl::VARCHAR[], $q::VARCHAR) s USING (municipality, indicator_id)
+SEMI JOIN selected_indicators($muni::VARCHAR[], $pol::INTEGER[], $dept::VARCHAR[], $sec::VARCHAR[], $refl::VARCHAR[], $q::VARCHAR) s
+  ON s.municipality = i.municipality AND s.indicator_id = i.indicator_id
 WHERE (len($muni::VARCHAR[]) = 0 OR list_contains($muni::VARCHAR[], i.municipality))
   AND (len($measures::VARCHAR[]) = 0 OR list_contains($measures::VARCHAR[], i.measure_id))
   AND (len($indicators::VARCHAR[]) = 0 OR list_contains($indicators::VARCHAR[], i.indicator_id))
