@@ -172,6 +172,15 @@ def rows(frame: pd.DataFrame, *columns: str) -> list:
     return [row(*values) for values in zip(*(frame[c].tolist() for c in columns))]
 
 
+def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns a table shows, in that order, for st.dataframe.
+
+    st.dataframe sends the browser every column of the frame it is given, shown or not (column_order only hides
+    them): 0.65 against 0.13 ms for a card's year table of 15 columns, 2 shown, and less for the browser to read.
+    """
+    return frame[[c for c in columns if c in frame.columns]]
+
+
 def _frame_digest(frame: pd.DataFrame) -> bytes:
     """A key from a frame's content: column names and types, then each column's (and the index's) values.
 

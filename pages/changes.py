@@ -50,8 +50,7 @@ if f.several_munis:
 @st.fragment
 def changes_table() -> None:
     event = st.dataframe(
-        table,
-        column_order=columns,
+        ui.shown(table, columns),  # the same rows in the same order: a picked row's position is table's
         column_config={
             "municipality": st.column_config.TextColumn("自治体"),
             # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
@@ -115,8 +114,8 @@ if len(revisions) or len(report_changes):
              "indicator_added": "指標の追加", "indicator_removed": "指標の削除"}
     if len(report_changes):
         st.dataframe(
-            report_changes.assign(kind=report_changes["kind"].map(kinds)),
-            column_order=["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"],
+            ui.shown(report_changes.assign(kind=report_changes["kind"].map(kinds)),
+                     ["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"]),
             column_config={"municipality": "自治体", "from_year": st.column_config.NumberColumn("前の報告書", format="%d年度"),
                            "to_year": st.column_config.NumberColumn("新しい報告書", format="%d年度"),
                            "kind": "内容", "measure_id": "施策番号", "indicator": "指標", "old": "変更前", "new": "変更後"},
@@ -125,9 +124,8 @@ if len(revisions) or len(report_changes):
     if len(revisions):
         st.markdown("**新しい報告書で修正された値**")
         st.dataframe(
-            revisions,
-            column_order=["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value",
-                          "old_report", "new_report"],
+            ui.shown(revisions, ["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value",
+                                 "old_report", "new_report"]),
             column_config={"municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "fiscal_label": "年度",
                            "old_value": st.column_config.NumberColumn("修正前", format="localized"),
                            "new_value": st.column_config.NumberColumn("修正後", format="localized"),

@@ -41,9 +41,8 @@ with tab_wide:
     years = pd.DataFrame(wide["year_values"].tolist(), columns=labels, index=wide.index)
     year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in labels}
     st.dataframe(
-        pd.concat([wide.drop(columns=["year_labels", "year_values"]), years], axis=1),
-        column_order=(["municipality"] if f.several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
-                                                                      "reflection", *labels, "trend"],
+        ui.shown(pd.concat([wide, years], axis=1), (["municipality"] if f.several_munis else [])
+                 + ["policy_no", "measure_id", "indicator", "unit", "reflection", *labels, "trend"]),
         column_config={
             "municipality": "自治体",
             "policy_no": st.column_config.NumberColumn("運営方針", format="%02d"),
