@@ -75,18 +75,21 @@ for section, group in actions.groupby(actions["section"].fillna(""), sort=False)
 st.subheader("評価指標")
 indicators = ui.query("measure_indicators", params)
 series = ui.query("indicator_series", {"ids": indicators["indicator_id"].tolist()})
+# One pass over the rows rather than a boolean mask an indicator (0.85 ms each on an Arrow-backed column).
+series_of = dict(tuple(series.groupby("indicator_id", sort=False)))
 targets = ui.query("indicator_targets", {"ids": indicators["indicator_id"].tolist()}).dropna(subset=["target"])
+target_of = dict(zip(targets["indicator_id"], targets["target"]))
 if indicators.empty:
     st.caption("評価指標の記載がありません。")
 for ind in ui.rows(indicators, "indicator_id", "indicator", "unit", "summary", "note", "source_file", "source_line"):
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(ind.indicator)}**（{ui.md_escape(ind.unit)}）")
         left, right = st.columns([3, 2])
-        s = series[series["indicator_id"] == ind.indicator_id]
+        s = series_of.get(ind.indicator_id, series.iloc[:0])
         with left:
             if s["value"].notna().any() or len(s):
-                target = targets.loc[targets["indicator_id"] == ind.indicator_id, "target"]
-                fig = ui.figure(charts.mini_trend, s, target=float(target.iloc[0]) if len(target) else None)
+                target = target_of.get(ind.indicator_id)
+                fig = ui.figure(charts.mini_trend, s, target=None if target is None else float(target))
                 st.plotly_chart(fig, config=ui.chart_config(f"{measure_id}_{ind.indicator[:30]}"),
                                 key=f"card_chart_{ind.indicator_id}")
             else:
@@ -96,7 +99,7 @@ for ind in ui.rows(indicators, "indicator_id", "indicator", "unit", "summary", "
                 表示=[fmt_number(v) + ind.unit if st_ == "reported" else STATUS.get(st_, st_)
                       for v, st_ in zip(s["value"], s["value_status"])]
             )
-            st.dataframe(values, column_order=["fiscal_label", "表示"], hide_index=True,
+            st.dataframe(ui.shown(values, ["fiscal_label", "表示"]), hide_index=True,
                          column_config={"fiscal_label": "年度", "表示": "値"})
             st.markdown(ui.md_escape(ind.summary))
             if isinstance(ind.note, str) and ind.note:
