@@ -86,8 +86,27 @@ def test_national_store_has_the_built_schema_and_runs_every_query(tmp_path):
                 continue
             for f in variants.values():
                 sql.run(con, name, {**f, **extra})
+        # Written as store.build writes: 9,000 flat rows in two row groups.
+        groups = con.execute("SELECT count(DISTINCT row_group_id), max(count) "
+                             "FROM pragma_storage_info('store.main.flat_indicators') "
+                             "WHERE column_name = 'municipality'").fetchone()
+        assert groups == (2, store.ROW_GROUP_SIZE)
     finally:
         con.close()
+
+
+def test_compare_stores_copies_a_store_in_other_row_groups_and_times_both(tmp_path, capsys):
+    import compare_macros
+    import compare_stores
+
+    gen.write_national(tmp_path / "nat.duckdb", munis=3)
+    assert compare_stores.main(["--copy", str(tmp_path / "nat.duckdb"), str(tmp_path / "big.duckdb"),
+                                "--row-group-size", "122880"]) == 0
+    assert "flat_indicators in 1 row groups" in capsys.readouterr().out
+    a, b = compare_macros.connect(tmp_path / "nat.duckdb"), compare_macros.connect(tmp_path / "big.duckdb")
+    assert compare_macros.compare(a, b, queries=("flat", "changes"), runs=2) == 0
+    out = capsys.readouterr().out
+    assert out.count("typical") == 2 and out.count("search") == 2
 
 
 def test_run_smoke(tmp_path):
