@@ -277,7 +277,7 @@ def filter_variants(con) -> tuple[dict[str, dict], dict]:
         "ORDER BY count(*) DESC, measure_id LIMIT 1", [m0]).fetchone()[0]
     ids = [r[0] for r in con.execute(
         "SELECT indicator_id FROM indicators WHERE municipality = ? ORDER BY measure_id, ord LIMIT 5", [m0]).fetchall()]
-    from evaldash.ui import ROW_LIMIT
+    from evaldash.sql import ROW_LIMIT
 
     # Queries that take a row cap get the one the dashboard gives them (データ's); without one, flat with no filter
     # sorts all 5.1 M national rows, which only the command line's export does (on its own connection).

@@ -25,6 +25,9 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 EMPTY_FILTER = {"muni": [], "pol": [], "dept": [], "sec": [], "refl": [], "q": ""}
 # Optional parameters every query may take; None means "no limit".
 DEFAULTS = {**EMPTY_FILTER, "limit": None}
+# Rows the dashboard asks of a query that takes $limit (データ's tables, CSV and Excel): everything is the command
+# line's job (`python -m evaldash export`, on its own connection).
+ROW_LIMIT = 20_000
 
 
 class QueryError(Exception):

@@ -23,9 +23,6 @@ from .report import Finding
 
 EMPTY_MESSAGE = "該当する指標がありません"
 MAX_SEARCH = 100
-# Rows the データ page shows and downloads at most (its flat table, its table by indicator, its CSV and Excel):
-# everything is `python -m evaldash export`'s job.
-ROW_LIMIT = 20_000
 
 PAGE_FILES = {
     "overview": "pages/overview.py",

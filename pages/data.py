@@ -9,16 +9,17 @@ from evaldash import ui
 from evaldash.export import flat_csv_bytes
 from evaldash.export.views import data_workbook
 from evaldash.model import FLAT_COLUMNS, FLAT_DOCS
+from evaldash.sql import ROW_LIMIT
 
 f = ui.filters()
 ui.page_header("データ")
 
-flat = ui.query("flat", {**f.params(), "limit": ui.ROW_LIMIT})
+flat = ui.query("flat", {**f.params(), "limit": ROW_LIMIT})
 if flat.empty:
     ui.empty_notice()
     st.stop()
-if len(flat) == ui.ROW_LIMIT:
-    st.warning(f"先頭 {ui.ROW_LIMIT:,} 行を表示しています。絞り込むか、すべては `python -m evaldash export` で書き出してください。",
+if len(flat) == ROW_LIMIT:
+    st.warning(f"先頭 {ROW_LIMIT:,} 行を表示しています。絞り込むか、すべては `python -m evaldash export` で書き出してください。",
                icon=":material/info:")
 
 stem = f"施策評価_{'_'.join(dict.fromkeys(flat['municipality']))}_{date.today():%Y%m%d}"
@@ -26,7 +27,7 @@ c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
 c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
 docs = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})
-c2.download_button("Excel", lambda: data_workbook(ui.connection(), {**f.params(), "limit": ui.ROW_LIMIT}),
+c2.download_button("Excel", lambda: data_workbook(ui.connection(), {**f.params(), "limit": ROW_LIMIT}),
                    file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 c3.caption(f"{flat['indicator_id'].nunique()} 指標・{len(flat)} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
@@ -34,7 +35,7 @@ c3.caption(f"{flat['indicator_id'].nunique()} 指標・{len(flat)} 行。CSV は
 tab_wide, tab_flat, tab_docs = st.tabs(["指標ごと（年度を列に）", "フラット（指標×年度）", "列の説明"])
 with tab_wide:
     # Shaped by the query (one row per indicator, a value per fiscal year): the page only lays it out.
-    wide = ui.query("indicator_wide", {**f.params(), "limit": ui.ROW_LIMIT})
+    wide = ui.query("indicator_wide", {**f.params(), "limit": ROW_LIMIT})
     labels = list(wide["year_labels"].iloc[0]) if len(wide) else []
     years = pd.DataFrame(wide["year_values"].tolist(), columns=labels, index=wide.index)
     year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in labels}
