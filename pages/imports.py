@@ -13,7 +13,7 @@ st.caption("翌年度の報告書（テキスト）や、Excel・CSV のテン�
 
 with st.expander("テンプレートについて", icon=":material/info:"):
     st.markdown("エクスポートと同じ列名の CSV または Excel を取り込めます。" + ui.md_escape(REQUIRED_NOTE) + "。ほかの列は省略できます。")
-    example = ui.query("flat", {"limit": 4})
+    example = ui.query("template_example")
     st.download_button("テンプレート（記入例つき CSV）", lambda: flat_csv_bytes(example[FLAT_COLUMNS], bom=True),
                        file_name="施策評価_取込テンプレート.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore", key="dl_template")

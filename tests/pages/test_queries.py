@@ -110,6 +110,12 @@ def test_row_cap_keeps_the_first_rows_in_order(con):
     assert len(sql.run(con, "indicator_wide", {"limit": 3})) == 3
 
 
+def test_template_example_is_the_first_rows_of_the_flat_table(con):
+    example = sql.run(con, "template_example")
+    assert len(example) == 4 and list(example.columns) == list(sql.run(con, "flat", {"limit": 1}).columns)
+    assert plain(example) == plain(sql.run(con, "flat", {}).head(4))
+
+
 def test_department_and_section_must_be_one_pair_of_the_measure(con):
     # 1110421 is run by 総合政策部 政策推進課 and 福祉部 総合福祉課.
     assert "1110421" in set(sql.run(con, "measure_list", {"dept": ["福祉部"], "sec": ["総合福祉課"]})["measure_id"])
