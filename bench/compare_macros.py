@@ -35,22 +35,23 @@ def connect(db: Path, macros: str | None = None):
     return con
 
 
-def compare(a, b, queries=QUERIES, runs: int = 30) -> int:
-    """Time each query with the 'typical' and 'search' filters on connections a and b, alternating; print p50/p95.
+def compare(a, b, queries=QUERIES, runs: int = 30, variants=("typical", "search")) -> int:
+    """Time each query with the given filters of bench/run.py ('all' is none) on connections a and b, alternating;
+    print p50/p95.
 
     Returns 1 when the two return different rows for a query."""
     from run import filter_variants
 
     from evaldash import sql
 
-    variants, extra = filter_variants(a)
+    filters, extra = filter_variants(a)
     extra.pop("_info")
     print(f"{'query':20} {'filter':8} {'rows':>5} {'A p50':>8} {'p95':>6} {'B p50':>8} {'p95':>6} {'B/A':>5}")
     for name in queries:
         query = sql.load(name)
         text = sql.render(query)
-        for variant in ("typical", "search"):
-            params = {**sql.DEFAULTS, **extra, **variants[variant]}
+        for variant in variants:
+            params = {**sql.DEFAULTS, **extra, **filters[variant]}
             if variant == "search":
                 params["min_abs_pct"] = 10.0
             bound = {k: params[k] for k in query.params}

@@ -107,6 +107,9 @@ def test_compare_stores_copies_a_store_in_other_row_groups_and_times_both(tmp_pa
     assert compare_macros.compare(a, b, queries=("flat", "changes"), runs=2) == 0
     out = capsys.readouterr().out
     assert out.count("typical") == 2 and out.count("search") == 2
+    assert compare_stores.main([str(tmp_path / "nat.duckdb"), str(tmp_path / "big.duckdb"), "--all", "2"]) == 0
+    out = capsys.readouterr().out
+    assert " all " in out and "typical" not in out
 
 
 def test_run_smoke(tmp_path):
