@@ -1,0 +1,110 @@
+"""Where a warm page rerun (a widget that changes no data) spends its time, against the page's bare floor.
+
+    python bench/warm_breakdown.py bench/out/run/x1 trends [runs]   # a scale folder of bench/run.py, a page
+
+Reruns the page through AppTest as bench/pages_bench.py's warm rerun does, with every element call (st.markdown,
+st.plotly_chart, …, as the floor replays them) and every evaldash.ui helper timed: the time of each, per rerun. A
+helper's time includes the element calls it makes (the sidebar draws its widgets); nested calls are not counted
+twice. What is neither an element call nor a helper is the page's own code (its pandas) and AppTest's own work.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+HELPERS = ("sidebar", "current_store", "query", "figure", "rows", "page_header", "measure_link", "page_link",
+           "source_caption", "write_url", "seed_from_url", "keep_valid", "shown", "caption")
+LAYOUT = ("columns", "container", "expander", "tabs")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) not in (2, 3):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    logging.disable(logging.WARNING)
+    import pages_bench as pb
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.testing.v1 import AppTest
+
+    from evaldash import store, ui
+
+    pb.share_script_cache()
+    pb.remember_navigation()
+    folder, page = Path(argv[0]).resolve(), argv[1]
+    runs = int(argv[2]) if len(argv) == 3 else 40
+    db = pb._prepare_store(folder / "reports", folder / "store.duckdb")
+    os.environ["EVALDASH_REPORTS"] = str(folder / "reports")
+    os.environ["EVALDASH_DB"] = str(db)
+
+    spent: collections.Counter = collections.Counter()
+    calls: collections.Counter = collections.Counter()
+    local = threading.local()
+
+    def timed(label, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            depth = getattr(local, "depth", 0)
+            local.depth = depth + 1
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                local.depth = depth
+                if depth == 0:  # only the outermost call: a helper's element calls are in its time
+                    spent[label] += time.perf_counter() - start
+                    calls[label] += 1
+        return wrapper
+
+    for name in pb.ELEMENTS + LAYOUT:
+        method = getattr(DeltaGenerator, name, None)
+        if method is None:
+            continue
+        wrapped = timed(f"st.{name}", method)
+        setattr(DeltaGenerator, name, wrapped)
+        bound = getattr(st, name, None)  # st.title and friends are bound to the main DeltaGenerator
+        if isinstance(getattr(bound, "__self__", None), DeltaGenerator):
+            setattr(st, name, functools.partial(wrapped, bound.__self__))
+    for name in HELPERS:
+        setattr(ui, name, timed(f"ui.{name}", getattr(ui, name)))
+
+    con = store.connect_readonly(db)
+    munis = [r[0] for r in con.execute("SELECT DISTINCT municipality FROM measures ORDER BY 1").fetchall()]
+    con.close()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    if len(munis) > 1:
+        at.query_params["muni"] = munis[0]  # one city, as the page benchmark does
+    at.run()
+    at.switch_page(ui.PAGE_FILES[page]).run()
+    at.run()
+    spent.clear()
+    calls.clear()
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        at.run()
+        walls.append(time.perf_counter() - start)
+    walls.sort()
+    mean = sum(walls) / runs * 1000
+    print(f"{page} at {folder.name}: warm rerun p50 {walls[runs // 2] * 1000:.1f} ms, mean {mean:.1f} ms ({runs} runs)")
+    print(f"{'part':24} {'ms a rerun':>10} {'calls':>6}")
+    for label, seconds in spent.most_common():
+        print(f"{label:24} {seconds / runs * 1000:10.2f} {calls[label] / runs:6.1f}")
+    rest = mean - sum(spent.values()) / runs * 1000
+    print(f"{'(the rest)':24} {rest:10.2f}        the page's own code and AppTest's work")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
