@@ -43,7 +43,7 @@ def main() -> int:
         try:
             ids = sql.run(con, "indicator_options", {})["indicator_id"].tolist()[:8]
             series = sql.run(con, "indicator_series", {"ids": ids})
-            targets = sql.run(con, "indicator_targets", {"ids": ids}).dropna(subset=["target"])
+            targets = sql.run(con, "indicator_targets", {"ids": ids})
             changes = sql.run(con, "changes", {"min_abs_pct": 0.0}).dropna(subset=["delta_pct"])
             by_policy = sql.run(con, "reflection_by_policy", {})
         finally:
