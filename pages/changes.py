@@ -29,16 +29,21 @@ if changes.empty:
     ui.empty_notice()
     st.stop()
 
+# Lists, not pandas' map/where/fillna on these Arrow-backed columns: a warm rerun does this again.
+prev, latest = changes["prev_label"].tolist(), changes["latest_label"].tolist()
+compared = [isinstance(d, str) for d in changes["direction"].tolist()]
 table = changes.assign(
-    評価=changes["assessment"].map(charts.ASSESSMENT_LABELS).where(changes["direction"].notna(), "比較できる値なし"),
-    prev_label=changes["prev_label"].fillna("－"),
-    latest_label=changes["latest_label"].fillna("－"),
+    評価=[charts.ASSESSMENT_LABELS.get(a) if c else "比較できる値なし"
+          for a, c in zip(changes["assessment"].tolist(), compared)],
+    prev_label=[p if isinstance(p, str) else "－" for p in prev],
+    latest_label=[v if isinstance(v, str) else "－" for v in latest],
 )
 # When every row compares the same two years (one report), the years head the value columns and the two label
 # columns go: 指標 gets their room on a 1366-px laptop. Otherwise generic headers, with the years last.
-years = changes[["prev_label", "latest_label"]].dropna().drop_duplicates()
-same_years = len(years) == 1  # rows with no two years to compare have no values under these headers
-prev_head, latest_head = (years.iloc[0, 0], years.iloc[0, 1]) if same_years else ("前年度値", "最新値")
+# Rows with no two years to compare have no values under these headers.
+years = list(dict.fromkeys((p, v) for p, v in zip(prev, latest) if isinstance(p, str) and isinstance(v, str)))
+same_years = len(years) == 1
+prev_head, latest_head = years[0] if same_years else ("前年度値", "最新値")
 # No 動き column: the sign of 増減 and 増減率 says it, and 指標 needs the room more.
 columns = ["policy_no", "measure_id", "indicator", "unit", "prev_value", "latest_value", "delta", "delta_pct",
            "評価"] + ([] if same_years else ["prev_label", "latest_label"])

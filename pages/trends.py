@@ -19,11 +19,14 @@ if options.empty:
 # With several cities, an indicator is chosen by name so the same indicator is compared across them.
 by_name = f.several_munis
 key_col = "indicator" if by_name else "indicator_id"
-choices = list(dict.fromkeys(options[key_col]))
+# Plain rows, not pandas: masks and indexes on these Arrow-backed frames cost more than the loops (a warm rerun
+# draws the page again with nothing changed).
+option_rows = ui.rows(options, "indicator_id", key_col, "policy_no", "indicator", "unit")
 label_of = {}
-for r in ui.rows(options, key_col, "policy_no", "indicator", "unit"):
+for r in option_rows:
     label_of.setdefault(getattr(r, key_col), f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）" if not by_name
                         else f"{r.indicator}（{r.unit}）")
+choices = list(label_of)
 
 # In presentation mode the controls stay (so their state lives) but fold away.
 controls = st.expander("指標と表示の設定", icon=":material/tune:") if presenting else st.container()
@@ -55,19 +58,24 @@ def chart_options() -> tuple[str, str, str]:
     return mode, kind, era
 
 
-ids = options[options[key_col].isin(shown)]["indicator_id"].tolist()
+wanted = set(shown)
+ids = [r.indicator_id for r in option_rows if getattr(r, key_col) in wanted]
 series = ui.query("indicator_series", {"ids": ids})
 if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")
     st.stop()
-targets = ui.query("indicator_targets", {"ids": ids}).dropna(subset=["target"])
-changes = ui.query("changes", {**f.params(), "min_abs_pct": 0.0})
-changes = changes[changes["indicator_id"].isin(ids)].set_index("indicator_id")
+targets = ui.query("indicator_targets", {"ids": ids})
+in_chart = set(ids)
+change_rows = [r for r in ui.rows(ui.query("changes", {**f.params(), "min_abs_pct": 0.0}),
+                                  "indicator_id", "summary", "measure_id", "municipality", "note")
+               if r.indicator_id in in_chart]
+summary_of = {r.indicator_id: r.summary for r in change_rows}
 
 
 def present(mode: str, kind: str, era: str) -> None:
     """One chart per screen: title, subtitle (unit, years), the sentence, the source; previous / next."""
-    ordered = [i for i in ids if i in set(series["indicator_id"])]
+    with_values = set(series["indicator_id"].tolist())
+    ordered = [i for i in ids if i in with_values]
     ui.seed_from_url("tr_slide", "slide", None, parse=int, multi=False, default=1)
     k = min(max(1, int(st.session_state.get("tr_slide", 1))), len(ordered))
     one = series[series["indicator_id"] == ordered[k - 1]]
@@ -91,8 +99,8 @@ def present(mode: str, kind: str, era: str) -> None:
     fig = ui.figure(charts.slide_figure, one, mode=mode, kind=kind, era=era, targets=targets)
     # Our own large type, not the theme's: the room may be far from the screen.
     st.plotly_chart(fig, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
-    if row.indicator_id in changes.index:
-        st.subheader(ui.md_escape(changes.loc[row.indicator_id, "summary"]), anchor=False)
+    if row.indicator_id in summary_of:
+        st.subheader(ui.md_escape(summary_of[row.indicator_id]), anchor=False)
     report = row.report_label or ""
     ui.caption(f"出典: {row.municipality} 施策評価表 {report}（{row.source_file} {row.source_line}行）")
     ui.write_url({"slide": k if k > 1 else None})
@@ -104,7 +112,7 @@ if presenting:
     present(*options_chosen)
     st.stop()
 
-title = "、".join(dict.fromkeys(series["indicator"]))
+title = "、".join(dict.fromkeys(series["indicator"].tolist()))
 
 
 # A chart option reruns this fragment only: the filter, the queries and the list of changes below stay as they are.
@@ -131,7 +139,7 @@ if right.button("発表モード", icon=":material/slideshow:", help="1画面に
     st.rerun()
 
 st.subheader("この期間の変化")
-for r in ui.rows(changes.reset_index(), "summary", "measure_id", "municipality", "note"):
+for r in change_rows:
     with st.container(border=True):
         st.markdown(ui.md_escape(r.summary))
         meta = f"施策 {r.measure_id}" + (f"　|　{r.municipality}" if f.several_munis else "")
