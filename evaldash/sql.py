@@ -23,8 +23,8 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # The shared sidebar filter, as bound parameters. Every query that filters
 # takes these six names (see evaldash/schema.sql).
 EMPTY_FILTER = {"muni": [], "pol": [], "dept": [], "sec": [], "refl": [], "q": ""}
-# Optional parameters every query may take; None means "no limit".
-DEFAULTS = {**EMPTY_FILTER, "limit": None}
+# Optional parameters every query may take; None means "no limit", an empty list of indicators all of them.
+DEFAULTS = {**EMPTY_FILTER, "limit": None, "indicators": []}
 # Rows the dashboard asks of a query that takes $limit (データ's tables, CSV and Excel): everything is the command
 # line's job (`python -m evaldash export`, on its own connection).
 ROW_LIMIT = 20_000

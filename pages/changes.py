@@ -12,6 +12,8 @@ SORTS = {
     "down": ("減少率の高い順", "delta_pct", False),
     "measure": ("施策番号順", "measure_id", False),
 }
+# Rows the table, the chart and the sentences show at most; the Excel file has them all.
+ROW_CAP = 1_000
 f = ui.filters()
 ui.page_header("変化")
 
@@ -24,10 +26,14 @@ sort = c2.segmented_control("並べ替え", list(SORTS), key="ch_sort", format_f
 ui.write_url({"min": threshold or None, "sort": None if sort == "abs_delta_pct" else sort})
 
 _, column, descending = SORTS[sort or "abs_delta_pct"]
-changes = ui.query("changes", {**f.params(), "min_abs_pct": float(threshold)}, order=column, descending=descending)
+changes = ui.query("changes", {**f.params(), "min_abs_pct": float(threshold), "limit": ROW_CAP}, order=column,
+                   descending=descending)
 if changes.empty:
     ui.empty_notice()
     st.stop()
+if len(changes) == ROW_CAP:
+    st.warning(f"並べ替えの順に先頭 {ROW_CAP:,} 件を表示しています。しきい値や左の絞り込みで減らしてください。"
+               "Excel（変化の表）にはすべて入ります。", icon=":material/filter_list:")
 
 # Lists, not pandas' map/where/fillna on these Arrow-backed columns: a warm rerun does this again.
 prev, latest = changes["prev_label"].tolist(), changes["latest_label"].tolist()

@@ -65,10 +65,9 @@ if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")
     st.stop()
 targets = ui.query("indicator_targets", {"ids": ids})
-in_chart = set(ids)
-change_rows = [r for r in ui.rows(ui.query("changes", {**f.params(), "min_abs_pct": 0.0}),
-                                  "indicator_id", "summary", "measure_id", "municipality", "note")
-               if r.indicator_id in in_chart]
+# The changes of the charted indicators only: all of the filter's are 510,000 rows on a national store.
+change_rows = ui.rows(ui.query("changes", {**f.params(), "min_abs_pct": 0.0, "indicators": ids}),
+                      "indicator_id", "summary", "measure_id", "municipality", "note")
 summary_of = {r.indicator_id: r.summary for r in change_rows}
 
 

@@ -110,6 +110,19 @@ def test_row_cap_keeps_the_first_rows_in_order(con):
     assert len(sql.run(con, "indicator_wide", {"limit": 3})) == 3
 
 
+def test_changes_takes_a_cap_and_a_list_of_indicators(con):
+    everything = sql.run(con, "changes", {"min_abs_pct": 0.0}, order="delta_pct", descending=True)
+    capped = sql.run(con, "changes", {"min_abs_pct": 0.0, "limit": 5}, order="delta_pct", descending=True)
+    assert plain(capped) == plain(everything.head(5))
+    two = everything["indicator_id"].iloc[[3, 7]].tolist()
+    only = sql.run(con, "changes", {"min_abs_pct": 0.0, "indicators": two}, order="delta_pct", descending=True)
+    assert only["indicator_id"].tolist() == two
+
+
+def test_measure_list_takes_a_cap(con):
+    assert plain(sql.run(con, "measure_list", {"limit": 4})) == plain(sql.run(con, "measure_list", {}).head(4))
+
+
 def test_template_example_is_the_first_rows_of_the_flat_table(con):
     example = sql.run(con, "template_example")
     assert len(example) == 4 and list(example.columns) == list(sql.run(con, "flat", {"limit": 1}).columns)
