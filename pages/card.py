@@ -9,15 +9,16 @@ from evaldash.summary import fmt_number
 
 BADGE_COLORS = {"A": "blue", "B": "orange"}
 STATUS = {"reported": "", "no_value": "－（値なし）"}
+# Measures the picker offers at most (a national store with no filter has 170,000).
+PICK_CAP = 2_000
 f = ui.filters()
 st.title("施策カード")
 
-measures = ui.query("measure_list", f.params())
+measures = ui.query("measure_list", {**f.params(), "limit": PICK_CAP})
 wanted, wanted_muni = st.query_params.get("measure"), st.query_params.get("m")
 if wanted and not (measures["measure_id"] == wanted).any():
-    # A shared link may name a measure that the current filter hides: open it anyway.
-    everything = ui.query("measure_list")
-    found = everything[everything["measure_id"] == wanted]
+    # A shared link may name a measure that the current filter (or the cap) hides: open it anyway.
+    found = ui.query("measure_card", {"measure_id": wanted, "muni": []})[list(measures.columns)]
     if found.empty:
         st.warning(ui.md_escape(f"施策 {wanted[:20]} は見つかりませんでした。一覧から選んでください。"),
                    icon=":material/search_off:")
@@ -25,6 +26,8 @@ if wanted and not (measures["measure_id"] == wanted).any():
 if measures.empty:
     ui.empty_notice("該当する施策がありません")
     st.stop()
+if len(measures) >= PICK_CAP:
+    st.caption(f"施策番号の順に先頭 {PICK_CAP:,} 件から選べます。ほかの施策は左の絞り込みで探してください。")
 
 listed = ui.rows(measures, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
 keys = [f"{r.municipality}|{r.measure_id}" for r in listed]
