@@ -4,6 +4,8 @@ import streamlit as st
 
 from evaldash import charts, ui
 
+# Municipalities whose 現況と基本目標 are shown at most: a national store has 1,700 (11,000 paragraphs a rerun).
+DETAIL_CAP = 10
 f = ui.filters()
 names = st.session_state["_policy_names"]
 ui.page_header("概要")
@@ -52,7 +54,10 @@ def policy_detail() -> None:
     chosen = st.selectbox("運営方針を選ぶ", policy_options, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
                           key="overview_policy")
     detail = ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni})
-    for row in ui.rows(detail, "municipality", "situation", "goals", "plans", "source_file", "source_line"):
+    if len(detail) > DETAIL_CAP:
+        st.caption(f"{len(detail):,} 自治体のうち先頭 {DETAIL_CAP} 件を表示しています。ほかは左の「自治体」で選んでください。")
+    for row in ui.rows(detail.head(DETAIL_CAP), "municipality", "situation", "goals", "plans", "source_file",
+                       "source_line"):
         with st.container(border=True):
             if f.several_munis:
                 st.markdown(f"**{ui.md_escape(row.municipality)}**")

@@ -1,0 +1,80 @@
+"""Pages on a store of many cities with no filter: they show a bounded part and say so (a national store has
+1,700 cities, 170,000 measures and 510,000 indicators; drawing them all took seconds a rerun)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evaldash import sql, store
+from evaldash.ui import PAGE_FILES
+from tests.pages.conftest import ENTRY, ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import generate as gen  # noqa: E402
+
+CITIES = 36  # 36 × 100 indicators: about 2,100 measures and 3,600 indicators, past every page's cap
+
+
+@pytest.fixture(scope="module")
+def many_cities(tmp_path_factory):
+    base = tmp_path_factory.mktemp("many")
+    gen.write_corpus(gen.CorpusSpec("caps", munis=CITIES, years=[2020], indicators=100, seed=5), base / "reports")
+    store.build(base / "reports", base / "evaldash.duckdb")
+    return base / "reports", base / "evaldash.duckdb"
+
+
+@pytest.fixture
+def page(many_cities, monkeypatch):
+    reports, db = many_cities
+    monkeypatch.setenv("EVALDASH_REPORTS", str(reports))
+    monkeypatch.setenv("EVALDASH_DB", str(db))
+
+    def run(name: str, **params) -> AppTest:
+        at = AppTest.from_file(ENTRY, default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        at.switch_page(PAGE_FILES[name]).run()
+        assert not at.exception and not at.error, [e.message for e in at.exception] + [e.value for e in at.error]
+        return at
+
+    return run
+
+
+def test_overview_shows_ten_cities_situation_and_says_how_many(page):
+    at = page("overview")
+    assert any(f"{CITIES} 自治体のうち先頭 10 件" in c.value for c in at.caption)
+    sources = [c.value for c in at.caption if re.match(r"出典: m\d{4}_", c.value.replace("\\", ""))]
+    assert len(sources) == 10
+
+
+def test_changes_table_stops_at_its_cap_and_says_so(page, many_cities):
+    at = page("changes")
+    assert len(at.dataframe[0].value) == 1_000
+    assert any("先頭 1,000 件" in w.value for w in at.warning)
+    # The rows are the first of the order asked, not any thousand.
+    con = store.connect_readonly(many_cities[1])
+    try:
+        everything = sql.run(con, "changes", {"min_abs_pct": 0.0}, order="abs_delta_pct", descending=True)
+    finally:
+        con.close()
+    assert len(everything) > 1_000
+    assert list(at.dataframe[0].value["indicator"]) == list(everything["indicator"].head(1_000))
+
+
+def test_card_picker_stops_at_its_cap_and_a_link_still_opens_a_measure_past_it(page, many_cities):
+    at = page("card")
+    assert len(at.selectbox(key="card_key").options) == 2_000
+    assert any("先頭 2,000 件" in c.value for c in at.caption)
+    con = store.connect_readonly(many_cities[1])
+    try:
+        last = sql.run(con, "measure_list", {}).iloc[-1]
+    finally:
+        con.close()
+    linked = page("card", measure=last["measure_id"], m=last["municipality"])
+    assert linked.selectbox(key="card_key").value == f"{last['municipality']}|{last['measure_id']}"
+    assert any(last["measure_id"] in m.value for m in linked.markdown)
