@@ -78,3 +78,17 @@ def test_card_picker_stops_at_its_cap_and_a_link_still_opens_a_measure_past_it(p
     linked = page("card", measure=last["measure_id"], m=last["municipality"])
     assert linked.selectbox(key="card_key").value == f"{last['municipality']}|{last['measure_id']}"
     assert any(last["measure_id"] in m.value for m in linked.markdown)
+
+
+
+def test_trends_draws_at_most_sixty_series_and_says_how_many_there_are(page):
+    import json
+
+    at = page("trends")
+    picker = at.multiselect(key="tr_ind")
+    picker.set_value(picker.options[:70]).run()  # 70 names, each one city's or more: past the cap
+    assert not at.exception
+    assert any("系列あります。先頭 60 系列" in c.value for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lines = [t for t in spec["data"] if t.get("type") == "scatter" and "lines" in t.get("mode", "")]
+    assert 0 < len(lines) <= 60
