@@ -10,8 +10,8 @@ For each page of dashboard.py, in one process (the child that bench/run.py start
   one real run (see that file).
 
 At scales with several municipalities the sidebar's 自治体 filter is set to the first one,
-as a user in one city would (an unfiltered national page is measured once, see
-`national_unfiltered`).
+as a user in one city would; each page is then also opened with no filter (every city), its
+first run and one warm rerun timed, and the landing page's first visit with no filter.
 """
 
 from __future__ import annotations
@@ -209,6 +209,25 @@ def clear_results() -> None:
     ui._figure.clear()
 
 
+def _unfiltered(page: str, path: str) -> dict:
+    """The page opened with no filter on a store of several cities (all of a national store's 1,700): its first
+    run, then one warm rerun. Pages cap what they draw there (rows, cities, series); this times that they do."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
+    at.run()
+    start = time.perf_counter()
+    at.switch_page(path).run()
+    first = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    at.run()
+    warm = (time.perf_counter() - start) * 1000
+    failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
+    if failed:
+        return {"unfiltered_error": failed[0][:500]}
+    return {"unfiltered_first_ms": first, "unfiltered_warm_ms": warm}
+
+
 def child_pages(reports: Path, db: Path, runs: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
@@ -299,6 +318,8 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
                 else:
                     res["fragment"] = _stats(fragment)
                     res["fragment_over_floor"] = res["fragment"]["p50_ms"] / res["floor"]["p50_ms"]
+            if several:
+                res.update(_unfiltered(page, path))
             out["pages"][page] = res
     finally:
         rec.restore()

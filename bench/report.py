@@ -117,6 +117,17 @@ def main(path: str = "bench/results.json") -> None:
             land = pr.get("pages", {}).get("overview", {}).get("landing_unfiltered_ms")
             if land:
                 p(f"| {s} | overview, first visit with no filter | | | | | | | {land:,.0f} |")
+        unfiltered = [(s, page, v) for s, pr in pages.items() for page, v in pr.get("pages", {}).items()
+                      if "unfiltered_first_ms" in v or "unfiltered_error" in v]
+        if unfiltered:
+            p("\n#### Pages with no filter on a store of several cities (ms)\n")
+            p("| scale | page | first open | warm rerun |")
+            p("|---|---|---:|---:|")
+            for s, page, v in unfiltered:
+                if "unfiltered_error" in v:
+                    p(f"| {s} | {page} | error: {v['unfiltered_error'][:80]} | |")
+                else:
+                    p(f"| {s} | {page} | {v['unfiltered_first_ms']:,.0f} | {v['unfiltered_warm_ms']:,.0f} |")
     elif pages:
         p(f"\nPages: skipped ({pages['skipped']}).")
 

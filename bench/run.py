@@ -662,6 +662,10 @@ def print_tables(results: dict) -> None:
                     p(f"{scale:9} {page:9} error: {v.get('error')}")
                     continue
                 land = f"  landing unfiltered {v['landing_unfiltered_ms']:.0f} ms" if "landing_unfiltered_ms" in v else ""
+                if "unfiltered_first_ms" in v:
+                    land += f"  no filter: first {v['unfiltered_first_ms']:.0f} ms, warm {v['unfiltered_warm_ms']:.0f} ms"
+                elif "unfiltered_error" in v:
+                    land += f"  no filter: error {v['unfiltered_error'][:80]}"
                 if "fragment" in v:
                     land += f"  fragment {v['fragment']['p50_ms']:.1f} ms ({v['fragment_over_floor']:.2f}x)"
                 p(f"{scale:9} {page:9} {v['warm']['p50_ms']:8.0f} {v['cold']['p50_ms']:8.0f} {v['floor']['p50_ms']:7.0f}"
