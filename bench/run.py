@@ -441,7 +441,7 @@ class PandasStore:
         out = out.sort_values(["municipality", "policy_no", "measure_id", "indicator_id", "fiscal_year"])
         return out if limit is None else out.head(limit)  # the first rows, as flat.sql's $limit keeps
 
-    def changes(self, f, min_abs_pct: float):
+    def changes(self, f, min_abs_pct: float, limit: int | None = None):
         import pandas as pd
 
         ii = self.selected_indicators(f)
@@ -463,7 +463,8 @@ class PandasStore:
         c["assessment"] = "neutral"
         c.loc[good & (c["direction"] == c["good_direction"]), "assessment"] = "good"
         c.loc[good & (c["direction"] != c["good_direction"]), "assessment"] = "bad"
-        return c.sort_values(["abs_delta_pct", "measure_id", "ord"], na_position="last")
+        c = c.sort_values(["abs_delta_pct", "measure_id", "ord", "municipality", "indicator_id"], na_position="last")
+        return c if limit is None else c.head(limit)  # the first rows, as changes.sql's $limit keeps
 
     def overview_counts(self, f):
         import pandas as pd
@@ -499,7 +500,7 @@ def bench_pandas(db: Path, qres: dict, budget_s: float, max_n: int, min_n: int) 
     out = {"load_s": load_s, "rss_growth_mb": maxrss_mb() - rss0, "queries": {}}
     cases = {
         "flat": lambda f: ps.flat(f, extra["limit"]),
-        "changes": lambda f: ps.changes(f, 10.0 if f is variants["search"] else 0.0),
+        "changes": lambda f: ps.changes(f, 10.0 if f is variants["search"] else 0.0, extra["limit"]),
         "overview_counts": lambda f: ps.overview_counts(f),
     }
     for name, fn in cases.items():
