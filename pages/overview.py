@@ -6,6 +6,8 @@ from evaldash import charts, ui
 
 # Municipalities whose 現況と基本目標 are shown at most: a national store has 1,700 (11,000 paragraphs a rerun).
 DETAIL_CAP = 10
+# 運営方針 bars the chart draws at most (48 px each): every city has its own, 17,000 on a national store.
+BAR_CAP = 30
 f = ui.filters()
 names = st.session_state["_policy_names"]
 ui.page_header("概要")
@@ -42,7 +44,14 @@ ui.page_link("changes", "何が変わったかを見る（変化）", icon=":mat
 
 st.subheader("運営方針ごとの施策数（反映区分別）")
 by_policy = ui.query("reflection_by_policy", f.params())
-st.plotly_chart(ui.figure(charts.reflection_by_policy, by_policy), config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
+bars = by_policy
+policy_keys = list(zip(by_policy["policy_no"].tolist(), by_policy["policy_name"].tolist()))
+distinct = sorted(set(policy_keys))  # the chart's order: 運営方針 01 first
+if len(distinct) > BAR_CAP:
+    st.caption(f"{len(distinct):,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
+    keep = set(distinct[:BAR_CAP])
+    bars = by_policy[[k in keep for k in policy_keys]]
+st.plotly_chart(ui.figure(charts.reflection_by_policy, bars), config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
 
 st.subheader("運営方針の現況と基本目標")
 policy_options = sorted(by_policy["policy_no"].astype(int).unique())

@@ -46,7 +46,12 @@ def page(many_cities, monkeypatch):
 
 
 def test_overview_shows_ten_cities_situation_and_says_how_many(page):
+    import json
+
     at = page("overview")
+    assert any("の運営方針のうち先頭 30 件" in c.value for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(spec["layout"]["yaxis"]["categoryarray"]) == 30
     assert any(f"{CITIES} 自治体のうち先頭 10 件" in c.value for c in at.caption)
     sources = [c.value for c in at.caption if re.match(r"出典: m\d{4}_", c.value.replace("\\", ""))]
     assert len(sources) == 10
