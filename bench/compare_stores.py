@@ -28,7 +28,7 @@ def copy(src: Path, dst: Path, row_group_size: int) -> None:
     con = duckdb.connect()
     try:
         con.execute("ATTACH $path AS src (READ_ONLY)", {"path": str(src)})
-        con.execute(f"ATTACH $path AS dst (ROW_GROUP_SIZE {int(row_group_size)})", {"path": str(dst)})
+        con.execute("ATTACH $path AS dst (ROW_GROUP_SIZE $rows)", {"path": str(dst), "rows": int(row_group_size)})
         con.execute("COPY FROM DATABASE src TO dst")
         con.execute("CHECKPOINT dst")
         groups = con.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('dst.main.flat_indicators')")

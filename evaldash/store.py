@@ -238,7 +238,7 @@ def open_new(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection whose default database is a new store file at `path`, written in row groups of ROW_GROUP_SIZE."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH $path AS store (ROW_GROUP_SIZE {int(ROW_GROUP_SIZE)})", {"path": str(path)})
+        con.execute("ATTACH $path AS store (ROW_GROUP_SIZE $rows)", {"path": str(path), "rows": ROW_GROUP_SIZE})
         con.execute("USE store")
     except BaseException:
         con.close()
