@@ -30,9 +30,8 @@ def main(argv: list[str]) -> int:
         return 2
     logging.disable(logging.WARNING)
     import pages_bench as pb
-    from streamlit.testing.v1 import AppTest
 
-    from evaldash import sql, store, ui
+    from evaldash import sql, store
 
     pb.share_script_cache()
     pb.remember_navigation()
@@ -52,15 +51,10 @@ def main(argv: list[str]) -> int:
 
     sql.run = timed_run
     con = store.connect_readonly(db)
-    munis = [r[0] for r in con.execute("SELECT DISTINCT municipality FROM measures ORDER BY 1").fetchall()]
+    city = pb.first_city(db)  # one city, as the page benchmark does
     print(f"{'page':9} {'cold rerun ms':>14} {'queries':>8} {'query ms':>9} {'planning ms':>12}")
     for page in PAGES:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-        if len(munis) > 1:
-            at.query_params["muni"] = munis[0]  # one city, as the page benchmark does
-        at.run()
-        at.switch_page(ui.PAGE_FILES[page]).run()
-        at.run()
+        at = pb.open_page(page, city)
         pb.clear_results()
         calls.clear()
         start = time.perf_counter()

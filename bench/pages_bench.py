@@ -198,6 +198,33 @@ def run_for_fragments(at) -> list[str]:
     return storage.order_fragment_ids(list(storage.ids_registered_after(before)))
 
 
+def first_city(db: Path) -> str | None:
+    """The city the page benchmark filters to on a store of several (None with one)."""
+    from evaldash import store
+
+    con = store.connect_readonly(db)
+    try:
+        munis = [r[0] for r in con.execute("SELECT DISTINCT municipality FROM measures ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+    return munis[0] if len(munis) > 1 else None
+
+
+def open_page(page: str, city: str | None, timeout: int = 120):
+    """dashboard.py opened with the city in the URL (a shared link), then the page, as a user does; run once more."""
+    from streamlit.testing.v1 import AppTest
+
+    from evaldash import ui
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    if city:
+        at.query_params["muni"] = city
+    at.run()
+    at.switch_page(ui.PAGE_FILES[page]).run()
+    at.run()
+    return at
+
+
 def clear_results() -> None:
     """Forget query results and built charts, as a filter change finds them (the connection stays open)."""
     import streamlit as st

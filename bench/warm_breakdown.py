@@ -36,9 +36,7 @@ def main(argv: list[str]) -> int:
     import pages_bench as pb
     import streamlit as st
     from streamlit.delta_generator import DeltaGenerator
-    from streamlit.testing.v1 import AppTest
-
-    from evaldash import store, ui
+    from evaldash import ui
 
     pb.share_script_cache()
     pb.remember_navigation()
@@ -79,15 +77,7 @@ def main(argv: list[str]) -> int:
     for name in HELPERS:
         setattr(ui, name, timed(f"ui.{name}", getattr(ui, name)))
 
-    con = store.connect_readonly(db)
-    munis = [r[0] for r in con.execute("SELECT DISTINCT municipality FROM measures ORDER BY 1").fetchall()]
-    con.close()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    if len(munis) > 1:
-        at.query_params["muni"] = munis[0]  # one city, as the page benchmark does
-    at.run()
-    at.switch_page(ui.PAGE_FILES[page]).run()
-    at.run()
+    at = pb.open_page(page, pb.first_city(db))  # one city, as the page benchmark does
     spent.clear()
     calls.clear()
     walls = []
