@@ -277,11 +277,13 @@ def filter_variants(con) -> tuple[dict[str, dict], dict]:
         "ORDER BY count(*) DESC, measure_id LIMIT 1", [m0]).fetchone()[0]
     ids = [r[0] for r in con.execute(
         "SELECT indicator_id FROM indicators WHERE municipality = ? ORDER BY measure_id, ord LIMIT 5", [m0]).fetchall()]
+    names = [r[0] for r in con.execute(
+        "SELECT indicator FROM indicators WHERE municipality = ? ORDER BY measure_id, ord LIMIT 5", [m0]).fetchall()]
     from evaldash.sql import ROW_LIMIT
 
     # Queries that take a row cap get the one the dashboard gives them (データ's); without one, flat with no filter
     # sorts all 5.1 M national rows, which only the command line's export does (on its own connection).
-    extra = {"ids": ids, "measure_id": mid, "municipality": m0, "policy_no": pols[0], "min_abs_pct": 0.0,
+    extra = {"ids": ids, "names": names, "measure_id": mid, "municipality": m0, "policy_no": pols[0], "min_abs_pct": 0.0,
              "measures": [], "indicators": [], "limit": ROW_LIMIT}
     variants = {
         "all": {"muni": [], "pol": [], "dept": [], "sec": [], "refl": [], "q": ""},
@@ -294,7 +296,7 @@ def filter_variants(con) -> tuple[dict[str, dict], dict]:
 
 
 FILTER_NAMES = {"muni", "pol", "dept", "sec", "refl", "q"}
-KNOWN_PARAMS = FILTER_NAMES | {"ids", "measure_id", "municipality", "policy_no", "min_abs_pct", "measures",
+KNOWN_PARAMS = FILTER_NAMES | {"ids", "names", "measure_id", "municipality", "policy_no", "min_abs_pct", "measures",
                                "indicators", "limit"}
 
 

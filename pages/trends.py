@@ -13,22 +13,21 @@ presenting = ui.presenting()
 if not presenting:
     ui.page_header("推移")
 
-options = ui.query("indicator_options", f.params())
+# With several cities, an indicator is chosen by name so the same indicator is compared across them: the picker
+# needs the names only (a national store has 510,000 indicators of 1,920 names).
+by_name = f.several_munis
+if by_name:
+    options = ui.query("indicator_names", f.params())
+    label_of = {r.indicator: f"{r.indicator}（{r.unit}）" for r in ui.rows(options, "indicator", "unit")}
+else:
+    options = ui.query("indicator_options", f.params())
+    # Plain rows, not pandas: masks and indexes on these Arrow-backed frames cost more than the loops (a warm
+    # rerun draws the page again with nothing changed).
+    label_of = {r.indicator_id: f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）"
+                for r in ui.rows(options, "indicator_id", "policy_no", "indicator", "unit")}
 if options.empty:
     ui.empty_notice()
     st.stop()
-
-# With several cities, an indicator is chosen by name so the same indicator is compared across them.
-by_name = f.several_munis
-key_col = "indicator" if by_name else "indicator_id"
-# Plain rows, not pandas: masks and indexes on these Arrow-backed frames cost more than the loops (a warm rerun
-# draws the page again with nothing changed). By name, one row a name first: a national store has 510,000 rows.
-option_rows = ui.rows(options.drop_duplicates(key_col) if by_name else options,
-                      "indicator_id", key_col, "policy_no", "indicator", "unit")
-label_of = {}
-for r in option_rows:
-    label_of.setdefault(getattr(r, key_col), f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）" if not by_name
-                        else f"{r.indicator}（{r.unit}）")
 choices = list(label_of)
 
 # In presentation mode the controls stay (so their state lives) but fold away.
@@ -62,14 +61,15 @@ def chart_options() -> tuple[str, str, str]:
 
 
 if by_name:  # every city's indicator of each chosen name
-    ids = options.loc[options[key_col].isin(shown), "indicator_id"].tolist()
+    found = ui.query("indicators_by_name", {**f.params(), "names": shown, "limit": SERIES_CAP})
+    ids, total = found["indicator_id"].tolist(), int(found["total"].iloc[0]) if len(found) else 0
 else:
     wanted = set(shown)
-    ids = [r.indicator_id for r in option_rows if r.indicator_id in wanted]
-if len(ids) > SERIES_CAP:
-    st.caption(f"選んだ指標は {len(ids):,} 系列あります。先頭 {SERIES_CAP} 系列を表示しています。"
+    ids = [i for i in label_of if i in wanted]
+    total = len(ids)
+if total > len(ids):
+    st.caption(f"選んだ指標は {total:,} 系列あります。先頭 {len(ids)} 系列を表示しています。"
                "左の「自治体」で比べる自治体を選んでください。")
-    ids = ids[:SERIES_CAP]
 series = ui.query("indicator_series", {"ids": ids})
 if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")

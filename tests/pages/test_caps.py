@@ -86,14 +86,32 @@ def test_card_picker_stops_at_its_cap_and_a_link_still_opens_a_measure_past_it(p
 
 
 
-def test_trends_draws_at_most_sixty_series_and_says_how_many_there_are(page):
+def _indicators(db):
+    con = store.connect_readonly(db)
+    try:
+        return sql.run(con, "indicator_options", {})
+    finally:
+        con.close()
+
+
+def test_trends_offers_each_name_once_in_the_order_of_its_first_indicator(page, many_cities):
+    every = _indicators(many_cities[1]).drop_duplicates("indicator")
+    at = page("trends")
+    assert at.multiselect(key="tr_ind").options == [f"{r.indicator}（{r.unit}）" for r in every.itertuples()]
+
+
+def test_trends_draws_at_most_sixty_series_and_says_how_many_there_are(page, many_cities):
     import json
 
     at = page("trends")
     picker = at.multiselect(key="tr_ind")
     picker.set_value(picker.options[:70]).run()  # 70 names, each one city's or more: past the cap
     assert not at.exception
-    assert any("系列あります。先頭 60 系列" in c.value for c in at.caption)
+    every = _indicators(many_cities[1])
+    names = list(dict.fromkeys(every["indicator"]))[:70]
+    total = int(every["indicator"].isin(names).sum())
+    assert total > 60
+    assert any(f"選んだ指標は {total:,} 系列あります。先頭 60 系列" in c.value for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     lines = [t for t in spec["data"] if t.get("type") == "scatter" and "lines" in t.get("mode", "")]
     assert 0 < len(lines) <= 60

@@ -11,7 +11,7 @@ import pytest
 from evaldash import sql, store
 
 ROOT = Path(__file__).resolve().parents[2]
-PARAMS = {"policy_no": 3, "ids": [], "measures": [], "indicators": [], "min_abs_pct": 0.0, "measure_id": "1110421", "municipality": "苫小牧市"}
+PARAMS = {"policy_no": 3, "ids": [], "names": [], "measures": [], "indicators": [], "min_abs_pct": 0.0, "measure_id": "1110421", "municipality": "苫小牧市"}
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,17 @@ def test_search_matches_indicator_names_and_measure_texts(con):
     assert by_indicator["indicator"].tolist() == ["女性人材バンク登録者数"]
     by_purpose = sql.run(con, "indicator_options", {"q": "非核三原則"})  # only in 1110422's purpose
     assert by_purpose["indicator"].tolist() == ["要請回数"]
+
+
+def test_indicators_by_name_follow_the_filter_and_count_past_their_limit(con):
+    names = sql.run(con, "indicator_names", {"dept": ["福祉部"]})
+    expected = sql.run(con, "indicator_options", {"dept": ["福祉部"]})
+    assert names["indicator"].tolist() == list(dict.fromkeys(expected["indicator"]))
+    chosen = names["indicator"].tolist()[:3]
+    found = sql.run(con, "indicators_by_name", {"dept": ["福祉部"], "names": chosen, "limit": 2})
+    assert found["indicator_id"].tolist() == expected.loc[expected["indicator"].isin(chosen), "indicator_id"].tolist()[:2]
+    assert set(found["total"]) == {int(expected["indicator"].isin(chosen).sum())}
+    assert sql.run(con, "indicators_by_name", {"names": chosen, "q": "該当なしの語"}).empty
 
 
 def test_hostile_values_are_data_not_sql(con):
