@@ -231,8 +231,10 @@ def clear_results() -> None:
 
     from evaldash import ui
 
-    st.cache_data.clear()  # the store's metadata and a failed build's findings
+    st.cache_data.clear()  # a failed build's findings
+    ui._store_meta.clear()
     ui._run.clear()
+    ui._shaped.clear()
     ui._figure.clear()
 
 

@@ -26,9 +26,11 @@ def served(tmp_path, monkeypatch):
     monkeypatch.setenv("EVALDASH_REPORTS", str(reports))
     monkeypatch.setenv("EVALDASH_DB", str(db))
     ui._run.clear()
+    ui._shaped.clear()
     ui._figure.clear()
     yield db
     ui._run.clear()
+    ui._shaped.clear()
     ui._figure.clear()
 
 
@@ -134,3 +136,31 @@ def test_figure_keys_options_and_frames_inside_options(served):
     assert one is ui.figure(charts.trend_figure, series, targets=targets.copy(deep=True))
     assert one is not ui.figure(charts.trend_figure, series, targets=targets.assign(target=2.0))
 
+
+
+def _count_rows(frame):
+    _count_rows.calls += 1
+    return len(frame)
+
+
+def test_a_shaped_result_is_shaped_once_per_query_and_parameters(served):
+    _count_rows.calls = 0
+    assert ui.shaped(_count_rows, "policy_options", {"muni": []}) == len(ui.query("policy_options", {"muni": []}))
+    ui.shaped(_count_rows, "policy_options", {"muni": []})
+    assert _count_rows.calls == 1
+    assert ui.shaped(_count_rows, "department_options", {"muni": [], "pol": [1]}) < \
+        ui.shaped(_count_rows, "department_options", {"muni": [], "pol": []})
+    assert _count_rows.calls == 3
+
+
+def test_a_shaped_result_is_shaped_again_for_a_new_store(served):
+    _count_rows.calls = 0
+    ui.shaped(_count_rows, "municipalities")
+    store.build(store.reports_dir(), served)  # the same reports, a new file: another store version
+    ui.shaped(_count_rows, "municipalities")
+    assert _count_rows.calls == 2
+
+
+def test_only_named_functions_shape_results(served):
+    with pytest.raises(ValueError, match="module-level"):
+        ui.shaped(lambda frame: len(frame), "municipalities")
