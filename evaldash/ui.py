@@ -141,8 +141,8 @@ def _run(key: str, _request: tuple):
 # What a page draws from a query's result as plain Python (option lists, labels), shaped once per result and
 # shared like it: the sidebar rebuilt its choices with pandas on every rerun, 1.3 ms of a warm rerun's 9.
 @st.cache_resource(max_entries=1024, ttl=3600, show_spinner=False)
-def _shaped(key: str, _shape, _request: tuple):
-    return _shape(_run(repr(_request), _request))
+def _shaped(key: str, _shape, _request: tuple, _args: tuple):
+    return _shape(_run(repr(_request), _request), *_args)
 
 
 def _freeze(value):
@@ -171,17 +171,39 @@ def query(name: str, params: dict | None = None, order: str | None = None, desce
         _store_replaced()
 
 
-def shaped(shape, name: str, params: dict | None = None):
-    """`shape(result)` of a named query, computed once per store version and parameters and shared by every
-    session, as the result is. `shape` is a module-level function (its name is the key) that returns plain
-    Python for a page to draw from; the value is shared: read it, never change it."""
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value) -> bool:
+    return isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(_plain(v) for v in value))
+
+
+def shaped(shape, name: str, params: dict | None = None, *args, order: str | None = None, descending: bool = False):
+    """`shape(result, *args)` of a named query, computed once per store version, query, parameters and args and
+    shared by every session, as the result is: what a page draws (option lists, labels, rows, tables to show,
+    figures) shaped once, where pandas would shape it again on every rerun.
+
+    `shape` is a module-level function (its name is the key); `args` are plain values (text, numbers, tuples of
+    them), whose repr is the key. The value is shared: read it, never change it.
+    """
     if not callable(shape) or "<" in shape.__qualname__:  # a lambda or a nested function has no stable name
         raise ValueError(f"ui.shaped takes a module-level function, not {shape!r}")
+    if not all(_plain(a) for a in args):
+        raise ValueError("ui.shaped takes plain values as args (text, numbers, tuples of them)")
     try:
-        request = _request(name, params)
-        return _shaped(repr((shape.__module__, shape.__qualname__, request)), shape, request)
+        request = _request(name, params, order, descending)
+        return _shaped(repr((shape.__module__, shape.__qualname__, request, args)), shape, request, args)
     except StoreReplaced:
         _store_replaced()
+
+
+def _rows_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list:
+    return rows(frame, *columns)
+
+
+def query_rows(name: str, params: dict | None = None, *columns: str) -> list:
+    """`rows()` of a named query's result, made once per result and shared: read them, never change them."""
+    return shaped(_rows_of, name, params, columns)
 
 
 @functools.cache

@@ -164,3 +164,18 @@ def test_a_shaped_result_is_shaped_again_for_a_new_store(served):
 def test_only_named_functions_shape_results(served):
     with pytest.raises(ValueError, match="module-level"):
         ui.shaped(lambda frame: len(frame), "municipalities")
+
+
+def _rows_and_flag(frame, flag):
+    _rows_and_flag.calls += 1
+    return (len(frame), flag)
+
+
+def test_shaped_args_are_part_of_the_key_and_must_be_plain(served):
+    _rows_and_flag.calls = 0
+    assert ui.shaped(_rows_and_flag, "municipalities", None, True)[1] is True
+    assert ui.shaped(_rows_and_flag, "municipalities", None, False)[1] is False
+    ui.shaped(_rows_and_flag, "municipalities", None, True)
+    assert _rows_and_flag.calls == 2
+    with pytest.raises(ValueError, match="plain values"):
+        ui.shaped(_rows_and_flag, "municipalities", None, pd.DataFrame())  # no repr that names its content

@@ -1,0 +1,45 @@
+"""What pages draw, shaped once from a query's result (evaldash.shaping), on the bundled report's store."""
+
+from __future__ import annotations
+
+from evaldash import shaping, sql
+
+
+def test_measure_choices_key_label_and_list_every_measure_in_order(con):
+    frame = sql.run(con, "measure_list", {})
+    one = shaping.measure_choices(frame, several_munis=False)
+    assert one.keys == [f"苫小牧市|{m}" for m in frame["measure_id"]]
+    assert one.measure_ids == set(frame["measure_id"])
+    first = frame.iloc[0]
+    assert one.labels[one.keys[0]] == (f"{first.measure_id}　{first.initiative_name}　"
+                                       f"（運営方針{first.policy_no:02d} {first.policy_name}）")
+    several = shaping.measure_choices(frame, several_munis=True)
+    assert several.labels[several.keys[0]] == "苫小牧市 " + one.labels[one.keys[0]]
+
+
+def test_first_row_names_every_column_and_is_none_for_no_rows(con):
+    card = shaping.first_row(sql.run(con, "measure_card", {"measure_id": "1110421", "muni": []}))
+    assert card.measure_id == "1110421" and card.municipality == "苫小牧市"
+    assert shaping.first_row(sql.run(con, "measure_card", {"measure_id": "0000000", "muni": []})) is None
+
+
+def test_action_groups_keep_the_report_order_under_their_sections(con):
+    frame = sql.run(con, "measure_actions", {"measure_id": "1110421", "municipality": "苫小牧市"})
+    groups = shaping.action_groups(frame)
+    assert [t for _, texts in groups for t in texts] == sorted(frame["text"].tolist(), key=frame["text"].tolist().index)
+    assert sum(len(texts) for _, texts in groups) == len(frame)
+    sections = [s if isinstance(s, str) else "" for s in frame["section"]]
+    assert [s for s, _ in groups] == list(dict.fromkeys(sections))
+
+
+def test_indicator_panels_show_each_year_with_its_unit_or_why_it_has_none(con):
+    series = sql.run(con, "indicator_series", {"ids": sql.run(con, "indicator_options", {})["indicator_id"].tolist()})
+    bank = series.loc[series["indicator"] == "女性人材バンク登録者数", "indicator_id"].iloc[0]
+    panels = shaping.indicator_panels(series, ((bank, 100.0),))
+    assert set(panels) == set(series["indicator_id"])
+    shown = dict(zip(panels[bank].values["fiscal_label"], panels[bank].values["表示"]))
+    assert shown == {"H30年度": "47人", "R1年度": "68人"}
+    no_value = series.loc[series["value_status"] == "no_value", "indicator_id"].iloc[0]
+    assert "－（値なし）" in panels[no_value].values["表示"].tolist()
+    with_target = [i for i, p in panels.items() if any(s.y0 == 100.0 for s in p.figure.layout.shapes)]
+    assert with_target == [bank]  # the target line, on its own indicator's chart only
