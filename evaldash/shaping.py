@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts
+from .model import FLAT_DOCS
 from .summary import fmt_number
 
 # 施策カード: a year's value as the card's table shows it.
@@ -74,3 +75,112 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
         target = target_of.get(indicator_id)
         panels[indicator_id] = IndicatorPanel(charts.mini_trend(one, target=target), values)
     return panels
+
+
+# 変化 --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChangesView:
+    table: pd.DataFrame  # the columns the table shows, in order
+    prev_head: str  # the value columns' headers: the two years when every row compares the same two
+    latest_head: str
+    picks: list  # per table row: measure_id, municipality, indicator (a picked row's link)
+    bars: go.Figure | None  # None: no row has a rate of change
+    summaries: str  # the sentences for council material, one a line
+
+
+def changes_view(changes: pd.DataFrame, several_munis: bool) -> ChangesView:
+    prev, latest = changes["prev_label"].tolist(), changes["latest_label"].tolist()
+    compared = [isinstance(d, str) for d in changes["direction"].tolist()]
+    table = changes.assign(
+        評価=[charts.ASSESSMENT_LABELS.get(a) if c else "比較できる値なし"
+              for a, c in zip(changes["assessment"].tolist(), compared)],
+        prev_label=[p if isinstance(p, str) else "－" for p in prev],
+        latest_label=[v if isinstance(v, str) else "－" for v in latest],
+    )
+    # When every row compares the same two years (one report), the years head the value columns and the two label
+    # columns go: 指標 gets their room on a 1366-px laptop. Otherwise generic headers, with the years last.
+    # Rows with no two years to compare have no values under these headers.
+    years = list(dict.fromkeys((p, v) for p, v in zip(prev, latest) if isinstance(p, str) and isinstance(v, str)))
+    same_years = len(years) == 1
+    prev_head, latest_head = years[0] if same_years else ("前年度値", "最新値")
+    # No 動き column: the sign of 増減 and 増減率 says it, and 指標 needs the room more.
+    columns = (["municipality"] if several_munis else []) + [
+        "policy_no", "measure_id", "indicator", "unit", "prev_value", "latest_value", "delta", "delta_pct", "評価",
+    ] + ([] if same_years else ["prev_label", "latest_label"])
+    shown = pd.DataFrame({c: table[c] for c in columns}, index=table.index)
+    bars = changes.dropna(subset=["delta_pct"])
+    return ChangesView(
+        shown, prev_head, latest_head, _columns(changes, "measure_id", "municipality", "indicator"),
+        charts.change_bars(bars) if len(bars) else None, "\n".join(changes["summary"].tolist()),
+    )
+
+
+REPORT_CHANGE_KINDS = {"measure_added": "施策の追加", "measure_dropped": "施策の廃止", "reflection_changed": "反映区分の変更",
+                       "indicator_added": "指標の追加", "indicator_removed": "指標の削除"}
+
+
+def report_change_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The differences between two years' reports, each kind named."""
+    columns = ["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"]
+    shown = pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
+    shown["kind"] = [REPORT_CHANGE_KINDS.get(k, k) for k in frame["kind"].tolist()]
+    return shown
+
+
+def revision_table(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = ["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value", "old_report",
+               "new_report"]
+    return pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
+
+
+# 概要 ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PolicyBars:
+    figure: go.Figure  # the first `cap` 運営方針, 01 at the top
+    policies: int  # how many 運営方針 there are (each city has its own)
+    policy_numbers: list[int]  # the numbers among them, for the 現況と基本目標 picker
+
+
+def policy_bars(frame: pd.DataFrame, cap: int) -> PolicyBars:
+    keys = list(zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()))
+    distinct = sorted(set(keys))  # the chart's order: 運営方針 01 first
+    bars = frame
+    if len(distinct) > cap:
+        keep = set(distinct[:cap])
+        bars = frame[[k in keep for k in keys]]
+    return PolicyBars(charts.reflection_by_policy(bars), len(distinct), sorted({int(no) for no, _ in keys}))
+
+
+# データ --------------------------------------------------------------------------------------------
+
+FLAT_DOCS_TABLE = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})  # 列の説明
+
+
+@dataclass(frozen=True)
+class FlatSummary:
+    municipalities: list[str]  # in the table's order
+    indicators: int
+    rows: int
+
+
+def flat_summary(frame: pd.DataFrame) -> FlatSummary:
+    return FlatSummary(list(dict.fromkeys(frame["municipality"].tolist())), frame["indicator_id"].nunique(), len(frame))
+
+
+@dataclass(frozen=True)
+class WideTable:
+    table: pd.DataFrame  # the columns shown, a value column per fiscal year
+    year_labels: list[str]
+
+
+def wide_table(frame: pd.DataFrame, several_munis: bool) -> WideTable:
+    """`indicator_wide` laid out: its list of values per fiscal year as one column a year."""
+    labels = list(frame["year_labels"].iloc[0]) if len(frame) else []
+    years = pd.DataFrame(frame["year_values"].tolist(), columns=labels, index=frame.index)
+    columns = (["municipality"] if several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
+                                                             "reflection"]
+    table = pd.concat([pd.DataFrame({c: frame[c] for c in columns}, index=frame.index), years,
+                       frame[["trend"]]], axis=1)
+    return WideTable(table, labels)

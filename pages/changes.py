@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from evaldash import charts, ui
+from evaldash import shaping, ui
 from evaldash.export.deck import build_deck
 from evaldash.export.views import changes_workbook
 
@@ -26,42 +26,21 @@ sort = c2.segmented_control("並べ替え", list(SORTS), key="ch_sort", format_f
 ui.write_url({"min": threshold or None, "sort": None if sort == "abs_delta_pct" else sort})
 
 _, column, descending = SORTS[sort or "abs_delta_pct"]
-changes = ui.query("changes", {**f.params(), "min_abs_pct": float(threshold), "limit": ROW_CAP}, order=column,
-                   descending=descending)
-if changes.empty:
+asked = {**f.params(), "min_abs_pct": float(threshold), "limit": ROW_CAP}
+view = ui.shaped(shaping.changes_view, "changes", asked, f.several_munis, order=column, descending=descending)
+if not view.picks:
     ui.empty_notice()
     st.stop()
-if len(changes) == ROW_CAP:
+if len(view.picks) == ROW_CAP:
     st.warning(f"並べ替えの順に先頭 {ROW_CAP:,} 件を表示しています。しきい値や左の絞り込みで減らしてください。"
                "Excel（変化の表）にはすべて入ります。", icon=":material/filter_list:")
-
-# Lists, not pandas' map/where/fillna on these Arrow-backed columns: a warm rerun does this again.
-prev, latest = changes["prev_label"].tolist(), changes["latest_label"].tolist()
-compared = [isinstance(d, str) for d in changes["direction"].tolist()]
-table = changes.assign(
-    評価=[charts.ASSESSMENT_LABELS.get(a) if c else "比較できる値なし"
-          for a, c in zip(changes["assessment"].tolist(), compared)],
-    prev_label=[p if isinstance(p, str) else "－" for p in prev],
-    latest_label=[v if isinstance(v, str) else "－" for v in latest],
-)
-# When every row compares the same two years (one report), the years head the value columns and the two label
-# columns go: 指標 gets their room on a 1366-px laptop. Otherwise generic headers, with the years last.
-# Rows with no two years to compare have no values under these headers.
-years = list(dict.fromkeys((p, v) for p, v in zip(prev, latest) if isinstance(p, str) and isinstance(v, str)))
-same_years = len(years) == 1
-prev_head, latest_head = years[0] if same_years else ("前年度値", "最新値")
-# No 動き column: the sign of 増減 and 増減率 says it, and 指標 needs the room more.
-columns = ["policy_no", "measure_id", "indicator", "unit", "prev_value", "latest_value", "delta", "delta_pct",
-           "評価"] + ([] if same_years else ["prev_label", "latest_label"])
-if f.several_munis:
-    columns.insert(0, "municipality")
 
 
 # Picking a row reruns this fragment only: the link to its card appears without the page being redrawn.
 @st.fragment
 def changes_table() -> None:
     event = st.dataframe(
-        ui.shown(table, columns),  # the same rows in the same order: a picked row's position is table's
+        view.table,  # the rows in the query's order: a picked row's position is its place in view.picks
         column_config={
             "municipality": st.column_config.TextColumn("自治体"),
             # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
@@ -72,9 +51,9 @@ def changes_table() -> None:
             "indicator": st.column_config.TextColumn("指標", width=330, pinned=True),
             "unit": st.column_config.TextColumn("単位", width=48),
             "prev_label": st.column_config.TextColumn("前年度"),
-            "prev_value": st.column_config.NumberColumn(prev_head, format="localized", width=72),
+            "prev_value": st.column_config.NumberColumn(view.prev_head, format="localized", width=72),
             "latest_label": st.column_config.TextColumn("最新年度"),
-            "latest_value": st.column_config.NumberColumn(latest_head, format="localized", width=72),
+            "latest_value": st.column_config.NumberColumn(view.latest_head, format="localized", width=72),
             "delta": st.column_config.NumberColumn("増減", format="localized", width=64),
             "delta_pct": st.column_config.NumberColumn("増減率", format="%+.1f%%", width=76),
             "評価": st.column_config.TextColumn("評価", width=120),
@@ -86,9 +65,9 @@ def changes_table() -> None:
     )
     rows = event.selection.rows if event else []
     if rows:
-        picked = table.iloc[rows[0]]
-        ui.measure_link(picked["measure_id"], picked["municipality"] if f.several_munis else None,
-                        label=f"「{picked['indicator']}」の施策カードを開く")
+        picked = view.picks[rows[0]]
+        ui.measure_link(picked.measure_id, picked.municipality if f.several_munis else None,
+                        label=f"「{picked.indicator}」の施策カードを開く")
     else:
         st.caption("行を選ぶと、その指標の施策カードへのリンクが出ます。見出しをクリックすると並べ替えられます。")
 
@@ -107,26 +86,22 @@ d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), selection),
 
 st.subheader("増減率の順位")
 st.caption("色は data/indicator_meta.csv で「増えるほど良い／減るほど良い」が決められた指標だけに付きます。ほかは灰色です。")
-bars = changes.dropna(subset=["delta_pct"])
-if bars.empty:
+if view.bars is None:
     st.caption("増減率を計算できる指標がありません。")
 else:
-    st.plotly_chart(ui.figure(charts.change_bars, bars), config=ui.chart_config("増減率の順位"), key="change_bars")
+    st.plotly_chart(view.bars, config=ui.chart_config("増減率の順位"), key="change_bars")
 
 st.subheader("議会資料用の文章")
 st.caption("右上のボタンでコピーできます。")
-st.code("\n".join(changes["summary"]), language=None, wrap_lines=True)
+st.code(view.summaries, language=None, wrap_lines=True)
 
-revisions = ui.query("revisions", f.params())
-report_changes = ui.query("report_changes", f.params())
+revisions = ui.shaped(shaping.revision_table, "revisions", f.params())
+report_changes = ui.shaped(shaping.report_change_table, "report_changes", f.params())
 if len(revisions) or len(report_changes):
     st.subheader("報告書の年度間の違い")
-    kinds = {"measure_added": "施策の追加", "measure_dropped": "施策の廃止", "reflection_changed": "反映区分の変更",
-             "indicator_added": "指標の追加", "indicator_removed": "指標の削除"}
     if len(report_changes):
         st.dataframe(
-            ui.shown(report_changes.assign(kind=report_changes["kind"].map(kinds)),
-                     ["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"]),
+            report_changes,
             column_config={"municipality": "自治体", "from_year": st.column_config.NumberColumn("前の報告書", format="%d年度"),
                            "to_year": st.column_config.NumberColumn("新しい報告書", format="%d年度"),
                            "kind": "内容", "measure_id": "施策番号", "indicator": "指標", "old": "変更前", "new": "変更後"},
@@ -135,8 +110,7 @@ if len(revisions) or len(report_changes):
     if len(revisions):
         st.markdown("**新しい報告書で修正された値**")
         st.dataframe(
-            ui.shown(revisions, ["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value",
-                                 "old_report", "new_report"]),
+            revisions,
             column_config={"municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "fiscal_label": "年度",
                            "old_value": st.column_config.NumberColumn("修正前", format="localized"),
                            "new_value": st.column_config.NumberColumn("修正後", format="localized"),

@@ -2,46 +2,43 @@
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from evaldash import ui
+from evaldash import shaping, ui
 from evaldash.export import flat_csv_bytes
 from evaldash.export.views import data_workbook
-from evaldash.model import FLAT_COLUMNS, FLAT_DOCS
+from evaldash.model import FLAT_COLUMNS
 from evaldash.sql import ROW_LIMIT
 
 f = ui.filters()
 ui.page_header("データ")
 
-flat = ui.query("flat", {**f.params(), "limit": ROW_LIMIT})
-if flat.empty:
+asked = {**f.params(), "limit": ROW_LIMIT}
+flat = ui.query("flat", asked)
+summary = ui.shaped(shaping.flat_summary, "flat", asked)
+if not summary.rows:
     ui.empty_notice()
     st.stop()
-if len(flat) == ROW_LIMIT:
+if summary.rows == ROW_LIMIT:
     st.warning(f"先頭 {ROW_LIMIT:,} 行を表示しています。絞り込むか、すべては `python -m evaldash export` で書き出してください。",
                icon=":material/info:")
 
-stem = f"施策評価_{'_'.join(dict.fromkeys(flat['municipality']))}_{date.today():%Y%m%d}"
+stem = f"施策評価_{'_'.join(summary.municipalities)}_{date.today():%Y%m%d}"
 c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
 c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
-docs = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})
 c2.download_button("Excel", lambda: data_workbook(ui.connection(), {**f.params(), "limit": ROW_LIMIT}),
                    file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-c3.caption(f"{flat['indicator_id'].nunique()} 指標・{len(flat)} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
+c3.caption(f"{summary.indicators} 指標・{summary.rows} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
 
 tab_wide, tab_flat, tab_docs = st.tabs(["指標ごと（年度を列に）", "フラット（指標×年度）", "列の説明"])
 with tab_wide:
-    # Shaped by the query (one row per indicator, a value per fiscal year): the page only lays it out.
-    wide = ui.query("indicator_wide", {**f.params(), "limit": ROW_LIMIT})
-    labels = list(wide["year_labels"].iloc[0]) if len(wide) else []
-    years = pd.DataFrame(wide["year_values"].tolist(), columns=labels, index=wide.index)
-    year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in labels}
+    # Shaped by the query (one row per indicator, a value per fiscal year), laid out once (evaldash.shaping).
+    wide = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
+    year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in wide.year_labels}
     st.dataframe(
-        ui.shown(pd.concat([wide, years], axis=1), (["municipality"] if f.several_munis else [])
-                 + ["policy_no", "measure_id", "indicator", "unit", "reflection", *labels, "trend"]),
+        wide.table,
         column_config={
             "municipality": "自治体",
             "policy_no": st.column_config.NumberColumn("運営方針", format="%02d"),
@@ -68,5 +65,5 @@ with tab_flat:
         hide_index=True,
     )
 with tab_docs:
-    st.dataframe(docs, hide_index=True)
+    st.dataframe(shaping.FLAT_DOCS_TABLE, hide_index=True)
     st.caption("コマンドラインからは `python -m evaldash export` で同じ表を書き出せます。")

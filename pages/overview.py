@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from evaldash import charts, ui
+from evaldash import shaping, ui
 
 # Municipalities whose 現況と基本目標 are shown at most: a national store has 1,700 (11,000 paragraphs a rerun).
 DETAIL_CAP = 10
@@ -12,7 +12,7 @@ f = ui.filters()
 names = st.session_state["_policy_names"]
 ui.page_header("概要")
 
-counts = ui.query("overview_counts", f.params()).iloc[0]
+counts = ui.shaped(shaping.first_row, "overview_counts", f.params())._asdict()
 if counts["indicators"] == 0 and counts["measures"] == 0:
     ui.empty_notice()
     st.stop()
@@ -43,24 +43,18 @@ cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border
 ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
 
 st.subheader("運営方針ごとの施策数（反映区分別）")
-by_policy = ui.query("reflection_by_policy", f.params())
-bars = by_policy
-policy_keys = list(zip(by_policy["policy_no"].tolist(), by_policy["policy_name"].tolist()))
-distinct = sorted(set(policy_keys))  # the chart's order: 運営方針 01 first
-if len(distinct) > BAR_CAP:
-    st.caption(f"{len(distinct):,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
-    keep = set(distinct[:BAR_CAP])
-    bars = by_policy[[k in keep for k in policy_keys]]
-st.plotly_chart(ui.figure(charts.reflection_by_policy, bars), config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
+bars = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP)
+if bars.policies > BAR_CAP:
+    st.caption(f"{bars.policies:,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
+st.plotly_chart(bars.figure, config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
 
 st.subheader("運営方針の現況と基本目標")
-policy_options = sorted(by_policy["policy_no"].astype(int).unique())
 
 
 # Choosing another 運営方針 reruns this fragment only, not the counts and the chart above.
 @st.fragment
 def policy_detail() -> None:
-    chosen = st.selectbox("運営方針を選ぶ", policy_options, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
+    chosen = st.selectbox("運営方針を選ぶ", bars.policy_numbers, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
                           key="overview_policy")
     detail = ui.query("policy_detail", {"policy_no": int(chosen), "muni": f.muni})
     if len(detail) > DETAIL_CAP:

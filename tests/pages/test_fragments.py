@@ -21,14 +21,20 @@ from pages_bench import fragment_rerun, run_for_fragments  # noqa: E402
 
 @pytest.fixture
 def queries_run(monkeypatch):
+    """The named queries a run asks for, through ui.query or as shaped results (ui.shaped, ui.query_rows)."""
     names: list[str] = []
-    real = ui.query
+    query, shaped = ui.query, ui.shaped
 
-    def counting(name, *args, **kwargs):
+    def counting_query(name, *args, **kwargs):
         names.append(name)
-        return real(name, *args, **kwargs)
+        return query(name, *args, **kwargs)
 
-    monkeypatch.setattr(ui, "query", counting)
+    def counting_shaped(shape, name, *args, **kwargs):
+        names.append(name)
+        return shaped(shape, name, *args, **kwargs)
+
+    monkeypatch.setattr(ui, "query", counting_query)
+    monkeypatch.setattr(ui, "shaped", counting_shaped)
     return names
 
 
@@ -64,6 +70,7 @@ def test_choosing_a_policy_reruns_only_its_detail(open_page, queries_run):
 def test_picking_a_row_of_changes_reruns_only_the_table(open_page, queries_run):
     at = open_page(PAGE_FILES["changes"])
     [fragment] = run_for_fragments(at)
+    assert "changes" in queries_run  # the whole page's run asks for them (as a shaped result)
     queries_run.clear()
     with fragment_rerun([fragment]):
         at.run()
