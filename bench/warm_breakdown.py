@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-HELPERS = ("sidebar", "current_store", "query", "shaped", "query_rows", "figure", "rows", "page_header", "measure_link", "page_link",
-           "source_caption", "write_url", "seed_from_url", "keep_valid", "shown", "caption")
+HELPERS = ("sidebar", "current_store", "query", "shaped", "query_rows", "figure", "rows", "page_header", "measure_link",
+           "page_link", "source_caption", "write_url", "seed_from_url", "keep_valid", "shown", "caption")
 LAYOUT = ("columns", "container", "expander", "tabs")
 
 

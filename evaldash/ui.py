@@ -588,7 +588,10 @@ def filters() -> Filters:
 
 def source_caption() -> str:
     """「出典: 苫小牧市 施策評価表 R1年度」 from the data, for the selected municipalities."""
-    labels = query("source_labels", {"muni": filters().muni})
+    return shaped(_source_caption, "source_labels", {"muni": filters().muni})
+
+
+def _source_caption(labels: pd.DataFrame) -> str:
     if labels.empty:
         return ""
     if len(labels) > 3:  # a national store: name the count, not 1,700 cities
