@@ -184,3 +184,25 @@ def wide_table(frame: pd.DataFrame, several_munis: bool) -> WideTable:
     table = pd.concat([pd.DataFrame({c: frame[c] for c in columns}, index=frame.index), years,
                        frame[["trend"]]], axis=1)
     return WideTable(table, labels)
+
+
+# 推移 ---------------------------------------------------------------------------------------------
+
+def indicator_labels(frame: pd.DataFrame, by_name: bool) -> dict[str, str]:
+    """The picker's choices and labels: by name (`indicator_names`, several cities) or by indicator
+    (`indicator_options`, one city), in the query's order."""
+    if by_name:
+        return {r.indicator: f"{r.indicator}（{r.unit}）" for r in _columns(frame, "indicator", "unit")}
+    return {r.indicator_id: f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）"
+            for r in _columns(frame, "indicator_id", "policy_no", "indicator", "unit")}
+
+
+def series_title(series: pd.DataFrame) -> str:
+    """The charted indicators' names, for a file name."""
+    return "、".join(dict.fromkeys(series["indicator"].tolist()))
+
+
+def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: tuple) -> go.Figure:
+    """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples."""
+    frame = pd.DataFrame([t._asdict() for t in targets]) if targets else None
+    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=frame)

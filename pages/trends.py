@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from evaldash import charts, ui
+from evaldash import charts, shaping, ui
 from evaldash.export.deck import build_deck
 
 AUTO_LIMIT = 8
@@ -16,16 +16,9 @@ if not presenting:
 # With several cities, an indicator is chosen by name so the same indicator is compared across them: the picker
 # needs the names only (a national store has 510,000 indicators of 1,920 names).
 by_name = f.several_munis
-if by_name:
-    options = ui.query("indicator_names", f.params())
-    label_of = {r.indicator: f"{r.indicator}（{r.unit}）" for r in ui.rows(options, "indicator", "unit")}
-else:
-    options = ui.query("indicator_options", f.params())
-    # Plain rows, not pandas: masks and indexes on these Arrow-backed frames cost more than the loops (a warm
-    # rerun draws the page again with nothing changed).
-    label_of = {r.indicator_id: f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）"
-                for r in ui.rows(options, "indicator_id", "policy_no", "indicator", "unit")}
-if options.empty:
+label_of = ui.shaped(shaping.indicator_labels, "indicator_names" if by_name else "indicator_options", f.params(),
+                     by_name)
+if not label_of:
     ui.empty_notice()
     st.stop()
 choices = list(label_of)
@@ -74,10 +67,11 @@ series = ui.query("indicator_series", {"ids": ids})
 if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")
     st.stop()
-targets = ui.query("indicator_targets", {"ids": ids})
+target_rows = tuple(ui.query_rows("indicator_targets", {"ids": ids}, "indicator_id", "unit", "target", "target_year",
+                                  "good_direction"))
 # The changes of the charted indicators only: all of the filter's are 510,000 rows on a national store.
-change_rows = ui.rows(ui.query("changes", {**f.params(), "min_abs_pct": 0.0, "indicators": ids}),
-                      "indicator_id", "summary", "measure_id", "municipality", "note")
+change_rows = ui.query_rows("changes", {**f.params(), "min_abs_pct": 0.0, "indicators": ids},
+                            "indicator_id", "summary", "measure_id", "municipality", "note")
 summary_of = {r.indicator_id: r.summary for r in change_rows}
 
 
@@ -105,6 +99,7 @@ def present(mode: str, kind: str, era: str) -> None:
     st.title(ui.md_escape(row.indicator), anchor=False)
     st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"),
                  anchor=False)
+    targets = ui.query("indicator_targets", {"ids": ids})
     fig = ui.figure(charts.slide_figure, one, mode=mode, kind=kind, era=era, targets=targets)
     # Our own large type, not the theme's: the room may be far from the screen.
     st.plotly_chart(fig, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
@@ -121,7 +116,7 @@ if presenting:
     present(*options_chosen)
     st.stop()
 
-title = "、".join(dict.fromkeys(series["indicator"].tolist()))
+title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
 
 
 # A chart option reruns this fragment only: the filter, the queries and the list of changes below stay as they are.
@@ -131,7 +126,7 @@ def trend_chart() -> None:
     if not chosen and len(choices) > AUTO_LIMIT:
         st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件を表示しています。"
                    "指標を選ぶか、左の絞り込みを使ってください。")
-    fig = ui.figure(charts.trend_figure, series, mode=mode, kind=kind, era=era, targets=targets)
+    fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows)
     st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
 
 
