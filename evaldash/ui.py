@@ -125,24 +125,45 @@ def _store_meta(path: str, identity: tuple[int, int]) -> dict[str, str]:
     return dict(zip(df["key"], df["value"]))
 
 
+class _Key(str):
+    """A cache key: its text is what Streamlit hashes, and it carries what a miss needs (`job`).
+
+    One argument to a cached function rather than the key and the job as unhashed `_arguments`: Streamlit looks up
+    each argument's name in the function's signature on every call, 11 µs an argument (bench: 23 against 57 µs a
+    hit with four), and a rerun makes 10-15 such calls.
+    """
+
+    job: tuple
+
+
+def _key(text: str, *job) -> _Key:
+    key = _Key(text)
+    key.job = job
+    return key
+
+
 # One shared result per (store version, query, parameters) for every session. st.cache_resource rather than
 # st.cache_data: a hit hands back the object instead of unpickling a copy (0.13 against 0.26–0.4 ms a query, 8–10
 # queries a rerun, and no copy per session in memory). Callers get a shallow copy: with pandas' copy-on-write a
 # page that adds or changes a column changes its own copy, never the shared frame.
-# The key is the request's repr, one string: Streamlit hashes each argument it is given, element by element, and
-# looks up each one's name in the signature, which for six arguments (lists among the parameters) was a quarter of a
-# rerun that found every result cached. `_request` (leading underscore) is not hashed; the key says all it holds.
+# The key is the request's repr, one string: Streamlit hashes each argument it is given, element by element, which
+# for six arguments (lists among the parameters) was a quarter of a rerun that found every result cached.
 @st.cache_resource(max_entries=1024, ttl=3600, show_spinner=False)
-def _run(key: str, _request: tuple):
-    path, identity, name, params, order, desc = _request
+def _run(key: _Key):
+    path, identity, name, params, order, desc = key.job[0]
     return sql.run(_connection(path, identity), name, dict(params), order=order, descending=desc)
 
 
-# What a page draws from a query's result as plain Python (option lists, labels), shaped once per result and
-# shared like it: the sidebar rebuilt its choices with pandas on every rerun, 1.3 ms of a warm rerun's 9.
+def _result(request: tuple) -> pd.DataFrame:
+    return _run(_key(repr(request), request))
+
+
+# What a page draws from a query's result (option lists, labels, tables to show, figures), shaped once per result
+# and shared like it: pandas on every rerun was most of what a warm rerun added to its floor (evaldash/shaping.py).
 @st.cache_resource(max_entries=1024, ttl=3600, show_spinner=False)
-def _shaped(key: str, _shape, _request: tuple, _args: tuple):
-    return _shape(_run(repr(_request), _request), *_args)
+def _shaped(key: _Key):
+    shape, request, args = key.job
+    return shape(_result(request), *args)
 
 
 def _freeze(value):
@@ -166,7 +187,7 @@ def query(name: str, params: dict | None = None, order: str | None = None, desce
     """Run a named query on the current store; results are cached per store version."""
     try:
         request = _request(name, params, order, descending)
-        return _run(repr(request), request).copy(deep=False)
+        return _result(request).copy(deep=False)
     except StoreReplaced:
         _store_replaced()
 
@@ -192,7 +213,7 @@ def shaped(shape, name: str, params: dict | None = None, *args, order: str | Non
         raise ValueError("ui.shaped takes plain values as args (text, numbers, tuples of them)")
     try:
         request = _request(name, params, order, descending)
-        return _shaped(repr((shape.__module__, shape.__qualname__, request, args)), shape, request, args)
+        return _shaped(_key(repr((shape.__module__, shape.__qualname__, request, args)), shape, request, args))
     except StoreReplaced:
         _store_replaced()
 
