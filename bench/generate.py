@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -469,7 +468,7 @@ def _render_measure(out, initiative, m: MeasurePlan, year, label, header_labels,
             body = " ".join(f"<p>{p}</p>" for p in paras)
         else:
             body = "".join(paras)
-        add((f"今後の取組の方向性\t" if k == 0 else "\t") + body + pad)
+        add(("今後の取組の方向性\t" if k == 0 else "\t") + body + pad)
     add("")
 
 
@@ -814,7 +813,7 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
         ORDER BY i.municipality, i.measure_id, i.ord;
     """)
     say("flat_indicators")
-    con.execute(f"""
+    con.execute("""
         CREATE TABLE flat_indicators AS
         SELECT o.municipality, o.report_year, o.report_label, m.policy_no, m.policy_name, m.initiative_no,
                m.initiative_name, m.measure_id, m.purpose AS measure_purpose, m.departments, m.reflection,

@@ -444,8 +444,6 @@ class PandasStore:
         return out if limit is None else out.head(limit)  # the first rows, as flat.sql's $limit keeps
 
     def changes(self, f, min_abs_pct: float, limit: int | None = None):
-        import pandas as pd
-
         ii = self.selected_indicators(f)
         c = self.t["indicator_changes"].merge(ii[["municipality", "indicator_id"]], on=["municipality", "indicator_id"])
         c = c.merge(self.t["indicators"][["municipality", "indicator_id", "measure_id", "indicator", "unit", "note", "ord"]],
@@ -532,7 +530,7 @@ def bench_pages(stores: dict[str, dict], args) -> dict:
     if not (ROOT / "dashboard.py").is_file() or not any(pages.glob("*.py")):
         return {"skipped": "no dashboard.py or pages/*.py in this checkout"}
     try:
-        import pages_bench  # bench/pages_bench.py
+        import pages_bench  # noqa: F401  (bench/pages_bench.py: is it importable here?)
     except ImportError as exc:
         return {"skipped": f"bench/pages_bench.py not importable: {exc}"}
     out = {}

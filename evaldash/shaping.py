@@ -8,6 +8,8 @@ figures. The results are shared by every session: pages read them, never change 
 
 from __future__ import annotations
 
+import collections
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,15 +23,25 @@ from .summary import fmt_number
 VALUE_STATUS = {"reported": "", "no_value": "－（値なし）"}
 
 
-def _columns(frame: pd.DataFrame, *columns: str) -> list:
-    from .ui import rows  # ui imports streamlit; rows is a plain function
+@functools.cache
+def _row_type(columns: tuple[str, ...]):
+    return collections.namedtuple("Row", columns)
 
-    return rows(frame, *columns)
+
+def rows(frame: pd.DataFrame, *columns: str) -> list:
+    """The named columns of each row, as tuples with those names, for a page's loops.
+
+    DataFrame.itertuples() converts every column of an Arrow-backed result value by value: 1.2 ms for the 25
+    rows of 変化, and all of a national store's measures on 施策カード. This converts the columns asked for, whole.
+    """
+    columns = tuple(dict.fromkeys(columns))
+    row = _row_type(columns)
+    return [row(*values) for values in zip(*(frame[c].tolist() for c in columns))]
 
 
 def first_row(frame: pd.DataFrame):
     """The first row as a named tuple of every column (None when there is none)."""
-    found = _columns(frame, *frame.columns)
+    found = rows(frame, *frame.columns)
     return found[0] if found else None
 
 
@@ -41,7 +53,7 @@ class MeasureChoices:
 
 
 def measure_choices(frame: pd.DataFrame, several_munis: bool) -> MeasureChoices:
-    listed = _columns(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
+    listed = rows(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
     labels = {
         f"{r.municipality}|{r.measure_id}": (f"{r.municipality} " if several_munis else "")
         + f"{r.measure_id}　{r.initiative_name}　（運営方針{r.policy_no:02d} {r.policy_name}）"
@@ -111,7 +123,7 @@ def changes_view(changes: pd.DataFrame, several_munis: bool) -> ChangesView:
     shown = pd.DataFrame({c: table[c] for c in columns}, index=table.index)
     bars = changes.dropna(subset=["delta_pct"])
     return ChangesView(
-        shown, prev_head, latest_head, _columns(changes, "measure_id", "municipality", "indicator"),
+        shown, prev_head, latest_head, rows(changes, "measure_id", "municipality", "indicator"),
         charts.change_bars(bars) if len(bars) else None, "\n".join(changes["summary"].tolist()),
     )
 
@@ -192,9 +204,9 @@ def indicator_labels(frame: pd.DataFrame, by_name: bool) -> dict[str, str]:
     """The picker's choices and labels: by name (`indicator_names`, several cities) or by indicator
     (`indicator_options`, one city), in the query's order."""
     if by_name:
-        return {r.indicator: f"{r.indicator}（{r.unit}）" for r in _columns(frame, "indicator", "unit")}
+        return {r.indicator: f"{r.indicator}（{r.unit}）" for r in rows(frame, "indicator", "unit")}
     return {r.indicator_id: f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）"
-            for r in _columns(frame, "indicator_id", "policy_no", "indicator", "unit")}
+            for r in rows(frame, "indicator_id", "policy_no", "indicator", "unit")}
 
 
 def series_title(series: pd.DataFrame) -> str:

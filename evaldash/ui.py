@@ -4,9 +4,7 @@ sidebar and the URL state. Pages import this and evaldash's builders, nothing el
 
 from __future__ import annotations
 
-import collections
 import contextvars
-import functools
 import hashlib
 import re
 import runpy
@@ -20,6 +18,7 @@ import streamlit as st
 
 from . import sql, store
 from .report import Finding
+from .shaping import rows
 
 EMPTY_MESSAGE = "該当する指標がありません"
 MAX_SEARCH = 100
@@ -225,32 +224,6 @@ def _rows_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list:
 def query_rows(name: str, params: dict | None = None, *columns: str) -> list:
     """`rows()` of a named query's result, made once per result and shared: read them, never change them."""
     return shaped(_rows_of, name, params, columns)
-
-
-@functools.cache
-def _row_type(columns: tuple[str, ...]):
-    return collections.namedtuple("Row", columns)
-
-
-def rows(frame: pd.DataFrame, *columns: str) -> list:
-    """The named columns of each row, as tuples with those names, for a page's loops.
-
-    DataFrame.itertuples() converts every column of an Arrow-backed result value by value: 1.2 ms for the 25
-    rows of 変化, and all of a national store's measures on 施策カード. This converts the columns asked for, whole.
-    """
-    columns = tuple(dict.fromkeys(columns))
-    row = _row_type(columns)
-    return [row(*values) for values in zip(*(frame[c].tolist() for c in columns))]
-
-
-def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The columns a table shows, in that order, for st.dataframe.
-
-    st.dataframe sends the browser every column of the frame it is given, shown or not (column_order only hides
-    them): 0.65 against 0.13 ms for a card's year table of 15 columns, 2 shown, and less for the browser to read.
-    """
-    # A frame of the columns as they are: frame[[...]] takes a copy of each (0.28 against 0.18 ms for two columns).
-    return pd.DataFrame({c: frame[c] for c in columns if c in frame.columns}, index=frame.index)
 
 
 def _frame_digest(frame: pd.DataFrame) -> bytes:

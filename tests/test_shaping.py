@@ -43,3 +43,19 @@ def test_indicator_panels_show_each_year_with_its_unit_or_why_it_has_none(con):
     assert "－（値なし）" in panels[no_value].values["表示"].tolist()
     with_target = [i for i, p in panels.items() if any(s.y0 == 100.0 for s in p.figure.layout.shapes)]
     assert with_target == [bank]  # the target line, on its own indicator's chart only
+
+
+def test_the_logic_imports_without_streamlit():
+    # README: evaldash is importable without Streamlit, but for ui.py (the pages' glue).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    modules = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "evaldash").glob("*.py")
+                     if p.stem not in ("ui", "__main__", "__init__"))
+    code = "import sys\n" + "".join(f"import evaldash.{m}\n" for m in modules) + \
+        "print(sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]", out.stdout
+    assert "shaping" in modules
