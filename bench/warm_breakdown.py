@@ -76,7 +76,8 @@ def main(argv: list[str]) -> int:
         if isinstance(getattr(bound, "__self__", None), DeltaGenerator):
             setattr(st, name, functools.partial(wrapped, bound.__self__))
     for name in HELPERS:
-        setattr(ui, name, timed(f"ui.{name}", getattr(ui, name)))
+        if hasattr(ui, name):  # an older commit may lack some (to compare before and after)
+            setattr(ui, name, timed(f"ui.{name}", getattr(ui, name)))
 
     # The page script's own code: its time less the element calls and helpers timed inside it. The rest of a
     # rerun is then the entry point's, Streamlit's script runner's and AppTest's.
