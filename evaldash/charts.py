@@ -85,11 +85,20 @@ def _layout(layout: dict, height: int, title: str | None = None) -> dict:
     return layout
 
 
-def reflection_by_policy(frame: pd.DataFrame) -> go.Figure:
-    """Stacked horizontal bars: measures per 運営方針 by 反映区分, 運営方針 01 at the top."""
-    policy = [safe_text(f"{int(no):02d} {name}") for no, name in zip(frame["policy_no"], frame["policy_name"])]
+def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None) -> go.Figure:
+    """Stacked horizontal bars: measures per 運営方針 by 反映区分, 運営方針 01 at the top.
+
+    Each city numbers and names its own 運営方針: with several cities a bar is one city's, named with the city, and
+    the bars go city by city (two cities' 「01 健康づくりの推進」 are two bars, not one). `with_city` says so when the
+    frame is a part of several cities' (None: when the frame holds more than one city).
+    """
+    several = ("municipality" in frame and frame["municipality"].nunique() > 1) if with_city is None else with_city
+    cities = frame["municipality"].tolist() if several else [""] * len(frame)
+    keys = [(city, int(no), name) for city, no, name in zip(cities, frame["policy_no"], frame["policy_name"])]
+    label_of = {k: safe_text(f"{k[0]} {k[1]:02d} {k[2]}" if several else f"{k[1]:02d} {k[2]}") for k in set(keys)}
+    policy = [label_of[k] for k in keys]
     kind = [safe_text(f"{r} {label or ''}".strip()) for r, label in zip(frame["reflection"], frame["reflection_label"])]
-    order = sorted(set(policy))
+    order = list(dict.fromkeys(label_of[k] for k in sorted(set(keys))))
     traces = []
     # A before B, then any other letter; one trace a 区分, so the legend names each colour once.
     for letter, name in sorted({(r or "~", k) for r, k in zip(frame["reflection"], kind)}):
@@ -244,6 +253,7 @@ def _trend_spec(
                     type="scatter", x=xs, y=[0.04] * len(xs), mode="markers",
                     marker=dict(symbol="x-thin-open", size=14, color=color, line=dict(width=2)),
                     name="値なし", legendgroup="gap", showlegend=not gap_legend_shown,
+                    legendrank=2000,  # after the lines (default rank 1000), not among them
                     hovertext=reasons, hoverinfo="text", xaxis=x_ref, yaxis=gap_ref,
                 ))
                 gap_legend_shown = True
@@ -266,7 +276,8 @@ def _trend_spec(
         head = f"単位: {panel}" if mode == "absolute" else MODES[mode]
         # Subplot titles, left-aligned like headings.
         titles.append(dict(
-            text=safe_text(head + ("　" + "、".join(names) if len(names) <= 2 else f"　（{len(names)}指標）")),
+            text=safe_text(head + ("　" + "、".join(names) if len(names) <= 2 else f"　（{len(names)}指標）")
+                           + (f"　{len(lines)}系列" if len(lines) > len(names) else "")),
             showarrow=False, xref="paper", x=0, xanchor="left", yref="paper", y=top, yanchor="bottom",
             font=dict(size=14),
         ))
@@ -349,8 +360,8 @@ def change_bars(changes: pd.DataFrame, title: str | None = None) -> go.Figure:
     label = df["indicator"].map(lambda s: safe_text(s if len(s) <= 28 else s[:27] + "…"))
     # One bar a row: two rows of one name would stack on one category. Tell them apart by what differs.
     qualifiers = [("・施策 " + df["measure_id"].astype(str)), ("・" + df["indicator_id"].astype(str))]
-    if "municipality" in df and df["municipality"].nunique() > 1:
-        qualifiers.insert(0, "（" + df["municipality"].astype(str) + "）")
+    if "municipality" in df and df["municipality"].nunique() > 1:  # every bar says its city, not only clashing ones
+        label = label + ("（" + df["municipality"].astype(str) + "）").map(safe_text)
     for qualifier in qualifiers:
         clash = label.duplicated(keep=False)
         if not clash.any():

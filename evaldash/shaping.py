@@ -91,6 +91,10 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
 
 # 変化 --------------------------------------------------------------------------------------------
 
+# 変化's chart of rates of change draws this many of the largest and of the smallest when there are more.
+RANK_EACH = 20
+
+
 @dataclass(frozen=True)
 class ChangesView:
     table: pd.DataFrame  # the columns the table shows, in order
@@ -98,6 +102,7 @@ class ChangesView:
     latest_head: str
     picks: list  # per table row: measure_id, municipality, indicator (a picked row's link)
     bars: go.Figure | None  # None: no row has a rate of change
+    ranked: int  # rows with a rate of change; the chart draws RANK_EACH largest and smallest of more than twice that
     summaries: str  # the sentences for council material, one a line
 
 
@@ -122,10 +127,21 @@ def changes_view(changes: pd.DataFrame, several_munis: bool) -> ChangesView:
     ] + ([] if same_years else ["prev_label", "latest_label"])
     shown = pd.DataFrame({c: table[c] for c in columns}, index=table.index)
     bars = changes.dropna(subset=["delta_pct"])
+    ranked = len(bars)
+    if ranked > 2 * RANK_EACH:  # a bar is 30 px: a thousand rows drew a chart 30,000 px tall
+        bars = pd.concat([bars.nlargest(RANK_EACH, "delta_pct"), bars.nsmallest(RANK_EACH, "delta_pct")])
     return ChangesView(
         shown, prev_head, latest_head, rows(changes, "measure_id", "municipality", "indicator"),
-        charts.change_bars(bars) if len(bars) else None, "\n".join(changes["summary"].tolist()),
+        charts.change_bars(bars) if len(bars) else None, ranked, _summaries(changes, several_munis),
     )
+
+
+def _summaries(changes: pd.DataFrame, several_munis: bool) -> str:
+    """The sentences, one a line; each names its city when the store holds several (the sentence does not)."""
+    if not several_munis:
+        return "\n".join(changes["summary"].tolist())
+    return "\n".join(f"{city}：{text}" for city, text in zip(changes["municipality"].tolist(),
+                                                           changes["summary"].tolist()))
 
 
 REPORT_CHANGE_KINDS = {"measure_added": "施策の追加", "measure_dropped": "施策の廃止", "reflection_changed": "反映区分の変更",
@@ -156,13 +172,17 @@ class PolicyBars:
 
 
 def policy_bars(frame: pd.DataFrame, cap: int) -> PolicyBars:
-    keys = list(zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()))
-    distinct = sorted(set(keys))  # the chart's order: 運営方針 01 first
+    """The chart of the first `cap` 運営方針 in its order (city by city, 01 first), and how many there are: each
+    city has its own (the count is the headline's 運営方針)."""
+    keys = list(zip(frame["municipality"].tolist(), frame["policy_no"].tolist(), frame["policy_name"].tolist()))
+    distinct = sorted(set(keys))
     bars = frame
     if len(distinct) > cap:
         keep = set(distinct[:cap])
         bars = frame[[k in keep for k in keys]]
-    return PolicyBars(charts.reflection_by_policy(bars), len(distinct), sorted({int(no) for no, _ in keys}))
+    several = len({k[0] for k in distinct}) > 1
+    return PolicyBars(charts.reflection_by_policy(bars, with_city=several), len(distinct),
+                      sorted({int(no) for _, no, _ in keys}))
 
 
 # データ --------------------------------------------------------------------------------------------

@@ -542,7 +542,13 @@ def _municipalities(frame: pd.DataFrame) -> list[str]:
 
 
 def _policy_names(frame: pd.DataFrame) -> dict[int, str]:
-    return dict(zip(map(int, frame["policy_no"].tolist()), frame["policy_name"].tolist()))
+    """運営方針 number -> its name; cities number their own, so a number with other names in other cities says so."""
+    names: dict[int, list[str]] = {}
+    for no, name in zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()):
+        seen = names.setdefault(int(no), [])
+        if name not in seen:
+            seen.append(name)
+    return {no: ns[0] if len(ns) == 1 else f"{ns[0]} ほか{len(ns) - 1}件（自治体ごとの名称）" for no, ns in names.items()}
 
 
 def _sections_by_department(frame: pd.DataFrame) -> dict[str, list[str]]:

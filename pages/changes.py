@@ -42,13 +42,14 @@ def changes_table() -> None:
     event = st.dataframe(
         view.table,  # the rows in the query's order: a picked row's position is its place in view.picks
         column_config={
-            "municipality": st.column_config.TextColumn("自治体"),
+            "municipality": st.column_config.TextColumn("自治体", width=80, pinned=True),
             # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
             # what a row is stay pinned when a narrower window scrolls the numbers sideways.
             "policy_no": st.column_config.NumberColumn("方針", format="%02d", width=48, pinned=True,
                                                        help="運営方針の番号"),
             "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=True),
-            "indicator": st.column_config.TextColumn("指標", width=330, pinned=True),
+            # With several cities the 自治体 column takes 80 px of 指標's, so the row still fits.
+            "indicator": st.column_config.TextColumn("指標", width=250 if f.several_munis else 330, pinned=True),
             "unit": st.column_config.TextColumn("単位", width=48),
             "prev_label": st.column_config.TextColumn("前年度"),
             "prev_value": st.column_config.NumberColumn(view.prev_head, format="localized", width=72),
@@ -89,11 +90,14 @@ st.caption("色は data/indicator_meta.csv で「増えるほど良い／減る�
 if view.bars is None:
     st.caption("増減率を計算できる指標がありません。")
 else:
+    if view.ranked > 2 * shaping.RANK_EACH:
+        st.caption(f"表の {view.ranked:,} 件のうち、増減率の高い {shaping.RANK_EACH} 件と低い {shaping.RANK_EACH} 件です。")
     st.plotly_chart(view.bars, config=ui.chart_config("増減率の順位"), key="change_bars")
 
 st.subheader("議会資料用の文章")
 st.caption("右上のボタンでコピーできます。")
-st.code(view.summaries, language=None, wrap_lines=True)
+# Past about 25 lines the block scrolls in itself (1,000 sentences were 20,000 px of page); the copy button takes all.
+st.code(view.summaries, language=None, wrap_lines=True, height=600 if len(view.picks) > 25 else "content")
 
 revisions = ui.shaped(shaping.revision_table, "revisions", f.params())
 report_changes = ui.shaped(shaping.report_change_table, "report_changes", f.params())

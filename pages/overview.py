@@ -56,14 +56,14 @@ st.subheader("運営方針の現況と基本目標")
 def policy_detail() -> None:
     chosen = st.selectbox("運営方針を選ぶ", bars.policy_numbers, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
                           key="overview_policy")
-    detail = ui.query_rows("policy_detail", {"policy_no": int(chosen), "muni": f.muni}, "municipality", "situation",
-                           "goals", "plans", "source_file", "source_line")
+    detail = ui.query_rows("policy_detail", {"policy_no": int(chosen), "muni": f.muni}, "municipality", "policy_no",
+                           "policy_name", "situation", "goals", "plans", "source_file", "source_line")
     if len(detail) > DETAIL_CAP:
         st.caption(f"{len(detail):,} 自治体のうち先頭 {DETAIL_CAP} 件を表示しています。ほかは左の「自治体」で選んでください。")
     for row in detail[:DETAIL_CAP]:
         with st.container(border=True):
-            if f.several_munis:
-                st.markdown(f"**{ui.md_escape(row.municipality)}**")
+            if f.several_munis:  # each city names its own 運営方針 of this number
+                st.markdown(f"**{ui.md_escape(f'{row.municipality}　運営方針{row.policy_no:02d} {row.policy_name}')}**")
             st.markdown("**現況と課題**")
             for para in row.situation:
                 st.markdown(ui.md_escape(para))

@@ -124,7 +124,8 @@ title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
 def trend_chart() -> None:
     mode, kind, era = chart_options()
     if not chosen and len(choices) > AUTO_LIMIT:
-        st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件を表示しています。"
+        lines = f"（{len(ids)} 系列）" if by_name else ""  # by name, each city's indicator is a line
+        st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件{lines}を表示しています。"
                    "指標を選ぶか、左の絞り込みを使ってください。")
     fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows)
     st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")

@@ -35,6 +35,16 @@ def test_two_indicators_with_one_name_stay_two_lines():
         assert lines(fig) == {"参加者数・施策 1110101": [10, 12], "参加者数・施策 1110202": [200, 150]}
 
 
+def test_a_panel_of_several_cities_counts_its_lines_as_well_as_its_indicators():
+    frame = series([
+        (city, "1110101", f"{city}-{k}", name, "人", None, 1, 2019, "R1年度", 10 * k, "reported")
+        for city in ("甲市", "乙市") for k, name in enumerate(["参加者数", "登録者数", "来場者数"], start=1)
+    ])
+    fig = charts.trend_figure(frame)
+    assert len(lines(fig)) == 6 and "参加者数（甲市）" in lines(fig)
+    assert [a.text for a in fig.layout.annotations if a.yref == "paper"] == ["単位: 人　（3指標）　6系列"]
+
+
 def test_the_same_name_twice_in_one_measure_is_told_apart_by_id():
     frame = series([
         ("市", "1110101", "a1", "件数", "件", None, 1, 2019, "R1年度", 1, "reported"),
@@ -101,6 +111,7 @@ def test_trend_figure_draws_gaps_targets_and_one_panel_a_unit():
     assert "※中止" in gaps[0].hovertext[0] and "値なし（報告書に「-」）" in gaps[0].hovertext[0]
     assert "未報告" in gaps[1].hovertext[0]
     assert [t.showlegend for t in gaps] == [True, False]  # 値なし once in the legend
+    assert gaps[0].legendrank > max(t.legendrank or 1000 for t in fig.data if t.name != "値なし")  # and last
     assert [(s.y0, s.yref) for s in fig.layout.shapes] == [(100.0, "y"), (5.0, "y3")]
     assert {a.text for a in fig.layout.annotations if a.yref != "paper"} == {"目標 100人", "目標 5回"}
     # Room above the highest point or target for its label, and the gap axis hidden.
@@ -174,6 +185,20 @@ def test_reflection_bars_put_the_first_policy_on_top():
         ("B 実現に向けて努力しているもの", ["01 地域活動"], [2]),
     ]
     assert [t.marker.color for t in fig.data] == [charts.REFLECTION_COLORS["A"], charts.REFLECTION_COLORS["B"]]
+
+
+def test_reflection_bars_of_several_cities_are_each_citys_own():
+    # Two cities number and name their own 運営方針; the same name in both is two bars, not one stacked of both.
+    frame = pd.DataFrame({
+        "municipality": ["乙市", "甲市", "甲市"], "policy_no": [1, 1, 2], "policy_name": ["健康", "健康", "平和"],
+        "reflection": ["A", "A", "B"], "reflection_label": ["趣旨に沿って措置したもの"] * 2 + ["実現に向けて努力しているもの"],
+        "measures": [1, 2, 4],
+    })
+    fig = validated(charts.reflection_by_policy(frame))
+    assert list(fig.layout.yaxis.categoryarray) == ["乙市 01 健康", "甲市 01 健康", "甲市 02 平和"]
+    assert [(list(t.y), list(t.x)) for t in fig.data] == [(["乙市 01 健康", "甲市 01 健康"], [1, 2]), (["甲市 02 平和"], [4])]
+    one_city_of_several = validated(charts.reflection_by_policy(frame.iloc[1:], with_city=True))
+    assert list(one_city_of_several.layout.yaxis.categoryarray) == ["甲市 01 健康", "甲市 02 平和"]
 
 
 def test_report_text_is_escaped_in_every_label():

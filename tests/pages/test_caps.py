@@ -45,16 +45,33 @@ def page(many_cities, monkeypatch):
     return run
 
 
-def test_overview_shows_ten_cities_situation_and_says_how_many(page):
+def test_overview_shows_ten_cities_situation_and_says_how_many(page, many_cities):
     import json
 
     at = page("overview")
-    assert any("の運営方針のうち先頭 30 件" in c.value for c in at.caption)
+    # Every city has its own 運営方針: the chart counts them as the headline does, and names each bar's city.
+    policies = {m.label: m.value for m in at.metric}["運営方針"]
+    assert any(f"{int(policies):,} の運営方針のうち先頭 30 件" in c.value for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["layout"]["yaxis"]["categoryarray"]) == 30
+    con = store.connect_readonly(many_cities[1])
+    try:
+        counts = sql.run(con, "reflection_by_policy", {})
+    finally:
+        con.close()
+    first = sorted(set(zip(counts["municipality"], counts["policy_no"], counts["policy_name"])))[:30]
+    assert spec["layout"]["yaxis"]["categoryarray"] == [f"{c} {n:02d} {name}" for c, n, name in first]
     assert any(f"{CITIES} 自治体のうち先頭 10 件" in c.value for c in at.caption)
     sources = [c.value for c in at.caption if re.match(r"出典: m\d{4}_", c.value.replace("\\", ""))]
     assert len(sources) == 10
+    # The detail of 運営方針 01 names each city's own 01, as the store has it.
+    con = store.connect_readonly(many_cities[1])
+    try:
+        own = sql.run(con, "policy_detail", {"policy_no": 1})
+    finally:
+        con.close()
+    heads = [m.value.replace("\\", "") for m in at.markdown if "運営方針01" in m.value.replace("\\", "")]
+    assert heads[:10] == [f"**{r.municipality}　運営方針01 {r.policy_name}**" for r in own.head(10).itertuples()]
+    assert len(set(own["policy_name"])) > 1  # the store gives them other names: one label could not be right
 
 
 def test_changes_table_stops_at_its_cap_and_says_so(page, many_cities):
@@ -69,6 +86,18 @@ def test_changes_table_stops_at_its_cap_and_says_so(page, many_cities):
         con.close()
     assert len(everything) > 1_000
     assert list(at.dataframe[0].value["indicator"]) == list(everything["indicator"].head(1_000))
+    # The sentences for council material name each row's city (the sentence itself does not).
+    lines = at.code[0].value.splitlines()
+    assert lines == [f"{r.municipality}：{r.summary}" for r in everything.head(1_000).itertuples()]
+    # The chart of rates ranks the 20 highest and 20 lowest of the table's rows, each bar named with its city.
+    import json
+
+    ranked = everything.head(1_000)["delta_pct"].notna().sum()
+    assert any(f"表の {ranked:,} 件のうち、増減率の高い 20 件と低い 20 件" in c.value for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = spec["layout"]["yaxis"]["categoryarray"]
+    cities = set(everything["municipality"])
+    assert len(bars) == 40 and all(re.search(r"（(.+?)）", b).group(1) in cities for b in bars), bars[:3]
 
 
 def test_card_picker_stops_at_its_cap_and_a_link_still_opens_a_measure_past_it(page, many_cities):
@@ -112,6 +141,9 @@ def test_trends_draws_at_most_sixty_series_and_says_how_many_there_are(page, man
     total = int(every["indicator"].isin(names).sum())
     assert total > 60
     assert any(f"選んだ指標は {total:,} 系列あります。先頭 60 系列" in c.value for c in at.caption)
+    unpicked = page("trends")  # the first names of the filter: the caption counts their lines too
+    first8 = int(every["indicator"].isin(list(dict.fromkeys(every["indicator"]))[:8]).sum())
+    assert any(f"先頭 8 件（{min(first8, 60)} 系列）" in c.value for c in unpicked.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     lines = [t for t in spec["data"] if t.get("type") == "scatter" and "lines" in t.get("mode", "")]
     assert 0 < len(lines) <= 60
