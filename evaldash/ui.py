@@ -543,22 +543,21 @@ def _municipalities(frame: pd.DataFrame) -> list[str]:
 
 def _policy_names(frame: pd.DataFrame) -> dict[int, str]:
     """運営方針 number -> its name; cities number their own, so a number with other names in other cities says so."""
-    names: dict[int, list[str]] = {}
+    names: dict[int, dict[str, None]] = {}  # dicts as ordered sets: a national store has 1,700 names a number
     for no, name in zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()):
-        seen = names.setdefault(int(no), [])
-        if name not in seen:
-            seen.append(name)
-    return {no: ns[0] if len(ns) == 1 else f"{ns[0]} ほか{len(ns) - 1}件（自治体ごとの名称）" for no, ns in names.items()}
+        names.setdefault(int(no), {})[name] = None
+    return {no: next(iter(ns)) if len(ns) == 1 else f"{next(iter(ns))} ほか{len(ns) - 1}件（自治体ごとの名称）"
+            for no, ns in names.items()}
 
 
 def _sections_by_department(frame: pd.DataFrame) -> dict[str, list[str]]:
     """部 -> its 課, both in the query's order."""
-    out: dict[str, list[str]] = {}
+    out: dict[str, dict[str, None]] = {}  # dicts as ordered sets
     for dept, section in zip(frame["dept"].tolist(), frame["section"].tolist()):
-        sections = out.setdefault(dept, [])
-        if isinstance(section, str) and section not in sections:
-            sections.append(section)
-    return out
+        sections = out.setdefault(dept, {})
+        if isinstance(section, str):
+            sections[section] = None
+    return {dept: list(sections) for dept, sections in out.items()}
 
 
 def _reflection_labels(frame: pd.DataFrame) -> dict[str, str]:
