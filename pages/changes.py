@@ -5,6 +5,7 @@ import streamlit as st
 from evaldash import shaping, ui
 from evaldash.export.deck import build_deck
 from evaldash.export.views import changes_workbook
+from evaldash.sql import ROW_LIMIT
 
 SORTS = {
     "abs_delta_pct": ("変化の大きい順", "abs_delta_pct", True),
@@ -12,8 +13,10 @@ SORTS = {
     "down": ("減少率の高い順", "delta_pct", False),
     "measure": ("施策番号順", "measure_id", False),
 }
-# Rows the table, the chart and the sentences show at most; the Excel file has them all.
+# Rows the table, the chart and the sentences show at most; the Excel file has up to sql.ROW_LIMIT.
 ROW_CAP = 1_000
+# Slides the PowerPoint has at most (one an indicator, in the report's order): a national store has 510,000.
+DECK_CAP = 100
 f = ui.filters()
 ui.page_header("変化")
 
@@ -33,7 +36,7 @@ if not view.picks:
     st.stop()
 if len(view.picks) == ROW_CAP:
     st.warning(f"並べ替えの順に先頭 {ROW_CAP:,} 件を表示しています。しきい値や左の絞り込みで減らしてください。"
-               "Excel（変化の表）にはすべて入ります。", icon=":material/filter_list:")
+               f"Excel（変化の表）には {ROW_LIMIT:,} 件まで入ります。", icon=":material/filter_list:")
 
 
 # Picking a row reruns this fragment only: the link to its card appears without the page being redrawn.
@@ -77,12 +80,14 @@ changes_table()
 
 selection = {**f.params(), "min_abs_pct": float(threshold)}
 d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), selection), icon=":material/download:",
+d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
+                   icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
                    file_name="施策評価_変化.xlsx", on_click="ignore", key="dl_changes_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), selection), icon=":material/slideshow:",
+d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}),
+                   icon=":material/slideshow:",
                    file_name="施策評価_変化.pptx", on_click="ignore", key="dl_changes_pptx",
-                   help="表示中の指標を1枚ずつ、編集できるグラフで",
+                   help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
                    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
 st.subheader("増減率の順位")

@@ -1,7 +1,8 @@
 -- Indicators for the PowerPoint deck and the Excel views: the shared filter, narrowed by optional lists of
 -- 施策番号 ($measures) and indicator ids ($indicators) (empty = all) and by a minimum |Δ%| ($min_abs_pct,
 -- 0 = no minimum), with the policy, the measure, the change between the two latest years with a value,
--- and the indicator's own source (file, line, report year).
+-- and the indicator's own source (file, line, report year). The limit caps the indicators, in this order (NULL =
+-- all): a store of many cities with no filter has 510,000, more than a deck or a workbook from the dashboard can hold.
 SELECT i.municipality, m.policy_no, m.policy_name, m.initiative_no, m.initiative_name, i.measure_id,
        m.purpose, m.reflection, m.reflection_label, m.departments,
        m.source_file AS measure_source_file, m.source_line AS measure_source_line,
@@ -22,4 +23,5 @@ WHERE (len($muni::VARCHAR[]) = 0 OR list_contains($muni::VARCHAR[], i.municipali
   AND (len($measures::VARCHAR[]) = 0 OR list_contains($measures::VARCHAR[], i.measure_id))
   AND (len($indicators::VARCHAR[]) = 0 OR list_contains($indicators::VARCHAR[], i.indicator_id))
   AND ($min_abs_pct::DOUBLE = 0 OR abs(c.delta_pct) >= $min_abs_pct::DOUBLE)
-ORDER BY m.policy_no, i.measure_id, i.municipality, i.ord;
+ORDER BY m.policy_no, i.measure_id, i.municipality, i.ord, i.indicator_id
+LIMIT $limit::BIGINT;

@@ -289,3 +289,10 @@ def test_every_shape_stays_on_the_slide(con, per):
             assert shape.left >= 0 and shape.top >= 0, (number, shape.name)
             assert shape.left + shape.width <= prs.slide_width, (number, shape.name)
             assert shape.top + shape.height <= prs.slide_height, (number, shape.name)
+
+
+def test_a_limit_keeps_the_first_indicators_of_the_report_order(con, deck_db):
+    # The dashboard caps 変化's deck (a national store with no filter has 510,000 indicators); the CLI does not.
+    expected = store_indicators(deck_db)
+    prs = open_deck(build_deck(con, {"limit": 3}))
+    assert [s.shapes.title.text for s in list(prs.slides)[1:]] == [f"{n}（{u}）" for _, n, u, *_ in expected[:3]]

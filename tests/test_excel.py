@@ -85,6 +85,14 @@ def test_changes_workbook_has_the_stores_rows_and_values(con, filters, where):
                 assert same(g[header], w[col]), (header, g[header], w[col])
 
 
+def test_changes_workbook_stops_at_a_limit_in_the_report_order(con):
+    # The dashboard caps it (sql.ROW_LIMIT); the rows kept are the first of the whole workbook's order.
+    whole = pd.read_excel(io.BytesIO(changes_workbook(con, {})), sheet_name=CHANGES_SHEET)
+    capped = pd.read_excel(io.BytesIO(changes_workbook(con, {"limit": 4})), sheet_name=CHANGES_SHEET)
+    assert len(whole) > 4 and len(capped) == 4
+    pd.testing.assert_frame_equal(capped, whole.head(4), check_dtype=False)  # a column of 4 blanks reads as float
+
+
 def test_changes_workbook_shows_47_to_68(con):
     got = pd.read_excel(io.BytesIO(changes_workbook(con, {"pol": [3]})), sheet_name=CHANGES_SHEET)
     row = got[got["指標"] == "女性人材バンク登録者数"].iloc[0]
