@@ -238,3 +238,17 @@ def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: t
     """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples."""
     frame = pd.DataFrame([t._asdict() for t in targets]) if targets else None
     return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=frame)
+
+
+# 取込 ---------------------------------------------------------------------------------------------
+
+SOURCE_KINDS = {"report": "報告書（テキスト）", "template": "テンプレート（CSV・Excel）"}
+
+
+def source_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The files the store was built from, as 取込 lists them: the columns shown, each kind in words."""
+    columns = ["source_file", "source_kind", "municipality", "report_label", "measures", "indicators", "warnings",
+               "imported_at"]
+    table = pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
+    table["source_kind"] = [SOURCE_KINDS.get(k, k) for k in frame["source_kind"].tolist()]
+    return table

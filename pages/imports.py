@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from evaldash import imports, store, ui
+from evaldash import imports, shaping, store, ui
 from evaldash.export import flat_csv_bytes
 from evaldash.model import FLAT_COLUMNS
 
@@ -74,9 +74,8 @@ if st.session_state.get("_import_done"):
     st.success(ui.md_escape(st.session_state.pop("_import_done")), icon=":material/check_circle:")
 
 st.subheader("取り込み済みのデータ")
-sources = ui.query("sources")
-st.dataframe(sources, hide_index=True, column_order=["source_file", "source_kind", "municipality", "report_label",
-                                                      "measures", "indicators", "warnings", "imported_at"],
+sources = ui.shaped(shaping.source_table, "sources")
+st.dataframe(sources, hide_index=True,
              column_config={"source_file": "ファイル", "source_kind": "種類", "municipality": "自治体",
                             "report_label": "報告書の年度", "measures": "施策数", "indicators": "指標数",
                             "warnings": "注意", "imported_at": st.column_config.DatetimeColumn("更新日時", format="YYYY-MM-DD HH:mm")})

@@ -130,6 +130,9 @@ def test_a_second_city_appears_beside_the_first(isolated):
     assert {m.label: m.value for m in at.metric}["新しい施策"] == "1"
     at.button(key="confirm_import").click().run()
     assert not at.exception
+    listed = at.dataframe[-1].value  # 取り込み済みのデータ: each file's kind in words
+    assert dict(zip(listed["source_file"], listed["source_kind"])) == {
+        "ofunato.csv": "テンプレート（CSV・Excel）", "tomakomai_R1.txt": "報告書（テキスト）"}
 
     # Both cities in the sidebar; the trends page compares the same indicator by name.
     trends = AppTest.from_file(ENTRY, default_timeout=60)
