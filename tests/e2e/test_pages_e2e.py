@@ -175,7 +175,7 @@ def assert_card(page, measure_id: str, indicator: str, prev: str, latest: str) -
 def test_trends_links_to_the_measure_card(page, app_url):
     open_app(page, app_url + "/trends?q=女性人材")
     link = page.locator("[data-testid=stPageLink] a").filter(has_text="施策 1110321 のカードを開く")
-    server.rerun(page, lambda: link.click())
+    server.rerun(page, lambda: link.click(), shows=card_heading(page, "1110321"))
     assert_card(page, "1110321", "女性人材バンク登録者数", "47", "68")
     assert params(page).get("q") == ["女性人材"]  # the filter travels with the link
 
@@ -236,6 +236,13 @@ def test_csv_and_excel_downloads(page, app_url):
     assert_no_error(page)
 
 
+def card_heading(page, measure_id: str):
+    """What a link to a measure's card shows once the card is drawn. A link is waited for by this, not by a change of
+    the script's state: with its results cached, the card's run can start and end within one frame of the browser,
+    and the state attribute never changes (one CI run timed out so on the link from 変化)."""
+    return page.locator("h3").filter(has_text=f"施策 {measure_id}")
+
+
 # --- issue 3, done when: both numbers within three clicks, share the link, open the measure -------
 
 class Journey:
@@ -245,9 +252,17 @@ class Journey:
         self.page, self.actions = page, 0
         open_app(page, url + "/")
 
-    def click(self, locator) -> None:
+    def click(self, locator, shows=None) -> None:
         self.actions += 1
-        server.rerun(self.page, locator.click)
+        server.rerun(self.page, locator.click, shows=shows)
+
+    def open_card(self, link, measure_id: str) -> None:
+        self.click(link, shows=card_heading(self.page, measure_id))
+
+    def open_page(self, title: str) -> None:
+        """A page of the sidebar's navigation, waited for by its title (see card_heading)."""
+        self.click(self.page.locator("[data-testid=stSidebarNav] a").filter(has_text=title),
+                   shows=self.page.locator("h1").filter(has_text=title))
 
     def click_at(self, x: float, y: float, shows=None) -> None:
         self.actions += 1
@@ -262,7 +277,7 @@ class Journey:
 
 def test_a_new_user_finds_both_numbers_and_the_measure_within_three_clicks(page, other_page, app_url):
     user = Journey(page, app_url)
-    user.click(page.locator("[data-testid=stSidebarNav] a").filter(has_text="変化"))
+    user.open_page("変化")
     rows = server.table_rows(page)  # what the table shows without scrolling it
     women = next(i for i, r in enumerate(rows) if "女性人材バンク登録者数" in r)
     assert "47" in rows[women] and "68" in rows[women], rows[women]
@@ -277,7 +292,7 @@ def test_a_new_user_finds_both_numbers_and_the_measure_within_three_clicks(page,
     header = row_height = 35  # Streamlit's data grid: 35 px header and rows
     link = page.locator("[data-testid=stPageLink] a").filter(has_text="女性人材バンク登録者数")
     user.click_at(box["x"] + 16, box["y"] + header + row_height * women + row_height / 2, shows=link)  # a fragment
-    user.click(link)
+    user.open_card(link, "1110321")
     assert user.actions <= 3
     assert_card(page, "1110321", "女性人材バンク登録者数", "47", "68")
 
@@ -288,10 +303,10 @@ def test_a_new_user_finds_both_numbers_and_the_measure_within_three_clicks(page,
 
 def test_a_new_user_reaches_a_measure_card_by_searching(page, app_url):
     user = Journey(page, app_url)
-    user.click(page.locator("[data-testid=stSidebarNav] a").filter(has_text="推移"))
+    user.open_page("推移")
     user.search("原爆")
     assert "原爆パネル展来場者数は350人から740人へ" in server.main_text(page)
-    user.click(page.locator("[data-testid=stPageLink] a").filter(has_text="施策 1110421 のカードを開く"))
+    user.open_card(page.locator("[data-testid=stPageLink] a").filter(has_text="施策 1110421 のカードを開く"), "1110421")
     assert user.actions <= 3
     assert_card(page, "1110421", "原爆パネル展来場者数", "350", "740")
 
@@ -324,6 +339,6 @@ def test_picking_a_row_of_changes_offers_its_card(page, app_url):
     assert_no_error(page)
     assert link.count() == 1
     assert "女性のエンパワーメント講座" in sentences(page)  # the rest of the page is still drawn
-    server.rerun(page, lambda: link.click())
+    server.rerun(page, lambda: link.click(), shows=card_heading(page, "1110322"))
     assert page.locator("h1").first.inner_text().strip() == "施策カード"
     assert params(page).get("measure") == ["1110322"]
