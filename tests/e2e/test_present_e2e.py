@@ -30,7 +30,9 @@ def test_presentation_mode_at_laptop_and_projector_size(browser, app_url):
             assert server.horizontal_overflow(page) == []
             screenshot(page, f"present_{size}", full=False)
 
-            server.rerun(page, lambda: page.get_by_role("button", name="次へ →").click())
+            # Waited for by what the run shows: a warm run may start and end within one browser frame.
+            server.rerun(page, lambda: page.get_by_role("button", name="次へ →").click(),
+                         shows=page.locator("h1").filter(has_text="原爆パネル展来場者数"))
             assert page.locator("h1").first.inner_text() == "原爆パネル展来場者数"
             assert "原爆パネル展来場者数は350人から740人へ390人増加（+111.4%）しました。" in server.main_text(page)
             assert "slide=2" in page.url and "present=1" in page.url
@@ -43,7 +45,8 @@ def test_presentation_mode_at_laptop_and_projector_size(browser, app_url):
             assert other.locator("h1").first.inner_text() == "原爆パネル展来場者数"
             other.close()
 
-            server.rerun(page, lambda: page.get_by_role("button", name="発表モードを終了").click())
+            server.rerun(page, lambda: page.get_by_role("button", name="発表モードを終了").click(),
+                         shows=page.locator("h1").filter(has_text="推移"))
             assert "present=1" not in page.url
             assert page.locator("h1").first.inner_text() == "推移"
             assert page.locator("[data-testid=stSidebar]").is_visible()
