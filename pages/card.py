@@ -13,21 +13,20 @@ f = ui.filters()
 st.title("施策カード")
 
 listing = {**f.params(), "limit": PICK_CAP}
-measures = ui.query("measure_list", listing)
 choices = ui.shaped(shaping.measure_choices, "measure_list", listing, f.several_munis)
 wanted, wanted_muni = st.query_params.get("measure"), st.query_params.get("m")
 if wanted and wanted not in choices.measure_ids:
     # A shared link may name a measure that the current filter (or the cap) hides: open it anyway.
+    measures = ui.query("measure_list", listing)
     found = ui.query("measure_card", {"measure_id": wanted, "muni": []})[list(measures.columns)]
     if found.empty:
         st.warning(ui.md_escape(f"施策 {wanted[:20]} は見つかりませんでした。一覧から選んでください。"),
                    icon=":material/search_off:")
-    measures = pd.concat([found, measures], ignore_index=True)
-    choices = shaping.measure_choices(measures, f.several_munis)
-if measures.empty:
+    choices = shaping.measure_choices(pd.concat([found, measures], ignore_index=True), f.several_munis)
+if not choices.keys:
     ui.empty_notice("該当する施策がありません")
     st.stop()
-if len(measures) >= PICK_CAP:
+if len(choices.keys) >= PICK_CAP:
     st.caption(f"施策番号の順に先頭 {PICK_CAP:,} 件から選べます。ほかの施策は左の絞り込みで探してください。")
 
 keys = choices.keys
