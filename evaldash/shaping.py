@@ -45,6 +45,47 @@ def first_row(frame: pd.DataFrame):
     return found[0] if found else None
 
 
+# The shared sidebar ------------------------------------------------------------------------------
+
+def municipality_list(frame: pd.DataFrame) -> list[str]:
+    return frame["municipality"].tolist()
+
+
+def policy_names(frame: pd.DataFrame) -> dict[int, str]:
+    """運営方針 number -> its name; cities number their own, so a number with other names in other cities says so."""
+    names: dict[int, dict[str, None]] = {}  # dicts as ordered sets: a national store has 1,700 names a number
+    for no, name in zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()):
+        names.setdefault(int(no), {})[name] = None
+    return {no: next(iter(ns)) if len(ns) == 1 else f"{next(iter(ns))} ほか{len(ns) - 1}件（自治体ごとの名称）"
+            for no, ns in names.items()}
+
+
+def sections_by_department(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """部 -> its 課, both in the query's order."""
+    out: dict[str, dict[str, None]] = {}  # dicts as ordered sets
+    for dept, section in zip(frame["dept"].tolist(), frame["section"].tolist()):
+        sections = out.setdefault(dept, {})
+        if isinstance(section, str):
+            sections[section] = None
+    return {dept: list(sections) for dept, sections in out.items()}
+
+
+def reflection_labels(frame: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(frame["reflection"].tolist(), frame["reflection_label"].tolist()))
+
+
+def source_caption(labels: pd.DataFrame) -> str:
+    """「出典: 苫小牧市 施策評価表 R1年度」 from `source_labels`."""
+    if labels.empty:
+        return ""
+    if len(labels) > 3:  # a national store: name the count, not 1,700 cities
+        years = "・".join(sorted(set("・".join(labels["labels"]).split("・"))))
+        return f"出典: {len(labels):,} 自治体の施策評価表 {years}"
+    return "出典: " + "、".join(f"{r.municipality} 施策評価表 {r.labels}" for r in rows(labels, "municipality", "labels"))
+
+
+# 施策カード -----------------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class MeasureChoices:
     keys: list[str]  # "municipality|measure_id", the picker's values in the query's order

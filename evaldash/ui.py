@@ -18,7 +18,7 @@ import streamlit as st
 
 from . import sql, store
 from .report import Finding
-from .shaping import rows
+from . import shaping
 
 EMPTY_MESSAGE = "該当する指標がありません"
 MAX_SEARCH = 100
@@ -218,11 +218,11 @@ def shaped(shape, name: str, params: dict | None = None, *args, order: str | Non
 
 
 def _rows_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list:
-    return rows(frame, *columns)
+    return shaping.rows(frame, *columns)
 
 
 def query_rows(name: str, params: dict | None = None, *columns: str) -> list:
-    """`rows()` of a named query's result, made once per result and shared: read them, never change them."""
+    """`shaping.rows()` of a named query's result, made once per result and shared: read them, never change them."""
     return shaped(_rows_of, name, params, columns)
 
 
@@ -485,7 +485,7 @@ def sidebar(draw: bool = True) -> Filters:
     st.session_state["_store"] = current_store()
     if not draw:
         return _silent_filters()
-    munis = shaped(_municipalities, "municipalities")
+    munis = shaped(shaping.municipality_list, "municipalities")
     several = len(munis) > 1
     sb = st.sidebar
     sb.subheader("絞り込み")
@@ -494,14 +494,14 @@ def sidebar(draw: bool = True) -> Filters:
         muni = sb.multiselect("自治体", munis, key="f_muni", placeholder="すべての自治体", persist_state="session")
     else:
         muni = []
-    policy_names = shaped(_policy_names, "policy_options", {"muni": muni})
+    policy_names = shaped(shaping.policy_names, "policy_options", {"muni": muni})
     seed_from_url("f_pol", "pol", list(policy_names), parse=int)
     keep_valid("f_pol", list(policy_names))
     pol = sb.multiselect(
         "運営方針", list(policy_names), key="f_pol", placeholder="すべての運営方針", persist_state="session",
         format_func=lambda p: f"{p:02d} {policy_names.get(p, '')}",
     )
-    sections_of = shaped(_sections_by_department, "department_options", {"muni": muni, "pol": pol})
+    sections_of = shaped(shaping.sections_by_department, "department_options", {"muni": muni, "pol": pol})
     dept_options = list(sections_of)
     seed_from_url("f_dept", "dept", dept_options)
     keep_valid("f_dept", dept_options)
@@ -511,7 +511,7 @@ def sidebar(draw: bool = True) -> Filters:
     keep_valid("f_sec", sec_options)  # a 課 of a 部 no longer chosen would filter to nothing
     sec = sb.multiselect("担当課", sec_options, key="f_sec", placeholder="すべての課" if not dept else "選んだ部のすべての課",
                          persist_state="session")
-    refl_labels = shaped(_reflection_labels, "reflection_options")
+    refl_labels = shaped(shaping.reflection_labels, "reflection_options")
     seed_from_url("f_refl", "refl", list(refl_labels))
     refl = sb.pills(
         "反映区分", list(refl_labels), key="f_refl", selection_mode="multi", persist_state="session",
@@ -537,37 +537,10 @@ def sidebar(draw: bool = True) -> Filters:
     return Filters(muni, pol, dept, sec, refl, q, several)
 
 
-def _municipalities(frame: pd.DataFrame) -> list[str]:
-    return frame["municipality"].tolist()
-
-
-def _policy_names(frame: pd.DataFrame) -> dict[int, str]:
-    """運営方針 number -> its name; cities number their own, so a number with other names in other cities says so."""
-    names: dict[int, dict[str, None]] = {}  # dicts as ordered sets: a national store has 1,700 names a number
-    for no, name in zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()):
-        names.setdefault(int(no), {})[name] = None
-    return {no: next(iter(ns)) if len(ns) == 1 else f"{next(iter(ns))} ほか{len(ns) - 1}件（自治体ごとの名称）"
-            for no, ns in names.items()}
-
-
-def _sections_by_department(frame: pd.DataFrame) -> dict[str, list[str]]:
-    """部 -> its 課, both in the query's order."""
-    out: dict[str, dict[str, None]] = {}  # dicts as ordered sets
-    for dept, section in zip(frame["dept"].tolist(), frame["section"].tolist()):
-        sections = out.setdefault(dept, {})
-        if isinstance(section, str):
-            sections[section] = None
-    return {dept: list(sections) for dept, sections in out.items()}
-
-
-def _reflection_labels(frame: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(frame["reflection"].tolist(), frame["reflection_label"].tolist()))
-
-
 def _silent_filters() -> Filters:
-    munis = shaped(_municipalities, "municipalities")
-    st.session_state.setdefault("_policy_names", shaped(_policy_names, "policy_options"))
-    st.session_state.setdefault("_reflection_labels", shaped(_reflection_labels, "reflection_options"))
+    munis = shaped(shaping.municipality_list, "municipalities")
+    st.session_state.setdefault("_policy_names", shaped(shaping.policy_names, "policy_options"))
+    st.session_state.setdefault("_reflection_labels", shaped(shaping.reflection_labels, "reflection_options"))
     for url_key, widget_key in FILTER_KEYS.items():
         if url_key == "q":
             seed_from_url(widget_key, url_key, None, parse=clean_search, multi=False, default="")
@@ -587,13 +560,4 @@ def filters() -> Filters:
 
 def source_caption() -> str:
     """「出典: 苫小牧市 施策評価表 R1年度」 from the data, for the selected municipalities."""
-    return shaped(_source_caption, "source_labels", {"muni": filters().muni})
-
-
-def _source_caption(labels: pd.DataFrame) -> str:
-    if labels.empty:
-        return ""
-    if len(labels) > 3:  # a national store: name the count, not 1,700 cities
-        years = "・".join(sorted(set("・".join(labels["labels"]).split("・"))))
-        return f"出典: {len(labels):,} 自治体の施策評価表 {years}"
-    return "出典: " + "、".join(f"{r.municipality} 施策評価表 {r.labels}" for r in rows(labels, "municipality", "labels"))
+    return shaped(shaping.source_caption, "source_labels", {"muni": filters().muni})

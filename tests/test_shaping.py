@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from evaldash import shaping, sql
 
 
@@ -59,3 +61,8 @@ def test_the_logic_imports_without_streamlit():
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "[]", out.stdout
     assert "shaping" in modules
+
+
+def test_a_policy_number_named_otherwise_in_other_cities_says_so():
+    frame = pd.DataFrame({"policy_no": [1, 1, 1, 2], "policy_name": ["健康", "平和", "健康", "環境"]})
+    assert shaping.policy_names(frame) == {1: "健康 ほか1件（自治体ごとの名称）", 2: "環境"}

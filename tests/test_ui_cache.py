@@ -179,8 +179,3 @@ def test_shaped_args_are_part_of_the_key_and_must_be_plain(served):
     assert _rows_and_flag.calls == 2
     with pytest.raises(ValueError, match="plain values"):
         ui.shaped(_rows_and_flag, "municipalities", None, pd.DataFrame())  # no repr that names its content
-
-
-def test_a_policy_number_named_otherwise_in_other_cities_says_so():
-    frame = pd.DataFrame({"policy_no": [1, 1, 1, 2], "policy_name": ["健康", "平和", "健康", "環境"]})
-    assert ui._policy_names(frame) == {1: "健康 ほか1件（自治体ごとの名称）", 2: "環境"}
