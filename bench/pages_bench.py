@@ -6,6 +6,9 @@ For each page of dashboard.py, in one process (the child that bench/run.py start
   result cache (ui._run) and charts from ui.figure's, as on a rerun that does not change the filter;
 * real, cold: the same with both caches cleared before each run, as on a rerun whose
   filter changed (every query runs, every chart is built);
+* real, filter change: the caches cleared, the page run once with a keyword that matches nothing, then the
+  keyword emptied and timed: as a user who changes the sidebar's filter to one nobody asked for yet sees it (the
+  queries that take the filter run; the store's metadata and the sidebar's choices come from the cache);
 * floor: bench/floor/replay.py drawing the elements the real page drew, recorded during
   one real run (see that file).
 
@@ -36,6 +39,9 @@ ELEMENTS = (
     "info", "warning", "error", "success", "badge", "link_button",
 )
 DROP_KWARGS = {"on_click", "on_change", "args", "kwargs", "format_func"}
+# The keyword of the filter change's first step: it matches no measure, so that run is cheap and warms only what
+# does not take the filter.
+NO_MATCH = "該当する施策のない語"
 
 
 class Recorder:
@@ -238,6 +244,11 @@ def clear_results() -> None:
     ui._figure.clear()
 
 
+def set_keyword(at, text: str) -> None:
+    """The sidebar's キーワード検索, as a user types it."""
+    at.sidebar.text_input(key="f_q").set_value(text)
+
+
 def _unfiltered(page: str, path: str) -> dict:
     """The page opened with no filter on a store of several cities (all of a national store's 1,700): its first
     run, then one warm rerun. Pages cap what they draw there (rows, cities, series); this times that they do."""
@@ -310,7 +321,7 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
             rec.active = False
             log = logs / f"{page}.pkl"
             res["elements"] = rec.dump(log)
-            warm, cold, floor = [], [], []
+            warm, cold, change, floor = [], [], [], []
             fl = AppTest.from_file(str(FLOOR), default_timeout=900)
             os.environ["BENCH_FLOOR_LOG"] = str(log)
             fl.run()  # loads the recorded elements once (cache_resource), as precomputed data
@@ -325,11 +336,23 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
                 t = time.perf_counter()
                 fl.run()
                 floor.append(time.perf_counter() - t)
+                clear_results()
+                set_keyword(at, NO_MATCH)
+                at.run()
+                set_keyword(at, "")
+                t = time.perf_counter()
+                at.run()
+                change.append(time.perf_counter() - t)
             if fl.exception:
                 res["floor_error"] = str(fl.exception[0].value)[:500]
+            failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
+            if failed:  # after a filter change: the page must draw as it did
+                res["change_error"] = failed[0][:500]
             res["warm"], res["cold"], res["floor"] = _stats(warm), _stats(cold), _stats(floor)
+            res["change"] = _stats(change)
             res["warm_over_floor"] = res["warm"]["p50_ms"] / res["floor"]["p50_ms"]
             res["cold_over_floor"] = res["cold"]["p50_ms"] / res["floor"]["p50_ms"]
+            res["change_over_floor"] = res["change"]["p50_ms"] / res["floor"]["p50_ms"]
             # A widget inside a fragment (推移's chart options, 概要's 運営方針, 変化's row pick) reruns that
             # fragment only: timed here against the same whole-page floor.
             ids = run_for_fragments(at)

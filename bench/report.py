@@ -102,21 +102,24 @@ def main(path: str = "bench/results.json") -> None:
     pages = r.get("pages", {})
     if pages and not pages.get("skipped"):
         p("\n### Pages through AppTest against the bare floor (p50 ms)\n")
-        p("| scale | page | warm rerun | cold rerun (cache cleared) | floor | warm / floor | cold / floor | "
-          "fragment rerun (/ floor) | first run |")
-        p("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        p("| scale | page | warm rerun | cold rerun (cache cleared) | filter change | floor | warm / floor | cold / floor | "
+          "filter change / floor | fragment rerun (/ floor) | first run |")
+        p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s, pr in pages.items():
             for page, v in pr.get("pages", {}).items():
                 if "warm" not in v:
-                    p(f"| {s} | {page} | error: {v.get('error', '')[:80]} | | | | | | |")
+                    p(f"| {s} | {page} | error: {v.get('error', '')[:80]} | | | | | | | | |")
                     continue
                 fragment = (f"{v['fragment']['p50_ms']:,.1f} ({v['fragment_over_floor']:.2f}×)" if "fragment" in v
                             else v.get("fragment_error", "–")[:60])
-                p(f"| {s} | {page} | {v['warm']['p50_ms']:,.0f} | {v['cold']['p50_ms']:,.0f} | {v['floor']['p50_ms']:,.0f} | "
-                  f"{v['warm_over_floor']:.1f}× | {v['cold_over_floor']:.1f}× | {fragment} | {v['first_run_ms']:,.0f} |")
+                change, change_ratio = ((f"{v['change']['p50_ms']:,.0f}", f"{v['change_over_floor']:.1f}×") if "change" in v
+                                        else ("–", "–"))  # results from before the filter change was timed
+                p(f"| {s} | {page} | {v['warm']['p50_ms']:,.0f} | {v['cold']['p50_ms']:,.0f} | {change} | "
+                  f"{v['floor']['p50_ms']:,.0f} | {v['warm_over_floor']:.1f}× | {v['cold_over_floor']:.1f}× | {change_ratio} | "
+                  f"{fragment} | {v['first_run_ms']:,.0f} |")
             land = pr.get("pages", {}).get("overview", {}).get("landing_unfiltered_ms")
             if land:
-                p(f"| {s} | overview, first visit with no filter | | | | | | | {land:,.0f} |")
+                p(f"| {s} | overview, first visit with no filter | | | | | | | | | {land:,.0f} |")
         unfiltered = [(s, page, v) for s, pr in pages.items() for page, v in pr.get("pages", {}).items()
                       if "unfiltered_first_ms" in v or "unfiltered_error" in v]
         if unfiltered:

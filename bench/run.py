@@ -587,7 +587,8 @@ def targets(results: dict) -> dict:
     for scale, limit in (("x1", 1.5), ("x1000", 3.0)):
         r = results.get("pages", {}).get(scale, {}).get("pages")
         if r:
-            ratios = {page: {"warm": round(v["warm_over_floor"], 2), "cold": round(v["cold_over_floor"], 2)}
+            ratios = {page: {"warm": round(v["warm_over_floor"], 2), "cold": round(v["cold_over_floor"], 2),
+                             **({"change": round(v["change_over_floor"], 2)} if "change_over_floor" in v else {})}
                       for page, v in r.items() if "warm" in v}
             errors = {page: v.get("error") for page, v in r.items() if "warm" not in v}  # a failed page is a miss
             t[f"pages_within_{limit}x_floor_at_{scale}"] = {
@@ -653,7 +654,8 @@ def print_tables(results: dict) -> None:
     if pages.get("skipped"):
         p(f"\n## Pages: skipped ({pages['skipped']})")
     elif pages:
-        p("\n## Pages through AppTest, p50 ms: warm rerun / cold rerun (cache cleared) / bare floor -> ratios")
+        p("\n## Pages through AppTest, p50 ms: warm rerun / cold rerun (cache cleared) / filter change / bare floor"
+          " -> ratios")
         for scale, r in pages.items():
             if "pages" not in r:
                 p(f"{scale}: {r.get('error', r)}")
@@ -669,8 +671,12 @@ def print_tables(results: dict) -> None:
                     land += f"  no filter: error {v['unfiltered_error'][:80]}"
                 if "fragment" in v:
                     land += f"  fragment {v['fragment']['p50_ms']:.1f} ms ({v['fragment_over_floor']:.2f}x)"
-                p(f"{scale:9} {page:9} {v['warm']['p50_ms']:8.0f} {v['cold']['p50_ms']:8.0f} {v['floor']['p50_ms']:7.0f}"
-                  f"  -> {v['warm_over_floor']:5.1f}x {v['cold_over_floor']:5.1f}x  (first run {v['first_run_ms']:.0f} ms){land}")
+                change = v.get("change", {}).get("p50_ms", float("nan"))
+                p(f"{scale:9} {page:9} {v['warm']['p50_ms']:8.0f} {v['cold']['p50_ms']:8.0f} {change:8.0f}"
+                  f" {v['floor']['p50_ms']:7.0f}  -> {v['warm_over_floor']:5.1f}x {v['cold_over_floor']:5.1f}x"
+                  f" {v.get('change_over_floor', float('nan')):5.1f}x  (first run {v['first_run_ms']:.0f} ms){land}")
+                if "change_error" in v:
+                    p(f"{'':19} after a filter change: {v['change_error'][:120]}")
     p("\n## Targets")
     for k, v in results["targets"].items():
         p(f"{k}: {'MET' if v.get('met') else 'MISSED'} {json.dumps({a: b for a, b in v.items() if a != 'met'}, ensure_ascii=False)[:400]}")
