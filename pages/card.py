@@ -22,6 +22,9 @@ if wanted and wanted not in choices.measure_ids:
     if found.empty:
         st.warning(ui.md_escape(f"施策 {wanted[:20]} は見つかりませんでした。一覧から選んでください。"),
                    icon=":material/search_off:")
+    elif len(measures) < PICK_CAP:  # the list is whole: the measure is outside the filter, not past the cap
+        st.info(ui.md_escape(f"施策 {wanted[:20]} は左の絞り込みに当てはまりませんが、指定された施策なので表示しています。"
+                             "当てはまる施策は一覧から選べます。"), icon=":material/filter_alt_off:")
     choices = shaping.measure_choices(pd.concat([found, measures], ignore_index=True), f.several_munis)
 if not choices.keys:
     ui.empty_notice("該当する施策がありません")

@@ -176,6 +176,15 @@ def test_unknown_measure_in_a_link_is_said_not_guessed(open_page):
     assert any("施策 0000000 は見つかりませんでした" in w.value.replace("\\", "") for w in at.warning)
 
 
+def test_a_linked_measure_outside_the_filter_is_shown_and_said_so(open_page):
+    at = open_page(PAGE_FILES["card"], measure="1110321", pol="1")  # it is 運営方針03's
+    assert any("施策 1110321 は左の絞り込みに当てはまりません" in i.value.replace("\\", "") for i in at.info)
+    assert "### 施策 1110321" in [m.value for m in at.markdown]
+    inside = open_page(PAGE_FILES["card"], measure="1110321", pol="3")
+    assert not any("当てはまりません" in i.value for i in inside.info)
+    assert "### 施策 1110321" in [m.value for m in inside.markdown]
+
+
 def test_unknown_url_values_are_dropped_and_named(open_page):
     at = open_page(PAGE_FILES["overview"], pol="3,99", refl="Z")
     assert at.multiselect(key="f_pol").value == [3]
