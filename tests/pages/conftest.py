@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evaldash import store
+from evaldash import store, ui
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = str(ROOT / "dashboard.py")
@@ -57,3 +57,21 @@ def texts(at: AppTest) -> str:
     parts += [s.value for s in at.subheader] + [c.value for c in at.code] + [i.value for i in at.info]
     parts += [str(m.value) + m.label for m in at.metric]
     return "\n".join(parts)
+
+
+@pytest.fixture
+def queries_run(monkeypatch):
+    """The named queries a run executes on the store (a result the cache holds is not run again)."""
+    from evaldash import sql
+
+    names: list[str] = []
+    real = sql.run
+
+    def counting(con, name, *args, **kwargs):
+        names.append(name)
+        return real(con, name, *args, **kwargs)
+
+    monkeypatch.setattr(sql, "run", counting)
+    ui._run.clear()  # every result of the page's first run is run, then held
+    ui._shaped.clear()
+    return names

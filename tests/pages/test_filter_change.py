@@ -21,19 +21,6 @@ from pages_bench import NO_MATCH, clear_results, set_keyword  # noqa: E402
 KEYWORD_FREE = {name for name in sql.names() if not sql.load(name).params & {"q", "ids", "policy_no", "names"}}
 
 
-@pytest.fixture
-def queries_run(monkeypatch):
-    names: list[str] = []
-    real = sql.run
-
-    def counting(con, name, *args, **kwargs):
-        names.append(name)
-        return real(con, name, *args, **kwargs)
-
-    monkeypatch.setattr(sql, "run", counting)
-    return names
-
-
 def drawn(at) -> tuple:
     return (texts(at), [len(d.value) for d in at.dataframe], len(at.get("plotly_chart")))
 

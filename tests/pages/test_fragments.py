@@ -10,31 +10,11 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
 
-from evaldash import ui
 from evaldash.ui import PAGE_FILES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from pages_bench import fragment_rerun, run_for_fragments  # noqa: E402
-
-
-@pytest.fixture
-def queries_run(monkeypatch):
-    """The named queries a run executes on the store (a result the cache holds is not run again)."""
-    from evaldash import sql
-
-    names: list[str] = []
-    real = sql.run
-
-    def counting(con, name, *args, **kwargs):
-        names.append(name)
-        return real(con, name, *args, **kwargs)
-
-    monkeypatch.setattr(sql, "run", counting)
-    ui._run.clear()  # every result of the page's first run is run, then held
-    ui._shaped.clear()
-    return names
 
 
 def test_a_chart_option_redraws_the_chart_and_the_url_without_a_query(open_page, queries_run):
