@@ -735,7 +735,7 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
         FROM m0, range(0, 3) x(j);
         CREATE TABLE indicators AS
         SELECT municipality, measure_id,
-               measure_id || '-' || substr(md5(municipality || chr(31) || measure_id || chr(31) || ind_topic || ksuffix()[kind] || qualifier), 1, 8)
+               measure_id || '-' || substr(md5(municipality || chr(31) || measure_id || chr(31) || ind_topic || ksuffix()[kind] || qualifier), 1, 16)
                  AS indicator_id,
                j::BIGINT AS ord,
                ind_topic || ksuffix()[kind] || qualifier AS indicator,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import normalize as nz
-from .report import Measure, Report
+from .report import Finding, Measure, Report
 from .summary import change_sentence, decimals_of
 
 # The export contract: the flat table's columns, in order. Documented in the README.
@@ -60,7 +60,7 @@ FLAT_DOCS = {
     "departments": "担当部・課（複数は「 / 」区切り）",
     "reflection": "反映区分の記号（A、B …）",
     "reflection_label": "反映区分の説明（例 趣旨に沿って措置したもの）",
-    "indicator_id": "指標の識別子（施策番号-名前のハッシュ。報告書が変わっても同じ指標なら同じ）",
+    "indicator_id": "指標の識別子（施策番号-自治体・施策番号・名前のハッシュ16桁。報告書が変わっても同じ指標なら同じ、自治体をまたいでも重ならない）",
     "indicator": "指標名（(令和2年4月1日現在) などの但し書きを含む）",
     "unit": "単位",
     "fiscal_year": "年度（西暦の年度、例 H30年度 = 2018）",
@@ -137,10 +137,24 @@ assert list(TABLE_TYPES["flat_indicators"]) == FLAT_COLUMNS
 
 
 def indicator_id(municipality: str, measure_id: str, name: str) -> str:
-    """Stable across report years: the name's date qualifier (…現在) is not part of it."""
+    """Stable across report years: the name's date qualifier (…現在) is not part of it.
+
+    Unique across municipalities too: queries, pages and exports pick indicators by id alone. Eight hex digits were
+    not (two pairs of a generated national store of 510,000 indicators shared an id, and 推移 or a card would have
+    drawn another city's values with the chosen one's); sixteen leave a collision at about 1 in 10⁸ for that store,
+    and build_frames refuses one rather than merge two indicators.
+    """
     key = nz.indicator_key(name)
-    digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{key}".encode()).hexdigest()[:8]
+    digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{key}".encode()).hexdigest()[:16]
     return f"{measure_id}-{digest}"
+
+
+class IndicatorIdClash(ValueError):
+    """Two indicators got one id: the build stops (store.BuildError) rather than merge them."""
+
+    def __init__(self, finding: Finding):
+        self.finding = finding
+        super().__init__(str(finding))
 
 
 def departments_text(measure: Measure) -> str:
@@ -170,6 +184,7 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
     initiatives: dict = {}
     measures: dict = {}  # (muni, measure_id) -> (report, policy, initiative, measure)
     indicators: dict = {}  # (muni, indicator_id) -> (report, measure_id, Indicator)
+    owners: dict = {}  # indicator_id -> (muni, measure_id, name key): one indicator's, in every city
     observations: dict = {}  # (muni, indicator_id, fiscal_year) -> _Obs
     revisions: list[dict] = []
 
@@ -183,6 +198,14 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
             measures[(muni, measure.measure_id)] = (report, policy, initiative, measure)
             for ind in measure.indicators:
                 iid = indicator_id(muni, measure.measure_id, ind.name)
+                owner = owners.setdefault(iid, (muni, measure.measure_id, nz.indicator_key(ind.name)))
+                if owner != (muni, measure.measure_id, nz.indicator_key(ind.name)):
+                    raise IndicatorIdClash(Finding(
+                        report.source_file, ind.line, "error",
+                        f"indicator {ind.name!r} of 施策 {measure.measure_id} ({muni}) got the id {iid} of an indicator "
+                        f"of 施策 {owner[1]} ({owner[0]}); expected every indicator to get an id of its own: rename "
+                        "one of the two",
+                    ))
                 indicators[(muni, iid)] = (report, measure.measure_id, ind)
                 for cell in ind.cells:
                     if cell.status == nz.STATUS_NOT_REPORTED:

@@ -22,14 +22,15 @@ from typing import Callable
 
 import duckdb
 
-from .model import TABLE_TYPES, build_frames, flat_frame
+from .model import TABLE_TYPES, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, ParseError, Report
 
 # 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies; 3: measures.units;
-# 4: written in row groups of ROW_GROUP_SIZE rows (an older store is rebuilt once, to be read faster).
-SCHEMA_VERSION = 4
+# 4: written in row groups of ROW_GROUP_SIZE rows (an older store is rebuilt once, to be read faster); 5: indicator
+# ids with 16 hex digits, unique across cities (model.indicator_id).
+SCHEMA_VERSION = 5
 # Rows per row group of a store file (DuckDB's default is 122,880). Tables are sorted by municipality, and a filtered
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
 # their neighbours'. On the national store 1.2–3.3x faster with a filter and the same without (BENCHMARKS.md).
@@ -172,7 +173,10 @@ def build(
             raise BuildError(findings)
         if progress:
             progress("merging report years")
-        frames = build_frames(reports, _source_info(paths))
+        try:
+            frames = build_frames(reports, _source_info(paths))
+        except IndicatorIdClash as exc:
+            raise BuildError(findings + [exc.finding]) from None
         frames["flat_indicators"] = flat_frame(frames)
         if progress:
             progress(f"writing {db.name}")

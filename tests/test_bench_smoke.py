@@ -74,6 +74,11 @@ def test_national_store_has_the_built_schema_and_runs_every_query(tmp_path):
     info = gen.write_national(tmp_path / "nat.duckdb", munis=3)
     assert info["rows"]["flat_indicators"] == 3 * 300 * 10
     assert gen.table_schemas(tmp_path / "nat.duckdb") == gen.table_schemas(tmp_path / "ref.duckdb")
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "nat.duckdb"), read_only=True) as nat:  # ids as model.indicator_id makes them
+        assert nat.execute("SELECT count(DISTINCT indicator_id) = count(*), min(length(indicator_id)) = 24, "
+                           "max(length(indicator_id)) = 24 FROM indicators").fetchone() == (True, True, True)
     con = store.connect_readonly(tmp_path / "nat.duckdb")
     try:
         import run  # bench/run.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -160,6 +161,47 @@ def test_template_round_trip_gives_the_same_flat_rows(store_db, tmp_path):
     same = [c for c in model.FLAT_COLUMNS if c not in ("source_file", "source_line")]  # they name the template
     assert rows(flat(db), same) == rows(flat(store_db), same)
     assert set(flat(db)["source_file"]) == {"tomakomai_flat.csv"}
+
+
+# -- indicator ids ----------------------------------------------------------------------------------------
+
+def _two_cities(folder):
+    """The seed report and the same report as another city's: the same 施策番号 and indicator names."""
+    folder.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    (folder / "tomakomai.txt").write_text(text, encoding="utf-8")
+    (folder / "other.txt").write_text(text.replace("苫小牧市", "白老市").replace("苦小牧市", "白老市"), encoding="utf-8")
+
+
+def test_indicator_ids_are_unique_across_cities(tmp_path):
+    _two_cities(tmp_path / "reports")
+    db = tmp_path / "s.duckdb"
+    store.build(tmp_path / "reports", db)
+    con = store.connect_readonly(db)
+    try:
+        ids = con.execute("SELECT municipality, measure_id, indicator_id FROM indicators").fetchall()
+    finally:
+        con.close()
+    assert {m for m, _, _ in ids} == {"苫小牧市", "白老市"} and len(ids) == 2 * len(INDICATORS)
+    assert len({i for _, _, i in ids}) == len(ids)  # the same 施策 and name in two cities: two ids
+    assert all(re.fullmatch(rf"{measure}-[0-9a-f]{{16}}", i) for _, measure, i in ids)
+
+
+def test_two_indicators_given_one_id_stop_the_build(tmp_path, monkeypatch):
+    _two_cities(tmp_path / "reports")
+    db = tmp_path / "s.duckdb"
+    store.build(tmp_path / "reports", db)
+    before = digest(db)
+    # As if the hash left the city out: the second city's indicators (苫小牧市 sorts after 白老市) get the first's ids.
+    real = model.indicator_id
+    monkeypatch.setattr(model, "indicator_id", lambda muni, measure_id, name: real("", measure_id, name))
+    with pytest.raises(store.BuildError) as exc:
+        store.build(tmp_path / "reports", db)
+    [finding] = exc.value.findings
+    assert finding.file == "tomakomai.txt" and finding.line > 0 and finding.severity == "error"
+    assert "(苫小牧市) got the id" in finding.message and "(白老市)" in finding.message
+    assert "an id of its own" in finding.message
+    assert digest(db) == before  # the old store stays
 
 
 # -- building and replacing -----------------------------------------------------------------------------
