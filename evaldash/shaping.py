@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -268,6 +269,15 @@ def indicator_labels(frame: pd.DataFrame, by_name: bool) -> dict[str, str]:
         return {r.indicator: f"{r.indicator}（{r.unit}）" for r in rows(frame, "indicator", "unit")}
     return {r.indicator_id: f"[{r.policy_no:02d}] {r.indicator}（{r.unit}）"
             for r in rows(frame, "indicator_id", "policy_no", "indicator", "unit")}
+
+
+def linked_indicator(value: str, choices: list[str]) -> str:
+    """An indicator named in a link: links made before ids had 16 hex digits (store schema 5) name one by its first
+    eight, which the longer id starts with."""
+    if value in choices or not re.fullmatch(r"[0-9]+-[0-9a-f]{8}", value):
+        return value
+    found = [c for c in choices if c.startswith(value)]
+    return found[0] if len(found) == 1 else value
 
 
 def series_title(series: pd.DataFrame) -> str:

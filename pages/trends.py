@@ -26,7 +26,7 @@ choices = list(label_of)
 # In presentation mode the controls stay (so their state lives) but fold away.
 controls = st.expander("指標と表示の設定", icon=":material/tune:") if presenting else st.container()
 with controls:
-    ui.seed_from_url("tr_ind", "ind", choices)
+    ui.seed_from_url("tr_ind", "ind", choices, parse=lambda v: shaping.linked_indicator(v, choices))
     ui.keep_valid("tr_ind", choices)
     chosen = st.multiselect(
         "指標", choices, key="tr_ind", format_func=lambda k: label_of.get(k, str(k)),

@@ -66,3 +66,11 @@ def test_the_logic_imports_without_streamlit():
 def test_a_policy_number_named_otherwise_in_other_cities_says_so():
     frame = pd.DataFrame({"policy_no": [1, 1, 1, 2], "policy_name": ["健康", "平和", "健康", "環境"]})
     assert shaping.policy_names(frame) == {1: "健康 ほか1件（自治体ごとの名称）", 2: "環境"}
+
+
+def test_a_link_with_an_indicator_id_of_eight_hex_digits_finds_the_indicator():
+    choices = ["1110321-0123456789abcdef", "1110321-0123456799999999", "1110411-fedcba9876543210"]
+    assert shaping.linked_indicator("1110411-fedcba98", choices) == "1110411-fedcba9876543210"
+    assert shaping.linked_indicator("1110321-0123456789abcdef", choices) == "1110321-0123456789abcdef"
+    assert shaping.linked_indicator("1110321-01234567", choices) == "1110321-01234567"  # two start so: neither
+    assert shaping.linked_indicator("1110411-fedc", choices) == "1110411-fedc"  # not an id of either form

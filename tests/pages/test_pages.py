@@ -185,6 +185,20 @@ def test_a_linked_measure_outside_the_filter_is_shown_and_said_so(open_page):
     assert "### 施策 1110321" in [m.value for m in inside.markdown]
 
 
+def test_a_trends_link_names_indicators_by_id_and_by_the_ids_older_short_form(open_page, app_env):
+    from evaldash import store
+
+    con = store.connect_readonly(app_env[1])
+    try:
+        [(bank,)] = con.execute("SELECT indicator_id FROM indicators WHERE indicator = '女性人材バンク登録者数'").fetchall()
+    finally:
+        con.close()
+    assert open_page(PAGE_FILES["trends"], ind=bank).multiselect(key="tr_ind").value == [bank]
+    at = open_page(PAGE_FILES["trends"], ind=bank[:16])  # 施策番号, '-' and eight hex digits
+    assert at.multiselect(key="tr_ind").value == [bank]
+    assert at.query_params.get("ind") in (bank, [bank])  # the link is rewritten with the full id
+
+
 def test_unknown_url_values_are_dropped_and_named(open_page):
     at = open_page(PAGE_FILES["overview"], pol="3,99", refl="Z")
     assert at.multiselect(key="f_pol").value == [3]
