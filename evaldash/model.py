@@ -198,8 +198,9 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
             measures[(muni, measure.measure_id)] = (report, policy, initiative, measure)
             for ind in measure.indicators:
                 iid = indicator_id(muni, measure.measure_id, ind.name)
-                owner = owners.setdefault(iid, (muni, measure.measure_id, nz.indicator_key(ind.name)))
-                if owner != (muni, measure.measure_id, nz.indicator_key(ind.name)):
+                mine = (muni, measure.measure_id, nz.indicator_key(ind.name))
+                owner = owners.setdefault(iid, mine)
+                if owner != mine:
                     raise IndicatorIdClash(Finding(
                         report.source_file, ind.line, "error",
                         f"indicator {ind.name!r} of 施策 {measure.measure_id} ({muni}) got the id {iid} of an indicator "
