@@ -54,12 +54,9 @@ def to_parquet(src: Path, folder: Path) -> None:
         con.execute("ATTACH $path AS src (READ_ONLY)", {"path": str(src)})
         tables = [t for (t,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' AND schema_name = 'main'").fetchall()]
-        for table in tables:
-            quoted = table.replace('"', '""')
-            # COPY takes no bound parameters: the path is a literal, quoted (a bench tool, paths from its operator).
-            path = str(folder / f"{table}.parquet").replace("'", "''")
-            con.execute(f"COPY (SELECT * FROM src.main.\"{quoted}\") TO '{path}' "
-                        f"(FORMAT parquet, ROW_GROUP_SIZE {int(store.ROW_GROUP_SIZE)})")
+        con.execute("USE src")
+        for table in tables:  # the relation API takes the table as a name and the path as a value: no SQL text
+            con.table(table).write_parquet(str(folder / f"{table}.parquet"), row_group_size=store.ROW_GROUP_SIZE)
         size = sum(p.stat().st_size for p in folder.glob("*.parquet")) / 1e6
         print(f"{folder}: {len(tables)} tables, {size:.1f} MB of Parquet")
     finally:
@@ -75,8 +72,7 @@ def connect_parquet(folder: Path):
     con = duckdb.connect(":memory:", config={"threads": store.READONLY_CONFIG["threads"],
                                              "memory_limit": store.READONLY_CONFIG["memory_limit"]})
     for path in sorted(folder.glob("*.parquet")):
-        table, literal = path.stem.replace('"', '""'), str(path).replace("'", "''")
-        con.execute(f"CREATE VIEW \"{table}\" AS SELECT * FROM read_parquet('{literal}')")
+        con.read_parquet(str(path)).create_view(path.stem)  # seen by the connection's cursors too
     con.execute(store.SCHEMA_SQL.read_text(encoding="utf-8"))
     return con
 
