@@ -76,10 +76,7 @@ def main(argv: list[str]) -> int:
         at = pb.open_page(page, city)
         runs = []
         for _ in range(5):
-            pb.clear_results()
-            pb.set_keyword(at, pb.NO_MATCH)
-            at.run()
-            pb.set_keyword(at, "")
+            pb.before_filter_change(at)
             calls.clear()
             start = time.perf_counter()
             at.run()
