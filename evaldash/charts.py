@@ -6,12 +6,12 @@ fixed per 反映区分 and per 運営方針, so a colour means the same on every
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from .normalize import is_missing
 from .summary import decimals_of, fmt_number
 
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
@@ -36,7 +36,7 @@ def policy_color(policy_no: int) -> str:
 
 def safe_text(text) -> str:
     """Plotly reads a few HTML tags in labels; report text must show as written."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
+    if is_missing(text):
         return ""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -126,19 +126,15 @@ def _transform(values: list[float | None], mode: str) -> list[float | None]:
     if mode == "absolute":
         return values
     if mode == "index":
-        base = next((v for v in values if v is not None and not math.isnan(v)), None)
+        base = next((v for v in values if not is_missing(v)), None)
         if base in (None, 0):
             return [None for _ in values]
-        return [None if v is None or math.isnan(v) else v / base * 100 for v in values]
+        return [None if is_missing(v) else v / base * 100 for v in values]
     out: list[float | None] = [None]
     for a, b in zip(values, values[1:]):
-        ok = a is not None and b is not None and not math.isnan(a) and not math.isnan(b) and a != 0
+        ok = not is_missing(a) and not is_missing(b) and a != 0
         out.append((b - a) / abs(a) * 100 if ok else None)
     return out
-
-
-def _missing(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def _line_names(rows: list[dict]) -> dict:
@@ -185,7 +181,7 @@ def _trend_spec(
     # Panels in the order the indicators came; within a panel, lines in the order they came.
     panels: dict[str, dict[str, list[dict]]] = {}
     for r in rows:
-        unit = "" if _missing(r["unit"]) else r["unit"]
+        unit = "" if is_missing(r["unit"]) else r["unit"]
         panel = unit if mode == "absolute" else ("%" if mode == "pct_change" else "指数")
         panels.setdefault(panel, {}).setdefault(name_of[r["indicator_id"]], []).append(r)
     line_names = list(dict.fromkeys(name_of[r["indicator_id"]] for r in rows))
@@ -213,10 +209,10 @@ def _trend_spec(
         for name, line in lines.items():
             raw: list[float | None] = [None] * len(cats)
             for r in line:
-                raw[position[int(r["fiscal_year"])]] = None if _missing(r["value"]) else float(r["value"])
+                raw[position[int(r["fiscal_year"])]] = None if is_missing(r["value"]) else float(r["value"])
             values = _transform(raw, mode)
             drawn.extend(v for v in values if v is not None)
-            unit = "" if _missing(line[0]["unit"]) else line[0]["unit"]
+            unit = "" if is_missing(line[0]["unit"]) else line[0]["unit"]
             d = decimals_of(*[v for v in raw if v is not None])
             shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
             text = [
@@ -241,7 +237,7 @@ def _trend_spec(
                 trace["text"] = text
             traces.append(trace)
             # A gap says why: a hollow mark on a hidden 0..1 axis, never a value of zero.
-            missing = [r for r in line if _missing(r["value"]) and not _missing(r["value_status"])]
+            missing = [r for r in line if is_missing(r["value"]) and not is_missing(r["value_status"])]
             if missing:
                 xs = [labels[int(r["fiscal_year"])] for r in missing]
                 reasons = [
@@ -265,7 +261,7 @@ def _trend_spec(
             drawn.append(target)
             shapes.append(dict(type="line", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref,
                                y0=target, y1=target, line=dict(color="#555555", dash="dash")))
-            unit = "" if _missing(t.get("unit")) else t["unit"]
+            unit = "" if is_missing(t.get("unit")) else t["unit"]
             annotations.append(dict(
                 text=safe_text(f"目標 {fmt_number(target)}{unit}"), showarrow=False,
                 xref=f"{x_ref} domain", x=0, xanchor="left", yref=y_ref, y=target, yanchor="bottom",

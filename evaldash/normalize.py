@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import pandas as pd
+
 # OCR slips seen in PDF-to-text output of these reports. Keep it small and
 # literal: every entry is a whole-string replacement applied after NFKC, and
 # the raw text is stored beside the corrected text wherever it is used.
@@ -19,9 +21,11 @@ OCR_CORRECTIONS: dict[str, str] = {
     "企业": "企業",
 }
 
-# Written "no value" in a cell. After NFKC, the full-width minus becomes "-",
-# but the dashes below survive it, so they are listed explicitly.
-NO_VALUE_MARKS = frozenset({"-", "－", "—", "―", "‐", "−", "ー", "–"})
+# Written "no value" in a cell, compared after NFKC and in lower case. NFKC turns the full-width minus into "-",
+# but the dashes below survive it, so they are listed explicitly. A word other systems write goes on its own line.
+NO_VALUE_WORDS = frozenset({
+    "-", "－", "—", "―", "‐", "−", "ー", "–",
+})
 NEGATIVE_MARKS = ("△", "▲")
 
 STATUS_REPORTED = "reported"
@@ -35,6 +39,11 @@ _ERAS = {"平成": 1988, "H": 1988, "令和": 2018, "R": 2018, "昭和": 1925, "
 _ERA_RE = re.compile(r"^\s*(平成|令和|昭和|[HRShrs])\s*(元|[0-9]{1,2})\s*年度?\s*$")
 _NUMBER_RE = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 _SPACES_RE = re.compile(r"[ \t\u3000]+")
+
+
+def is_missing(value) -> bool:
+    """A value that is not there: None, NaN, or pandas' NA or NaT (a cell's written "no value" is NO_VALUE_WORDS)."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def nfkc(text: str) -> str:
@@ -98,7 +107,7 @@ def parse_value(cell: str) -> Value:
     text = nfkc(cell).strip().replace(" ", "")
     if not text:
         return Value(None, STATUS_NOT_REPORTED, raw)
-    if text in NO_VALUE_MARKS or cell.strip() in NO_VALUE_MARKS:
+    if text.lower() in NO_VALUE_WORDS or cell.strip() in NO_VALUE_WORDS:
         return Value(None, STATUS_NO_VALUE, raw)
     sign = 1.0
     if text.startswith(NEGATIVE_MARKS):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
+from .normalize import is_missing
 
 
 def decimals_of(*values: float | None) -> int:
     """How many decimals the report used for these values (26.9 -> 1, 9,943,885 -> 0)."""
     best = 0
     for v in values:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
+        if is_missing(v):
             continue
         text = f"{abs(v):.6f}".rstrip("0").rstrip(".")
         if "." in text:
@@ -18,26 +18,22 @@ def decimals_of(*values: float | None) -> int:
 
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "－"
     d = decimals_of(value) if decimals is None else decimals
     return f"{value:,.{d}f}"
 
 
 def fmt_pct(pct: float | None) -> str:
-    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+    if is_missing(pct):
         return "－"
     return f"{pct:+.1f}%"
-
-
-def _is_missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def change_sentence(indicator: str, unit: str, prev: float | None, latest: float | None) -> str:
     """「女性人材バンク登録者数は47人から68人へ21人増加（+44.7%）しました。」"""
     unit = unit or ""
-    if _is_missing(prev) or _is_missing(latest):
+    if is_missing(prev) or is_missing(latest):
         return f"{indicator}は比較できる2年度分の値がありません。"
     d = decimals_of(prev, latest)
     delta = round(latest - prev, d)

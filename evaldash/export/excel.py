@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..normalize import is_missing
+
 FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK font elsewhere
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _INT_FORMAT = "#,##0"
@@ -52,11 +54,7 @@ def _number_format(series: pd.Series, name: str) -> str | None:
 
 
 def _cell_value(v):
-    if v is None:
-        return None
-    if isinstance(v, float) and pd.isna(v):
-        return None
-    if v is pd.NA or v is pd.NaT:
+    if is_missing(v):
         return None
     if isinstance(v, (list, tuple)):
         return " / ".join(str(x) for x in v)

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from .. import sql
+from ..normalize import is_missing
 from ..summary import decimals_of, fmt_number
 
 CSS = """
@@ -48,7 +49,7 @@ def _svg_chart(series: pd.DataFrame, unit: str) -> str:
     width, height, pad_l, pad_r, pad_t, pad_b = 230, 120, 8, 8, 18, 22
     s = series.sort_values("fiscal_year")
     labels = s["fiscal_label"].tolist()
-    values = [None if pd.isna(v) else float(v) for v in s["value"]]
+    values = [None if is_missing(v) else float(v) for v in s["value"]]
     shown = [v for v in values if v is not None]
     if not labels:
         return ""

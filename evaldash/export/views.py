@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import model, sql
 from ..model import FLAT_COLUMNS
+from ..normalize import is_missing
 from ..summary import decimals_of
 from .deck import policy_label, query_params
 from .excel import decimals_format, workbook_bytes
@@ -122,4 +123,4 @@ def data_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes
 
 
 def _num(v) -> float | None:
-    return None if v is None or pd.isna(v) else float(v)
+    return None if is_missing(v) else float(v)
