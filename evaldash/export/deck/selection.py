@@ -1,0 +1,150 @@
+"""What goes in a deck: the selected indicators, each with its values by year and where they come from.
+
+Read from the store through the named queries only; shared with the Excel views.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ... import sql
+from ...normalize import is_missing
+from ...summary import change_sentence, decimals_of
+
+
+class EmptySelection(ValueError):
+    """No indicator matches the filters: there is nothing to put in a deck."""
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Point:
+    fiscal_year: int
+    label: str
+    value: float | None
+    status: str
+
+
+@dataclass
+class Item:
+    """One indicator with its values by fiscal year and where they come from."""
+
+    row: dict
+    points: list[Point] = field(default_factory=list)
+    sources: list[tuple[str, str, str, int]] = field(default_factory=list)  # muni, report label, file, line
+
+    @property
+    def values(self) -> list[float | None]:
+        return [p.value for p in self.points]
+
+    @property
+    def decimals(self) -> int:
+        return decimals_of(*self.values)
+
+    @property
+    def title(self) -> str:
+        unit = self.row.get("unit") or ""
+        return f"{self.row['indicator']}（{unit}）" if unit else self.row["indicator"]
+
+    @property
+    def summary(self) -> str:
+        return self.row.get("summary") or change_sentence(self.row["indicator"], self.row.get("unit") or "",
+                                                          None, None)
+
+
+
+def _plain(v):
+    """pandas/numpy scalars to plain Python, missing to None."""
+    if is_missing(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def _records(frame) -> list[dict]:
+    return [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def query_params(filters: dict | None) -> dict:
+    """The shared sidebar filter plus what only the exports take: `measures` (施策番号) and `indicators`
+    (indicator ids), empty = all, and `min_abs_pct` (|Δ%| at least this, 0 = all)."""
+    params = {**sql.EMPTY_FILTER, **(filters or {})}
+    params["measures"] = [str(m).strip() for m in params.get("measures") or []]
+    params["indicators"] = list(params.get("indicators") or [])
+    params["min_abs_pct"] = float(params.get("min_abs_pct") or 0)
+    return params
+
+
+def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Item]:
+    """The selected indicators in report order, each with its values and sources, all from the store."""
+    rows = _records(sql.run(con, "export_indicators", query_params(filters)))
+    if not rows:
+        return []
+    items = OrderedDict((r["indicator_id"], Item(r)) for r in rows)
+    series = _records(sql.run(con, "indicator_series", {"ids": list(items)}))
+    for s in series:
+        item = items.get(s["indicator_id"])
+        if item is None:
+            continue
+        item.points.append(Point(int(s["fiscal_year"]), s["fiscal_label"], s["value"], s["value_status"]))
+        src = (s["municipality"], s["report_label"], s["source_file"], int(s["source_line"]))
+        if src not in item.sources:
+            item.sources.append(src)
+    for item in items.values():
+        item.points.sort(key=lambda p: p.fiscal_year)
+        if not item.sources and item.row.get("source_file"):
+            item.sources.append((item.row["municipality"], item.row.get("report_label") or "",
+                                 item.row["source_file"], int(item.row["source_line"])))
+    return list(items.values())
+
+
+def source_text(sources: list[tuple[str, str, str, int]]) -> str:
+    """「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」, several reports joined by 、."""
+    groups: OrderedDict[tuple[str, str, str], list[int]] = OrderedDict()
+    for muni, label, file, line in sources:
+        groups.setdefault((muni, label, file), [])
+        if line not in groups[(muni, label, file)]:
+            groups[(muni, label, file)].append(line)
+    parts = [f"{muni} 施策評価表 {label}（{file} {'・'.join(str(n) for n in sorted(lines))}行）"
+             for (muni, label, file), lines in groups.items()]
+    return "出典: " + "、".join(parts) if parts else ""
+
+
+def policy_label(no, name) -> str:
+    return f"運営方針{int(no):02d} {name}" if no is not None else str(name or "")
+
+
+def describe_filters(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[str]:
+    """The filters in words, one line each: 運営方針03 男女平等参画の推進 / 反映区分 B（…）."""
+    p = query_params(filters)
+    lines = []
+    if p["muni"]:
+        lines.append("市町村 " + "・".join(p["muni"]))
+    if p["pol"]:
+        names = dict(sql.run(con, "policy_options", {"muni": p["muni"]})[["policy_no", "policy_name"]]
+                     .itertuples(index=False, name=None))
+        lines.append("、".join(policy_label(n, names.get(n, "")).strip() for n in sorted(p["pol"])))
+    if p["measures"]:
+        lines.append("施策番号 " + "、".join(p["measures"]))
+    if p["dept"]:
+        lines.append("担当部 " + "・".join(p["dept"]))
+    if p["sec"]:
+        lines.append("担当課 " + "・".join(p["sec"]))
+    if p["refl"]:
+        labels = dict(sql.run(con, "reflection_options")[["reflection", "reflection_label"]]
+                      .itertuples(index=False, name=None))
+        lines.append("反映区分 " + "、".join(
+            f"{r}（{labels[r]}）" if labels.get(r) else r for r in sorted(p["refl"])))
+    if p["q"]:
+        lines.append(f"検索語「{p['q']}」")
+    if p["indicators"]:
+        lines.append(f"選択した指標 {len(p['indicators'])}件")
+    if p["min_abs_pct"]:
+        lines.append(f"増減率 {p['min_abs_pct']:g}% 以上")
+    return lines or ["すべての施策"]
+
+

@@ -1,0 +1,416 @@
+"""python-pptx building blocks: the Japanese font on every run, text that fits, native charts, tables, panels.
+
+python-pptx has no API for the east-asian typeface, so every piece of text gets it set on its XML element;
+the theme's fonts too, so text typed later in PowerPoint is Japanese as well.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from datetime import datetime
+
+from lxml import etree
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
+
+from ...summary import fmt_number
+
+# Set as both the latin and the east-asian typeface of every run, the chart text
+# and the theme. PowerPoint substitutes its own Japanese font where it is missing.
+FONT = "Noto Sans CJK JP"
+LANG = "ja-JP"
+
+SLIDE_W = Inches(13.333)
+SLIDE_H = Inches(7.5)
+MARGIN = Inches(0.55)
+
+NAVY = RGBColor(0x1F, 0x3A, 0x5F)
+BLUE = RGBColor(0x2E, 0x6D, 0xA4)
+PALE_BLUE = RGBColor(0x9F, 0xB8, 0xD3)
+INK = RGBColor(0x22, 0x22, 0x22)
+GREY = RGBColor(0x5F, 0x63, 0x68)
+LIGHT_GREY = RGBColor(0xD9, 0xDD, 0xE2)
+PANEL = RGBColor(0xEE, 0xF3, 0xF8)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+BAND = RGBColor(0xF6, 0xF8, 0xFA)
+# Series colours for a measure's chart: distinct, calm, readable when printed in grey.
+SERIES_COLORS = [BLUE, RGBColor(0xE0, 0x8A, 0x2E), RGBColor(0x4E, 0x9A, 0x6B), RGBColor(0x8E, 0x5E, 0xA8),
+                 RGBColor(0xC0, 0x50, 0x4D), RGBColor(0x5F, 0x63, 0x68)]
+
+
+# --- fonts and text -------------------------------------------------------------------------------
+
+
+def _set_typeface(rpr, font: str = FONT) -> None:
+    """latin and east-asian typeface (and the language) on an a:rPr / a:defRPr / a:endParaRPr."""
+    rpr.set("lang", LANG)
+    rpr.set("altLang", "en-US")
+    latin = rpr.find(qn("a:latin"))
+    if latin is None:
+        latin = rpr.get_or_add_latin() if hasattr(rpr, "get_or_add_latin") else etree.SubElement(rpr, qn("a:latin"))
+    latin.set("typeface", font)
+    ea = rpr.find(qn("a:ea"))
+    if ea is None:
+        ea = etree.Element(qn("a:ea"))
+        latin.addnext(ea)  # schema order: latin, ea, cs, sym
+    ea.set("typeface", font)
+
+
+def style_font(font, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None) -> None:
+    """A python-pptx Font proxy (run, chart, axis, legend, data labels): Japanese font and looks."""
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if color is not None:
+        font.color.rgb = color
+    # python-pptx has no API for the east-asian typeface: set it on the proxy's element.
+    _set_typeface(font._element)
+
+
+def write(tf, lines, size: float, bold: bool = False, color: RGBColor = INK, align=PP_ALIGN.LEFT,
+          space_after: float = 0, line_spacing: float | None = None) -> None:
+    """Replace a text frame's text: one paragraph per line, every run with the Japanese font."""
+    if isinstance(lines, str):
+        lines = [lines]
+    tf.clear()
+    for k, line in enumerate(lines):
+        para = tf.paragraphs[0] if k == 0 else tf.add_paragraph()
+        para.alignment = align
+        if space_after:
+            para.space_after = Pt(space_after)
+        if line_spacing:
+            para.line_spacing = line_spacing
+        run = para.add_run()
+        run.text = line
+        style_font(run.font, size, bold, color)
+        _set_typeface(para._p.get_or_add_endParaRPr())
+        for default in para._p.iter(qn("a:defRPr")):  # chart text carries paragraph defaults too
+            _set_typeface(default)
+
+
+def textbox(slide, left, top, width, height, lines, size, bold=False, color=INK, align=PP_ALIGN.LEFT,
+            anchor=MSO_ANCHOR.TOP, **kw):
+    shape = slide.shapes.add_textbox(left, top, width, height)
+    tf = shape.text_frame
+    tf.word_wrap = True
+    tf.vertical_anchor = anchor
+    tf.margin_left = tf.margin_right = Inches(0.05)
+    tf.margin_top = tf.margin_bottom = Inches(0.03)
+    write(tf, lines, size, bold, color, align, **kw)
+    return shape
+
+
+def text_ems(text: str) -> float:
+    """Width of a line in ems: full-width characters 1, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in text)
+
+
+def fit_size(text: str, width, max_size: float, min_size: float, lines: int = 1) -> float:
+    """The largest font size (pt, in half points) at which the text fits the width in that many lines."""
+    ems = max(text_ems(text), 1.0)
+    width_pt = Emu(width).pt * 0.94 * lines
+    size = min(max_size, width_pt / ems)
+    return max(min_size, math.floor(size * 2) / 2)
+
+
+# --- the presentation -----------------------------------------------------------------------------
+
+
+def new_presentation(title: str) -> Presentation:
+    prs = Presentation()
+    old_w = prs.slide_width
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    # The default template is 4:3: widen the master's and layouts' placeholders so a slide added
+    # later in PowerPoint lands in the right place.
+    scale = SLIDE_W / old_w
+    for container in [prs.slide_master, *prs.slide_layouts]:
+        for shape in container.placeholders:
+            if shape.left is not None and shape.width is not None:
+                shape.left, shape.width = int(shape.left * scale), int(shape.width * scale)
+    _theme_fonts(prs)
+    props = prs.core_properties
+    props.title = title
+    props.subject = "施策評価"
+    props.author = props.last_modified_by = "施策評価ダッシュボード"
+    props.language = LANG
+    props.keywords = "施策評価"
+    props.revision = 1
+    now = datetime.now().replace(microsecond=0)
+    props.created = props.modified = now
+    return prs
+
+
+def _theme_fonts(prs: Presentation, font: str = FONT) -> None:
+    """The theme's heading and body fonts, latin and east-asian, so text typed later is Japanese too."""
+    part = prs.slide_master.part.part_related_by(RT.THEME)
+    root = etree.fromstring(part.blob)
+    for tag in ("a:majorFont", "a:minorFont"):
+        for el in root.iter(qn(tag)):
+            for script in ("a:latin", "a:ea"):
+                child = el.find(qn(script))
+                if child is not None:
+                    child.set("typeface", font)
+    # The theme is a plain part in python-pptx, without an XML API: replace its bytes.
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def title_layout(prs):
+    return prs.slide_layouts[5]  # Title Only: the slide keeps a real title (outline, accessibility)
+
+
+def place_title(slide, text: str, top=Inches(0.38), height=Inches(0.75), max_size=28.0):
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = MARGIN, top, SLIDE_W - 2 * MARGIN, height
+    tf = shape.text_frame
+    tf.word_wrap = True
+    tf.vertical_anchor = MSO_ANCHOR.BOTTOM
+    tf.margin_left = tf.margin_right = Inches(0.05)
+    tf.margin_top = tf.margin_bottom = Inches(0.02)
+    size = fit_size(text, shape.width, max_size, 18)
+    write(tf, text, size, bold=True, color=NAVY)
+    return shape
+
+
+def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)):
+    width = width or SLIDE_W - 2 * MARGIN
+    line = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, weight)
+    line.fill.solid()
+    line.fill.fore_color.rgb = color
+    line.line.fill.background()
+    plain_shape(line)
+    return line
+
+
+def plain_shape(shape) -> None:
+    """Drop the theme style of an autoshape (its shadow and font colour); fill and line are set explicitly."""
+    style = shape._element.find(qn("p:style"))
+    if style is not None:
+        shape._element.remove(style)
+
+
+def footer(slide, source: str, number: int, total: int) -> None:
+    top = SLIDE_H - Inches(0.62)
+    rule(slide, top, color=LIGHT_GREY, weight=Pt(0.75))
+    size = fit_size(source, SLIDE_W - 2 * MARGIN - Inches(1.2), 11, 8)
+    textbox(slide, MARGIN, top + Inches(0.08), SLIDE_W - 2 * MARGIN - Inches(1.2), Inches(0.4), source, size,
+            color=GREY, anchor=MSO_ANCHOR.MIDDLE)
+    textbox(slide, SLIDE_W - MARGIN - Inches(1.1), top + Inches(0.08), Inches(1.1), Inches(0.4),
+            f"{number} / {total}", 11, color=GREY, align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.MIDDLE)
+
+
+def notes(slide, lines: list[str]) -> None:
+    tf = slide.notes_slide.notes_text_frame
+    write(tf, lines, 12)
+
+
+def _number_format(decimals: int, unit: str | None = None) -> str:
+    fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if unit:
+        # Quoted, so % is the letter and not "multiply by 100".
+        fmt += '"' + unit.replace('"', "") + '"'
+    return fmt
+
+
+def fill(shape_format, color: RGBColor) -> None:
+    shape_format.fill.solid()
+    shape_format.fill.fore_color.rgb = color
+
+
+def add_chart(slide, left, top, width, height, categories: list[str], series: list[tuple[str, list]],
+              unit: str, decimals: int, *, legend: bool, title: str | None = None, highlight_last: bool = False):
+    """A native clustered column chart: the data sits in the chart's own workbook, editable in PowerPoint.
+
+    Missing values stay gaps (None), never zeros.
+    """
+    data = CategoryChartData(number_format=_number_format(decimals))
+    data.categories = categories
+    for name, values in series:
+        data.add_series(name, values, number_format=_number_format(decimals))
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
+    chart = frame.chart
+    style_font(chart.font, 13, color=INK)
+    if title:
+        chart.has_title = True
+        write(chart.chart_title.text_frame, title, 13, bold=True, color=GREY, align=PP_ALIGN.CENTER)
+    else:
+        chart.has_title = False  # also marks the title deleted, so no series name shows up as one
+    chart.has_legend = legend
+    if legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        # Each entry fits one line of the chart's width; PowerPoint and LibreOffice then stack them.
+        longest = max(text_ems(name) for name, _ in series) + 2
+        style_font(chart.legend.font, max(9.0, min(12.0, math.floor(Emu(width).pt * 0.85 / longest))), color=INK)
+    values = [v for _, vs in series for v in vs if v is not None]
+    _columns(chart.plots[0], width, categories, series, values, unit, decimals, highlight_last)
+    _value_axis(chart.value_axis, values, decimals)
+    ca = chart.category_axis
+    ca.format.line.color.rgb = GREY
+    ca.has_major_gridlines = False
+    per_category = Emu(width).pt * 0.8 / max(len(categories), 1)
+    longest = max([text_ems(c) for c in categories] or [1.0])
+    style_font(ca.tick_labels.font, max(8.0, min(13.0, math.floor(per_category / longest))), color=INK)
+    return frame
+
+
+def _columns(plot, width, categories: list[str], series: list[tuple[str, list]], values: list[float], unit: str,
+             decimals: int, highlight_last: bool) -> None:
+    """The columns, their colours and their value labels."""
+    plot.gap_width = 70 if len(series) == 1 else 50
+    plot.overlap = 0 if len(series) == 1 else -5
+    plot.vary_by_categories = False
+    plot.has_data_labels = True
+    # Labels as large as the room over each column allows; without the unit when that is tight.
+    slot = Emu(width).pt * 0.65 / max(len(categories) * len(series), 1)
+    widest = max([text_ems(fmt_number(v, decimals)) for v in values] or [1.0])
+    with_unit = widest + text_ems(unit or "")
+    label_size = min(14.0 if len(series) == 1 else 12.0, slot / with_unit)
+    show_unit = label_size >= 9
+    if not show_unit:
+        label_size = min(12.0, slot / widest)
+    labels = plot.data_labels
+    labels.number_format = _number_format(decimals, unit if show_unit else None)
+    labels.number_format_is_linked = False
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    labels.show_value = label_size >= 7
+    style_font(labels.font, max(7.0, math.floor(label_size * 2) / 2), bold=True, color=INK)
+    for k, s in enumerate(plot.series):
+        color = SERIES_COLORS[k % len(SERIES_COLORS)]
+        fill(s.format, color)
+        s.format.line.fill.background()
+        s.invert_if_negative = False
+        if highlight_last and len(series) == 1:
+            # Earlier years pale, the latest year in full colour.
+            last = max((i for i, v in enumerate(series[0][1]) if v is not None), default=None)
+            for i in range(len(categories)):
+                fill(s.points[i].format, BLUE if i == last else PALE_BLUE)
+
+
+def _value_axis(va, values: list[float], decimals: int) -> None:
+    va.has_major_gridlines = bool(values)
+    if values:
+        va.major_gridlines.format.line.color.rgb = LIGHT_GREY
+        va.major_gridlines.format.line.width = Pt(0.75)
+    va.format.line.fill.background()
+    # Axis steps are round numbers: whole numbers get separators, fractions show as they come.
+    va.tick_labels.number_format = _number_format(0) if decimals == 0 else "General"
+    va.tick_labels.number_format_is_linked = False
+    style_font(va.tick_labels.font, 11, color=GREY)
+    if values and min(values) >= 0:
+        va.minimum_scale = 0
+        top_value = max(values)
+        if top_value > 0:
+            # Room above the tallest column for its label.
+            va.maximum_scale = _nice_max(top_value * 1.15)
+    elif not values:
+        va.minimum_scale, va.maximum_scale = 0, 1
+        va.tick_label_position = XL_TICK_LABEL_POSITION.NONE
+
+
+def _nice_max(x: float) -> float:
+    """A round axis maximum at or above x: 1, 2, 2.5, 5 times a power of ten."""
+    if x <= 0:
+        return 1
+    power = 10 ** math.floor(math.log10(x))
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * power >= x:
+            return step * power
+    return 10 * power
+
+
+CELL_MARGIN_X = Inches(0.08)
+CELL_MARGIN_Y = Inches(0.04)
+
+
+def _cell(cell, text: str, size: float, *, bold=False, color=INK, fill: RGBColor | None = None,
+          align=PP_ALIGN.LEFT) -> None:
+    cell.margin_left = cell.margin_right = CELL_MARGIN_X
+    cell.margin_top = cell.margin_bottom = CELL_MARGIN_Y
+    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+    write(cell.text_frame, text, size, bold=bold, color=color, align=align)
+    cell.text_frame.word_wrap = True
+    if fill is not None:
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = fill
+
+
+def _row_height(texts: list[str], widths: list, size: float, minimum) -> int:
+    """Height of a table row whose cells wrap their text: the tallest cell, at least `minimum`."""
+    lines = 1
+    for text, w in zip(texts, widths):
+        inner = max(Emu(w - 2 * CELL_MARGIN_X).pt, size)
+        lines = max(lines, math.ceil(text_ems(text) * size / inner))
+    return max(int(minimum), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y))
+
+
+def add_table(slide, left, top, widths: list, header: list[str], rows: list[list[str]], size: float,
+              row_height=Inches(0.42), aligns: list | None = None):
+    """A native table: a navy header row, then banded rows, each row as tall as its wrapped text.
+
+    Returns the shape; its height is the sum of the rows.
+    """
+    aligns = aligns or [PP_ALIGN.LEFT] * len(header)
+    heights = [_row_height(r, widths, size, row_height) for r in [header, *rows]]
+    shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, sum(widths, Emu(0)), sum(heights))
+    table = shape.table
+    table.first_row = True
+    table.horz_banding = False
+    for k, w in enumerate(widths):
+        table.columns[k].width = w
+    for r, h in enumerate(heights):
+        table.rows[r].height = h
+    for k, text in enumerate(header):
+        _cell(table.cell(0, k), text, size, bold=True, color=WHITE, fill=NAVY, align=PP_ALIGN.CENTER)
+    for r, row in enumerate(rows, start=1):
+        for k, text in enumerate(row):
+            _cell(table.cell(r, k), text, size, fill=WHITE if r % 2 else BAND, align=aligns[k])
+    return shape
+
+
+def text_height(lines: list[str], width, size: float, spacing: float = 1.45) -> int:
+    """Estimated height (EMU) of wrapped lines at a font size in a box of this inner width."""
+    # Conservative: renderers add space between Japanese and latin letters.
+    per_line = max(Emu(width).pt * 0.92 / size, 1.0)
+    count = sum(max(1, math.ceil(text_ems(x) / per_line)) for x in lines)
+    return int(Pt(size * spacing) * count + Pt(4) * len(lines))
+
+
+def panel(slide, left, top, width, max_height, heading: str, lines: list[str], max_size: float = 16,
+           min_size: float = 10):
+    """A tinted box with a small heading and text, as large as fits, as tall as its text."""
+    pad_x, pad_y = Inches(0.18), Inches(0.12)
+    inner = width - 2 * pad_x
+    size = max_size
+    while size > min_size and Pt(18) + text_height(lines, inner, size) + 2 * pad_y > max_height:
+        size -= 1
+    height = min(max_height, Pt(18) + text_height(lines, inner, size) + 2 * pad_y + Inches(0.1))
+    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, int(height))
+    fill(box, PANEL)
+    box.line.fill.background()
+    plain_shape(box)
+    tf = box.text_frame
+    tf.word_wrap = True
+    tf.vertical_anchor = MSO_ANCHOR.TOP
+    tf.margin_left = tf.margin_right = pad_x
+    tf.margin_top = tf.margin_bottom = pad_y
+    write(tf, [heading] + lines, size, color=INK, space_after=4, line_spacing=1.1)
+    first = tf.paragraphs[0].runs[0]
+    style_font(first.font, 12, bold=True, color=NAVY)
+    return box
+
+
+def no_data_note(slide, left, top, width, height, notes: list[str]) -> None:
+    """Over an empty chart: say that the report gives no number, and why when it says."""
+    lines = ["数値の報告がありません"] + [n for n in notes if n]
+    textbox(slide, left + width // 10, top + height // 2 - Inches(0.5), width * 8 // 10, Inches(1.0), lines,
+            fit_size(max(lines, key=text_ems), width * 8 // 10, 16, 10), color=GREY, align=PP_ALIGN.CENTER,
+            anchor=MSO_ANCHOR.MIDDLE)
