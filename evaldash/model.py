@@ -10,130 +10,70 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from . import normalize as nz
 from .report import Finding, Measure, Report
 from .summary import change_sentence, decimals_of
 
-# The export contract: the flat table's columns, in order. Documented in the README.
-FLAT_COLUMNS = [
-    "municipality",
-    "report_year",
-    "report_label",
-    "policy_no",
-    "policy_name",
-    "initiative_no",
-    "initiative_name",
-    "measure_id",
-    "measure_purpose",
-    "departments",
-    "reflection",
-    "reflection_label",
-    "indicator_id",
-    "indicator",
-    "unit",
-    "fiscal_year",
-    "fiscal_label",
-    "value",
-    "value_status",
-    "note",
-    "source_file",
-    "source_line",
-]
-
-
-# The data dictionary: one line per column of the flat table, shown on the データ page,
-# written into the Excel export and checked against the README by a test.
-FLAT_DOCS = {
-    "municipality": "自治体名（本文から検出、または取込テンプレートの値）",
-    "report_year": "値を採用した報告書の年度（西暦の年度、例 2019）",
-    "report_label": "その報告書の年度表記（例 R1年度）",
-    "policy_no": "運営方針の番号",
-    "policy_name": "運営方針の名称",
-    "initiative_no": "主な取組の番号（運営方針の中での番号）",
-    "initiative_name": "主な取組の名称",
-    "measure_id": "施策番号（7桁）",
-    "measure_purpose": "施策の目的（本文、OCR 補正後）",
-    "departments": "担当部・課（複数は「 / 」区切り）",
-    "reflection": "反映区分の記号（A、B …）",
-    "reflection_label": "反映区分の説明（例 趣旨に沿って措置したもの）",
-    "indicator_id": "指標の識別子（施策番号-自治体・施策番号・名前のハッシュ16桁。報告書が変わっても同じ指標なら同じ、自治体をまたいでも重ならない）",
-    "indicator": "指標名（(令和2年4月1日現在) などの但し書きを含む）",
-    "unit": "単位",
-    "fiscal_year": "年度（西暦の年度、例 H30年度 = 2018）",
-    "fiscal_label": "報告書での年度表記（例 H30年度）",
-    "value": "値（数値。値なしのときは空）",
-    "value_status": "reported = 報告値、no_value = 報告書に「-」（値なし）",
-    "note": "指標の注記（※ で始まる行）",
-    "source_file": "値を採用した報告書のファイル名",
-    "source_line": "その報告書で指標の行がある行番号",
+# The flat table (the export contract), column -> (Japanese name, description), in the table's order: shown on the
+# データ page and in the Excel export's 列の説明 sheet, and checked against the README by a test.
+FLAT_TABLE: dict[str, tuple[str, str]] = {
+    "municipality": ("自治体", "自治体名（本文から検出、または取込テンプレートの値）"),
+    "report_year": ("報告書の年度（西暦）", "値を採用した報告書の年度（西暦の年度、例 2019）"),
+    "report_label": ("報告書の年度", "その報告書の年度表記（例 R1年度）"),
+    "policy_no": ("運営方針番号", "運営方針の番号"),
+    "policy_name": ("運営方針", "運営方針の名称"),
+    "initiative_no": ("主な取組番号", "主な取組の番号（運営方針の中での番号）"),
+    "initiative_name": ("主な取組", "主な取組の名称"),
+    "measure_id": ("施策番号", "施策番号（7桁）"),
+    "measure_purpose": ("施策の目的", "施策の目的（本文、OCR 補正後）"),
+    "departments": ("担当部・課", "担当部・課（複数は「 / 」区切り）"),
+    "reflection": ("反映区分", "反映区分の記号（A、B …）"),
+    "reflection_label": ("反映区分の説明", "反映区分の説明（例 趣旨に沿って措置したもの）"),
+    "indicator_id": ("指標ID", "指標の識別子（施策番号-自治体・施策番号・名前のハッシュ16桁。報告書が変わっても同じ指標なら同じ、自治体をまたいでも重ならない）"),
+    "indicator": ("指標", "指標名（(令和2年4月1日現在) などの但し書きを含む）"),
+    "unit": ("単位", "単位"),
+    "fiscal_year": ("年度（西暦）", "年度（西暦の年度、例 H30年度 = 2018）"),
+    "fiscal_label": ("年度", "報告書での年度表記（例 H30年度）"),
+    "value": ("値", "値（数値。値なしのときは空）"),
+    "value_status": ("値の状態", "reported = 報告値、no_value = 報告書に「-」（値なし）"),
+    "note": ("注記", "指標の注記（※ で始まる行）"),
+    "source_file": ("出典ファイル", "値を採用した報告書のファイル名"),
+    "source_line": ("出典の行", "その報告書で指標の行がある行番号"),
 }
+FLAT_COLUMNS = list(FLAT_TABLE)
+
+TABLES_SQL = Path(__file__).with_name("tables.sql")
 
 
-V, I, F, L, T = "VARCHAR", "BIGINT", "DOUBLE", "VARCHAR[]", "TIMESTAMP"
-UNITS = "STRUCT(dept VARCHAR, section VARCHAR)[]"
+def _declared_tables() -> dict[str, dict[str, str]]:
+    """Each table's columns and their types, in order, as tables.sql declares them."""
+    con = duckdb.connect()
+    try:
+        con.execute(TABLES_SQL.read_text(encoding="utf-8"))
+        rows = con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE NOT internal "
+            "ORDER BY table_oid, column_index"
+        ).fetchall()
+    finally:
+        con.close()
+    tables: dict[str, dict[str, str]] = {}
+    for table, column, kind in rows:
+        tables.setdefault(table, {})[column] = kind
+    return tables
 
-# Column types of every table, so a table keeps its types when it is empty or a
-# column holds only NULLs (DuckDB would otherwise type it "NULL" from pandas).
-TABLE_TYPES: dict[str, dict[str, str]] = {
-    "reports": {
-        "source_file": V, "source_kind": V, "sha256": V, "imported_at": T, "municipality": V, "report_year": I,
-        "report_label": V, "encoding": V, "measures": I, "indicators": I, "warnings": I,
-    },
-    "policies": {
-        "municipality": V, "policy_no": I, "policy_name": V, "situation": L, "goals": L, "plans": L,
-        "situation_raw": L, "goals_raw": L, "plans_raw": L, "report_year": I, "source_file": V, "source_line": I,
-    },
-    "initiatives": {
-        "municipality": V, "policy_no": I, "initiative_no": I, "initiative_name": V, "report_year": I,
-        "source_file": V, "source_line": I,
-    },
-    "measures": {
-        "municipality": V, "measure_id": V, "policy_no": I, "policy_name": V, "initiative_no": I,
-        "initiative_name": V, "purpose": V, "purpose_raw": V, "reflection": V, "reflection_label": V,
-        "departments": V, "report_year": I, "report_label": V, "source_file": V, "source_line": I, "search_text": V,
-        # The rows of measure_departments as a list on the measure: the filter macros test them without a join.
-        "units": UNITS,
-    },
-    "measure_departments": {"municipality": V, "measure_id": V, "ord": I, "dept": V, "section": V},
-    "actions": {
-        "municipality": V, "measure_id": V, "ord": I, "section": V, "text": V, "text_raw": V, "source_line": I,
-    },
-    "directions": {
-        "municipality": V, "measure_id": V, "ord": I, "section": V, "text": V, "text_raw": V, "source_line": I,
-    },
-    "indicators": {
-        "municipality": V, "measure_id": V, "indicator_id": V, "ord": I, "indicator": V, "indicator_raw": V,
-        "unit": V, "note": V, "report_year": I, "source_file": V, "source_line": I, "search_text": V,
-    },
-    "observations": {
-        "municipality": V, "indicator_id": V, "fiscal_year": I, "fiscal_label": V, "value": F, "value_status": V,
-        "raw": V, "report_year": I, "report_label": V, "source_file": V, "source_line": I,
-    },
-    "revisions": {
-        "municipality": V, "measure_id": V, "indicator_id": V, "indicator": V, "fiscal_year": I, "fiscal_label": V,
-        "old_value": F, "old_status": V, "new_value": F, "new_status": V, "old_report": V, "new_report": V,
-        "old_report_year": I, "new_report_year": I,
-    },
-    "report_changes": {
-        "municipality": V, "from_report": V, "to_report": V, "from_year": I, "to_year": I, "kind": V,
-        "measure_id": V, "indicator": V, "old": V, "new": V,
-    },
-    "indicator_changes": {
-        "municipality": V, "indicator_id": V, "prev_year": I, "prev_label": V, "prev_value": F, "latest_year": I,
-        "latest_label": V, "latest_value": F, "delta": F, "delta_pct": F, "direction": V, "summary": V,
-    },
-    "flat_indicators": {
-        "municipality": V, "report_year": I, "report_label": V, "policy_no": I, "policy_name": V,
-        "initiative_no": I, "initiative_name": V, "measure_id": V, "measure_purpose": V, "departments": V,
-        "reflection": V, "reflection_label": V, "indicator_id": V, "indicator": V, "unit": V, "fiscal_year": I,
-        "fiscal_label": V, "value": F, "value_status": V, "note": V, "source_file": V, "source_line": I,
-    },
-}
-assert list(TABLE_TYPES["flat_indicators"]) == FLAT_COLUMNS
+
+TABLE_TYPES = _declared_tables()
+
+
+def flat_dictionary() -> pd.DataFrame:
+    """列の説明: the flat table's columns with their Japanese names and descriptions."""
+    return pd.DataFrame([(c, label, doc) for c, (label, doc) in FLAT_TABLE.items()], columns=["列名", "日本語名", "説明"])
 
 
 def indicator_id(municipality: str, measure_id: str, name: str) -> str:
@@ -171,237 +111,184 @@ class _Obs:
     line: int
 
 
+@dataclass
+class Merged:
+    """The latest of each thing over all report years: walking oldest first and overwriting leaves the newest."""
+
+    policies: dict = field(default_factory=dict)  # (muni, policy_no) -> (report, Policy)
+    initiatives: dict = field(default_factory=dict)  # (muni, policy_no, initiative_no) -> (report, Initiative)
+    measures: dict = field(default_factory=dict)  # (muni, measure_id) -> (report, policy, initiative, measure)
+    indicators: dict = field(default_factory=dict)  # (muni, indicator_id) -> (report, measure_id, Indicator)
+    owners: dict = field(default_factory=dict)  # indicator_id -> (muni, measure_id, name key), in every city
+    observations: dict = field(default_factory=dict)  # (muni, indicator_id, fiscal_year) -> _Obs
+    revisions: list[dict] = field(default_factory=list)
+
+
 def _order(reports: list[Report]) -> list[Report]:
     return sorted(reports, key=lambda r: (r.municipality, r.report_year or 0, r.source_file))
+
+
+def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """A table's rows as a frame with the table's declared columns (tables.sql), also when there are none."""
+    return pd.DataFrame(rows, columns=list(TABLE_TYPES[table]))
 
 
 def build_frames(reports: list[Report], source_info: dict[str, dict] | None = None) -> dict[str, pd.DataFrame]:
     """All tables of the store as DataFrames. Pure: no I/O."""
     reports = _order(reports)
-    source_info = source_info or {}
-    # Latest wins: walking oldest first and overwriting leaves the newest.
-    policies: dict = {}
-    initiatives: dict = {}
-    measures: dict = {}  # (muni, measure_id) -> (report, policy, initiative, measure)
-    indicators: dict = {}  # (muni, indicator_id) -> (report, measure_id, Indicator)
-    owners: dict = {}  # indicator_id -> (muni, measure_id, name key): one indicator's, in every city
-    observations: dict = {}  # (muni, indicator_id, fiscal_year) -> _Obs
-    revisions: list[dict] = []
+    merged = merge(reports)
+    frames = {
+        "reports": _frame("reports", [_report_row(r, (source_info or {}).get(r.source_file, {})) for r in reports]),
+        "policies": _policies(merged),
+        "initiatives": _initiatives(merged),
+        **_measures(merged),
+        "indicators": _indicators(merged),
+        "observations": _observations(merged),
+        "revisions": _frame("revisions", merged.revisions),
+        "report_changes": _frame("report_changes", report_changes(reports)),
+    }
+    frames["indicator_changes"] = _indicator_changes(frames["indicators"], frames["observations"])
+    return frames
 
+
+def merge(reports: list[Report]) -> Merged:
+    """Reports, oldest first, merged into the latest of each thing, with every value a newer report changed."""
+    merged = Merged()
     for report in reports:
         muni = report.municipality
         for policy in report.policies:
-            policies[(muni, policy.number)] = (report, policy)
+            merged.policies[(muni, policy.number)] = (report, policy)
             for initiative in policy.initiatives:
-                initiatives[(muni, policy.number, initiative.number)] = (report, initiative)
+                merged.initiatives[(muni, policy.number, initiative.number)] = (report, initiative)
         for policy, initiative, measure in report.measures():
-            measures[(muni, measure.measure_id)] = (report, policy, initiative, measure)
+            merged.measures[(muni, measure.measure_id)] = (report, policy, initiative, measure)
             for ind in measure.indicators:
-                iid = indicator_id(muni, measure.measure_id, ind.name)
-                mine = (muni, measure.measure_id, nz.indicator_key(ind.name))
-                owner = owners.setdefault(iid, mine)
-                if owner != mine:
-                    raise IndicatorIdClash(Finding(
-                        report.source_file, ind.line, "error",
-                        f"indicator {ind.name!r} of 施策 {measure.measure_id} ({muni}) got the id {iid} of an indicator "
-                        f"of 施策 {owner[1]} ({owner[0]}); expected every indicator to get an id of its own: rename "
-                        "one of the two",
-                    ))
-                indicators[(muni, iid)] = (report, measure.measure_id, ind)
-                for cell in ind.cells:
-                    if cell.status == nz.STATUS_NOT_REPORTED:
-                        continue
-                    key = (muni, iid, cell.fiscal_year)
-                    new = _Obs(cell.value, cell.status, cell.raw, cell.fiscal_label, report, ind.line)
-                    old = observations.get(key)
-                    if old is not None and (old.value, old.status) != (new.value, new.status):
-                        revisions.append(
-                            {
-                                "municipality": muni,
-                                "measure_id": measure.measure_id,
-                                "indicator_id": iid,
-                                "indicator": ind.name,
-                                "fiscal_year": cell.fiscal_year,
-                                "fiscal_label": cell.fiscal_label,
-                                "old_value": old.value,
-                                "old_status": old.status,
-                                "new_value": new.value,
-                                "new_status": new.status,
-                                "old_report": old.report.source_file,
-                                "new_report": report.source_file,
-                                "old_report_year": old.report.report_year,
-                                "new_report_year": report.report_year,
-                            }
-                        )
-                    observations[key] = new
+                _merge_indicator(merged, report, measure.measure_id, ind)
+    return merged
 
-    frames: dict[str, pd.DataFrame] = {}
-    frames["reports"] = pd.DataFrame(
-        [
-            {
-                "source_file": r.source_file,
-                "source_kind": source_info.get(r.source_file, {}).get("kind", "report"),
-                "sha256": source_info.get(r.source_file, {}).get("sha256", ""),
-                "imported_at": source_info.get(r.source_file, {}).get("modified"),
-                "municipality": r.municipality,
-                "report_year": r.report_year,
-                "report_label": r.report_label,
-                "encoding": r.encoding,
-                "measures": sum(1 for _ in r.measures()),
-                "indicators": sum(len(m.indicators) for _, _, m in r.measures()),
-                "warnings": sum(1 for f in r.findings if f.severity == "warning"),
-            }
-            for r in reports
-        ],
-        columns=[
-            "source_file", "source_kind", "sha256", "imported_at", "municipality", "report_year",
-            "report_label", "encoding", "measures", "indicators", "warnings",
-        ],
-    )
-    frames["policies"] = pd.DataFrame(
-        [
-            {
-                "municipality": muni,
-                "policy_no": p.number,
-                "policy_name": p.name,
-                "situation": p.situation,
-                "goals": p.goals,
-                "plans": p.plans,
-                "situation_raw": p.situation_raw or p.situation,
-                "goals_raw": p.goals_raw or p.goals,
-                "plans_raw": p.plans_raw or p.plans,
-                "report_year": r.report_year,
-                "source_file": r.source_file,
-                "source_line": p.line,
-            }
-            for (muni, _), (r, p) in sorted(policies.items())
-        ],
-        columns=list(TABLE_TYPES["policies"]),
-    )
-    frames["initiatives"] = pd.DataFrame(
-        [
-            {
-                "municipality": muni,
-                "policy_no": pno,
-                "initiative_no": ino,
-                "initiative_name": i.name,
-                "report_year": r.report_year,
-                "source_file": r.source_file,
-                "source_line": i.line,
-            }
-            for (muni, pno, ino), (r, i) in sorted(initiatives.items())
-        ],
-        columns=["municipality", "policy_no", "initiative_no", "initiative_name", "report_year",
-                 "source_file", "source_line"],
-    )
 
-    measure_rows, dept_rows, action_rows, direction_rows = [], [], [], []
-    for (muni, mid), (r, p, i, m) in sorted(measures.items()):
-        ind_names = [ind.name for ind in m.indicators]
+def _merge_indicator(merged: Merged, report: Report, mid: str, ind) -> None:
+    muni = report.municipality
+    iid = indicator_id(muni, mid, ind.name)
+    mine = (muni, mid, nz.indicator_key(ind.name))
+    owner = merged.owners.setdefault(iid, mine)
+    if owner != mine:
+        raise IndicatorIdClash(Finding(
+            report.source_file, ind.line, "error",
+            f"indicator {ind.name!r} of 施策 {mid} ({muni}) got the id {iid} of an indicator "
+            f"of 施策 {owner[1]} ({owner[0]}); expected every indicator to get an id of its own: rename "
+            "one of the two",
+        ))
+    merged.indicators[(muni, iid)] = (report, mid, ind)
+    for cell in ind.cells:
+        if cell.status == nz.STATUS_NOT_REPORTED:
+            continue
+        key = (muni, iid, cell.fiscal_year)
+        new = _Obs(cell.value, cell.status, cell.raw, cell.fiscal_label, report, ind.line)
+        old = merged.observations.get(key)
+        if old is not None and (old.value, old.status) != (new.value, new.status):
+            merged.revisions.append({
+                "municipality": muni, "measure_id": mid, "indicator_id": iid, "indicator": ind.name,
+                "fiscal_year": cell.fiscal_year, "fiscal_label": cell.fiscal_label,
+                "old_value": old.value, "old_status": old.status, "new_value": new.value, "new_status": new.status,
+                "old_report": old.report.source_file, "new_report": report.source_file,
+                "old_report_year": old.report.report_year, "new_report_year": report.report_year,
+            })
+        merged.observations[key] = new
+
+
+def _report_row(r: Report, info: dict) -> dict:
+    return {
+        "source_file": r.source_file,
+        "source_kind": info.get("kind", "report"),
+        "sha256": info.get("sha256", ""),
+        "imported_at": info.get("modified"),
+        "municipality": r.municipality,
+        "report_year": r.report_year,
+        "report_label": r.report_label,
+        "encoding": r.encoding,
+        "measures": sum(1 for _ in r.measures()),
+        "indicators": sum(len(m.indicators) for _, _, m in r.measures()),
+        "warnings": sum(1 for f in r.findings if f.severity == "warning"),
+    }
+
+
+def _policies(merged: Merged) -> pd.DataFrame:
+    return _frame("policies", [
+        {
+            "municipality": muni, "policy_no": p.number, "policy_name": p.name,
+            "situation": p.situation, "goals": p.goals, "plans": p.plans,
+            "situation_raw": p.situation_raw or p.situation, "goals_raw": p.goals_raw or p.goals,
+            "plans_raw": p.plans_raw or p.plans,
+            "report_year": r.report_year, "source_file": r.source_file, "source_line": p.line,
+        }
+        for (muni, _), (r, p) in sorted(merged.policies.items())
+    ])
+
+
+def _initiatives(merged: Merged) -> pd.DataFrame:
+    return _frame("initiatives", [
+        {
+            "municipality": muni, "policy_no": pno, "initiative_no": ino, "initiative_name": i.name,
+            "report_year": r.report_year, "source_file": r.source_file, "source_line": i.line,
+        }
+        for (muni, pno, ino), (r, i) in sorted(merged.initiatives.items())
+    ])
+
+
+def _measures(merged: Merged) -> dict[str, pd.DataFrame]:
+    """measures and the rows that hang from a measure: its departments, actions and directions."""
+    rows: dict[str, list[dict]] = {"measures": [], "measure_departments": [], "actions": [], "directions": []}
+    for (muni, mid), (r, p, i, m) in sorted(merged.measures.items()):
         search = " ".join(
             [p.name, i.name, mid, m.purpose, departments_text(m)]
-            + [a.text for a in m.actions]
-            + [f.text for f in m.future]
-            + ind_names
+            + [a.text for a in m.actions] + [f.text for f in m.future] + [ind.name for ind in m.indicators]
         ).lower()
-        measure_rows.append(
-            {
-                "municipality": muni,
-                "measure_id": mid,
-                "policy_no": p.number,
-                "policy_name": p.name,
-                "initiative_no": i.number,
-                "initiative_name": i.name,
-                "purpose": m.purpose,
-                "purpose_raw": m.purpose_raw,
-                "reflection": m.reflection,
-                "reflection_label": m.reflection_label,
-                "departments": departments_text(m),
-                "report_year": r.report_year,
-                "report_label": r.report_label,
-                "source_file": r.source_file,
-                "source_line": m.line,
-                "search_text": search,
-                "units": [{"dept": d.dept, "section": d.section} for d in m.departments],
-            }
-        )
-        for k, d in enumerate(m.departments):
-            dept_rows.append({"municipality": muni, "measure_id": mid, "ord": k, "dept": d.dept, "section": d.section})
-        for k, a in enumerate(m.actions):
-            action_rows.append(
-                {"municipality": muni, "measure_id": mid, "ord": k, "section": a.section, "text": a.text,
-                 "text_raw": a.raw, "source_line": a.line}
-            )
-        for k, f in enumerate(m.future):
-            direction_rows.append(
-                {"municipality": muni, "measure_id": mid, "ord": k, "section": f.section, "text": f.text,
-                 "text_raw": f.raw or f.text, "source_line": f.line}
-            )
-    frames["measures"] = pd.DataFrame(measure_rows, columns=[
-        "municipality", "measure_id", "policy_no", "policy_name", "initiative_no", "initiative_name", "purpose",
-        "purpose_raw", "reflection", "reflection_label", "departments", "report_year", "report_label",
-        "source_file", "source_line", "search_text", "units"])
-    frames["measure_departments"] = pd.DataFrame(
-        dept_rows, columns=["municipality", "measure_id", "ord", "dept", "section"])
-    frames["actions"] = pd.DataFrame(
-        action_rows, columns=["municipality", "measure_id", "ord", "section", "text", "text_raw", "source_line"])
-    frames["directions"] = pd.DataFrame(direction_rows, columns=list(TABLE_TYPES["directions"]))
+        rows["measures"].append({
+            "municipality": muni, "measure_id": mid, "policy_no": p.number, "policy_name": p.name,
+            "initiative_no": i.number, "initiative_name": i.name, "purpose": m.purpose, "purpose_raw": m.purpose_raw,
+            "reflection": m.reflection, "reflection_label": m.reflection_label, "departments": departments_text(m),
+            "report_year": r.report_year, "report_label": r.report_label, "source_file": r.source_file,
+            "source_line": m.line, "search_text": search,
+            "units": [{"dept": d.dept, "section": d.section} for d in m.departments],
+        })
+        key = {"municipality": muni, "measure_id": mid}
+        rows["measure_departments"] += [{**key, "ord": k, "dept": d.dept, "section": d.section}
+                                        for k, d in enumerate(m.departments)]
+        rows["actions"] += [{**key, "ord": k, "section": a.section, "text": a.text, "text_raw": a.raw,
+                             "source_line": a.line} for k, a in enumerate(m.actions)]
+        rows["directions"] += [{**key, "ord": k, "section": f.section, "text": f.text, "text_raw": f.raw or f.text,
+                                "source_line": f.line} for k, f in enumerate(m.future)]
+    return {table: _frame(table, table_rows) for table, table_rows in rows.items()}
 
-    ind_rows = []
+
+def _indicators(merged: Merged) -> pd.DataFrame:
+    rows = []
     order_in_measure: dict = defaultdict(int)
     for (muni, iid), (r, mid, ind) in sorted(
-        indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1])
+        merged.indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1])
     ):
         k = order_in_measure[(muni, mid)]
         order_in_measure[(muni, mid)] += 1
-        ind_rows.append(
-            {
-                "municipality": muni,
-                "measure_id": mid,
-                "indicator_id": iid,
-                "ord": k,
-                "indicator": ind.name,
-                "indicator_raw": ind.name_raw,
-                "unit": ind.unit,
-                "note": " ".join(ind.notes) or None,
-                "report_year": r.report_year,
-                "source_file": r.source_file,
-                "source_line": ind.line,
-                "search_text": ind.name.lower(),
-            }
-        )
-    frames["indicators"] = pd.DataFrame(ind_rows, columns=[
-        "municipality", "measure_id", "indicator_id", "ord", "indicator", "indicator_raw", "unit", "note",
-        "report_year", "source_file", "source_line", "search_text"])
+        rows.append({
+            "municipality": muni, "measure_id": mid, "indicator_id": iid, "ord": k, "indicator": ind.name,
+            "indicator_raw": ind.name_raw, "unit": ind.unit, "note": " ".join(ind.notes) or None,
+            "report_year": r.report_year, "source_file": r.source_file, "source_line": ind.line,
+            "search_text": ind.name.lower(),
+        })
+    return _frame("indicators", rows)
 
-    obs_rows = [
+
+def _observations(merged: Merged) -> pd.DataFrame:
+    return _frame("observations", [
         {
-            "municipality": muni,
-            "indicator_id": iid,
-            "fiscal_year": fy,
-            "fiscal_label": o.label,
-            "value": o.value,
-            "value_status": o.status,
-            "raw": o.raw.strip(),
-            "report_year": o.report.report_year,
-            "report_label": o.report.report_label,
-            "source_file": o.report.source_file,
-            "source_line": o.line,
+            "municipality": muni, "indicator_id": iid, "fiscal_year": fy, "fiscal_label": o.label,
+            "value": o.value, "value_status": o.status, "raw": o.raw.strip(),
+            "report_year": o.report.report_year, "report_label": o.report.report_label,
+            "source_file": o.report.source_file, "source_line": o.line,
         }
-        for (muni, iid, fy), o in sorted(observations.items(), key=lambda kv: kv[0])
-    ]
-    frames["observations"] = pd.DataFrame(obs_rows, columns=[
-        "municipality", "indicator_id", "fiscal_year", "fiscal_label", "value", "value_status", "raw",
-        "report_year", "report_label", "source_file", "source_line"])
-    frames["revisions"] = pd.DataFrame(revisions, columns=[
-        "municipality", "measure_id", "indicator_id", "indicator", "fiscal_year", "fiscal_label", "old_value",
-        "old_status", "new_value", "new_status", "old_report", "new_report", "old_report_year",
-        "new_report_year"])
-    frames["report_changes"] = pd.DataFrame(report_changes(reports), columns=[
-        "municipality", "from_report", "to_report", "from_year", "to_year", "kind", "measure_id", "indicator",
-        "old", "new"])
-    frames["indicator_changes"] = _indicator_changes(frames["indicators"], frames["observations"])
-    return frames
+        for (muni, iid, fy), o in sorted(merged.observations.items(), key=lambda kv: kv[0])
+    ])
 
 
 def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
@@ -411,8 +298,6 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
     version was 90 % of a large build (bench/, BENCHMARKS.md).
     """
     keys = ["municipality", "indicator_id"]
-    cols = ["municipality", "indicator_id", "prev_year", "prev_label", "prev_value", "latest_year",
-            "latest_label", "latest_value", "delta", "delta_pct", "direction", "summary"]
     reported = observations.loc[observations["value_status"] == nz.STATUS_REPORTED,
                                 keys + ["fiscal_year", "fiscal_label", "value"]]
     reported = reported.sort_values(keys + ["fiscal_year"], kind="stable")
@@ -446,7 +331,7 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
                 "summary": change_sentence(r.indicator, r.unit, p, v),
             }
         )
-    return pd.DataFrame(rows, columns=cols).astype(
+    return _frame("indicator_changes", rows).astype(
         {"prev_year": "Int64", "latest_year": "Int64", "prev_value": "float64", "latest_value": "float64",
          "delta": "float64", "delta_pct": "float64"}
     )

@@ -17,7 +17,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts
-from .model import FLAT_DOCS
 from .summary import fmt_number
 
 # 施策カード: a year's value as the card's table shows it.
@@ -228,9 +227,6 @@ def policy_bars(frame: pd.DataFrame, cap: int) -> PolicyBars:
 
 
 # データ --------------------------------------------------------------------------------------------
-
-FLAT_DOCS_TABLE = pd.DataFrame({"列名": list(FLAT_DOCS), "説明": list(FLAT_DOCS.values())})  # 列の説明
-
 
 @dataclass(frozen=True)
 class FlatSummary:

@@ -22,7 +22,7 @@ from typing import Callable
 
 import duckdb
 
-from .model import TABLE_TYPES, IndicatorIdClash, build_frames, flat_frame
+from .model import TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, ParseError, Report
@@ -39,15 +39,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
 DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
 DEFAULT_META = PROJECT_ROOT / "data" / "indicator_meta.csv"
-META_COLUMNS = {
-    "municipality": "VARCHAR",
-    "measure_id": "VARCHAR",
-    "indicator": "VARCHAR",
-    "good_direction": "VARCHAR",
-    "target": "DOUBLE",
-    "target_year": "INTEGER",
-    "note": "VARCHAR",
-}
+META_COLUMNS = TABLE_TYPES["indicator_meta"]  # the staff-edited file's columns, declared in tables.sql
 REPORT_SUFFIXES = (".txt", ".csv", ".xlsx")
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
@@ -204,18 +196,14 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
     try:
         con = open_new(tmp)
         try:
+            con.execute(TABLES_SQL.read_text(encoding="utf-8"))
             for name, frame in frames.items():
                 con.register("frame", frame)
-                # Names and types: our own table list (model.TABLE_TYPES), never input text.
-                types = TABLE_TYPES.get(name, {})
-                select = ", ".join(
-                    f'CAST("{c}" AS {types[c]}) AS "{c}"' if c in types else f'"{c}"' for c in frame.columns
-                )
-                con.execute(f'CREATE TABLE "{name}" AS SELECT {select} FROM frame')
+                # The table's name is one of our own (tables.sql), never input text; columns go by name.
+                con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM frame')
                 con.unregister("frame")
             _load_indicator_meta(con, meta_path())
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-            con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
             built = {
                 "schema_version": str(SCHEMA_VERSION),
                 "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -252,8 +240,6 @@ def open_new(path: Path) -> duckdb.DuckDBPyConnection:
 
 def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """The staff-edited metadata file: which direction is good, and targets."""
-    cols = ", ".join(f"{k} {v}" for k, v in META_COLUMNS.items())
-    con.execute(f"CREATE TABLE indicator_meta ({cols})")  # column names: our own constant
     if not path.is_file():
         return
     con.execute(
@@ -277,7 +263,7 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     ]
     con.execute("DELETE FROM indicator_meta")
     con.register("meta_frame", frame)
-    con.execute("INSERT INTO indicator_meta SELECT * FROM meta_frame")
+    con.execute("INSERT INTO indicator_meta BY NAME SELECT * FROM meta_frame")
     con.unregister("meta_frame")
     bad = con.execute(
         "SELECT count(*) FROM indicator_meta WHERE good_direction IS NOT NULL AND good_direction NOT IN ('up', 'down')"

@@ -7,7 +7,7 @@ import streamlit as st
 from evaldash import shaping, ui
 from evaldash.export import flat_csv_bytes
 from evaldash.export.views import data_workbook
-from evaldash.model import FLAT_COLUMNS
+from evaldash.model import FLAT_COLUMNS, flat_dictionary
 from evaldash.sql import ROW_LIMIT
 
 f = ui.filters()
@@ -65,5 +65,5 @@ with tab_flat:
         hide_index=True,
     )
 with tab_docs:
-    st.dataframe(shaping.FLAT_DOCS_TABLE, hide_index=True)
+    st.dataframe(flat_dictionary(), hide_index=True)
     st.caption("コマンドラインからは `python -m evaldash export` で同じ表を書き出せます。")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from .. import model, sql
-from ..model import FLAT_COLUMNS
+from .. import sql
+from ..model import FLAT_COLUMNS, flat_dictionary
 from ..normalize import is_missing
 from ..summary import decimals_of
 from .deck import policy_label, query_params
@@ -39,33 +39,6 @@ CHANGES_COLUMNS = {
     "summary": "要約",
     "note": "備考",
 }
-
-# Short Japanese names of the flat table's columns, for the dictionary sheet.
-FLAT_LABELS = {
-    "municipality": "自治体",
-    "report_year": "報告書の年度（西暦）",
-    "report_label": "報告書の年度",
-    "policy_no": "運営方針番号",
-    "policy_name": "運営方針",
-    "initiative_no": "主な取組番号",
-    "initiative_name": "主な取組",
-    "measure_id": "施策番号",
-    "measure_purpose": "施策の目的",
-    "departments": "担当部・課",
-    "reflection": "反映区分",
-    "reflection_label": "反映区分の説明",
-    "indicator_id": "指標ID",
-    "indicator": "指標",
-    "unit": "単位",
-    "fiscal_year": "年度（西暦）",
-    "fiscal_label": "年度",
-    "value": "値",
-    "value_status": "値の状態",
-    "note": "注記",
-    "source_file": "出典ファイル",
-    "source_line": "出典の行",
-}
-
 
 def selected_indicators(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataFrame:
     """The selection every export shares (export_indicators): one row per indicator, report order."""
@@ -100,15 +73,6 @@ def data_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataF
     return flat[FLAT_COLUMNS].reset_index(drop=True)
 
 
-def dictionary_frame() -> pd.DataFrame:
-    docs = getattr(model, "FLAT_DOCS", {})
-    return pd.DataFrame({
-        "列名": FLAT_COLUMNS,
-        "日本語名": [FLAT_LABELS.get(c, "") for c in FLAT_COLUMNS],
-        "説明": [docs.get(c, "") for c in FLAT_COLUMNS],
-    })
-
-
 def data_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes:
     """.xlsx of the flat data (contract column names, one row per indicator and year) and a 列の説明 sheet."""
     flat = data_frame(con, filters)
@@ -116,7 +80,7 @@ def data_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes
     per_indicator = {iid: decimals_of(*[_num(v) for v in g]) for iid, g in flat.groupby("indicator_id")["value"]}
     value_formats = [decimals_format(per_indicator[iid]) for iid in flat["indicator_id"]]
     return workbook_bytes(
-        {DATA_SHEET: flat, DICTIONARY_SHEET: dictionary_frame()},
+        {DATA_SHEET: flat, DICTIONARY_SHEET: flat_dictionary()},
         number_formats={DATA_SHEET: {"value": value_formats}},
         wrap={DICTIONARY_SHEET: {"説明"}},
     )
