@@ -7,6 +7,7 @@ fixed per 反映区分 and per 運営方針, so a colour means the same on every
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -158,6 +159,20 @@ def _line_names(rows: list[dict]) -> dict:
     return renamed
 
 
+@dataclass
+class _Trend:
+    """What every line of a trend figure shares: the years, the mode and the colours."""
+
+    mode: str
+    kind: str
+    cats: list[str]  # the years' labels, in order
+    labels: dict[int, str]  # fiscal year -> its label
+    position: dict[int, int]  # fiscal year -> its place in cats
+    color_of: dict[str, str]  # line name -> colour
+    show_labels: bool
+    gap_legend_shown: bool = False
+
+
 def _trend_spec(
     series: pd.DataFrame,
     mode: str = "absolute",
@@ -170,29 +185,8 @@ def _trend_spec(
 ) -> dict:
     # A few dozen rows: plain Python over records is ten times faster here than pandas' grouping.
     rows = series.to_dict("records")
-    first_label: dict[int, str] = {}
-    for r in rows:
-        first_label.setdefault(int(r["fiscal_year"]), r["fiscal_label"])
-    years = sorted(first_label)
-    labels = {y: year_label(y, first_label[y], era) for y in years}
-    cats = [labels[y] for y in years]
-    position = {y: i for i, y in enumerate(years)}
-    name_of = _line_names(rows)
-    # Panels in the order the indicators came; within a panel, lines in the order they came.
-    panels: dict[str, dict[str, list[dict]]] = {}
-    for r in rows:
-        unit = "" if is_missing(r["unit"]) else r["unit"]
-        panel = unit if mode == "absolute" else ("%" if mode == "pct_change" else "指数")
-        panels.setdefault(panel, {}).setdefault(name_of[r["indicator_id"]], []).append(r)
-    line_names = list(dict.fromkeys(name_of[r["indicator_id"]] for r in rows))
-    color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(line_names)}
-    # Value labels only where they stay legible: few years, and few lines sharing a panel.
-    crowded = max(len(lines) for lines in panels.values()) > 2
-    show_labels = (len(cats) <= 6 and not crowded) if show_labels is None else show_labels
-    target_rows = (
-        targets.to_dict("records") if targets is not None and mode == "absolute" and len(targets) else []
-    )
-
+    trend, panels = _panels(rows, mode, kind, era, show_labels)
+    target_rows = targets.to_dict("records") if targets is not None and mode == "absolute" and len(targets) else []
     n = len(panels)
     height = 90 + height_per_panel * n
     spacing = min(0.3, 90 / height) if n > 1 else 0.0
@@ -200,104 +194,144 @@ def _trend_spec(
     traces: list[dict] = []
     layout: dict = {}
     titles: list[dict] = []
-    annotations: list[dict] = []
-    shapes: list[dict] = []
-    gap_legend_shown = False
+    targets_drawn: list[tuple[dict, dict]] = []
     for row, (panel, lines) in enumerate(panels.items(), start=1):
-        x_ref, y_ref, gap_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1), _axis_ref("y", 2 * row)
+        x_ref, y_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1)
         drawn: list[float] = []
         for name, line in lines.items():
-            raw: list[float | None] = [None] * len(cats)
-            for r in line:
-                raw[position[int(r["fiscal_year"])]] = None if is_missing(r["value"]) else float(r["value"])
-            values = _transform(raw, mode)
-            drawn.extend(v for v in values if v is not None)
-            unit = "" if is_missing(line[0]["unit"]) else line[0]["unit"]
-            d = decimals_of(*[v for v in raw if v is not None])
-            shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
-            text = [
-                "" if v is None else (fmt_number(v, d if mode == "absolute" else 1) + safe_text(shown_unit))
-                for v in values
-            ]
-            hover = [
-                f"{safe_text(name)}<br>{x}: {t or '値なし'}"
-                + (f"<br>実数: {fmt_number(r, d)}{safe_text(unit)}" if mode != "absolute" and r is not None else "")
-                for x, t, r in zip(cats, text, raw)
-            ]
-            color = color_of[name]
-            trace = dict(x=cats, y=values, name=safe_text(name), legendgroup=safe_text(name), hovertext=hover,
-                         hoverinfo="text", showlegend=True, cliponaxis=False, xaxis=x_ref, yaxis=y_ref)
-            if kind == "bar":
-                trace.update(type="bar", marker=dict(color=color), textposition="outside")
-            else:
-                trace.update(type="scatter", mode="lines+markers+text" if show_labels else "lines+markers",
-                             line=dict(color=color, width=3), marker=dict(size=9), connectgaps=False,
-                             textposition="top center")
-            if show_labels:
-                trace["text"] = text
-            traces.append(trace)
-            # A gap says why: a hollow mark on a hidden 0..1 axis, never a value of zero.
-            missing = [r for r in line if is_missing(r["value"]) and not is_missing(r["value_status"])]
-            if missing:
-                xs = [labels[int(r["fiscal_year"])] for r in missing]
-                reasons = [
-                    f"{safe_text(name)}<br>{x}: {STATUS_LABELS.get(r['value_status'], r['value_status'])}"
-                    + (f"<br>{safe_text(r['note'])}" if isinstance(r["note"], str) and r["note"] else "")
-                    for x, r in zip(xs, missing)
-                ]
-                traces.append(dict(
-                    type="scatter", x=xs, y=[0.04] * len(xs), mode="markers",
-                    marker=dict(symbol="x-thin-open", size=14, color=color, line=dict(width=2)),
-                    name="値なし", legendgroup="gap", showlegend=not gap_legend_shown,
-                    legendrank=2000,  # after the lines (default rank 1000), not among them
-                    hovertext=reasons, hoverinfo="text", xaxis=x_ref, yaxis=gap_ref,
-                ))
-                gap_legend_shown = True
+            traces += _line_traces(trend, name, line, x_ref, y_ref, _axis_ref("y", 2 * row), drawn)
         in_panel = {r["indicator_id"] for line in lines.values() for r in line}
         for t in target_rows:
-            if t["indicator_id"] not in in_panel:
-                continue
-            target = float(t["target"])
-            drawn.append(target)
-            shapes.append(dict(type="line", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref,
-                               y0=target, y1=target, line=dict(color="#555555", dash="dash")))
-            unit = "" if is_missing(t.get("unit")) else t["unit"]
-            annotations.append(dict(
-                text=safe_text(f"目標 {fmt_number(target)}{unit}"), showarrow=False,
-                xref=f"{x_ref} domain", x=0, xanchor="left", yref=y_ref, y=target, yanchor="bottom",
-                font=dict(size=14),
-            ))
+            if t["indicator_id"] in in_panel:
+                drawn.append(float(t["target"]))
+                targets_drawn.append(_target_line(t, x_ref, y_ref))
         top = 1 - (row - 1) * (panel_height + spacing)
-        names = list(dict.fromkeys(r["indicator"] for line in lines.values() for r in line))
-        head = f"単位: {panel}" if mode == "absolute" else MODES[mode]
-        # Subplot titles, left-aligned like headings.
-        titles.append(dict(
-            text=safe_text(head + ("　" + "、".join(names) if len(names) <= 2 else f"　（{len(names)}指標）")
-                           + (f"　{len(lines)}系列" if len(lines) > len(names) else "")),
-            showarrow=False, xref="paper", x=0, xanchor="left", yref="paper", y=top, yanchor="bottom",
-            font=dict(size=14),
-        ))
-        # The hidden gap axis takes no room: the panels use the full width.
-        layout[_axis_name("x", row)] = dict(anchor=y_ref, domain=[0.0, 1.0], type="category",
-                                           categoryorder="array", categoryarray=cats)
-        y_axis = dict(anchor=x_ref, domain=[0.0 if row == n else top - panel_height, top], tickformat=",")
-        y_range = _headroom(drawn, mode)
-        if y_range is not None:
-            y_axis["range"] = y_range
-        layout[_axis_name("y", 2 * row - 1)] = y_axis
-        layout[_axis_name("y", 2 * row)] = dict(anchor=x_ref, overlaying=y_ref, side="right", range=[0, 1],
-                                               visible=False, fixedrange=True)
-    layout.update(annotations=titles + annotations, shapes=shapes)
+        titles.append(_panel_title(panel, lines, mode, top))
+        layout.update(_panel_axes(row, n, top, panel_height, trend.cats, _headroom(drawn, mode)))
+    layout.update(annotations=titles + [note for _, note in targets_drawn],
+                  shapes=[shape for shape, _ in targets_drawn])
     if kind == "bar":
         layout["barmode"] = "group"
     _layout(layout, height=height, title=title)
     # The legend sits above the first panel's title, in a top margin sized for its rows.
-    rows = _legend_rows(line_names + (["値なし"] if gap_legend_shown else []))
-    layout["height"] = height + 24 * rows
-    layout["margin"]["t"] = 40 + 24 * rows + (40 if title else 0)
+    legend_rows = _legend_rows(list(trend.color_of) + (["値なし"] if trend.gap_legend_shown else []))
+    layout["height"] = height + 24 * legend_rows
+    layout["margin"]["t"] = 40 + 24 * legend_rows + (40 if title else 0)
     layout["legend"] = dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
                             title=dict(text=""))
     return dict(data=traces, layout=layout)
+
+
+def _panels(rows: list[dict], mode: str, kind: str, era: str, show_labels: bool | None):
+    """The shared settings, and the rows by panel (one per unit) and line, in the order they came."""
+    first_label: dict[int, str] = {}
+    for r in rows:
+        first_label.setdefault(int(r["fiscal_year"]), r["fiscal_label"])
+    years = sorted(first_label)
+    labels = {y: year_label(y, first_label[y], era) for y in years}
+    name_of = _line_names(rows)
+    panels: dict[str, dict[str, list[dict]]] = {}
+    for r in rows:
+        unit = "" if is_missing(r["unit"]) else r["unit"]
+        panel = unit if mode == "absolute" else ("%" if mode == "pct_change" else "指数")
+        panels.setdefault(panel, {}).setdefault(name_of[r["indicator_id"]], []).append(r)
+    line_names = list(dict.fromkeys(name_of[r["indicator_id"]] for r in rows))
+    # Value labels only where they stay legible: few years, and few lines sharing a panel.
+    crowded = max(len(lines) for lines in panels.values()) > 2
+    show_labels = (len(years) <= 6 and not crowded) if show_labels is None else show_labels
+    color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(line_names)}
+    position = {y: i for i, y in enumerate(years)}
+    return _Trend(mode, kind, [labels[y] for y in years], labels, position, color_of, show_labels), panels
+
+
+def _line_traces(trend: _Trend, name: str, line: list[dict], x_ref: str, y_ref: str, gap_ref: str,
+                 drawn: list[float]) -> list[dict]:
+    """One indicator's line (or bars), and a mark for each year it has no value."""
+    mode, cats = trend.mode, trend.cats
+    raw: list[float | None] = [None] * len(cats)
+    for r in line:
+        raw[trend.position[int(r["fiscal_year"])]] = None if is_missing(r["value"]) else float(r["value"])
+    values = _transform(raw, mode)
+    drawn.extend(v for v in values if v is not None)
+    unit = "" if is_missing(line[0]["unit"]) else line[0]["unit"]
+    d = decimals_of(*[v for v in raw if v is not None])
+    shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
+    text = ["" if v is None else (fmt_number(v, d if mode == "absolute" else 1) + safe_text(shown_unit))
+            for v in values]
+    hover = [
+        f"{safe_text(name)}<br>{x}: {t or '値なし'}"
+        + (f"<br>実数: {fmt_number(r, d)}{safe_text(unit)}" if mode != "absolute" and r is not None else "")
+        for x, t, r in zip(cats, text, raw)
+    ]
+    color = trend.color_of[name]
+    trace = dict(x=cats, y=values, name=safe_text(name), legendgroup=safe_text(name), hovertext=hover,
+                 hoverinfo="text", showlegend=True, cliponaxis=False, xaxis=x_ref, yaxis=y_ref)
+    if trend.kind == "bar":
+        trace.update(type="bar", marker=dict(color=color), textposition="outside")
+    else:
+        trace.update(type="scatter", mode="lines+markers+text" if trend.show_labels else "lines+markers",
+                     line=dict(color=color, width=3), marker=dict(size=9), connectgaps=False,
+                     textposition="top center")
+    if trend.show_labels:
+        trace["text"] = text
+    # A gap says why: a hollow mark on a hidden 0..1 axis, never a value of zero.
+    missing = [r for r in line if is_missing(r["value"]) and not is_missing(r["value_status"])]
+    if not missing:
+        return [trace]
+    xs = [trend.labels[int(r["fiscal_year"])] for r in missing]
+    reasons = [
+        f"{safe_text(name)}<br>{x}: {STATUS_LABELS.get(r['value_status'], r['value_status'])}"
+        + (f"<br>{safe_text(r['note'])}" if isinstance(r["note"], str) and r["note"] else "")
+        for x, r in zip(xs, missing)
+    ]
+    gaps = dict(
+        type="scatter", x=xs, y=[0.04] * len(xs), mode="markers",
+        marker=dict(symbol="x-thin-open", size=14, color=color, line=dict(width=2)),
+        name="値なし", legendgroup="gap", showlegend=not trend.gap_legend_shown,
+        legendrank=2000,  # after the lines (default rank 1000), not among them
+        hovertext=reasons, hoverinfo="text", xaxis=x_ref, yaxis=gap_ref,
+    )
+    trend.gap_legend_shown = True
+    return [trace, gaps]
+
+
+def _target_line(t: dict, x_ref: str, y_ref: str) -> tuple[dict, dict]:
+    """A dashed line across the panel at the indicator's target, and its label."""
+    target = float(t["target"])
+    unit = "" if is_missing(t.get("unit")) else t["unit"]
+    shape = dict(type="line", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref, y0=target, y1=target,
+                 line=dict(color="#555555", dash="dash"))
+    note = dict(text=safe_text(f"目標 {fmt_number(target)}{unit}"), showarrow=False, xref=f"{x_ref} domain", x=0,
+                xanchor="left", yref=y_ref, y=target, yanchor="bottom", font=dict(size=14))
+    return shape, note
+
+
+def _panel_title(panel: str, lines: dict[str, list[dict]], mode: str, top: float) -> dict:
+    """The panel's heading, left-aligned above it: the unit (or the mode) and what it shows."""
+    names = list(dict.fromkeys(r["indicator"] for line in lines.values() for r in line))
+    head = f"単位: {panel}" if mode == "absolute" else MODES[mode]
+    return dict(
+        text=safe_text(head + ("　" + "、".join(names) if len(names) <= 2 else f"　（{len(names)}指標）")
+                       + (f"　{len(lines)}系列" if len(lines) > len(names) else "")),
+        showarrow=False, xref="paper", x=0, xanchor="left", yref="paper", y=top, yanchor="bottom",
+        font=dict(size=14),
+    )
+
+
+def _panel_axes(row: int, n: int, top: float, panel_height: float, cats: list[str], y_range) -> dict:
+    """The panel's category axis, its value axis and the hidden 0..1 axis of its gap marks."""
+    x_ref, y_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1)
+    # The hidden gap axis takes no room: the panels use the full width.
+    y_axis = dict(anchor=x_ref, domain=[0.0 if row == n else top - panel_height, top], tickformat=",")
+    if y_range is not None:
+        y_axis["range"] = y_range
+    return {
+        _axis_name("x", row): dict(anchor=y_ref, domain=[0.0, 1.0], type="category", categoryorder="array",
+                                   categoryarray=cats),
+        _axis_name("y", 2 * row - 1): y_axis,
+        _axis_name("y", 2 * row): dict(anchor=x_ref, overlaying=y_ref, side="right", range=[0, 1], visible=False,
+                                       fixedrange=True),
+    }
 
 
 def trend_figure(series: pd.DataFrame, **options) -> go.Figure:

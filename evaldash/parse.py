@@ -52,6 +52,17 @@ _HEADINGS = {
     "主な取組": "initiatives",
 }
 _SKIP_LINES = {"SDGs", "17の目標", "施策評価表"}
+_ANY = re.compile("")
+
+
+def _exactly(words) -> re.Pattern:
+    """A pattern that matches one of these words and nothing more."""
+    return re.compile("(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")\Z")
+
+
+def _alone(cells: list[str]) -> bool:
+    """The line has text in one cell only."""
+    return len([c for c in cells if c.strip()]) == 1
 
 
 def parse_file(path: Path | str, municipality: str | None = None) -> Report:
@@ -171,86 +182,133 @@ class _Parser:
             )
 
     def line(self, number: int, raw: str) -> None:
-        if not raw.strip():
-            return
-        if is_rule(raw):
+        """Dispatch one line: the first rule of LINE_RULES whose pattern matches the line's first cell and whose
+        handler takes the line; a line no rule takes is reported and ignored."""
+        if not raw.strip() or is_rule(raw):
             return
         cells = raw.split("\t")
         first = nz.clean(cells[0])
-        if self.awaiting_id is not None:
-            self.take_measure_id(number, first, cells)
-            return
-        m = _POLICY_RE.match(first)
-        if m:
-            # The name may sit in the next cell: "運営方針01<TAB>地域活動の促進".
-            name = nz.clean(m.group(2)) or nz.clean(" ".join(c for c in cells[1:] if c.strip()))
-            self.start_policy(number, int(m.group(1)), name)
-            return
-        if first in _SKIP_LINES and len([c for c in cells if c.strip()]) == 1:
-            return
-        if first in _HEADINGS and len([c for c in cells if c.strip()]) == 1:
-            self.close_measure()
-            self.heading = _HEADINGS[first]
-            self.table = None
-            if self.policy is None:
-                self.error(number, f"{first} appears before any 運営方針 heading")
-            return
-        if self.policy is None:
-            self.preamble.append(number)
-            return
-        if first.startswith("施策番号"):
-            self.start_measure(number, cells)
-            return
-        if first == "担当部・課":
-            self.take_departments(number, cells)
-            return
-        if first.startswith("具体的な取組"):
-            self.need_measure(number, first)
-            m = _YEAR_IN_PARENS_RE.search(first)
-            if m:
-                self.report_labels[m.group(1)] += 1
-            self.table = "actions"
-            self.take_actions(number, cells[1:])
-            return
-        if first.startswith("評価指標"):
-            self.need_measure(number, first)
-            self.take_year_header(number, cells)
-            return
-        if first.startswith("今後の取組の方向性"):
-            self.need_measure(number, first)
-            self.table = "future"
-            self.take_future(number, cells[1:])
-            return
-        if first.startswith("※") and self.table == "indicators" and self.measure:
-            self.take_indicator_row(number, [""] + cells)  # a note that lost its leading tab
-            return
-        if first == "" and self.table and self.measure:
-            rest = cells[1:]
-            if self.table == "actions":
-                self.take_actions(number, rest)
-            elif self.table == "future":
-                self.take_future(number, rest)
-            else:
-                self.take_indicator_row(number, cells)
-            return
-        if self.heading == "initiatives":
-            m = _INITIATIVE_RE.match(first)
-            if m and len([c for c in cells if c.strip()]) == 1:
-                self.start_initiative(number, int(m.group(1)), nz.clean(m.group(2)))
+        for pattern, handler in self.LINE_RULES:
+            found = pattern.match(first)
+            if found and handler(self, number, first, cells, found):
                 return
-        if self.heading in ("situation", "goals", "plans") and self.measure is None:
-            joined = " ".join(c for c in cells if c.strip())
-            text, raw_text = nz.clean(joined), nz.clean_raw(joined)
-            target = getattr(self.policy, self.heading)
-            target_raw = getattr(self.policy, self.heading + "_raw")
-            if self.heading == "plans":
-                target.extend(nz.split_bullets(text.lstrip("- ")))
-                target_raw.extend(nz.split_bullets(raw_text.lstrip("- "), ocr=False))
-            else:
-                target.append(text)
-                target_raw.append(raw_text)
-            return
         self.warn(number, f"unrecognised line ignored: {first[:40]!r}")
+
+    # -- line handlers: each takes the line (True) or passes it on to the next rule (False) ----------
+    def on_awaited_id(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        if self.awaiting_id is None:
+            return False
+        self.take_measure_id(number, first, cells)
+        return True
+
+    def on_policy(self, number: int, first: str, cells: list[str], found: re.Match) -> bool:
+        # The name may sit in the next cell: "運営方針01<TAB>地域活動の促進".
+        name = nz.clean(found.group(2)) or nz.clean(" ".join(c for c in cells[1:] if c.strip()))
+        self.start_policy(number, int(found.group(1)), name)
+        return True
+
+    def on_skipped(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        return _alone(cells)
+
+    def on_heading(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        if not _alone(cells):
+            return False
+        self.close_measure()
+        self.heading = _HEADINGS[first]
+        self.table = None
+        if self.policy is None:
+            self.error(number, f"{first} appears before any 運営方針 heading")
+        return True
+
+    def on_preamble(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        if self.policy is not None:
+            return False
+        self.preamble.append(number)
+        return True
+
+    def on_measure(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        self.start_measure(number, cells)
+        return True
+
+    def on_departments(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        self.take_departments(number, cells)
+        return True
+
+    def on_actions(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        self.need_measure(number, first)
+        year = _YEAR_IN_PARENS_RE.search(first)
+        if year:
+            self.report_labels[year.group(1)] += 1
+        self.table = "actions"
+        self.take_actions(number, cells[1:])
+        return True
+
+    def on_year_header(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        self.need_measure(number, first)
+        self.take_year_header(number, cells)
+        return True
+
+    def on_future(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        self.need_measure(number, first)
+        self.table = "future"
+        self.take_future(number, cells[1:])
+        return True
+
+    def on_note(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        if self.table != "indicators" or not self.measure:
+            return False
+        self.take_indicator_row(number, [""] + cells)  # a note that lost its leading tab
+        return True
+
+    def on_table_row(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        if not (self.table and self.measure):
+            return False
+        if self.table == "actions":
+            self.take_actions(number, cells[1:])
+        elif self.table == "future":
+            self.take_future(number, cells[1:])
+        else:
+            self.take_indicator_row(number, cells)
+        return True
+
+    def on_initiative(self, number: int, first: str, cells: list[str], found: re.Match) -> bool:
+        if self.heading != "initiatives" or not _alone(cells):
+            return False
+        self.start_initiative(number, int(found.group(1)), nz.clean(found.group(2)))
+        return True
+
+    def on_policy_text(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
+        if self.heading not in ("situation", "goals", "plans") or self.measure is not None:
+            return False
+        joined = " ".join(c for c in cells if c.strip())
+        text, raw_text = nz.clean(joined), nz.clean_raw(joined)
+        target = getattr(self.policy, self.heading)
+        target_raw = getattr(self.policy, self.heading + "_raw")
+        if self.heading == "plans":
+            target.extend(nz.split_bullets(text.lstrip("- ")))
+            target_raw.extend(nz.split_bullets(raw_text.lstrip("- "), ocr=False))
+        else:
+            target.append(text)
+            target_raw.append(raw_text)
+        return True
+
+    # (pattern on the line's first cell, handler), tried in this order.
+    LINE_RULES = [
+        (_ANY, on_awaited_id),
+        (_POLICY_RE, on_policy),
+        (_exactly(_SKIP_LINES), on_skipped),
+        (_exactly(_HEADINGS), on_heading),
+        (_ANY, on_preamble),
+        (re.compile("施策番号"), on_measure),
+        (_exactly(["担当部・課"]), on_departments),
+        (re.compile("具体的な取組"), on_actions),
+        (re.compile("評価指標"), on_year_header),
+        (re.compile("今後の取組の方向性"), on_future),
+        (re.compile("※"), on_note),
+        (_exactly([""]), on_table_row),
+        (_INITIATIVE_RE, on_initiative),
+        (_ANY, on_policy_text),
+    ]
 
     # -- structure ----------------------------------------------------------------
     def start_policy(self, number: int, policy_no: int, name: str) -> None:

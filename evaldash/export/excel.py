@@ -94,57 +94,12 @@ def workbook_bytes(
     (None = leave that cell's format alone). `wrap[sheet]` names columns whose text wraps.
     """
     headers = headers or {}
-    number_formats = number_formats or {}
-    wrap = wrap or {}
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in sheets.items():
         ws = wb.create_sheet(title[:31])
-        columns = list(frame.columns)
-        ws.append([headers.get(c, c) for c in columns])
-        for cell in ws[1]:
-            cell.font = Font(name=FONT, bold=True)
-            cell.fill = _HEADER_FILL
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-        body_font = Font(name=FONT)
-        for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
-            for k, v in enumerate(row, start=1):
-                v = _cell_value(v)
-                cell = ws.cell(row=r, column=k, value=v)
-                if _is_risky_text(v):
-                    # Stored as a string, shown exactly as the report wrote it; the quote prefix keeps
-                    # Excel from turning it into a formula when the cell is edited.
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
-        sheet_formats = number_formats.get(title, {})
-        sheet_wrap = wrap.get(title, set())
-        lines_needed = [1] * len(frame)
-        for k, col in enumerate(columns, start=1):
-            letter = get_column_letter(k)
-            fmt = sheet_formats.get(col, _number_format(frame[col], col))
-            header_width = _text_width(str(headers.get(col, col))) + 2
-            if fmt is not None or pd.api.types.is_numeric_dtype(frame[col]):
-                width = max(header_width, 12)  # formatted numbers, not their float repr
-            else:
-                texts = [str(v) for v in frame[col].head(200).tolist() if _cell_value(v) is not None]
-                width = max([header_width] + [_text_width(t) + 2 for t in texts])
-            ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if col in sheet_wrap else _MAX_WIDTH)
-            wrapped = col in sheet_wrap
-            for i, cell in enumerate(ws[letter][1:]):
-                cell.font = body_font
-                if sheet_wrap:  # rows may grow: keep every cell of a row at its top
-                    cell.alignment = Alignment(wrap_text=wrapped, vertical="top")
-                if wrapped and isinstance(cell.value, str):
-                    # Full-width characters are a little under two width units in practice.
-                    per_line = max(ws.column_dimensions[letter].width - 1, 1)
-                    lines_needed[i] = max(lines_needed[i], math.ceil(_text_width(cell.value) * 0.9 / per_line))
-                cell_fmt = fmt if fmt is None or isinstance(fmt, str) else fmt[i]
-                if cell_fmt and isinstance(cell.value, (int, float)):
-                    cell.number_format = cell_fmt
-        # Rows with wrapped text get their height written out: not every program fits it on opening.
-        for i, lines in enumerate(lines_needed, start=2):
-            if lines > 1:
-                ws.row_dimensions[i].height = _LINE_HEIGHT * lines
+        _write_cells(ws, frame, headers)
+        _format_columns(ws, frame, headers, (number_formats or {}).get(title, {}), (wrap or {}).get(title, set()))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
         # Printed: A4 landscape, all columns on one page width, the header row on every page.
@@ -157,3 +112,53 @@ def workbook_bytes(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _write_cells(ws, frame: pd.DataFrame, headers: dict[str, str]) -> None:
+    """The header row, then the frame's values; text that looks like a formula stays text."""
+    ws.append([headers.get(c, c) for c in frame.columns])
+    for cell in ws[1]:
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for k, v in enumerate(row, start=1):
+            v = _cell_value(v)
+            cell = ws.cell(row=r, column=k, value=v)
+            if _is_risky_text(v):
+                # Stored as a string, shown exactly as the report wrote it; the quote prefix keeps
+                # Excel from turning it into a formula when the cell is edited.
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
+def _format_columns(ws, frame: pd.DataFrame, headers: dict[str, str], formats: dict, wrap: set[str]) -> None:
+    """Each column's width, font, wrapping and number format; rows as tall as their wrapped text."""
+    body_font = Font(name=FONT)
+    lines_needed = [1] * len(frame)
+    for k, col in enumerate(frame.columns, start=1):
+        letter = get_column_letter(k)
+        fmt = formats.get(col, _number_format(frame[col], col))
+        header_width = _text_width(str(headers.get(col, col))) + 2
+        if fmt is not None or pd.api.types.is_numeric_dtype(frame[col]):
+            width = max(header_width, 12)  # formatted numbers, not their float repr
+        else:
+            texts = [str(v) for v in frame[col].head(200).tolist() if _cell_value(v) is not None]
+            width = max([header_width] + [_text_width(t) + 2 for t in texts])
+        ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if col in wrap else _MAX_WIDTH)
+        wrapped = col in wrap
+        for i, cell in enumerate(ws[letter][1:]):
+            cell.font = body_font
+            if wrap:  # rows may grow: keep every cell of a row at its top
+                cell.alignment = Alignment(wrap_text=wrapped, vertical="top")
+            if wrapped and isinstance(cell.value, str):
+                # Full-width characters are a little under two width units in practice.
+                per_line = max(ws.column_dimensions[letter].width - 1, 1)
+                lines_needed[i] = max(lines_needed[i], math.ceil(_text_width(cell.value) * 0.9 / per_line))
+            cell_fmt = fmt if fmt is None or isinstance(fmt, str) else fmt[i]
+            if cell_fmt and isinstance(cell.value, (int, float)):
+                cell.number_format = cell_fmt
+    # Rows with wrapped text get their height written out: not every program fits it on opening.
+    for i, lines in enumerate(lines_needed, start=2):
+        if lines > 1:
+            ws.row_dimensions[i].height = _LINE_HEIGHT * lines
