@@ -102,14 +102,15 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
     return list(items.values())
 
 
-def source_text(sources: list[tuple[str, str, str, int]]) -> str:
+def source_text(sources: list[tuple[str, str, str, int]], with_lines: bool = True) -> str:
     """「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」, several reports joined by 、."""
     groups: OrderedDict[tuple[str, str, str], list[int]] = OrderedDict()
     for muni, label, file, line in sources:
-        groups.setdefault((muni, label, file), [])
-        if line not in groups[(muni, label, file)]:
-            groups[(muni, label, file)].append(line)
-    parts = [f"{muni} 施策評価表 {label}（{file} {'・'.join(str(n) for n in sorted(lines))}行）"
+        lines = groups.setdefault((muni, label, file), [])
+        if line not in lines:
+            lines.append(line)
+    parts = [f"{muni} 施策評価表 {label}（{file}"
+             + (f" {'・'.join(str(n) for n in sorted(lines))}行）" if with_lines else "）")
              for (muni, label, file), lines in groups.items()]
     return "出典: " + "、".join(parts) if parts else ""
 

@@ -220,20 +220,11 @@ def title_slide(prs, con, filters, title: str | None, items: list[Item], today: 
     scope = f"施策 {measures}件・指標 {len(items)}件"
     textbox(slide, Inches(1.0), Inches(3.95), SLIDE_W - Inches(2.0), Inches(1.7), ["対象: " + words[0]] + [
         "　　　" + w for w in words[1:]] + [scope], 18, color=INK, space_after=6)
-    sources = source_text([s for it in items for s in it.sources])
+    sources = [s for it in items for s in it.sources]
     made = f"作成日 {today.year}年{today.month}月{today.day}日"
     textbox(slide, Inches(1.0), SLIDE_H - Inches(1.35), SLIDE_W - Inches(2.0), Inches(0.8),
-            [made, _report_sources(items)], 13, color=GREY, space_after=2)
-    notes(slide, [subtitle, *words, scope, made, sources])
-
-
-def _report_sources(items: list[Item]) -> str:
-    """「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt）」 for the title slide."""
-    seen = OrderedDict()
-    for it in items:
-        for muni, label, file, _ in it.sources:
-            seen[(muni, label, file)] = None
-    return "出典: " + "、".join(f"{m} 施策評価表 {l}（{f}）" for m, l, f in seen) if seen else ""
+            [made, source_text(sources, with_lines=False)], 13, color=GREY, space_after=2)
+    notes(slide, [subtitle, *words, scope, made, source_text(sources)])
 
 
 def build_deck(con: duckdb.DuckDBPyConnection, filters: dict, title: str | None = None,
