@@ -309,7 +309,7 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
     frame = indicators[keys + ["indicator", "unit"]].merge(prev.merge(last, on=keys), on=keys, how="left")
     rows = []
     for r in frame.itertuples(index=False):
-        if pd.isna(r.prev_year):
+        if nz.is_missing(r.prev_year):
             rows.append({"municipality": r.municipality, "indicator_id": r.indicator_id,
                          "summary": change_sentence(r.indicator, r.unit, None, None)})
             continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from evaldash import normalize as nz
@@ -157,3 +159,13 @@ def test_indicator_key_drops_only_the_date_qualifier():
     assert nz.indicator_key("附属機関等の設置数 (令和3年4月1日現在)") == "附属機関等の設置数"
     assert nz.indicator_key("寄付講座 (苫小牧市特別講座)") == "寄付講座 (苫小牧市特別講座)"
     assert nz.indicator_key("市民の声 (広聴) による要望等") == "市民の声 (広聴) による要望等"
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), pd.NA, pd.NaT, np.float64("nan")])
+def test_a_value_that_is_not_there_is_missing(value):
+    assert nz.is_missing(value)
+
+
+@pytest.mark.parametrize("value", [0, 0.0, "", "-", "値なし", [], [None], np.int64(0)])
+def test_a_value_that_is_there_is_not_missing(value):
+    assert not nz.is_missing(value)
