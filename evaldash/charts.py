@@ -16,8 +16,7 @@ from .normalize import is_missing
 from .summary import decimals_of, fmt_number
 
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-# Lines on white: Okabe–Ito without its yellow, which is too pale to read as a thin line.
+# Lines on white: the Okabe–Ito palette without its yellow, which is too pale to read as a thin line.
 LINE_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#8C8C8C"]
 REFLECTION_COLORS = {"A": "#0072B2", "B": "#E69F00"}
 OTHER_COLOR = "#8C8C8C"
@@ -29,10 +28,6 @@ MODES = {"absolute": "実数", "index": "指数（初年度=100）", "pct_change
 
 def reflection_color(letter: str | None) -> str:
     return REFLECTION_COLORS.get(letter or "", OTHER_COLOR)
-
-
-def policy_color(policy_no: int) -> str:
-    return OKABE_ITO[(int(policy_no) - 1) % len(OKABE_ITO)]
 
 
 def safe_text(text) -> str:

@@ -94,8 +94,3 @@ def read_report(path: Path) -> tuple[str, str, list[Finding]]:
     except OSError as exc:
         raise ParseError([Finding(path.name, 0, "error", f"cannot read the file: {exc.strerror}")]) from exc
     return decode_report(data, path.name)
-
-
-def read_report_text(path: Path) -> tuple[str, str]:
-    text, encoding, _ = read_report(path)
-    return text, encoding

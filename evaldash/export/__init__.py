@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TextIO
 
@@ -43,4 +42,4 @@ def flat_export(db: Path, fmt: str, out: Path | TextIO, bom: bool = False) -> No
         raise ValueError(f"unknown format {fmt!r}")
 
 
-__all__ = ["flat_export", "flat_csv_bytes", "workbook_bytes", "io"]
+__all__ = ["flat_export", "flat_csv_bytes", "workbook_bytes"]
