@@ -66,12 +66,6 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
                               "expected a text file in one of them")])
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Bytes of a report to (text, encoding). Raises ParseError with a finding."""
-    text, encoding, _ = decode_report(data, name)
-    return text, encoding
-
-
 def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
