@@ -65,14 +65,34 @@ def cmd_remove(args) -> int:
     return 0 if outcome.ok else 1
 
 
+def _named_store(args) -> Path | None:
+    """The store the command names, as it is, or rebuilt from its own folder when its sources changed.
+
+    A store given with --db is never rebuilt from the default folder: without --reports it is
+    (re)built only from the folder it records; with --reports, only if that is the same folder.
+    """
+    db = Path(args.db or store.db_path())
+    fallback = args.reports or (None if args.db else store.reports_dir())
+    try:
+        fresh = store.ensure_store(args.reports, db, progress=_progress, fallback=fallback)
+    except store.BuildError as exc:
+        _print_findings(exc.findings)
+        return None
+    if fresh.refused:
+        print(fresh.note, file=sys.stderr)
+        return None
+    if fresh.built:
+        print(f"{db.name} を {fresh.folder} の報告書から作り直しました（報告書が変わっていたため）", file=sys.stderr)
+    elif fresh.note:
+        print(fresh.note, file=sys.stderr)
+    return db
+
+
 def cmd_export(args) -> int:
     from .export import flat_export
 
-    db = Path(args.db or store.db_path())
-    try:
-        store.ensure_store(args.reports, db, progress=_progress)
-    except store.BuildError as exc:
-        _print_findings(exc.findings)
+    db = _named_store(args)
+    if db is None:
         return 1
     out = Path(args.out) if args.out else None
     if args.format != "csv" and out is None:
@@ -87,11 +107,8 @@ def cmd_export(args) -> int:
 def cmd_deck(args) -> int:
     from .export.deck import deck_from_store
 
-    db = Path(args.db or store.db_path())
-    try:
-        store.ensure_store(args.reports, db, progress=_progress)
-    except store.BuildError as exc:
-        _print_findings(exc.findings)
+    db = _named_store(args)
+    if db is None:
         return 1
     slides = deck_from_store(
         db, Path(args.out), policies=args.policy or [], measures=args.measure or [], reflections=args.reflection or [],

@@ -9,9 +9,9 @@ dashboard that holds the old file keeps reading it until it reopens.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import glob
-import hashlib
 import json
 import os
 import time
@@ -22,6 +22,7 @@ from typing import Callable
 
 import duckdb
 
+from . import provenance
 from .model import TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
@@ -29,8 +30,9 @@ from .report import Finding, ParseError, Report
 
 # 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies; 3: measures.units;
 # 4: written in row groups of ROW_GROUP_SIZE rows (an older store is rebuilt once, to be read faster); 5: indicator
-# ids with 16 hex digits, unique across cities (model.indicator_id).
-SCHEMA_VERSION = 5
+# ids with 16 hex digits, unique across cities (model.indicator_id); 6: the folder and content digests it was built
+# from (provenance).
+SCHEMA_VERSION = 6
 # Rows per row group of a store file (DuckDB's default is 122,880). Tables are sorted by municipality, and a filtered
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
 # their neighbours'. On the national store 1.2–3.3x faster with a filter and the same without (BENCHMARKS.md).
@@ -40,7 +42,8 @@ DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
 DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
 DEFAULT_META = PROJECT_ROOT / "data" / "indicator_meta.csv"
 META_COLUMNS = TABLE_TYPES["indicator_meta"]  # the staff-edited file's columns, declared in tables.sql
-REPORT_SUFFIXES = (".txt", ".csv", ".xlsx")
+REPORT_SUFFIXES = provenance.REPORT_SUFFIXES
+source_files = provenance.source_files
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
 Progress = Callable[[str], None]
@@ -78,21 +81,8 @@ def meta_path() -> Path:
     return env_path("EVALDASH_META", DEFAULT_META)
 
 
-def source_files(folder: Path) -> list[Path]:
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
-
-
 def fingerprint(folder: Path) -> str:
-    """Cheap identity of the inputs: names, sizes and mtimes of the sources and the metadata file."""
-    h = hashlib.sha256()
-    meta = meta_path()
-    for p in source_files(folder) + ([meta] if meta.is_file() else []):
-        st = p.stat()
-        h.update(f"{p.name}\x1f{st.st_size}\x1f{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+    return provenance.stat_fingerprint(folder, meta_path())
 
 
 def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[list[Report], list[Finding]]:
@@ -119,10 +109,9 @@ def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[l
 def _source_info(paths: list[Path]) -> dict[str, dict]:
     info = {}
     for p in paths:
-        data = p.read_bytes()
         info[p.name] = {
             "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "sha256": provenance.file_digest(p),
             "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
         }
     return info
@@ -172,7 +161,9 @@ def build(
         frames["flat_indicators"] = flat_frame(frames)
         if progress:
             progress(f"writing {db.name}")
-        write_store(frames, db, {"fingerprint": fp, "reports": [p.name for p in paths]})
+        sources = provenance.Sources.of(folder, meta_path(), paths)
+        write_store(frames, db, {"fingerprint": fp, "reports": [p.name for p in paths],
+                                 "source_folder": provenance.folder_record(folder, db), **sources.record()})
     return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start)
 
 
@@ -209,6 +200,7 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
                 "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "fingerprint": meta.get("fingerprint", ""),
                 "reports": json.dumps(meta.get("reports", []), ensure_ascii=False),
+                **{k: meta[k] for k in ("source_folder", "sources", "meta_sha256") if k in meta},
             }
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(built.items()))
             con.execute("CHECKPOINT store")  # everything in the file itself, no WAL beside it: the file is moved next
@@ -285,26 +277,80 @@ def read_meta(db: Path) -> dict[str, str]:
         con.close()
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """Whether a store holds its sources as they are now, and the folder it is built from."""
+
+    folder: Path | None  # the folder it was (or, when missing, would be) built from
+    stale: bool  # missing, of an older layout, or its sources' contents changed since
+    note: str = ""  # said to the user when the store is served as it is, or was rebuilt
+    refused: bool = False  # a build from the folder asked for would replace a store built from another
+    built: bool = False
+
+
+def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None) -> Freshness:
+    """Compare a store with the sources it was built from, by content; nothing is built.
+
+    `folder` is a folder the caller names explicitly: a store built from another one is
+    refused, never rebuilt from it. `fallback` is where a missing store (or one of a layout
+    that recorded no folder) would be built from.
+    """
+    db = Path(db)
+    meta = read_meta(db) if db.exists() else {}
+    recorded = provenance.recorded_folder(meta, db)
+    if folder and recorded and not provenance.same_folder(folder, recorded):
+        return Freshness(recorded, False, f"{db.name} は {recorded} の報告書から作成したデータです。"
+                         f"指定された {folder} からは作り直しません（作り直すには build --reports で明示してください）。",
+                         refused=True)
+    source = recorded or (Path(folder) if folder else fallback)
+    if not meta or recorded is None or meta.get("schema_version") != str(SCHEMA_VERSION):
+        return Freshness(source, True)
+    if not source.is_dir():
+        return Freshness(source, False, f"データの作成元 {source} が見つからないため、作成済みのデータをそのまま表示しています。")
+    if meta.get("fingerprint") == provenance.stat_fingerprint(source, meta_path()):
+        return Freshness(source, False)
+    now = provenance.Sources.of(source, meta_path())
+    return Freshness(source, now != provenance.Sources.recorded(meta))
+
+
 def is_stale(folder: Path | None = None, db: Path | None = None) -> bool:
-    folder = Path(folder or reports_dir())
-    db = Path(db or db_path())
-    if not db.exists():
-        return True
-    meta = read_meta(db)
-    return meta.get("schema_version") != str(SCHEMA_VERSION) or meta.get("fingerprint") != fingerprint(folder)
+    return freshness(Path(db or db_path()), folder, reports_dir()).stale
 
 
-def ensure_store(folder: Path | None = None, db: Path | None = None, progress: Progress | None = None) -> bool:
-    """Build when missing or older than the reports. Returns True when it built."""
-    folder = Path(folder or reports_dir())
+def ensure_store(folder: Path | None = None, db: Path | None = None, progress: Progress | None = None,
+                 may_build: bool = True, fallback: Path | None = None) -> Freshness:
+    """The store as it is when it holds its sources; otherwise rebuilt from its own folder.
+
+    Never builds from a folder the store was not built from, nor where the store's folder
+    cannot be written or `may_build` is false: then the store is served as it is, with a
+    note saying why. BuildError when there is no store and none can be built.
+    """
     db = Path(db or db_path())
-    if not is_stale(folder, db):
-        return False
+    fresh = freshness(db, folder, fallback)
+    if fresh.refused or not fresh.stale:
+        return fresh
+    why = _cannot_build(fresh.folder, db, may_build)
+    if why:
+        if not db.exists():
+            raise BuildError([Finding(db.name, 0, "error", why)])
+        return dataclasses.replace(fresh, note=why + "作成済みのデータをそのまま表示しています。")
     with build_lock(db):
-        stale = is_stale(folder, db)  # another process may have built it while we waited
-    if stale:
-        build(folder, db, progress)
-    return stale
+        fresh = freshness(db, folder, fallback)  # another process may have built it while we waited
+    if not fresh.stale:
+        return fresh
+    build(fresh.folder, db, progress)
+    return dataclasses.replace(fresh, built=True, stale=False)
+
+
+def _cannot_build(folder: Path | None, db: Path, may_build: bool) -> str:
+    """Why a stale store cannot be (re)built here, in words; '' when it can."""
+    if folder is None:
+        return f"{db.name} の作成元の報告書フォルダが分かりません（build --reports で作成してください）。"
+    if not may_build:
+        return "このサーバーはデータを更新しない設定です。"
+    if not provenance.writable(db.parent):
+        return f"{db.parent} に書き込めないため、報告書の変更をデータに反映できません。"
+    return ""
 
 
 # Limits for a store opened by the dashboard: queries see only the store.
