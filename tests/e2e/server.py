@@ -33,16 +33,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(reports: Path, db: Path, log: Path, extra_env: dict | None = None, timeout: float = 60):
-    """Yield the base URL of a dashboard serving `db` built from `reports`; stop it afterwards."""
-    port = free_port()
+def running_server(reports: Path, db: Path, log: Path, extra_env: dict | None = None, timeout: float = 60,
+                   base_path: str = "", port: int | None = None):
+    """Yield the base URL of a dashboard serving `db` built from `reports`; stop it afterwards.
+
+    base_path: Streamlit's server.baseUrlPath (a sub-path such as "hyoka"), as behind a proxy.
+    """
+    port = port or free_port()
     env = {**os.environ, "EVALDASH_REPORTS": str(reports), "EVALDASH_DB": str(db), **(extra_env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.baseUrlPath", base_path]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            url = f"http://127.0.0.1:{port}"
+            url = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path.strip("/") else "")
             deadline = time.monotonic() + timeout
             while True:
                 try:
