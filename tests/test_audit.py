@@ -133,3 +133,35 @@ def test_digests_of_the_inputs(tmp_path):
     got = audit.digests(store.source_files(folder) + [tmp_path / "missing.csv"])
     assert got == {"a.txt": hashlib.sha256(b"a").hexdigest()}
 
+
+
+def test_a_rebuild_for_files_changed_outside_is_recorded_with_digests(tmp_path, monkeypatch):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    seed = REPORTS / "tomakomai_R1.txt"
+    (folder / seed.name).write_bytes(seed.read_bytes())
+    meta = tmp_path / "indicator_meta.csv"
+    meta.write_text((ROOT / "data" / "indicator_meta.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("EVALDASH_META", str(meta))
+    db, log = tmp_path / "evaldash.duckdb", tmp_path / "audit.log"
+    store.build(folder, db)
+    assert audit.ensure_store(folder, db, "open", path=log) is False  # nothing changed: no rebuild, no record
+    assert audit.read(log).records == []
+    # A report copied in by hand (a second year, made by the test from the bundled one).
+    second = folder / "tomakomai_copy.txt"
+    second.write_bytes(seed.read_bytes())
+    meta.write_text(meta.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert audit.ensure_store(folder, db, "suisin@city.example.jp", path=log) is True
+    (entry,) = audit.read(log).records
+    assert (entry["action"], entry["outcome"], entry["cause"], entry["who"]) == (
+        "rebuild", "done", "outside", "suisin@city.example.jp")
+    assert entry["changes"]["files_added"] == ["tomakomai_copy.txt"]
+    assert entry["digests"] == {seed.name: hashlib.sha256(seed.read_bytes()).hexdigest(),
+                                "tomakomai_copy.txt": hashlib.sha256(seed.read_bytes()).hexdigest(),
+                                "indicator_meta.csv": hashlib.sha256(meta.read_bytes()).hexdigest()}
+    # A broken report copied in: the build is refused, recorded with its findings, the store kept.
+    (folder / "broken.txt").write_bytes(b"\xff\xfe not a report")
+    with pytest.raises(store.BuildError):
+        audit.ensure_store(folder, db, "open", path=log)
+    refused = audit.read(log).records[0]
+    assert refused["outcome"] == "refused" and refused["findings"] and "broken.txt" in refused["changes"]["files_added"]
