@@ -1,9 +1,10 @@
-"""python -m evaldash build | check | add | remove | export | deck"""
+"""python -m evaldash build | check | add | remove | export | deck | log"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -121,6 +122,21 @@ def cmd_deck(args) -> int:
     return 0
 
 
+def cmd_log(args) -> int:
+    """The audit log, newest first; unreadable lines are reported on stderr and the rest printed."""
+    from . import audit
+
+    got = audit.read(args.log)
+    for problem in got.problems:
+        print(problem, file=sys.stderr)
+    shown = got.records if args.limit is None else got.records[: args.limit]
+    for entry in shown:
+        print(json.dumps(entry, ensure_ascii=False) if args.json else audit.format_record(entry))
+    if not got.records and not got.problems:
+        print(f"no records in {args.log or audit.log_path()}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evaldash", description="施策評価ダッシュボード: build, check and export the store")
     sub = p.add_subparsers(dest="command", required=True)
@@ -164,6 +180,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--title", default=None, help="title of the first slide (default 施策評価)")
     common(sp)
     sp.set_defaults(func=cmd_deck)
+
+    sp = sub.add_parser("log", help="print the audit log of adds, removes and rebuilds, newest first")
+    sp.add_argument("--log", type=Path, default=None, help="log file (default data/audit.log, or EVALDASH_AUDIT_LOG)")
+    sp.add_argument("--limit", type=int, default=None, help="print only the newest N records")
+    sp.add_argument("--json", action="store_true", help="one JSON object per line instead of text")
+    sp.set_defaults(func=cmd_log)
     return p
 
 

@@ -10,6 +10,8 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # grep reads to the end: with -q, fc-list would die of SIGPIPE and pipefail would call the font missing.
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# The reverse proxy of deploy/Caddyfile, run by tests/e2e/test_proxy_e2e.py.
+command -v caddy >/dev/null 2>&1 || need+=(caddy)
 if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}"
   sudo_cmd=()

@@ -33,28 +33,41 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(reports: Path, db: Path, log: Path, extra_env: dict | None = None, timeout: float = 60):
-    """Yield the base URL of a dashboard serving `db` built from `reports`; stop it afterwards."""
-    port = free_port()
+def running_server(reports: Path, db: Path, log: Path, extra_env: dict | None = None, timeout: float = 60,
+                   base_path: str = "", port: int | None = None):
+    """Yield the base URL of a dashboard serving `db` built from `reports`; stop it afterwards.
+
+    base_path: Streamlit's server.baseUrlPath (a sub-path such as "hyoka"), as behind a proxy.
+    """
+    port = port or free_port()
     env = {**os.environ, "EVALDASH_REPORTS": str(reports), "EVALDASH_DB": str(db), **(extra_env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.baseUrlPath", base_path]
+    url = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path.strip("/") else "")
+    with running_command(cmd, f"{url}/_stcore/health", log, env=env, timeout=timeout) as proc:
+        yield url, proc
+
+
+@contextlib.contextmanager
+def running_command(cmd: list[str], health_url: str, log: Path, env: dict | None = None, cwd: Path = ROOT,
+                    timeout: float = 60):
+    """Start `cmd`, wait until `health_url` answers 200, yield the process; stop it afterwards."""
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + timeout
             while True:
                 try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    with urllib.request.urlopen(health_url, timeout=2) as r:
                         if r.status == 200:
                             break
                 except OSError:
                     pass
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"dashboard did not start; see {log}")
+                    raise RuntimeError(f"the server did not start; see {log}")
                 time.sleep(0.3)
-            yield url, proc
+            yield proc
         finally:
             proc.terminate()
             try:

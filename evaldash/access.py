@@ -1,0 +1,195 @@
+"""Who may change the data: the mode, the editors and the person asking.
+
+Everything is set in environment variables (EVALDASH_MODE, EVALDASH_EDITORS,
+EVALDASH_EDITOR_GROUPS, EVALDASH_GROUPS_CLAIM), like the other EVALDASH_* settings,
+so a systemd unit, a compose file and a laptop shell set them the same way. The sign-in
+provider itself is configured where Streamlit reads it (.streamlit/secrets.toml, [auth]).
+
+No Streamlit here: the UI passes in `st.user` as a plain mapping and the
+`server.address` option; the write functions call require_editor themselves.
+"""
+
+from __future__ import annotations
+
+import getpass
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MODES = ("open", "signed-in", "read-only")
+DEFAULT_MODE = "open"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message is Japanese and names the setting."""
+
+
+class NotAllowed(PermissionError):
+    """A write refused by mode or role; str(exc) is the Japanese reason."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = DEFAULT_MODE
+    editors: frozenset[str] = frozenset()  # e-mail addresses, lower case
+    editor_groups: frozenset[str] = frozenset()
+    groups_claim: str = "groups"  # the key in st.user that holds the person's groups
+
+
+@dataclass(frozen=True)
+class Access:
+    can_view: bool
+    can_edit: bool
+    who: str  # the name the audit log records: an e-mail address, "open" or "cli:<os user>"
+    reason_ja: str  # why editing (or viewing) is not allowed; empty when it is
+    mode: str  # the mode in force, after the loopback rule
+    needs_sign_in: bool = False  # signed-in mode and nobody signed in: show the sign-in button
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in text.replace("\n", ",").split(",") if part.strip())
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    mode = (env.get("EVALDASH_MODE") or DEFAULT_MODE).strip().lower()
+    if mode not in MODES:
+        raise ConfigError(f"EVALDASH_MODE={mode!r} は使えません: open、signed-in、read-only のどれかを指定してください")
+    return Settings(
+        mode=mode,
+        editors=_names(env.get("EVALDASH_EDITORS", "")),
+        editor_groups=_names(env.get("EVALDASH_EDITOR_GROUPS", "")),
+        groups_claim=(env.get("EVALDASH_GROUPS_CLAIM") or "groups").strip(),
+    )
+
+
+def is_loopback(address: str | None) -> bool:
+    """True when the server listens on the loopback interface only.
+
+    Streamlit's `server.address` unset (or 0.0.0.0, ::) listens on every interface.
+    A host name other than localhost counts as not loopback: we do not resolve names.
+    """
+    if not address:
+        return False
+    host = address.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def data_writable(folder: Path, db: Path) -> bool:
+    """Can this process write the reports folder and the store's folder (a viewer replica mounts them read-only)?"""
+    folder, db = Path(folder), Path(db)
+    parent = folder if folder.exists() else folder.parent
+    return os.access(parent, os.W_OK) and os.access(db.parent, os.W_OK)
+
+
+def _groups(identity: Mapping, claim: str) -> set[str]:
+    value = identity.get(claim)
+    if isinstance(value, str):  # a proxy header: "a,b" ; an OIDC claim: a list
+        return {g.strip().lower() for g in value.split(",") if g.strip()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return {str(g).strip().lower() for g in value}
+    return set()
+
+
+def signed_in_email(identity: Mapping) -> str:
+    """The e-mail of the person signed in, from st.login (is_logged_in) or a trusted proxy header
+    mapped to the key "email" (server.trustedUserHeaders); "" when nobody is."""
+    email = identity.get("email")
+    if not isinstance(email, str) or not email.strip():
+        return ""
+    via_proxy = "is_logged_in" not in identity or identity.get("is_logged_in") is None
+    return email.strip().lower() if identity.get("is_logged_in") is True or via_proxy else ""
+
+
+def is_editor(settings: Settings, identity: Mapping) -> bool:
+    email = signed_in_email(identity)
+    if not email:
+        return False
+    return email in settings.editors or bool(_groups(identity, settings.groups_claim) & settings.editor_groups)
+
+
+def decide(settings: Settings, identity: Mapping, server_address: str | None, writable: bool = True) -> Access:
+    """What this person may do on this server: (can_view, can_edit, who, reason_ja)."""
+    identity = identity or {}
+    read_only_data = "このサーバーはデータフォルダーを読み取り専用で使っています（閲覧用のサーバー）。編集は編集用のサーバーから行ってください。"
+    if settings.mode == "read-only":
+        return Access(True, False, "", "公開用の読み取り専用モードです（EVALDASH_MODE=read-only）。データは変更できません。", "read-only")
+    if settings.mode == "open":
+        if not is_loopback(server_address):
+            return Access(True, False, "", (
+                f"サインインなしのモード（open）で、このサーバーは {server_address or 'すべてのアドレス'} で待ち受けています。"
+                "ほかの人から届くため、読み取り専用で起動しました。編集するには 127.0.0.1 で待ち受けるか、"
+                "EVALDASH_MODE=signed-in にして編集者を設定してください。"), "read-only")
+        if not writable:
+            return Access(True, False, "open", read_only_data, "open")
+        return Access(True, True, "open", "", "open")
+    email = signed_in_email(identity)
+    if not email:
+        return Access(False, False, "", "このダッシュボードはサインインが必要です。", "signed-in", needs_sign_in=True)
+    if not is_editor(settings, identity):
+        return Access(True, False, email, f"{email} は閲覧者です。データを変更できるのは設定された編集者だけです。", "signed-in")
+    if not writable:
+        return Access(True, False, email, read_only_data, "signed-in")
+    return Access(True, True, email, "", "signed-in")
+
+
+def may_rebuild(settings: Settings, server_address: str | None, writable: bool) -> bool:
+    """May a page view rebuild a stale store? Never in read-only (configured or by the loopback rule)
+    nor on a replica that cannot write the data folder: such a server keeps serving the store it has."""
+    if settings.mode == "read-only" or not writable:
+        return False
+    return settings.mode != "open" or is_loopback(server_address)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a write, as the write functions receive it."""
+
+    via: str  # "dashboard" or "cli"
+    identity: Mapping  # st.user as a dict; empty for the command line
+    server_address: str | None = None
+
+    @property
+    def is_cli(self) -> bool:
+        return self.via == "cli"
+
+
+def dashboard_actor(identity: Mapping, server_address: str | None) -> Actor:
+    return Actor("dashboard", dict(identity or {}), server_address)
+
+
+def cli_actor() -> Actor:
+    return Actor("cli", {})
+
+
+def cli_name() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry for this uid (a container's arbitrary user)
+        return f"cli:uid{os.getuid()}"
+
+
+def require_editor(actor: Actor, folder: Path, db: Path, environ: Mapping[str, str] | None = None) -> str:
+    """Raise NotAllowed unless `actor` may change the data in `folder` / `db`; return the name to audit.
+
+    Decides afresh from the environment, not from what the page showed: a direct URL, a replayed
+    upload or a stale page gets the same answer. The command line is the operator's tool: not
+    role-checked (but audited).
+    """
+    if actor.is_cli:
+        return cli_name()
+    try:
+        settings = load_settings(environ)
+    except ConfigError as exc:
+        raise NotAllowed(str(exc)) from None
+    access = decide(settings, actor.identity, actor.server_address, data_writable(folder, db))
+    if not access.can_edit:
+        raise NotAllowed(access.reason_ja)
+    return access.who

@@ -1,0 +1,235 @@
+"""The audit log: one JSON line per add, remove and rebuild, outside the store.
+
+The log survives rebuilds and is only ever appended to. Each record is written with
+one write(2) on a file opened O_APPEND, under an flock, so records from several
+processes (the dashboard's replicas, the command line) never interleave.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+DEFAULT_LOG = Path(__file__).resolve().parent.parent / "data" / "audit.log"
+ACTIONS = ("add", "remove", "rebuild")
+OUTCOMES = ("done", "refused", "rolled back")
+
+
+def log_path() -> Path:
+    value = os.environ.get("EVALDASH_AUDIT_LOG")
+    return Path(value) if value else DEFAULT_LOG
+
+
+def file_info(name: str, data: bytes, kind: str | None = None) -> dict:
+    """What a record says about one file: name, kind, SHA-256 and size."""
+    if kind is None:
+        kind = "template" if Path(name).suffix.lower() in (".csv", ".xlsx") else "report"
+    return {"name": name, "kind": kind, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def path_info(path: Path) -> dict:
+    return file_info(Path(path).name, Path(path).read_bytes())
+
+
+def _records(frame) -> list[dict]:
+    if frame is None:
+        return []
+    rows = frame.to_dict("records") if hasattr(frame, "to_dict") else list(frame)
+    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+
+def _plain(value):
+    """A JSON value: numbers, text and None (pandas' NA and NaN become None)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if type(value).__name__ == "NAType":  # pandas.NA, without importing pandas
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return None if number != number else (int(number) if number.is_integer() and not isinstance(value, float) else number)
+
+
+def changes_from_preview(preview: Mapping) -> dict:
+    """The record's "changes" from imports.preview(): every new measure, fiscal year, added and revised value."""
+    return {
+        "new_measures": _records(preview.get("new_measures")),
+        "new_fiscal_years": [row.get("fiscal_label") or row.get("fiscal_year") for row in _records(preview.get("new_fiscal_years"))],
+        "new_values": _records(preview.get("new_values")),
+        "revised_values": _records(preview.get("revised_values")),
+    }
+
+
+def make_record(action: str, who: str, outcome: str, files: Iterable[Mapping] = (), changes: Mapping | None = None,
+                findings: Iterable = (), cause: str = "", digests: Mapping[str, str] | None = None,
+                now: datetime | None = None) -> dict:
+    """One log record. `findings`: report.Finding objects or strings (why it was refused or rolled back).
+    `cause`: for a rebuild, e.g. "outside" (files changed outside the dashboard) or "command"."""
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
+    record = {
+        "when": (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "who": who,
+        "action": action,
+        "outcome": outcome,
+        "files": [dict(f) for f in files],
+    }
+    if changes:
+        record["changes"] = dict(changes)
+    found = [str(f) for f in findings]
+    if found:
+        record["findings"] = found
+    if cause:
+        record["cause"] = cause
+    if digests is not None:
+        record["digests"] = dict(digests)
+    return record
+
+
+def append(record: Mapping, path: Path | None = None) -> None:
+    """Append one record. A last line cut short by a crash is closed first, so it stays one bad line."""
+    path = Path(path or log_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = "\n" + line
+        data = line.encode("utf-8")
+        if os.write(fd, data) != len(data):  # a regular file takes it whole or raises (disk full)
+            raise OSError(f"short write to {path}")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def record(action: str, who: str, outcome: str, path: Path | None = None, **details) -> dict:
+    """make_record + append; returns the record written."""
+    entry = make_record(action, who, outcome, **details)
+    append(entry, path)
+    return entry
+
+
+@dataclass
+class LogRead:
+    records: list[dict] = field(default_factory=list)  # newest first
+    problems: list[str] = field(default_factory=list)  # Japanese, one per unreadable line
+
+
+def read(path: Path | None = None) -> LogRead:
+    """Every readable record, newest first; an unreadable line is reported by number and skipped."""
+    path = Path(path or log_path())
+    out = LogRead()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return out
+    lines = raw.split(b"\n")
+    last_cut = bool(lines) and lines[-1] != b""
+    if not last_cut:
+        lines = lines[:-1]
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line.decode("utf-8"))
+            if not isinstance(entry, dict):
+                raise ValueError
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            cut = last_cut and number == len(lines)
+            what = "最後の行が途中で切れています（書き込みの途中で止まった記録）" if cut else "JSON として読めない行です"
+            out.problems.append(f"{path.name} {number} 行目: {what}。ほかの記録は読みました。")
+            continue
+        out.records.append(entry)
+    out.records.reverse()
+    return out
+
+
+def format_record(entry: Mapping) -> str:
+    """One record as lines of text for `python -m evaldash log`."""
+    files = ", ".join(f"{f.get('name')} ({f.get('kind')}, {f.get('size')} bytes, sha256 {str(f.get('sha256'))[:12]})"
+                      for f in entry.get("files", []))
+    head = f"{entry.get('when')}  {entry.get('who')}  {entry.get('action')}  {entry.get('outcome')}"
+    lines = [head + (f"  {files}" if files else "")]
+    if entry.get("cause"):
+        lines.append(f"    cause: {entry['cause']}")
+    changes = entry.get("changes") or {}
+    if changes:
+        lines.append("    changes: " + ", ".join(
+            f"{key} {len(value) if isinstance(value, list) else value}" for key, value in changes.items()))
+        for row in changes.get("revised_values", []):
+            lines.append(f"      revised {row.get('indicator')} {row.get('fiscal_label')}: "
+                         f"{row.get('old_value')} -> {row.get('new_value')}")
+    for finding in entry.get("findings", []):
+        lines.append(f"    {finding}")
+    for name, digest in (entry.get("digests") or {}).items():
+        lines.append(f"    {name} sha256 {digest}")
+    return "\n".join(lines)
+
+
+def digests(paths: Iterable[Path]) -> dict[str, str]:
+    """SHA-256 of each file that exists, by name: the inputs a rebuild read."""
+    return {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths if Path(p).is_file()}
+
+
+def stored_digests(db: Path) -> dict[str, str]:
+    """SHA-256 of each source the store was built from, by file name; empty without a readable store."""
+    import duckdb
+
+    from . import sql, store
+
+    try:
+        con = store.connect_readonly(Path(db))
+    except (duckdb.Error, OSError):
+        return {}
+    try:
+        frame = sql.run(con, "sources")
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    return dict(zip(frame["source_file"], frame["sha256"]))
+
+
+def _file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
+    return {
+        "files_added": sorted(set(after) - set(before)),
+        "files_removed": sorted(set(before) - set(after)),
+        "files_changed": sorted(n for n in set(before) & set(after) if before[n] != after[n]),
+    }
+
+
+def ensure_store(folder: Path, db: Path, who: str, progress=None, path: Path | None = None) -> bool:
+    """store.ensure_store, recording a rebuild caused by files changed outside the dashboard
+    (a report copied in by hand, an edited indicator_meta.csv) with the digests of what it read.
+
+    Returns True when it built; a failed build is recorded as refused and its BuildError raised.
+    """
+    from . import store
+
+    folder, db = Path(folder), Path(db)
+    if not store.is_stale(folder, db):
+        return False
+    before = stored_digests(db)
+    inputs = store.source_files(folder)
+    now = digests(inputs + [store.meta_path()])
+    changes = _file_changes(before, {p.name: now[p.name] for p in inputs if p.name in now})
+    try:
+        built = store.ensure_store(folder, db, progress)
+    except store.BuildError as exc:
+        record("rebuild", who, "refused", path, changes=changes, findings=exc.findings, cause="outside", digests=now)
+        raise
+    if built:
+        record("rebuild", who, "done", path, changes=changes, cause="outside", digests=now)
+    return built
