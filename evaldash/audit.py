@@ -183,53 +183,10 @@ def digests(paths: Iterable[Path]) -> dict[str, str]:
     return {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths if Path(p).is_file()}
 
 
-def stored_digests(db: Path) -> dict[str, str]:
-    """SHA-256 of each source the store was built from, by file name; empty without a readable store."""
-    import duckdb
-
-    from . import sql, store
-
-    try:
-        con = store.connect_readonly(Path(db))
-    except (duckdb.Error, OSError):
-        return {}
-    try:
-        frame = sql.run(con, "sources")
-    except duckdb.Error:
-        return {}
-    finally:
-        con.close()
-    return dict(zip(frame["source_file"], frame["sha256"]))
-
-
-def _file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
+def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
+    """Which sources a rebuild found added, removed or changed, by their digests."""
     return {
         "files_added": sorted(set(after) - set(before)),
         "files_removed": sorted(set(before) - set(after)),
         "files_changed": sorted(n for n in set(before) & set(after) if before[n] != after[n]),
     }
-
-
-def ensure_store(folder: Path, db: Path, who: str, progress=None, path: Path | None = None) -> bool:
-    """store.ensure_store, recording a rebuild caused by files changed outside the dashboard
-    (a report copied in by hand, an edited indicator_meta.csv) with the digests of what it read.
-
-    Returns True when it built; a failed build is recorded as refused and its BuildError raised.
-    """
-    from . import store
-
-    folder, db = Path(folder), Path(db)
-    if not store.is_stale(folder, db):
-        return False
-    before = stored_digests(db)
-    inputs = store.source_files(folder)
-    now = digests(inputs + [store.meta_path()])
-    changes = _file_changes(before, {p.name: now[p.name] for p in inputs if p.name in now})
-    try:
-        built = store.ensure_store(folder, db, progress)
-    except store.BuildError as exc:
-        record("rebuild", who, "refused", path, changes=changes, findings=exc.findings, cause="outside", digests=now)
-        raise
-    if built:
-        record("rebuild", who, "done", path, changes=changes, cause="outside", digests=now)
-    return built

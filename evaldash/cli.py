@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import imports, store
+from . import access, audit, imports, store
 from .report import Finding, ParseError
 
 
@@ -22,12 +22,16 @@ def _print_findings(findings: list[Finding]) -> None:
 
 
 def cmd_build(args) -> int:
+    folder = Path(args.reports or store.reports_dir())
+    inputs = {"cause": "command", "digests": audit.digests(store.source_files(folder) + [store.meta_path()])}
     try:
-        result = store.build(args.reports, args.db, progress=_progress)
+        result = store.build(folder, args.db, progress=_progress)
     except store.BuildError as exc:
+        audit.record("rebuild", access.cli_name(), "refused", findings=exc.findings, **inputs)
         _print_findings(exc.findings)
         print("build failed: the store was not changed", file=sys.stderr)
         return 1
+    audit.record("rebuild", access.cli_name(), "done", **inputs)
     _print_findings(result.findings)
     print(f"built {result.db_path.name}: {result.reports} report(s), {result.rows} rows in {result.seconds:.2f} s",
           file=sys.stderr)
@@ -75,7 +79,7 @@ def _named_store(args) -> Path | None:
     db = Path(args.db or store.db_path())
     fallback = args.reports or (None if args.db else store.reports_dir())
     try:
-        fresh = store.ensure_store(args.reports, db, progress=_progress, fallback=fallback)
+        fresh = store.ensure_store(args.reports, db, progress=_progress, fallback=fallback, who=access.cli_name())
     except store.BuildError as exc:
         _print_findings(exc.findings)
         return None

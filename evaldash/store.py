@@ -318,7 +318,7 @@ def is_stale(folder: Path | None = None, db: Path | None = None) -> bool:
 
 
 def ensure_store(folder: Path | None = None, db: Path | None = None, progress: Progress | None = None,
-                 may_build: bool = True, fallback: Path | None = None) -> Freshness:
+                 may_build: bool = True, fallback: Path | None = None, *, who: str) -> Freshness:
     """The store as it is when it holds its sources; otherwise rebuilt from its own folder.
 
     Never builds from a folder the store was not built from, nor where the store's folder
@@ -338,8 +338,25 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
         fresh = freshness(db, folder, fallback)  # another process may have built it while we waited
     if not fresh.stale:
         return fresh
-    build(fresh.folder, db, progress)
+    _audited_build(fresh.folder, db, progress, who)
     return dataclasses.replace(fresh, built=True, stale=False)
+
+
+def _audited_build(folder: Path, db: Path, progress: Progress | None, who: str) -> None:
+    """A rebuild because the sources changed outside the dashboard (a report copied in by hand, an edited
+    indicator_meta.csv, or the first build): recorded in the audit log with the digests it read."""
+    from . import audit
+
+    before = provenance.Sources.recorded(read_meta(db)) if db.exists() else None
+    now = provenance.Sources.of(folder, meta_path())
+    details = {"cause": "outside", "digests": {**now.digests, meta_path().name: now.meta_digest},
+               "changes": audit.file_changes(before.digests if before else {}, now.digests)}
+    try:
+        build(folder, db, progress)
+    except BuildError as exc:
+        audit.record("rebuild", who, "refused", findings=exc.findings, **details)
+        raise
+    audit.record("rebuild", who, "done", **details)
 
 
 def _cannot_build(folder: Path | None, db: Path, may_build: bool) -> str:

@@ -90,7 +90,7 @@ def _connection(path: str, identity: tuple[int, int]):
 def _failed_build(fingerprint: str, folder: str, db: str) -> list[Finding]:
     """Build once per folder state; a failure is remembered so reruns don't retry it."""
     try:
-        store.ensure_store(Path(folder), Path(db))
+        store.ensure_store(Path(folder), Path(db), who="open")
     except store.BuildError as exc:
         return exc.findings
     return []

@@ -33,6 +33,19 @@ def folder_state(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def audit_log_outside_the_repo(tmp_path_factory):
+    """Every write is audited: tests (and the servers and commands they start) append to a temp log."""
+    path = tmp_path_factory.mktemp("audit") / "audit.log"
+    old = os.environ.get("EVALDASH_AUDIT_LOG")
+    os.environ["EVALDASH_AUDIT_LOG"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("EVALDASH_AUDIT_LOG", None)
+    else:
+        os.environ["EVALDASH_AUDIT_LOG"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
 def bundled_reports_untouched():
     """The reports in data/reports are the data of record: no test may change them."""
     before = folder_state(REPORTS)

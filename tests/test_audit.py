@@ -144,14 +144,15 @@ def test_a_rebuild_for_files_changed_outside_is_recorded_with_digests(tmp_path, 
     meta.write_text((ROOT / "data" / "indicator_meta.csv").read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv("EVALDASH_META", str(meta))
     db, log = tmp_path / "evaldash.duckdb", tmp_path / "audit.log"
+    monkeypatch.setenv("EVALDASH_AUDIT_LOG", str(log))
     store.build(folder, db)
-    assert audit.ensure_store(folder, db, "open", path=log) is False  # nothing changed: no rebuild, no record
+    assert not store.ensure_store(folder, db, who="open").built  # nothing changed: no rebuild, no record
     assert audit.read(log).records == []
     # A report copied in by hand (a second year, made by the test from the bundled one).
     second = folder / "tomakomai_copy.txt"
     second.write_bytes(seed.read_bytes())
     meta.write_text(meta.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert audit.ensure_store(folder, db, "suisin@city.example.jp", path=log) is True
+    assert store.ensure_store(folder, db, who="suisin@city.example.jp").built
     (entry,) = audit.read(log).records
     assert (entry["action"], entry["outcome"], entry["cause"], entry["who"]) == (
         "rebuild", "done", "outside", "suisin@city.example.jp")
@@ -162,6 +163,6 @@ def test_a_rebuild_for_files_changed_outside_is_recorded_with_digests(tmp_path, 
     # A broken report copied in: the build is refused, recorded with its findings, the store kept.
     (folder / "broken.txt").write_bytes(b"\xff\xfe not a report")
     with pytest.raises(store.BuildError):
-        audit.ensure_store(folder, db, "open", path=log)
+        store.ensure_store(folder, db, who="open")
     refused = audit.read(log).records[0]
     assert refused["outcome"] == "refused" and refused["findings"] and "broken.txt" in refused["changes"]["files_added"]

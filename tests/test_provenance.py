@@ -110,7 +110,7 @@ def test_copies_with_new_file_times_are_not_a_change(other_db, next_year_folder)
     identity = store.store_identity(other_db)
     for p in next_year_folder.iterdir():
         os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))
-    fresh = store.ensure_store(db=other_db)
+    fresh = store.ensure_store(db=other_db, who="test")
     assert not fresh.stale and not fresh.built
     assert store.store_identity(other_db) == identity
 
@@ -150,5 +150,5 @@ def test_the_dashboards_default_store_builds_from_the_default_folder(tmp_path, m
     shutil.copytree(REPORTS, folder)
     monkeypatch.setenv("EVALDASH_REPORTS", str(folder))
     monkeypatch.setenv("EVALDASH_DB", str(tmp_path / "s.duckdb"))
-    assert store.ensure_store(fallback=store.reports_dir()).built
+    assert store.ensure_store(fallback=store.reports_dir(), who="test").built
     assert store.freshness(tmp_path / "s.duckdb").folder == folder.resolve()

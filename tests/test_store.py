@@ -290,12 +290,12 @@ def test_a_killed_build_leaves_the_previous_store_valid(reports_dir, tmp_path, s
 
 def test_ensure_store_builds_when_missing_or_older_than_the_reports(reports_dir, tmp_path, seed_text):
     db = tmp_path / "s.duckdb"
-    assert store.ensure_store(reports_dir, db).built
-    assert not store.ensure_store(reports_dir, db).built
+    assert store.ensure_store(reports_dir, db, who="test").built
+    assert not store.ensure_store(reports_dir, db, who="test").built
     ident = store.store_identity(db)
     (reports_dir / "tomakomai_R2.txt").write_text(derive(seed_text, 2020), encoding="utf-8")
     assert store.is_stale(reports_dir, db)
-    assert store.ensure_store(reports_dir, db).built
+    assert store.ensure_store(reports_dir, db, who="test").built
     assert store.store_identity(db) != ident
     assert store.read_meta(db)["schema_version"] == str(store.SCHEMA_VERSION)
 
