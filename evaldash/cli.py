@@ -128,8 +128,6 @@ def cmd_deck(args) -> int:
 
 def cmd_log(args) -> int:
     """The audit log, newest first; unreadable lines are reported on stderr and the rest printed."""
-    from . import audit
-
     got = audit.read(args.log)
     for problem in got.problems:
         print(problem, file=sys.stderr)
