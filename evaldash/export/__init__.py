@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import TextIO
 
 import duckdb
+import pandas as pd
 
+from ..formulas import neutralise
 from ..model import FLAT_COLUMNS
 from .excel import workbook_bytes
 
@@ -14,8 +16,15 @@ FLAT_SQL = "SELECT * FROM flat_indicators ORDER BY municipality, policy_no, meas
 
 
 def flat_csv_bytes(frame, bom: bool = True) -> bytes:
-    """CSV of a flat frame; with a BOM so Excel opens the Japanese text as UTF-8."""
-    text = frame[FLAT_COLUMNS].to_csv(index=False, lineterminator="\n")
+    """CSV of a flat frame; with a BOM so Excel opens the Japanese text as UTF-8.
+
+    Text that Excel would run as a formula is written behind a quote (formulas.neutralise);
+    numeric columns are written as they are."""
+    frame = frame[FLAT_COLUMNS].copy()
+    for col in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = frame[col].map(neutralise)
+    text = frame.to_csv(index=False, lineterminator="\n")
     return ("\ufeff" if bom else "").encode() + text.encode("utf-8")
 
 

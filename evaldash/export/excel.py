@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..formulas import looks_like_formula
 from ..normalize import is_missing
 
 FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK font elsewhere
@@ -29,7 +30,6 @@ _PLAIN_INT_HINTS = ("year", "_no", "line", "ord", "年度", "番号", "行")
 _MAX_WIDTH = 60
 _WRAP_WIDTH = 44  # a wrapped column is kept narrower and grows downwards
 _LINE_HEIGHT = 18  # points per line of 11 pt Meiryo
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 # Per sheet, per column: one number format for the column, or one per row.
 NumberFormats = dict[str, dict[str, "str | Sequence[str | None]"]]
@@ -61,19 +61,6 @@ def _cell_value(v):
     if hasattr(v, "item"):
         return v.item()
     return v
-
-
-def _is_risky_text(v) -> bool:
-    """Text that Excel would take for a formula when typed (or openpyxl when written)."""
-    return isinstance(v, str) and v[:1] in _FORMULA_STARTS and len(v) > 1 and not _looks_numeric(v)
-
-
-def _looks_numeric(v: str) -> bool:
-    try:
-        float(v.replace(",", ""))
-        return True
-    except ValueError:
-        return False
 
 
 def _text_width(text: str) -> int:
@@ -125,7 +112,7 @@ def _write_cells(ws, frame: pd.DataFrame, headers: dict[str, str]) -> None:
         for k, v in enumerate(row, start=1):
             v = _cell_value(v)
             cell = ws.cell(row=r, column=k, value=v)
-            if _is_risky_text(v):
+            if looks_like_formula(v):
                 # Stored as a string, shown exactly as the report wrote it; the quote prefix keeps
                 # Excel from turning it into a formula when the cell is edited.
                 cell.data_type = "s"

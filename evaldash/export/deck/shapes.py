@@ -6,6 +6,7 @@ the theme's fonts too, so text typed later in PowerPoint is Japanese as well.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import unicodedata
 from datetime import datetime
@@ -13,6 +14,7 @@ from datetime import datetime
 from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
 from pptx.enum.shapes import MSO_SHAPE
@@ -20,6 +22,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
+from xlsxwriter import Workbook
 
 from ...summary import fmt_number
 
@@ -225,13 +228,30 @@ def fill(shape_format, color: RGBColor) -> None:
     shape_format.fill.fore_color.rgb = color
 
 
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The chart's embedded workbook with every string written as a string: XlsxWriter would
+    otherwise turn an indicator name beginning with "=" into a formula (or a URL into a link)."""
+
+    @contextlib.contextmanager
+    def _open_worksheet(self, xlsx_file):
+        workbook = Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+        yield workbook, workbook.add_worksheet()
+        workbook.close()
+
+
+class _ChartData(CategoryChartData):
+    @property
+    def _workbook_writer(self):
+        return self.__dict__.setdefault("_text_writer", _TextWorkbookWriter(self))
+
+
 def add_chart(slide, left, top, width, height, categories: list[str], series: list[tuple[str, list]],
               unit: str, decimals: int, *, legend: bool, title: str | None = None, highlight_last: bool = False):
     """A native clustered column chart: the data sits in the chart's own workbook, editable in PowerPoint.
 
     Missing values stay gaps (None), never zeros.
     """
-    data = CategoryChartData(number_format=_number_format(decimals))
+    data = _ChartData(number_format=_number_format(decimals))
     data.categories = categories
     for name, values in series:
         data.add_series(name, values, number_format=_number_format(decimals))
