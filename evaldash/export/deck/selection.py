@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ... import sql
+from ...filters import describe, policy_label
 from ...normalize import is_missing
 from ...summary import change_sentence, decimals_of
 
@@ -115,37 +116,13 @@ def source_text(sources: list[tuple[str, str, str, int]], with_lines: bool = Tru
     return "出典: " + "、".join(parts) if parts else ""
 
 
-def policy_label(no, name) -> str:
-    return f"運営方針{int(no):02d} {name}" if no is not None else str(name or "")
-
-
 def describe_filters(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[str]:
     """The filters in words, one line each: 運営方針03 男女平等参画の推進 / 反映区分 B（…）."""
     p = query_params(filters)
-    lines = []
-    if p["muni"]:
-        lines.append("市町村 " + "・".join(p["muni"]))
-    if p["pol"]:
-        names = dict(sql.run(con, "policy_options", {"muni": p["muni"]})[["policy_no", "policy_name"]]
-                     .itertuples(index=False, name=None))
-        lines.append("、".join(policy_label(n, names.get(n, "")).strip() for n in sorted(p["pol"])))
-    if p["measures"]:
-        lines.append("施策番号 " + "、".join(p["measures"]))
-    if p["dept"]:
-        lines.append("担当部 " + "・".join(p["dept"]))
-    if p["sec"]:
-        lines.append("担当課 " + "・".join(p["sec"]))
-    if p["refl"]:
-        labels = dict(sql.run(con, "reflection_options")[["reflection", "reflection_label"]]
-                      .itertuples(index=False, name=None))
-        lines.append("反映区分 " + "、".join(
-            f"{r}（{labels[r]}）" if labels.get(r) else r for r in sorted(p["refl"])))
-    if p["q"]:
-        lines.append(f"検索語「{p['q']}」")
-    if p["indicators"]:
-        lines.append(f"選択した指標 {len(p['indicators'])}件")
-    if p["min_abs_pct"]:
-        lines.append(f"増減率 {p['min_abs_pct']:g}% 以上")
-    return lines or ["すべての施策"]
+    names = dict(sql.run(con, "policy_options", {"muni": p["muni"]})[["policy_no", "policy_name"]]
+                 .itertuples(index=False, name=None)) if p["pol"] else {}
+    labels = dict(sql.run(con, "reflection_options")[["reflection", "reflection_label"]]
+                  .itertuples(index=False, name=None)) if p["refl"] else {}
+    return describe(p, names, labels, labelled=True)
 
 
