@@ -3,7 +3,7 @@
 For each page of dashboard.py, in one process (the child that bench/run.py starts per scale):
 
 * real, warm: AppTest reruns of dashboard.py on that page; named queries come from the
-  result cache (ui._run) and charts from ui.figure's, as on a rerun that does not change the filter;
+  caches (evaldash.ui.data: results and shaped views), as on a rerun that does not change the filter;
 * real, cold: the same with both caches cleared before each run, as on a rerun whose
   filter changed (every query runs, every chart is built);
 * real, filter change: the caches cleared, the page run once with a keyword that matches nothing, then the
@@ -238,10 +238,7 @@ def clear_results() -> None:
     from evaldash import ui
 
     st.cache_data.clear()  # a failed build's findings
-    ui._store_meta.clear()
-    ui._run.clear()
-    ui._shaped.clear()
-    ui._figure.clear()
+    ui.data.clear()
 
 
 def set_keyword(at, text: str) -> None:

@@ -1,7 +1,7 @@
 """What pages draw, shaped from a query's result: run once per result through `ui.shaped`, not on every rerun.
 
 A widget that changes no data reruns the whole page; pandas on the query results (groupby, assign, a row as a
-Series) and the charts' cache keys were most of such a rerun's own cost (bench/warm_breakdown.py). Each function
+Series) and building figures were most of such a rerun's own cost (BENCHMARKS.md). Each function
 takes a query's result (and plain values) and returns what the page draws: plain Python, small frames to show,
 figures. The results are shared by every session: pages read them, never change them.
 """
@@ -281,10 +281,28 @@ def series_title(series: pd.DataFrame) -> str:
     return "、".join(dict.fromkeys(series["indicator"].tolist()))
 
 
+def _target_frame(targets: tuple) -> pd.DataFrame | None:
+    return pd.DataFrame([t._asdict() for t in targets]) if targets else None
+
+
 def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: tuple) -> go.Figure:
     """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples."""
-    frame = pd.DataFrame([t._asdict() for t in targets]) if targets else None
-    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=frame)
+    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=_target_frame(targets))
+
+
+@dataclass(frozen=True)
+class Slide:
+    row: tuple  # the indicator's first row of `indicator_series`, a named tuple
+    years: tuple[str, str]  # its first and last fiscal year, as the chart labels them
+    figure: go.Figure
+
+
+def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: str, targets: tuple) -> Slide:
+    """発表モード's slide of one indicator of `indicator_series` (targets as for trend_chart)."""
+    one = series[series["indicator_id"] == indicator_id]
+    years = [charts.year_label(y, label, era) for y, label in zip(one["fiscal_year"].tolist(), one["fiscal_label"].tolist())]
+    figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=_target_frame(targets))
+    return Slide(first_row(one), (years[0], years[-1]), figure)
 
 
 # 取込 ---------------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ if st.session_state["card_key"] not in choices.labels:
     st.session_state["card_key"] = keys[0]
 key = st.selectbox("施策を選ぶ（施策番号や名前を入力して検索）", keys, key="card_key", format_func=choices.labels.get)
 municipality, measure_id = key.split("|", 1)
-ui.write_url({"measure": measure_id, "m": municipality if f.several_munis else None})
+ui.url.write("measure", measure_id)
+ui.url.write("m", municipality if f.several_munis else None)
 st.session_state["_card_url"] = (measure_id, municipality if f.several_munis else wanted_muni)
 
 card = ui.shaped(shaping.first_row, "measure_card", {"measure_id": measure_id, "muni": [municipality]})

@@ -21,12 +21,10 @@ f = ui.filters()
 ui.page_header("変化")
 
 c1, c2 = st.columns([2, 3])
-ui.seed_from_url("ch_min", "min", None, parse=lambda v: max(0, min(500, int(float(v)))), multi=False, default=0)
-threshold = c1.number_input("変化率のしきい値（|増減率| ≥ %）", min_value=0, max_value=500, step=5, key="ch_min",
-                            help="この値以上に変化した指標だけを表示します。0 ですべて表示。")
-ui.seed_from_url("ch_sort", "sort", list(SORTS), multi=False, default="abs_delta_pct")
-sort = c2.segmented_control("並べ替え", list(SORTS), key="ch_sort", format_func=lambda k: SORTS[k][0], required=True)
-ui.write_url({"min": threshold or None, "sort": None if sort == "abs_delta_pct" else sort})
+threshold = c1.number_input("変化率のしきい値（|増減率| ≥ %）", min_value=0, max_value=500, step=5,
+                            key=ui.url.bind("ch_min"), help="この値以上に変化した指標だけを表示します。0 ですべて表示。")
+sort = c2.segmented_control("並べ替え", list(SORTS), key=ui.url.bind("ch_sort", list(SORTS)),
+                            format_func=lambda k: SORTS[k][0], required=True)
 
 _, column, descending = SORTS[sort or "abs_delta_pct"]
 asked = {**f.params(), "min_abs_pct": float(threshold), "limit": ROW_CAP}

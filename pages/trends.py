@@ -6,6 +6,8 @@ from evaldash import charts, shaping, ui
 from evaldash.export.deck import build_deck
 
 AUTO_LIMIT = 8
+KINDS = {"line": "折れ線", "bar": "棒"}
+ERAS = {"wareki": "和暦", "seireki": "西暦"}
 # Lines a chart draws and changes the page lists at most: by name, 8 indicators of 1,700 cities are 13,600 of each.
 SERIES_CAP = 60
 f = ui.filters()
@@ -26,30 +28,23 @@ choices = list(label_of)
 # In presentation mode the controls stay (so their state lives) but fold away.
 controls = st.expander("指標と表示の設定", icon=":material/tune:") if presenting else st.container()
 with controls:
-    ui.seed_from_url("tr_ind", "ind", choices, parse=lambda v: shaping.linked_indicator(v, choices))
-    ui.keep_valid("tr_ind", choices)
     chosen = st.multiselect(
-        "指標", choices, key="tr_ind", format_func=lambda k: label_of.get(k, str(k)),
+        "指標", choices, key=ui.url.bind("tr_ind", choices, parse=lambda v: shaping.linked_indicator(v, choices)),
+        format_func=lambda k: label_of.get(k, str(k)),
         placeholder=f"未選択のときは絞り込み中の指標を最大{AUTO_LIMIT}件表示します（入力して検索）",
     )
 shown = chosen or choices[:AUTO_LIMIT]
-ui.write_url({"ind": chosen})
 
 
 def chart_options() -> tuple[str, str, str]:
     """表示, グラフ and 年度の表記: they change how the chart is drawn, never which data."""
     c1, c2, c3 = st.columns([3, 2, 2])
-    ui.seed_from_url("tr_mode", "mode", list(charts.MODES), multi=False, default="absolute")
-    mode = c1.segmented_control("表示", list(charts.MODES), key="tr_mode", format_func=charts.MODES.get,
-                                required=True) or "absolute"
-    ui.seed_from_url("tr_kind", "kind", ["line", "bar"], multi=False, default="line")
-    kind = c2.segmented_control("グラフ", ["line", "bar"], key="tr_kind", required=True,
-                                format_func={"line": "折れ線", "bar": "棒"}.get) or "line"
-    ui.seed_from_url("tr_era", "era", ["wareki", "seireki"], multi=False, default="wareki")
-    era = c3.segmented_control("年度の表記", ["wareki", "seireki"], key="tr_era", required=True,
-                               format_func={"wareki": "和暦", "seireki": "西暦"}.get) or "wareki"
-    ui.write_url({"mode": None if mode == "absolute" else mode, "kind": None if kind == "line" else kind,
-                  "era": None if era == "wareki" else era})
+    mode = c1.segmented_control("表示", list(charts.MODES), key=ui.url.bind("tr_mode", list(charts.MODES)),
+                                format_func=charts.MODES.get, required=True)
+    kind = c2.segmented_control("グラフ", list(KINDS), key=ui.url.bind("tr_kind", list(KINDS)), required=True,
+                                format_func=KINDS.get)
+    era = c3.segmented_control("年度の表記", list(ERAS), key=ui.url.bind("tr_era", list(ERAS)), required=True,
+                               format_func=ERAS.get)
     return mode, kind, era
 
 
@@ -79,10 +74,9 @@ def present(mode: str, kind: str, era: str) -> None:
     """One chart per screen: title, subtitle (unit, years), the sentence, the source; previous / next."""
     with_values = set(series["indicator_id"].tolist())
     ordered = [i for i in ids if i in with_values]
-    ui.seed_from_url("tr_slide", "slide", None, parse=int, multi=False, default=1)
-    k = min(max(1, int(st.session_state.get("tr_slide", 1))), len(ordered))
-    one = series[series["indicator_id"] == ordered[k - 1]]
-    row = one.iloc[0]
+    k = st.session_state[ui.url.bind("tr_slide", list(range(1, len(ordered) + 1)))]
+    view = ui.shaped(shaping.slide, "indicator_series", {"ids": ids}, ordered[k - 1], mode, kind, era, target_rows)
+    row = view.row
     nav = st.columns([1, 1, 2, 2])
 
     def go(to: int) -> None:
@@ -95,19 +89,15 @@ def present(mode: str, kind: str, era: str) -> None:
         del st.query_params["present"]
         st.query_params.pop("slide", None)
         st.rerun()
-    years = [charts.year_label(y, label, era) for y, label in zip(one["fiscal_year"], one["fiscal_label"])]
     st.title(ui.md_escape(row.indicator), anchor=False)
-    st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"),
-                 anchor=False)
-    targets = ui.query("indicator_targets", {"ids": ids})
-    fig = ui.figure(charts.slide_figure, one, mode=mode, kind=kind, era=era, targets=targets)
+    st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
+                              f"　|　施策 {row.measure_id}"), anchor=False)
     # Our own large type, not the theme's: the room may be far from the screen.
-    st.plotly_chart(fig, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
+    st.plotly_chart(view.figure, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
     if row.indicator_id in summary_of:
         st.subheader(ui.md_escape(summary_of[row.indicator_id]), anchor=False)
     report = row.report_label or ""
     ui.caption(f"出典: {row.municipality} 施策評価表 {report}（{row.source_file} {row.source_line}行）")
-    ui.write_url({"slide": k if k > 1 else None})
 
 
 if presenting:

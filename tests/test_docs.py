@@ -17,9 +17,11 @@ CODE = "\n".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("pages/*.py"
 
 
 def url_params() -> set[str]:
-    seeded = re.findall(r'seed_from_url\("[a-z_]+", "([a-z]+)"', CODE)
+    from evaldash.ui.url import PARAMS  # the widgets a link carries
+
+    written = re.findall(r'url\.write\("([a-z]+)"', CODE)
     read = re.findall(r'query_params(?:\.get\(|\[)"([a-z]+)"', CODE)
-    return set(seeded) | set(read)
+    return {p.name for p in PARAMS.values()} | set(written) | set(read)
 
 
 @pytest.mark.parametrize("param", sorted(url_params()))

@@ -72,6 +72,5 @@ def queries_run(monkeypatch):
         return real(con, name, *args, **kwargs)
 
     monkeypatch.setattr(sql, "run", counting)
-    ui._run.clear()  # every result of the page's first run is run, then held
-    ui._shaped.clear()
+    ui.data.clear()  # every result of the page's first run is run, then held
     return names

@@ -1,0 +1,156 @@
+"""Data for the pages, two ways: a named query's result, or a shaped view of it (evaldash.shaping: option lists,
+labels, tables to show, figures). Both are computed once per store version and request, and shared by every
+session."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from .. import shaping, sql, store
+from ..report import Finding
+from .text import show_findings
+
+
+class StoreReplaced(Exception):
+    """The store file is no longer the version a cache key names: a build replaced it."""
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, identity: tuple[int, int]):
+    # One connection per store file version; every query opens its own cursor (sql.run).
+    # The key names a version, but connect_readonly opens whatever file is at the path now: a
+    # build may have replaced it since the stat that made the key (or since this version's
+    # connection was evicted while a run still used it). Such a connection would put the new
+    # data under the old key, beside cached results of the old data: refuse it, cache nothing.
+    con = store.connect_readonly(Path(path))
+    if store.store_identity(Path(path)) != identity:  # unchanged before and after: we opened that version
+        con.close()
+        raise StoreReplaced(path)
+    return con
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _failed_build(fingerprint: str, folder: str, db: str) -> list[Finding]:
+    """Build once per folder state; a failure is remembered so reruns don't retry it."""
+    try:
+        store.ensure_store(Path(folder), Path(db), who="open")
+    except store.BuildError as exc:
+        return exc.findings
+    return []
+
+
+def current_store() -> tuple[Path, tuple[int, int]]:
+    """The store to read, built first when missing or older than the reports."""
+    folder, db = store.reports_dir(), store.db_path()
+    ident = store.store_identity(db)
+    fp = store.fingerprint(folder)
+    try:
+        meta = _store_meta(str(db), ident) if ident else {}
+    except StoreReplaced:
+        st.rerun()  # nothing drawn from the store yet: start again on the file that replaced it
+    if ident is None or meta.get("fingerprint") != fp or meta.get("schema_version") != str(store.SCHEMA_VERSION):
+        with st.spinner("報告書からデータを作成しています…"):
+            findings = _failed_build(fp, str(folder), str(db))
+        ident = store.store_identity(db)
+        if findings:
+            show_findings(findings, "報告書に誤りがあるため、データを更新できませんでした。")
+            if ident is None:
+                st.stop()
+            st.caption("前回作成したデータを表示しています。")
+    return db, ident
+
+
+# cache_resource: a hit is the dict itself, not an unpickled copy (every rerun asks); no caller changes it.
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _store_meta(path: str, identity: tuple[int, int]) -> dict[str, str]:
+    df = sql.run(_connection(path, identity), "store_info")
+    return dict(zip(df["key"], df["value"]))
+
+
+# The request (store path and version, query, parameters, order) is a tuple of plain values: it is the key, and
+# the store version in it means no result outlives its file. st.cache_resource rather than st.cache_data: a hit
+# hands back the object instead of unpickling a copy (a rerun asks for 8-15 of them, figures among them), and one
+# copy in memory for every session. So the value is shared: query() hands out a shallow copy (with pandas'
+# copy-on-write a page changing it changes its own), and a shaped view is read, never changed.
+@st.cache_resource(max_entries=1024, ttl=3600, show_spinner=False)
+def _run(request: tuple) -> pd.DataFrame:
+    path, identity, name, params, order, desc = request
+    return sql.run(_connection(path, identity), name, dict(params), order=order, descending=desc)
+
+
+@st.cache_resource(max_entries=1024, ttl=3600, show_spinner=False)
+def _shaped(key: tuple):
+    module, name, request, args = key
+    return getattr(importlib.import_module(module), name)(_run(request), *args)
+
+
+def clear() -> None:
+    """Forget every cached result and shaped view (tests and benchmarks that start cold)."""
+    for cached in (_store_meta, _run, _shaped):
+        cached.clear()
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _request(name: str, params: dict | None, order: str | None, descending: bool) -> tuple:
+    db, ident = st.session_state.get("_store") or current_store()
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in (params or {}).items()))
+    return (str(db), ident, name, frozen, order, descending)
+
+
+def _on_store(get):
+    try:
+        return get()
+    except StoreReplaced:
+        # This run has drawn data of the version it started with; a build replaced the file and this request is
+        # not cached. Draw the whole page again from the new file rather than mix the two versions on one page.
+        st.session_state.pop("_store", None)
+        st.rerun()
+
+
+def query(name: str, params: dict | None = None, order: str | None = None, descending: bool = False) -> pd.DataFrame:
+    """A named query's result on the current store (a shallow copy of the shared one: change it freely)."""
+    return _on_store(lambda: _run(_request(name, params, order, descending)).copy(deep=False))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value) -> bool:
+    return isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(_plain(v) for v in value))
+
+
+def shaped(shape, name: str, params: dict | None = None, *args, order: str | None = None, descending: bool = False):
+    """`shape(result, *args)` of a named query: what a page draws, shaped once per result and shared like it.
+
+    `shape` is a module-level function (found again by its module and name); `args` are plain values (text,
+    numbers, tuples of them), part of the key. The value is shared: read it, never change it.
+    """
+    module, qualname = getattr(shape, "__module__", None), getattr(shape, "__qualname__", "")
+    if module is None or getattr(importlib.import_module(module), qualname, None) is not shape:
+        raise ValueError(f"ui.shaped takes a module-level function, not {shape!r}")
+    if not all(_plain(a) for a in args):
+        raise ValueError("ui.shaped takes plain values as args (text, numbers, tuples of them)")
+    return _on_store(lambda: _shaped((module, qualname, _request(name, params, order, descending), args)))
+
+
+def query_rows(name: str, params: dict | None = None, *columns: str) -> list:
+    """`shaping.rows()` of a named query's result, made once per result and shared: read them, never change them."""
+    return shaped(shaping.rows, name, params, *columns)
+
+
+def connection():
+    """A connection for a download: the run's store version, or the current one if it was replaced."""
+    db, ident = st.session_state.get("_store") or current_store()
+    for _ in range(5):
+        try:
+            return _connection(str(db), ident)
+        except StoreReplaced:
+            ident = store.store_identity(db)
+    return _connection(str(db), ident)

@@ -1,0 +1,83 @@
+"""The pages: one registry read by the entry point, the links between pages and the tests; and the guard that
+runs a page inside the entry point."""
+
+from __future__ import annotations
+
+import contextvars
+import runpy
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from .url import encode
+
+
+@dataclass(frozen=True)
+class Page:
+    file: str
+    title: str
+    icon: str
+    url_path: str | None  # None: the default page, at the app's root
+
+
+# To add a page: an entry here, its file in pages/ and its queries in queries/.
+PAGES = {
+    "overview": Page("pages/overview.py", "概要", ":material/dashboard:", None),
+    "trends": Page("pages/trends.py", "推移", ":material/show_chart:", "trends"),
+    "changes": Page("pages/changes.py", "変化", ":material/compare_arrows:", "changes"),
+    "card": Page("pages/card.py", "施策カード", ":material/description:", "card"),
+    "data": Page("pages/data.py", "データ", ":material/table:", "data"),
+    "import": Page("pages/imports.py", "取込", ":material/upload_file:", "import"),
+}
+PAGE_FILES = {name: page.file for name, page in PAGES.items()}
+
+
+def navigation_pages() -> list:
+    """The st.Page of each registered page, for st.navigation."""
+    return [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.url_path is None)
+            for p in PAGES.values()]
+
+
+ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "dashboard.py"
+_IN_ENTRY: contextvars.ContextVar[bool] = contextvars.ContextVar("evaldash_in_entry", default=False)
+
+
+def entry_point(run) -> None:
+    """Run the entry point's body, marking this script run as routed through it."""
+    token = _IN_ENTRY.set(True)
+    try:
+        run()
+    finally:
+        _IN_ENTRY.reset(token)
+
+
+def require_entry_point() -> None:
+    """Pages must run inside dashboard.py (sidebar, filters, navigation).
+
+    Streamlit treats an app with a pages/ folder as a v1 multipage app until
+    st.navigation has run once in the process, so the very first request after
+    a server start that names a page (a shared link) runs the page file alone.
+    Route it through the entry point instead, then stop this bare run.
+    """
+    if _IN_ENTRY.get():
+        return
+    runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
+    st.stop()
+
+
+def view_params() -> dict[str, str]:
+    """The current filter as URL parameters, for links to other pages."""
+    return {name: encode(v) for name, v in st.session_state["_filters"].params().items() if v}
+
+
+def page_link(page: str, label: str, icon: str | None = None, **extra) -> None:
+    """A link to a registered page that keeps the filter."""
+    st.page_link(PAGES[page].file, label=label, icon=icon, query_params={**view_params(), **extra})
+
+
+def measure_link(measure_id: str, municipality: str | None = None, label: str | None = None) -> None:
+    params = {"measure": measure_id}
+    if municipality:
+        params["m"] = municipality
+    page_link("card", label or f"施策 {measure_id} のカードを開く", icon=":material/description:", **params)

@@ -1,0 +1,43 @@
+"""Text for the pages: report and user text shown as written, findings, empty results."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from ..report import Finding
+
+EMPTY_MESSAGE = "該当する指標がありません"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md_escape(text: str | None) -> str:
+    """Report text shown through st.markdown must show as written: no links, images or markup."""
+    if not text:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def badge_text(text: str | None) -> str:
+    """st.badge escapes brackets itself; the inline marks it still reads are escaped here."""
+    return re.sub(r"([*_~`$:\\])", r"\\\1", text or "")
+
+
+def caption(text: str) -> None:
+    """A caption that may carry report or user text: shown as written."""
+    st.caption(md_escape(text))
+
+
+def show_findings(findings: list[Finding], headline: str) -> None:
+    errors = [f for f in findings if f.severity == "error"]
+    box = st.error if errors else st.warning
+    lines = [f"{f.file}:{f.line}: {'エラー' if f.severity == 'error' else '注意'}: {f.message}" for f in findings[:50]]
+    more = f"\n… ほか {len(findings) - 50} 件" if len(findings) > 50 else ""
+    box(md_escape(headline))
+    st.code("\n".join(lines) + more, language=None, wrap_lines=True)
+
+
+def empty_notice(message: str = EMPTY_MESSAGE) -> None:
+    st.info(message, icon=":material/search_off:")
