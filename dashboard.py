@@ -12,7 +12,7 @@ st.set_page_config(page_title="施策評価ダッシュボード", page_icon=":m
 def main() -> None:
     presenting = ui.presenting()
     page = st.navigation(ui.navigation_pages(), position="hidden" if presenting else "sidebar")
-    st.session_state["_filters"] = ui.sidebar(draw=not presenting)
+    ui.sidebar(draw=not presenting)
     try:
         page.run()
     except Exception:  # Streamlit's own rerun/stop signals are BaseException and pass through

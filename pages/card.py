@@ -74,10 +74,10 @@ for section, texts in actions:
     st.markdown("\n".join(f"- {ui.md_escape(t)}" for t in texts))
 
 st.subheader("評価指標")
-indicators = ui.query_rows("measure_indicators", params, "indicator_id", "indicator", "unit", "summary", "note",
+indicators = ui.shaped(shaping.rows, "measure_indicators", params, "indicator_id", "indicator", "unit", "summary", "note",
                            "source_file", "source_line")
 ids = [ind.indicator_id for ind in indicators]
-targets = tuple((r.indicator_id, float(r.target)) for r in ui.query_rows("indicator_targets", {"ids": ids},
+targets = tuple((r.indicator_id, float(r.target)) for r in ui.shaped(shaping.rows, "indicator_targets", {"ids": ids},
                                                                            "indicator_id", "target"))
 panels = ui.shaped(shaping.indicator_panels, "indicator_series", {"ids": ids}, targets)
 if not indicators:
@@ -102,7 +102,7 @@ for ind in indicators:
             ui.caption(f"出典: {ind.source_file} {ind.source_line}行")
 
 st.subheader("今後の取組の方向性")
-directions = ui.query_rows("measure_directions", params, "section", "text")
+directions = ui.shaped(shaping.rows, "measure_directions", params, "section", "text")
 if not directions:
     st.caption("記載がありません。")
 for row in directions:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from .. import shaping, sql, store
+from .. import sql, store
 from ..report import Finding
 from .text import show_findings
 
@@ -138,11 +138,6 @@ def shaped(shape, name: str, params: dict | None = None, *args, order: str | Non
     if not all(_plain(a) for a in args):
         raise ValueError("ui.shaped takes plain values as args (text, numbers, tuples of them)")
     return _on_store(lambda: _shaped((module, qualname, _request(name, params, order, descending), args)))
-
-
-def query_rows(name: str, params: dict | None = None, *columns: str) -> list:
-    """`shaping.rows()` of a named query's result, made once per result and shared: read them, never change them."""
-    return shaped(shaping.rows, name, params, *columns)
 
 
 def connection():

@@ -16,17 +16,16 @@ FILTER_KEYS = [f"f_{name}" for name in Filters.__dataclass_fields__ if name != "
 
 
 def sidebar(draw: bool = True) -> Filters:
-    """The shared filter, drawn by the entry point on every page. Its state lives in the URL.
+    """The shared filter, drawn by the entry point on every page for filters() to read. Its state lives in the URL.
 
     With draw=False (presentation mode) nothing is drawn and the filter comes from the
     session, where the widgets persist it, or from the URL of a shared link.
     """
     st.session_state["_store"] = current_store()
+    chosen = st.session_state["_filters"] = _filter_widgets(st.sidebar) if draw else _silent_filters()
     if not draw:
-        return _silent_filters()
+        return chosen
     sb = st.sidebar
-    sb.subheader("絞り込み")
-    chosen = _filter_widgets(sb)
     sb.button("絞り込みを解除", on_click=_reset_filters, icon=":material/restart_alt:", width="stretch")
     sb.caption("URL に絞り込みが入ります。アドレスをコピーすると同じ表示を共有できます。")
     if url.ignored():
@@ -38,6 +37,7 @@ def sidebar(draw: bool = True) -> Filters:
 
 
 def _filter_widgets(sb) -> Filters:
+    sb.subheader("絞り込み")
     munis = shaped(shaping.municipality_list, "municipalities")
     several = len(munis) > 1
     if several:
