@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import collections
+
 import pandas as pd
 
 from evaldash import shaping, sql
+from evaldash.filters import MAX_SEARCH, Filters, clean_search, describe
 
 
 def test_measure_choices_key_label_and_list_every_measure_in_order(con):
@@ -48,7 +51,7 @@ def test_indicator_panels_show_each_year_with_its_unit_or_why_it_has_none(con):
 
 
 def test_the_logic_imports_without_streamlit():
-    # README: evaldash is importable without Streamlit, but for ui.py (the pages' glue).
+    # README: evaldash is importable without Streamlit, but for ui/ (the pages' glue).
     import subprocess
     import sys
     from pathlib import Path
@@ -74,3 +77,38 @@ def test_a_link_with_an_indicator_id_of_eight_hex_digits_finds_the_indicator():
     assert shaping.linked_indicator("1110321-0123456789abcdef", choices) == "1110321-0123456789abcdef"
     assert shaping.linked_indicator("1110321-01234567", choices) == "1110321-01234567"  # two start so: neither
     assert shaping.linked_indicator("1110411-fedc", choices) == "1110411-fedc"  # not an id of either form
+
+
+def test_a_slide_shows_one_indicator_with_its_years_and_its_target(con):
+    ids = sql.run(con, "indicator_options", {})["indicator_id"].tolist()[:3]
+    series = sql.run(con, "indicator_series", {"ids": ids})
+    second = series["indicator_id"].drop_duplicates().iloc[1]
+    Target = collections.namedtuple("Target", "indicator_id unit target")
+    view = shaping.slide(series, second, "absolute", "line", "seireki", (Target(second, "人", 123.0),))
+    one = series[series["indicator_id"] == second]
+    assert view.row.indicator_id == second and view.row.indicator == one["indicator"].iloc[0]
+    assert view.years == (f"{one['fiscal_year'].min()}年度", f"{one['fiscal_year'].max()}年度")
+    assert [s.y0 for s in view.figure.layout.shapes] == [123.0]
+    assert {t.name for t in view.figure.data} <= set(one["indicator"]) | {None, "値なし"}
+
+
+def test_the_filter_takes_the_parameters_every_filtering_query_takes():
+    chosen = Filters(["苫小牧市"], [3], ["総務部"], [], ["A"], "女性", several_munis=True)
+    assert set(chosen.params()) == set(sql.EMPTY_FILTER)
+    assert chosen.params()["pol"] == [3] and "several_munis" not in chosen.params()
+
+
+def test_the_filter_in_words_terse_for_a_header_labelled_for_a_slide():
+    params = {**sql.EMPTY_FILTER, "muni": ["苫小牧市", "大船渡市"], "pol": [4, 3], "refl": ["B", "A"], "q": "女性"}
+    names, labels = {3: "男女平等参画の推進"}, {"A": "趣旨に沿って措置したもの"}
+    assert describe(params, names, labels) == [
+        "苫小牧市、大船渡市", "運営方針03 男女平等参画の推進、運営方針04", "反映区分A、反映区分B", "「女性」を含む"]
+    assert describe({**params, "min_abs_pct": 10.0}, names, labels, labelled=True) == [
+        "市町村 苫小牧市・大船渡市", "運営方針03 男女平等参画の推進、運営方針04", "反映区分 A（趣旨に沿って措置したもの）、B",
+        "検索語「女性」", "増減率 10% 以上"]
+    assert describe(sql.EMPTY_FILTER, {}, {}) == describe({}, {}, {}, labelled=True) == ["すべての施策"]
+
+
+def test_search_text_loses_control_characters_and_is_bounded():
+    assert clean_search("  ＡＢＣ\x00\x1b[31m  ") == "ABC[31m"
+    assert len(clean_search("あ" * 500)) == MAX_SEARCH
