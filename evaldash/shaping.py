@@ -300,7 +300,8 @@ class Slide:
 def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: str, targets: tuple) -> Slide:
     """発表モード's slide of one indicator of `indicator_series` (targets as for trend_chart)."""
     one = series[series["indicator_id"] == indicator_id]
-    years = [charts.year_label(y, label, era) for y, label in zip(one["fiscal_year"].tolist(), one["fiscal_label"].tolist())]
+    years = [charts.year_label(y, label, era)
+             for y, label in zip(one["fiscal_year"].tolist(), one["fiscal_label"].tolist())]
     figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=_target_frame(targets))
     return Slide(first_row(one), (years[0], years[-1]), figure)
 

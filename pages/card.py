@@ -74,11 +74,11 @@ for section, texts in actions:
     st.markdown("\n".join(f"- {ui.md_escape(t)}" for t in texts))
 
 st.subheader("評価指標")
-indicators = ui.shaped(shaping.rows, "measure_indicators", params, "indicator_id", "indicator", "unit", "summary", "note",
-                           "source_file", "source_line")
+indicators = ui.shaped(shaping.rows, "measure_indicators", params, "indicator_id", "indicator", "unit", "summary",
+                       "note", "source_file", "source_line")
 ids = [ind.indicator_id for ind in indicators]
-targets = tuple((r.indicator_id, float(r.target)) for r in ui.shaped(shaping.rows, "indicator_targets", {"ids": ids},
-                                                                           "indicator_id", "target"))
+targets = tuple((r.indicator_id, float(r.target))
+                for r in ui.shaped(shaping.rows, "indicator_targets", {"ids": ids}, "indicator_id", "target"))
 panels = ui.shaped(shaping.indicator_panels, "indicator_series", {"ids": ids}, targets)
 if not indicators:
     st.caption("評価指標の記載がありません。")

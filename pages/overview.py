@@ -56,8 +56,8 @@ st.subheader("運営方針の現況と基本目標")
 def policy_detail() -> None:
     chosen = st.selectbox("運営方針を選ぶ", bars.policy_numbers, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
                           key="overview_policy")
-    detail = ui.shaped(shaping.rows, "policy_detail", {"policy_no": int(chosen), "muni": f.muni}, "municipality", "policy_no",
-                           "policy_name", "situation", "goals", "plans", "source_file", "source_line")
+    detail = ui.shaped(shaping.rows, "policy_detail", {"policy_no": int(chosen), "muni": f.muni}, "municipality",
+                       "policy_no", "policy_name", "situation", "goals", "plans", "source_file", "source_line")
     if len(detail) > DETAIL_CAP:
         st.caption(f"{len(detail):,} 自治体のうち先頭 {DETAIL_CAP} 件を表示しています。ほかは左の「自治体」で選んでください。")
     for row in detail[:DETAIL_CAP]:

@@ -62,11 +62,11 @@ series = ui.query("indicator_series", {"ids": ids})
 if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")
     st.stop()
-target_rows = tuple(ui.shaped(shaping.rows, "indicator_targets", {"ids": ids}, "indicator_id", "unit", "target", "target_year",
-                                  "good_direction"))
+target_rows = tuple(ui.shaped(shaping.rows, "indicator_targets", {"ids": ids}, "indicator_id", "unit", "target",
+                              "target_year", "good_direction"))
 # The changes of the charted indicators only: all of the filter's are 510,000 rows on a national store.
 change_rows = ui.shaped(shaping.rows, "changes", {**f.params(), "min_abs_pct": 0.0, "indicators": ids},
-                            "indicator_id", "summary", "measure_id", "municipality", "note")
+                        "indicator_id", "summary", "measure_id", "municipality", "note")
 summary_of = {r.indicator_id: r.summary for r in change_rows}
 
 
