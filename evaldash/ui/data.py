@@ -4,7 +4,7 @@ session."""
 
 from __future__ import annotations
 
-import importlib
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -71,21 +71,26 @@ def _store_meta(path: str, identity: tuple[int, int]) -> dict[str, str]:
     return dict(zip(df["key"], df["value"]))
 
 
-# The request (store path and version, query, parameters, order) is a tuple of plain values: it is the key, and
-# the store version in it means no result outlives its file. st.cache_resource rather than st.cache_data: a hit
-# hands back the object instead of unpickling a copy (a rerun asks for 8-15 of them, figures among them), and one
-# copy in memory for every session. So the value is shared: query() hands out a shallow copy (with pandas'
-# copy-on-write a page changing it changes its own), and a shaped view is read, never changed.
+# The request (store path and version, query, parameters, order) is a tuple of plain values, and its repr is the
+# key: Streamlit hashes a tuple element by element, several times slower than one string, and a rerun asks for
+# 8-15 results; `_request`, with a leading underscore, is not hashed. The store version in the key means no result
+# outlives its file. st.cache_resource rather than st.cache_data: a hit hands back the object instead of unpickling
+# a copy (figures among them), and one copy in memory for every session. So the value is shared: query() hands out
+# a shallow copy (with pandas' copy-on-write a page changing it changes its own), and a shaped view is read only.
 @st.cache_resource(max_entries=1024, ttl=3600, show_spinner=False)
-def _run(request: tuple) -> pd.DataFrame:
-    path, identity, name, params, order, desc = request
+def _run(key: str, _request: tuple) -> pd.DataFrame:
+    path, identity, name, params, order, desc = _request
     return sql.run(_connection(path, identity), name, dict(params), order=order, descending=desc)
 
 
+def _result(request: tuple) -> pd.DataFrame:
+    return _run(repr(request), request)
+
+
 @st.cache_resource(max_entries=1024, ttl=3600, show_spinner=False)
-def _shaped(key: tuple):
-    module, name, request, args = key
-    return getattr(importlib.import_module(module), name)(_run(request), *args)
+def _shaped(key: str, _job: tuple):
+    shape, request, args = _job
+    return shape(_result(request), *args)
 
 
 def clear() -> None:
@@ -116,7 +121,7 @@ def _on_store(get):
 
 def query(name: str, params: dict | None = None, order: str | None = None, descending: bool = False) -> pd.DataFrame:
     """A named query's result on the current store (a shallow copy of the shared one: change it freely)."""
-    return _on_store(lambda: _run(_request(name, params, order, descending)).copy(deep=False))
+    return _on_store(lambda: _result(_request(name, params, order, descending)).copy(deep=False))
 
 
 _PLAIN = (str, int, float, bool, type(None))
@@ -129,15 +134,19 @@ def _plain(value) -> bool:
 def shaped(shape, name: str, params: dict | None = None, *args, order: str | None = None, descending: bool = False):
     """`shape(result, *args)` of a named query: what a page draws, shaped once per result and shared like it.
 
-    `shape` is a module-level function (found again by its module and name); `args` are plain values (text,
-    numbers, tuples of them), part of the key. The value is shared: read it, never change it.
+    `shape` is a module-level function (its module and name are the key); `args` are plain values (text,
+    numbers, tuples of them), whose repr is the key. The value is shared: read it, never change it.
     """
     module, qualname = getattr(shape, "__module__", None), getattr(shape, "__qualname__", "")
-    if module is None or getattr(importlib.import_module(module), qualname, None) is not shape:
+    if module is None or getattr(sys.modules.get(module), qualname, None) is not shape:
         raise ValueError(f"ui.shaped takes a module-level function, not {shape!r}")
     if not all(_plain(a) for a in args):
         raise ValueError("ui.shaped takes plain values as args (text, numbers, tuples of them)")
-    return _on_store(lambda: _shaped((module, qualname, _request(name, params, order, descending), args)))
+    def get():
+        request = _request(name, params, order, descending)
+        return _shaped(repr((module, qualname, request, args)), (shape, request, args))
+
+    return _on_store(get)
 
 
 def connection():
