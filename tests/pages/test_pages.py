@@ -49,6 +49,17 @@ def test_sidebar_widgets_are_restored_from_the_url(open_page):
     assert set(table["indicator"]) == {"原爆パネル展来場者数", "平和祈念式典来場者数"}
 
 
+def test_a_link_value_nothing_offers_is_dropped_and_said_so(open_page):
+    at = open_page(PAGE_FILES["changes"], pol="3,99", sort="nonsense", img="svg")
+    assert at.multiselect(key="f_pol").value == [3]
+    assert at.segmented_control(key="ch_sort").value == "abs_delta_pct"
+    at.run()  # the sidebar is drawn before the page: the page's own value is named from the next run on
+    notice = " ".join(c.value for c in at.sidebar.caption).replace("\\", "")
+    assert "pol=99" in notice and "sort=nonsense" in notice
+    assert at.query_params["pol"] in ("3", ["3"]) and "sort" not in at.query_params
+    assert at.segmented_control(key="f_img").value == "svg" and at.query_params["img"] in ("svg", ["svg"])
+
+
 def test_changing_a_filter_changes_the_page_and_the_url(open_page):
     at = open_page(PAGE_FILES["changes"])
     assert len(at.dataframe[0].value) == 25
