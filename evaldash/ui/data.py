@@ -73,7 +73,7 @@ def _store_meta(path: str, identity: tuple[int, int]) -> dict[str, str]:
 
 # The request (store path and version, query, parameters, order) is a tuple of plain values, and its repr is the
 # key: Streamlit hashes a tuple element by element, several times slower than one string, and a rerun asks for
-# 8-15 results; `_request`, with a leading underscore, is not hashed. The store version in the key means no result
+# many results; `_request`, with a leading underscore, is not hashed. The store version in the key means no result
 # outlives its file. st.cache_resource rather than st.cache_data: a hit hands back the object instead of unpickling
 # a copy (figures among them), and one copy in memory for every session. So the value is shared: query() hands out
 # a shallow copy (with pandas' copy-on-write a page changing it changes its own), and a shaped view is read only.
@@ -142,6 +142,7 @@ def shaped(shape, name: str, params: dict | None = None, *args, order: str | Non
         raise ValueError(f"ui.shaped takes a module-level function, not {shape!r}")
     if not all(_plain(a) for a in args):
         raise ValueError("ui.shaped takes plain values as args (text, numbers, tuples of them)")
+
     def get():
         request = _request(name, params, order, descending)
         return _shaped(repr((module, qualname, request, args)), (shape, request, args))
