@@ -11,10 +11,14 @@ from evaldash.ui import EMPTY_MESSAGE, PAGE_FILES
 
 from .conftest import texts
 
-PAGES = [PAGE_FILES[k] for k in ("overview", "trends", "changes", "card", "data", "import")]
+def test_every_page_file_is_in_the_registry_and_every_entry_has_its_file():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert sorted(PAGE_FILES.values()) == sorted(f"pages/{p.name}" for p in (root / "pages").glob("*.py"))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", list(PAGE_FILES.values()))  # every page of the registry, a new one too
 def test_every_page_renders_without_error(open_page, page):
     at = open_page(page)
     assert not at.error, [e.value for e in at.error]
