@@ -299,14 +299,14 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
     meta = read_meta(db) if db.exists() else {}
     recorded = provenance.recorded_folder(meta, db)
     if folder and recorded and not provenance.same_folder(folder, recorded):
-        return Freshness(recorded, False, f"{db.name} は {recorded} の報告書から作成したデータです。"
-                         f"指定された {folder} からは作り直しません（作り直すには build --reports で明示してください）。",
-                         refused=True)
+        return Freshness(recorded, False, f"{db.name} は別のフォルダー（{recorded.name}）の報告書から作成したデータです。"
+                         f"指定されたフォルダー（{Path(folder).name}）からは作り直しません"
+                         "（作り直すには build --reports で明示してください）。", refused=True)
     source = recorded or (Path(folder) if folder else fallback)
     if not meta or recorded is None or meta.get("schema_version") != str(SCHEMA_VERSION):
         return Freshness(source, True)
     if not source.is_dir():
-        return Freshness(source, False, f"データの作成元 {source} が見つからないため、作成済みのデータをそのまま表示しています。")
+        return Freshness(source, False, f"データの作成元のフォルダー（{source.name}）が見つからないため、作成済みのデータをそのまま使っています。")
     if meta.get("fingerprint") == provenance.stat_fingerprint(source, meta_path()):
         return Freshness(source, False)
     now = provenance.Sources.of(source, meta_path())
@@ -333,7 +333,7 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
     if why:
         if not db.exists():
             raise BuildError([Finding(db.name, 0, "error", why)])
-        return dataclasses.replace(fresh, note=why + "作成済みのデータをそのまま表示しています。")
+        return dataclasses.replace(fresh, note=f"このデータは報告書より古い状態です（{why}）。")
     with build_lock(db):
         fresh = freshness(db, folder, fallback)  # another process may have built it while we waited
     if not fresh.stale:
@@ -362,11 +362,11 @@ def _audited_build(folder: Path, db: Path, progress: Progress | None, who: str) 
 def _cannot_build(folder: Path | None, db: Path, may_build: bool) -> str:
     """Why a stale store cannot be (re)built here, in words; '' when it can."""
     if folder is None:
-        return f"{db.name} の作成元の報告書フォルダが分かりません（build --reports で作成してください）。"
+        return f"{db.name} の作成元の報告書フォルダーが分かりません。build --reports で作成してください"
     if not may_build:
-        return "このサーバーはデータを更新しない設定です。"
+        return "このサーバーはデータを更新しない設定です"
     if not provenance.writable(db.parent):
-        return f"{db.parent} に書き込めないため、報告書の変更をデータに反映できません。"
+        return "データのフォルダーに書き込めないため、更新できません"
     return ""
 
 

@@ -4,13 +4,14 @@ session."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from .. import sql, store
+from .. import access, provenance, sql, store
 from ..report import Finding
 from .text import show_findings
 
@@ -33,34 +34,56 @@ def _connection(path: str, identity: tuple[int, int]):
     return con
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def _failed_build(fingerprint: str, folder: str, db: str) -> list[Finding]:
-    """Build once per folder state; a failure is remembered so reruns don't retry it."""
+@st.cache_data(max_entries=4, show_spinner=False)
+def _refresh(fingerprint: str, db: str, may_build: bool, _who: str) -> tuple[list[Finding], str]:
+    """Bring the store up to date once per state of its sources (the cheap stat fingerprint): a failure or a
+    note is remembered, so reruns neither retry a broken build nor hash the sources again."""
+    folder = os.environ.get("EVALDASH_REPORTS")  # a folder the operator named; else the store's own
     try:
-        store.ensure_store(Path(folder), Path(db), who="open")
+        fresh = store.ensure_store(Path(folder) if folder else None, Path(db), may_build=may_build,
+                                   fallback=store.reports_dir(), who=_who)
     except store.BuildError as exc:
-        return exc.findings
-    return []
+        return exc.findings, ""
+    return [], fresh.note
+
+
+def _may_build() -> bool:
+    """Page views rebuild a stale store only where this server may write the data (never in read-only)."""
+    try:
+        settings = access.load_settings()
+    except access.ConfigError:
+        return False
+    writable = access.data_writable(store.reports_dir(), store.db_path())
+    return access.may_rebuild(settings, st.get_option("server.address"), writable)
+
+
+def _who() -> str:
+    """The audit log's name for a rebuild a page view caused: the person signed in, else "open"."""
+    return access.signed_in_email(st.user.to_dict()) or "open"
 
 
 def current_store() -> tuple[Path, tuple[int, int]]:
-    """The store to read, built first when missing or older than the reports."""
-    folder, db = store.reports_dir(), store.db_path()
+    """The store to read, rebuilt from its own folder first when its sources changed and this server may build."""
+    db = store.db_path()
     ident = store.store_identity(db)
-    fp = store.fingerprint(folder)
     try:
         meta = _store_meta(str(db), ident) if ident else {}
     except StoreReplaced:
         st.rerun()  # nothing drawn from the store yet: start again on the file that replaced it
-    if ident is None or meta.get("fingerprint") != fp or meta.get("schema_version") != str(store.SCHEMA_VERSION):
-        with st.spinner("報告書からデータを作成しています…"):
-            findings = _failed_build(fp, str(folder), str(db))
-        ident = store.store_identity(db)
-        if findings:
-            show_findings(findings, "報告書に誤りがあるため、データを更新できませんでした。")
-            if ident is None:
-                st.stop()
-            st.caption("前回作成したデータを表示しています。")
+    folder = provenance.recorded_folder(meta, db) or store.reports_dir()
+    fp = store.fingerprint(folder)
+    if ident and meta.get("fingerprint") == fp and meta.get("schema_version") == str(store.SCHEMA_VERSION):
+        return db, ident
+    with st.spinner("報告書からデータを作成しています…"):
+        findings, note = _refresh(fp, str(db), _may_build(), _who())
+    ident = store.store_identity(db)
+    if findings:
+        show_findings(findings, "報告書に誤りがあるため、データを更新できませんでした。")
+        if ident is None:
+            st.stop()
+        st.caption("前回作成したデータを表示しています。")
+    elif note:
+        st.caption(note)
     return db, ident
 
 
