@@ -86,13 +86,21 @@ def test_a_request_that_is_not_a_page_is_served_untouched(page, app_url):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "the pages' own markup: st.caption text at 4.04:1 on white (the theme's textColor at 60 %), "
-    "and st.subheader (h3) straight after the page title (h1) on 概要, 推移, 変化, 施策カード and 取込; "
-    "fixed in the pages after their rewrite"))
+    "the pages' own markup: st.caption text at 4.04:1 on white (the theme's textColor at 60 %) on every page, "
+    "st.subheader (h3) straight after the page title (h1) on every page but データ, and at projector size the "
+    "selected segment of グラフ画像の保存形式 at 4.14:1 (primaryColor on its tint); fixed in the pages and the "
+    "theme after the pages' rewrite"))
+@pytest.mark.parametrize("size", ["laptop", "projector"])
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_blocking_violation(page, app_url, path):
-    open_app(page, app_url + path)
-    assert blocking(axe_violations(page)) == []
+def test_axe_finds_no_blocking_violation(request, app_url, path, size):
+    # Text outside the viewport is only "incomplete" to axe, so each size checks what it shows.
+    ctx = request.getfixturevalue("context" if size == "laptop" else "other_context")
+    page = ctx.new_page()
+    try:
+        open_app(page, app_url + path)
+        assert blocking(axe_violations(page)) == []
+    finally:
+        page.close()
 
 
 def test_axe_is_run_and_reports_what_it_finds(page, app_url):
