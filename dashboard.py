@@ -4,7 +4,7 @@ import logging
 
 import streamlit as st
 
-from evaldash import ui
+from evaldash import page_lang, ui
 
 st.set_page_config(page_title="施策評価ダッシュボード", page_icon=":material/insights:", layout="wide")
 
@@ -20,4 +20,7 @@ def main() -> None:
         st.error("表示中に問題が発生しました。絞り込みを変えるか、ページを再読み込みしてください。")
 
 
-ui.entry_point(main)
+if __name__ == "__main__":
+    ui.entry_point(main)
+else:  # imported by `streamlit run dashboard.py`, which then serves this App: pages in Japanese (evaldash.page_lang)
+    app = st.App(__file__, middleware=page_lang.MIDDLEWARE)
