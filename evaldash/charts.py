@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import plotly_ja
 from .normalize import is_missing
 from .summary import decimals_of, fmt_number
 
@@ -443,9 +444,10 @@ def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None =
 
 
 def image_config(filename: str, fmt: str = "png") -> dict:
-    """Plotly toolbar config: download as a 2x image with a meaningful Japanese file name."""
+    """Plotly toolbar config: download as a 2x image with a meaningful Japanese file name; the toolbar in Japanese."""
     return {
         "displaylogo": False,
         "toImageButtonOptions": {"format": fmt, "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        **plotly_ja.config_items(),
     }

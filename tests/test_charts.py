@@ -206,3 +206,9 @@ def test_report_text_is_escaped_in_every_label():
     fig = charts.trend_figure(hostile)
     text = json.dumps(fig.to_dict(), ensure_ascii=False)
     assert "<b>太字" not in text and "&lt;b&gt;太字&lt;/b&gt;&amp;" in text and "<i>" not in text
+
+
+def test_every_chart_toolbar_speaks_japanese():
+    config = charts.image_config("施策評価_推移", "svg")
+    assert config["locale"] == "ja" and config["locales"]["ja"]["dictionary"]["Download plot as a PNG"].startswith("グラフ")
+    assert config["toImageButtonOptions"] == {"format": "svg", "filename": "施策評価_推移", "scale": 2}
