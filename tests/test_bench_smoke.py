@@ -99,39 +99,6 @@ def test_national_store_has_the_built_schema_and_runs_every_query(tmp_path):
         con.close()
 
 
-def test_compare_stores_copies_a_store_in_other_row_groups_and_times_both(tmp_path, capsys):
-    import compare_macros
-    import compare_stores
-
-    gen.write_national(tmp_path / "nat.duckdb", munis=3)
-    assert compare_stores.main(["--copy", str(tmp_path / "nat.duckdb"), str(tmp_path / "big.duckdb"),
-                                "--row-group-size", "122880"]) == 0
-    assert "flat_indicators in 1 row groups" in capsys.readouterr().out
-    a, b = compare_macros.connect(tmp_path / "nat.duckdb"), compare_macros.connect(tmp_path / "big.duckdb")
-    assert compare_macros.compare(a, b, queries=("flat", "changes"), runs=2) == 0
-    out = capsys.readouterr().out
-    assert out.count("typical") == 2 and out.count("search") == 2
-    assert compare_stores.main([str(tmp_path / "nat.duckdb"), str(tmp_path / "big.duckdb"), "--all", "2"]) == 0
-    out = capsys.readouterr().out
-    assert " all " in out and "typical" not in out
-
-
-def test_compare_stores_writes_a_store_as_parquet_and_queries_it_alike(tmp_path, capsys):
-    import compare_macros
-    import compare_stores
-
-    gen.write_national(tmp_path / "nat.duckdb", munis=3)
-    assert compare_stores.main(["--parquet", str(tmp_path / "nat.duckdb"), str(tmp_path / "pq")]) == 0
-    assert "15 tables" in capsys.readouterr().out
-    assert (tmp_path / "pq" / "flat_indicators.parquet").is_file()
-    store_con = compare_macros.connect(tmp_path / "nat.duckdb")
-    parquet_con = compare_stores.connect_parquet(tmp_path / "pq")
-    assert parquet_con.execute("SELECT count(*) FROM flat_indicators").fetchone()[0] == 3 * 300 * 10
-    # Both return as many rows for every query and filter compared (compare returns 1 and says which when not).
-    assert compare_macros.compare(store_con, parquet_con, queries=("flat", "indicator_wide"), runs=2) == 0
-    assert capsys.readouterr().out.count("typical") == 2
-
-
 def test_run_smoke(tmp_path):
     results = tmp_path / "results.json"
     proc = subprocess.run(

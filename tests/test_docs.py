@@ -84,6 +84,6 @@ def test_no_raw_html_rendering_anywhere():
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "bench").glob("*.py")
                                           if "__main__" in p.read_text(encoding="utf-8")))
 def test_every_benchmark_script_is_documented(script):
-    # A script with a command line is documented with its command: in BENCHMARKS.md or, for the load test, LOAD.md.
-    docs = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8") + (ROOT / "bench" / "LOAD.md").read_text(encoding="utf-8")
-    assert f"python bench/{script}" in docs, f"bench/{script} has no command in BENCHMARKS.md or bench/LOAD.md"
+    # A script with a command line is documented with its command in BENCHMARKS.md.
+    docs = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert f"python bench/{script}" in docs, f"bench/{script} has no command in BENCHMARKS.md"
