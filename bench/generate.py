@@ -20,7 +20,6 @@ Usage (from the project root):
 
     python bench/generate.py reports --out bench/out/x100 --scale 100 --munis 1 --years 2019,2020
     python bench/generate.py national --db bench/out/national.duckdb [--munis 1700]
-    python bench/generate.py csv --db STORE --out flat.csv       # the flat template (CSV) form of a store
 """
 
 from __future__ import annotations
@@ -541,10 +540,6 @@ def check_reports(folder: Path, expected: dict) -> None:
 # -- the national-scale store, written with SQL -------------------------------------------
 # Column types of the store that evaldash.store.build writes (pandas frames through DuckDB).
 # bench/run.py checks these against a store built from generated reports.
-NATIONAL_DEFAULTS = {"munis": 1700, "policies": 10, "initiatives": 5, "measures": 2, "indicators": 3,
-                     "first_year": 2013, "fiscal_years": 10}
-
-
 def _sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
@@ -596,8 +591,7 @@ def conform(con, ref: dict[str, list[tuple[str, str]]]) -> None:
 
 
 def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal_years: int = 10,
-                   first_year: int = 2013, progress=None, threads: int | None = None,
-                   ref_schema: dict | None = None) -> dict:
+                   first_year: int = 2013, progress=None) -> dict:
     """A national-scale store: munis × 100 施策 × 3 指標 × fiscal_years observations.
 
     Every municipality has 10 運営方針 × 5 主な取組 × 2 施策 × 3 指標 = 300 indicators and two
@@ -614,8 +608,6 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
     start = time.perf_counter()
     say = progress or (lambda msg: None)
     con = store.open_new(tmp)  # written as store.build writes: in row groups of store.ROW_GROUP_SIZE
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
     last_year = first_year + fiscal_years - 1
     report_year, prev_report_year = last_year, last_year - 1
     labels = [nz.wareki_label(y) for y in range(first_year, last_year + 1)]
@@ -897,7 +889,7 @@ def write_national(db: Path, munis: int = 1700, seed: int = DEFAULT_SEED, fiscal
     for t in ("muni", "m0", "i0"):
         con.execute(f"DROP TABLE {t}")
     say("conforming to the schema of a store built by evaldash.store.build")
-    conform(con, reference_schema() if ref_schema is None else ref_schema)
+    conform(con, reference_schema())
     con.execute("CHECKPOINT store")
     counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
               for t in ("measures", "indicators", "observations", "flat_indicators", "revisions", "report_changes")}
@@ -927,21 +919,6 @@ def table_schemas(db: Path) -> dict[str, list[tuple[str, str]]]:
         con.close()
 
 
-def write_flat_csv(db: Path, out: Path) -> int:
-    """The flat template (CSV) form of a store: the export's columns, one row per indicator and year."""
-    import duckdb
-
-    from evaldash.model import FLAT_COLUMNS
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        cols = ", ".join(f'"{c}"' for c in FLAT_COLUMNS)
-        con.execute(f"COPY (SELECT {cols} FROM flat_indicators) TO '{str(out)}' (HEADER, DELIMITER ',')")
-        return con.execute("SELECT count(*) FROM flat_indicators").fetchone()[0]
-    finally:
-        con.close()
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -955,11 +932,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--no-check", action="store_true", help="skip parsing the written reports")
     n = sub.add_parser("national", help="write the national-scale store")
     n.add_argument("--db", required=True, type=Path)
-    n.add_argument("--munis", type=int, default=NATIONAL_DEFAULTS["munis"])
+    n.add_argument("--munis", type=int, default=1700)
     n.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    c = sub.add_parser("csv", help="write the flat CSV form of a store")
-    c.add_argument("--db", required=True, type=Path)
-    c.add_argument("--out", required=True, type=Path)
     args = ap.parse_args(argv)
     if args.cmd == "reports":
         spec = CORPORA[args.corpus] if args.corpus else CorpusSpec(
@@ -973,12 +947,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_check:
             check_reports(args.out, expected)
             print("check: every report parses with no error and the planned counts", file=sys.stderr)
-    elif args.cmd == "national":
+    else:
         info = write_national(args.db, args.munis, args.seed, progress=lambda m: print(m, file=sys.stderr))
         print(json.dumps(info, ensure_ascii=False), file=sys.stderr)
-    else:
-        rows = write_flat_csv(args.db, args.out)
-        print(f"wrote {rows} rows to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -28,10 +28,9 @@ elements (ERROR_SELECTOR); the server log is read for failures.
 The browser and its driver run at a lower priority (--client-nice): they stand in for N
 separate PCs but share this machine's cores with the server, so the CPU each used is recorded,
 and so is every other process's. --profile times, inside the server, every script run (wall
-and CPU), Streamlit's gc.collect after each run, and every query that actually ran (a miss
-of ui._run's result cache).
+and CPU) and every query that actually ran (a miss of the shared result cache).
 
-Prints a table and writes bench/load_results.json; bench/LOAD.md has the figures and reading.
+Prints a table and writes bench/load_results.json; BENCHMARKS.md has the figures and reading.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -108,132 +106,66 @@ SEEN_JS = """
 """
 # --profile: loaded into the server (only) through PYTHONPATH. It times every script run
 # (ScriptRunner._run_script: the whole rerun on the server, queries, charts and serialisation
-# included) and every named query that actually runs (evaldash.sql.run, which ui._run calls
-# only on a miss of ui._run's cache), one line each: kind, seconds, name.
+# included; wall and the script thread's CPU) and every named query that actually runs
+# (evaldash.sql.run, called only on a miss of the result cache), one line each: kind, seconds, name.
 PROFILE_SITECUSTOMIZE = """
 import os, threading, time
 from streamlit.runtime.scriptrunner import script_runner as _sr
+import evaldash.sql as _sql
 
-_log = os.environ.get("EVALDASH_LOAD_PROFILE")
-_freeze = os.environ.get("EVALDASH_LOAD_GC_FREEZE")
-_run_script = _sr.ScriptRunner._run_script
-_prof_dir = os.environ.get("EVALDASH_LOAD_CPROFILE")
-_count = iter(range(10**9))
+_log = os.environ["EVALDASH_LOAD_PROFILE"]
 _lock = threading.Lock()
-_frozen = []
+_run_script, _sql_run = _sr.ScriptRunner._run_script, _sql.run
 
 
 def _write(kind, seconds, name=""):
-    if _log:
-        with _lock, open(_log, "a", encoding="utf-8") as fh:
-            fh.write(f"{kind}\\t{seconds:.6f}\\t{name}\\n")
+    with _lock, open(_log, "a", encoding="utf-8") as fh:
+        fh.write(f"{kind}\\t{seconds:.6f}\\t{name}\\n")
 
 
 def _timed_run_script(self, rerun_data):
-    prof = None
-    if _prof_dir:
-        import cProfile
-        prof = cProfile.Profile()
-        prof.enable()
     t, cpu = time.perf_counter(), time.thread_time()
     try:
         return _run_script(self, rerun_data)
     finally:
         _write("run", time.perf_counter() - t)
         _write("run_cpu", time.thread_time() - cpu)  # this thread's CPU: the run's own cost, waits excluded
-        if prof is not None:
-            prof.disable()
-            prof.dump_stats(os.path.join(_prof_dir, f"run{next(_count)}.prof"))
-        if _freeze and not _frozen:  # the experiment: everything loaded by the first run leaves the GC's view
-            import gc
-            gc.collect()
-            gc.freeze()
-            _frozen.append(gc.get_freeze_count())
 
 
-class _TimedGC:
-    \"\"\"Stands in for the gc module inside script_runner: times the collection after every run.\"\"\"
-
-    def __getattr__(self, name):
-        import gc
-        return getattr(gc, name)
-
-    def collect(self, *args):
-        import gc
-        t, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return gc.collect(*args)
-        finally:
-            _write("gc", time.perf_counter() - t)
-            _write("gc_cpu", time.thread_time() - cpu)
+def _timed_sql_run(con, name, *args, **kwargs):
+    t = time.perf_counter()
+    try:
+        return _sql_run(con, name, *args, **kwargs)
+    finally:
+        _write("query", time.perf_counter() - t, name)
 
 
 _sr.ScriptRunner._run_script = _timed_run_script
-_sr.gc = _TimedGC()
-if _log:
-    import evaldash.sql as _sql
-    _sql_run = _sql.run
-
-    def _timed_sql_run(con, name, *args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return _sql_run(con, name, *args, **kwargs)
-        finally:
-            _write("query", time.perf_counter() - t, name)
-
-    _sql.run = _timed_sql_run
+_sql.run = _timed_sql_run
 """
 
 
+def _stats(values: list[float], digits: int = 3) -> dict:
+    """n, p50, p95, max and mean of a list of seconds (None where empty)."""
+    def r(x):
+        return round(x, digits) if values else None
+    return {"n": len(values), "p50_s": r(percentile(values, 50)), "p95_s": r(percentile(values, 95)),
+            "max_s": r(max(values, default=0)), "mean_s": r(statistics.fmean(values) if values else 0)}
+
+
 def read_profile(path: Path) -> dict:
-    runs, queries, gcs, cpus, gc_cpus = [], {}, [], [], []
-    if not path.exists():
-        return {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    kinds: dict[str, list[float]] = {"run": [], "run_cpu": []}
+    queries: dict[str, list[float]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
         kind, seconds, name = (line.split("\t") + ["", ""])[:3]
-        if kind == "run":
-            runs.append(float(seconds))
-        elif kind == "query":
-            queries.setdefault(name, []).append(float(seconds))
-        elif kind == "gc":
-            gcs.append(float(seconds))
-        elif kind == "run_cpu":
-            cpus.append(float(seconds))
-        elif kind == "gc_cpu":
-            gc_cpus.append(float(seconds))
+        (queries.setdefault(name, []) if kind == "query" else kinds.setdefault(kind, [])).append(float(seconds))
     all_q = [x for v in queries.values() for x in v]
     return {
-        "script_runs": {"n": len(runs), "p50_s": round(percentile(runs, 50), 3) if runs else None,
-                        "p95_s": round(percentile(runs, 95), 3) if runs else None,
-                        "total_s": round(sum(runs), 1)},
-        "script_run_cpu": {"n": len(cpus), "p50_s": round(percentile(cpus, 50), 3) if cpus else None,
-                           "p95_s": round(percentile(cpus, 95), 3) if cpus else None,
-                           "mean_s": round(statistics.fmean(cpus), 3) if cpus else None,
-                           "note": "CPU time of the script thread per run (gc.collect after the run included)"},
-        "post_run_gc": {"n": len(gcs), "p50_s": round(percentile(gcs, 50), 3) if gcs else None,
-                        "p95_s": round(percentile(gcs, 95), 3) if gcs else None, "total_s": round(sum(gcs), 1),
-                        "cpu_p50_s": round(percentile(gc_cpus, 50), 3) if gc_cpus else None,
-                        "cpu_total_s": round(sum(gc_cpus), 1)},
-        "query_executions": {"n": len(all_q), "total_s": round(sum(all_q), 2),
-                             "p95_s": round(percentile(all_q, 95), 4) if all_q else None,
-                             "by_name": {k: {"n": len(v), "total_s": round(sum(v), 3)}
-                                         for k, v in sorted(queries.items(), key=lambda kv: -sum(kv[1]))}},
+        "script_runs": _stats(kinds["run"]) | {"total_s": round(sum(kinds["run"]), 1)},
+        "script_run_cpu": _stats(kinds["run_cpu"]),
+        "query_executions": _stats(all_q, 4) | {"total_s": round(sum(all_q), 2), "by_name": {
+            k: {"n": len(v), "total_s": round(sum(v), 3)} for k, v in sorted(queries.items(), key=lambda kv: -sum(kv[1]))}},
     }
-
-
-def hot_spots(folder: Path, limit: int = 40) -> str:
-    """The cProfile of every measured script run, merged: cumulative time, biggest first."""
-    import io
-    import pstats
-
-    files = sorted(folder.glob("run*.prof"))
-    if not files:
-        return "no profiles"
-    stats = pstats.Stats(str(files[0]), stream=(out := io.StringIO()))
-    for f in files[1:]:
-        stats.add(str(f))
-    stats.sort_stats("cumulative").print_stats(limit)
-    return f"{len(files)} runs\n" + out.getvalue()
 
 
 # --- measuring the server --------------------------------------------------------------------------
@@ -297,41 +229,18 @@ def load_average() -> list[float]:
         return [float(x) for x in fh.read().split()[:3]]
 
 
-def source_state() -> dict:
-    """The commit measured, and whether the working tree differed from it."""
-    def git(*a):
-        try:
-            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, timeout=20).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain", "--", "evaldash",
-                                                                              "pages", "queries", "dashboard.py"))}
-
-
 def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    """bench/run.py's description of the machine and commit, with the browser's."""
     from importlib.metadata import version
 
-    import duckdb
-    import streamlit
+    from run import machine as run_machine
 
     try:
         chromium = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         chromium = "unknown"
-    return {
-        "cpu": cpu, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "memory_gb": round(mem_gb, 1),
-        "os": platform.platform(), "python": platform.python_version(), "streamlit": streamlit.__version__,
-        "duckdb": duckdb.__version__, "playwright": version("playwright"), "chromium": chromium,
-    }
+    return run_machine() | {"usable_cores": len(os.sched_getaffinity(0)), "playwright": version("playwright"),
+                            "chromium": chromium}
 
 
 # --- one session --------------------------------------------------------------------------------------
@@ -465,9 +374,8 @@ async def reload(s: Session, page) -> None:
 
 
 async def change_filter(s: Session, page) -> None:
-    """Toggle one of the shared filters. Not the 絞り込みを解除 button: it leaves the 運営方針 chip and
-    the 反映区分 pill drawn as chosen while the data is unfiltered (see bench/LOAD.md), so the next
-    click on them would not do what a session expects."""
+    """Toggle one of the shared filters (not 絞り込みを解除: an action changes one filter, so the
+    figures of runs compare)."""
     sidebar = page.locator("[data-testid=stSidebar]")
     what = s.rng.choice(["refl", "q", "pol"])
     box = sidebar.locator("input[aria-label='キーワード検索']")
@@ -599,8 +507,6 @@ async def drive(url: str, server_pid: int, args) -> dict:
             mem["all_open_mb"] = rss_mb(server_pid)
             if args.profile_log:
                 args.profile_log.write_text("")  # count only the measured period, not the opening
-                for f in args.profile_log.parent.glob("cprofile/run*.prof"):
-                    f.unlink()
             load_before = load_average()
             cpu0 = (cpu_seconds(server_pid), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
                     machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
@@ -677,14 +583,8 @@ def breakdown(samples: list[Sample]) -> dict:
 
 
 def summarize(samples: list[Sample]) -> dict:
-    out = {}
-    for kind in ("initial_load", "page_switch", "reload", "filter_change"):
-        v = [x.seconds for x in samples if x.kind == kind]
-        out[kind] = {"n": len(v), "p50_s": round(percentile(v, 50), 3) if v else None,
-                     "p95_s": round(percentile(v, 95), 3) if v else None,
-                     "max_s": round(max(v), 3) if v else None,
-                     "mean_s": round(statistics.fmean(v), 3) if v else None}
-    return out
+    return {kind: _stats([x.seconds for x in samples if x.kind == kind])
+            for kind in ("initial_load", "page_switch", "reload", "filter_change")}
 
 
 def server_log_problems(log: Path) -> list[str]:
@@ -732,7 +632,7 @@ def print_table(result: dict) -> None:
           f"end (all open) {m['end_all_open_mb']:.0f}, after close {m['after_close_mb']:.0f}; "
           f"growth {m['growth_mb']:+.0f} MB")
     c = result["cpu"]
-    print(f"CPU s during the run ({c['wall_s']} s wall × {result['machine']['cores']} cores = {c['capacity_cpu_s']}): "
+    print(f"CPU s during the run ({c['wall_s']} s wall × {result['machine']['nproc']} cores = {c['capacity_cpu_s']}): "
           f"server {c['server_s']}, browser {c['browser_s']}, driver {c['driver_s']}, other processes "
           f"{c['other_processes_s']}; machine busy {c['machine_busy_share']:.0%}; load average "
           f"{c['load_average_before'][0]} -> {c['load_average_after'][0]}")
@@ -743,10 +643,8 @@ def print_table(result: dict) -> None:
     prof = result.get("server_profile")
     if prof:
         r, q = prof["script_runs"], prof["query_executions"]
-        g = prof["post_run_gc"]
         print(f"server profile: {r['n']} script runs, p50 {r['p50_s']} s, p95 {r['p95_s']} s, {r['total_s']} s in all; "
               f"CPU per run p50 {prof['script_run_cpu']['p50_s']} s, mean {prof['script_run_cpu']['mean_s']} s; "
-              f"post-run gc.collect p50 {g['p50_s']} s (CPU {g['cpu_p50_s']} s), {g['total_s']} s in all; "
               f"{q['n']} query executions (cache misses), {q['total_s']} s in all")
     if result["machine_shared"]:
         print(f"WARNING: other processes used {c['other_processes_s']} of {c['capacity_cpu_s']} CPU s during the run: "
@@ -802,10 +700,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="run the browser and its driver on these CPUs only (e.g. 1), the server on all")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                     help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="experiment: gc.freeze() in the server after its first script run (see bench/LOAD.md)")
-    ap.add_argument("--cprofile", action="store_true",
-                    help="with --profile: cProfile every script run and print the hot spots (slows the server)")
     args = ap.parse_args(argv)
     if not chromium_path():
         print("chromium not found: install Debian's chromium (apt-get install chromium) or set EVALDASH_CHROMIUM",
@@ -819,18 +713,11 @@ def main(argv: list[str] | None = None) -> int:
         built = store.build(reports, db)
         log = base / "server.log"
         extra_env, profile_log = {}, base / "profile.tsv"
-        if args.profile or args.gc_freeze:
+        if args.profile:
             (base / "profile").mkdir()
             (base / "profile" / "sitecustomize.py").write_text(PROFILE_SITECUSTOMIZE, encoding="utf-8")
             path = [str(base / "profile"), str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
-            extra_env = {"PYTHONPATH": os.pathsep.join(path)}
-            if args.profile:
-                extra_env["EVALDASH_LOAD_PROFILE"] = str(profile_log)
-            if args.gc_freeze:
-                extra_env["EVALDASH_LOAD_GC_FREEZE"] = "1"
-            if args.cprofile:
-                (base / "cprofile").mkdir()
-                extra_env["EVALDASH_LOAD_CPROFILE"] = str(base / "cprofile")
+            extra_env = {"PYTHONPATH": os.pathsep.join(path), "EVALDASH_LOAD_PROFILE": str(profile_log)}
         args.profile_log = profile_log if args.profile else None
         for item in args.server_env:
             key, _, value = item.partition("=")
@@ -839,10 +726,6 @@ def main(argv: list[str] | None = None) -> int:
             run = asyncio.run(drive(url, proc.pid, args))
         problems = server_log_problems(log)
         profile = read_profile(profile_log) if args.profile else None
-        if args.cprofile:
-            hot = hot_spots(base / "cprofile")
-            profile["hot_spots"] = hot
-            print(hot)
     samples = [x for s in run["sessions"] for x in s.samples]
     errors = [e for s in run["sessions"] for e in s.errors]
     latency = summarize(samples)
@@ -854,11 +737,10 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join(["python bench/load.py", *_without_results(argv if argv is not None else sys.argv[1:])]),
         "config": {"sessions": args.sessions, "seconds": args.seconds, "max_steps": args.max_steps,
                    "open_concurrency": args.open_concurrency, "think_s": list(args.think), "server_env": args.server_env,
-                   "gc_freeze": args.gc_freeze, "client_nice": args.client_nice,
+                   "client_nice": args.client_nice,
                    "client_cpus": sorted(args.client_cpus) if args.client_cpus else None,
                    "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
         "machine": machine(),
-        "source": source_state(),
         "latency": latency,
         "opening_s": round(run["open_s"], 1),
         "actions": len(samples),

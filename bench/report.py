@@ -1,4 +1,4 @@
-"""Markdown tables from bench/results.json, for BENCHMARKS.md.
+"""Markdown tables of a benchmark run: what bench/run.py prints at its end, again from its results file.
 
     python bench/report.py [bench/results.json] > tables.md
 """
@@ -16,8 +16,7 @@ def fmt(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
 
 
-def main(path: str = "bench/results.json") -> None:
-    r = json.loads(Path(path).read_text(encoding="utf-8"))
+def tables(r: dict) -> str:
     out = []
     p = out.append
     m = r["machine"]
@@ -106,6 +105,8 @@ def main(path: str = "bench/results.json") -> None:
           "filter change / floor | fragment rerun (/ floor) | first run |")
         p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s, pr in pages.items():
+            if "error" in pr:
+                p(f"| {s} | error: {pr['error'][-200:]} | | | | | | | | | |")
             for page, v in pr.get("pages", {}).items():
                 if "warm" not in v:
                     p(f"| {s} | {page} | error: {v.get('error', '')[:80]} | | | | | | | | |")
@@ -134,26 +135,6 @@ def main(path: str = "bench/results.json") -> None:
     elif pages:
         p(f"\nPages: skipped ({pages['skipped']}).")
 
-    alt = r.get("alternatives")
-    if alt:
-        p("\n### Proposed fixes measured beside the originals (p50 ms, interleaved)\n")
-        p("| scale | query | proposal | filter | original | proposed | same rows |")
-        p("|---|---|---|---|---:|---:|---|")
-        for s, qs in alt.get("queries", {}).items():
-            for q, res in qs.items():
-                for v, x in res.items():
-                    if isinstance(x, dict) and "orig_p50_ms" in x:
-                        p(f"| {s} | {q} | {res['kind']} | {v} | {fmt(x['orig_p50_ms'])} | {fmt(x['alt_p50_ms'])} | {x['same_rows']} |")
-        for sc, b in alt.get("build", {}).items():
-            p(f"\nbuild_frames' indicator_changes at {sc} ({b['indicators']:,} indicators): {b['orig_cpu_s']:.2f} CPU-s "
-              f"({b['orig_s']:.2f} s wall) as is, {b['alt_cpu_s']:.2f} CPU-s ({b['alt_s']:.2f} s) vectorized; "
-              f"identical frame: {b['same']}.")
-        if alt.get("parse"):
-            p("\n| parser | MB/s wall | MB per CPU-s |")
-            p("|---|---:|---:|")
-            for k, v in alt["parse"].items():
-                p(f"| {k} | {v['mb_s']:.2f} | {v['mb_per_cpu_s']:.2f} |")
-
     g = r.get("growth", {})
     if g:
         p("\n### Growth: log-log slope of p50 against flat rows between scales (1 = linear)\n")
@@ -166,7 +147,15 @@ def main(path: str = "bench/results.json") -> None:
             worst = max(sl, key=sl.get)
             med = sorted(sl.values())[len(sl) // 2]
             p(f"| {step} | {x['rows_ratio']:.1f} | {med:.2f} | {sl[worst]:.2f} ({worst}) |")
-    print("\n".join(out))
+    p("\n### Targets\n")
+    for k, v in r.get("targets", {}).items():
+        detail = json.dumps({a: b for a, b in v.items() if a != "met"}, ensure_ascii=False)[:400]
+        p(f"* {k}: {'MET' if v.get('met') else 'MISSED'} {detail}")
+    return "\n".join(out)
+
+
+def main(path: str = "bench/results.json") -> None:
+    print(tables(json.loads(Path(path).read_text(encoding="utf-8"))))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
 import generate as gen  # noqa: E402
+from report import tables as markdown_tables  # noqa: E402
 
 SEED_REPORT = ROOT / "data" / "reports" / "tomakomai_R1.txt"
 DEFAULT_OUT = BENCH / "out" / "run"
@@ -611,77 +612,6 @@ def targets(results: dict) -> dict:
     return t
 
 
-def print_tables(results: dict) -> None:
-    p = lambda s="": print(s)  # noqa: E731
-    p("\n## Ingest")
-    p(f"{'scale':8} {'files':>5} {'MB':>7} {'parse MB/s':>10} {'build s':>8} {'reports/s':>9} {'rows':>8} "
-      f"{'rows/s':>9} {'RSS MB':>7} {'heap MB':>8}")
-    for k, r in results["ingest"].items():
-        p(f"{k:8} {r['files']:>5} {r['bytes'] / 1e6:>7.2f} {r['parse_mb_s']:>10.2f} {r['build_s_median']:>8.3f} "
-          f"{r['reports_per_s']:>9.1f} {r['rows']:>8} {r['rows_per_s']:>9.0f} {r['rss_peak_build_mb']:>7.0f} "
-          f"{r.get('tracemalloc_peak_build_mb', float('nan')):>8.1f}")
-    for k, r in results.get("parse_single", {}).items():
-        p(f"single report {k}: {r['bytes'] / 1e6:.1f} MB parsed at {r['parse_mb_s']:.2f} MB/s, RSS {r['rss_peak_mb']:.0f} MB")
-    if "national_store" in results:
-        n = results["national_store"]
-        p(f"national store: {n['rows']['flat_indicators']:,} flat rows written in {n['seconds']:.1f} s "
-          f"({n['bytes'] / 1e6:.0f} MB); schema matches store.build: {n.get('schema_matches')}")
-    scales = list(results["queries"])
-    p("\n## Named queries, p95 ms (typical filter; 'all' = no filter)")
-    p(f"{'query':24}" + "".join(f"{s:>18}" for s in scales))
-    names = sorted({n for s in scales for n in results["queries"][s]["queries"]})
-    for name in names:
-        row = f"{name:24}"
-        for s in scales:
-            res = results["queries"][s]["queries"].get(name, {})
-            main = res.get("typical") or res.get("all") or {}
-            allv = res.get("all", {}) if "typical" in res else {}
-            cell = f"{main['p95_ms']:.1f}" if "p95_ms" in main else ("err" if main else "-")
-            if "p95_ms" in allv:
-                cell += f" ({allv['p95_ms']:.0f})"
-            row += f"{cell:>18}"
-        p(row)
-    if results.get("pandas"):
-        p("\n## DuckDB / pandas (p50 ratio; < 1 means DuckDB is faster)")
-        for s, pr in results["pandas"].items():
-            cells = []
-            for name, res in pr["queries"].items():
-                for v, r in res.items():
-                    ratio = r.get("ratio_duckdb_over_pandas")
-                    cells.append(f"{name}[{v}] {ratio:.2f}" if ratio else f"{name}[{v}] -")
-            p(f"{s:9} load {pr['load_s']:.2f} s | " + ", ".join(cells))
-    pages = results.get("pages", {})
-    if pages.get("skipped"):
-        p(f"\n## Pages: skipped ({pages['skipped']})")
-    elif pages:
-        p("\n## Pages through AppTest, p50 ms: warm rerun / cold rerun (cache cleared) / filter change / bare floor"
-          " -> ratios")
-        for scale, r in pages.items():
-            if "pages" not in r:
-                p(f"{scale}: {r.get('error', r)}")
-                continue
-            for page, v in r["pages"].items():
-                if "warm" not in v:
-                    p(f"{scale:9} {page:9} error: {v.get('error')}")
-                    continue
-                land = f"  landing unfiltered {v['landing_unfiltered_ms']:.0f} ms" if "landing_unfiltered_ms" in v else ""
-                if "unfiltered_first_ms" in v:
-                    land += f"  no filter: first {v['unfiltered_first_ms']:.0f} ms, warm {v['unfiltered_warm_ms']:.0f} ms"
-                elif "unfiltered_error" in v:
-                    land += f"  no filter: error {v['unfiltered_error'][:80]}"
-                if "fragment" in v:
-                    land += f"  fragment {v['fragment']['p50_ms']:.1f} ms ({v['fragment_over_floor']:.2f}x)"
-                change = v.get("change", {}).get("p50_ms", float("nan"))
-                p(f"{scale:9} {page:9} {v['warm']['p50_ms']:8.0f} {v['cold']['p50_ms']:8.0f} {change:8.0f}"
-                  f" {v['floor']['p50_ms']:7.0f}  -> {v['warm_over_floor']:5.1f}x {v['cold_over_floor']:5.1f}x"
-                  f" {v.get('change_over_floor', float('nan')):5.1f}x  (first run {v['first_run_ms']:.0f} ms){land}")
-                if "change_error" in v:
-                    p(f"{'':19} after a filter change: {v['change_error'][:120]}")
-    p("\n## Targets")
-    for k, v in results["targets"].items():
-        p(f"{k}: {'MET' if v.get('met') else 'MISSED'} {json.dumps({a: b for a, b in v.items() if a != 'met'}, ensure_ascii=False)[:400]}")
-
-
 def plot(results: dict, path: Path) -> str | None:
     """p50 latency of every named query against rows, typical filter and no filter (log-log)."""
     try:
@@ -737,35 +667,6 @@ def plot(results: dict, path: Path) -> str | None:
 
 # --- main --------------------------------------------------------------------------------------
 
-def requery(args) -> int:
-    started = time.perf_counter()
-    results = json.loads(args.results.read_text(encoding="utf-8"))
-    out = args.out.resolve()
-    budget, max_n, min_n = 2.0, 50, 5
-    results["queries"], results["pandas"] = {}, {}
-    results["requery"] = {"machine": machine(), "note": "queries and pandas re-timed with --requery"}
-    for name in ("seed", "x1", "x10", "x100", "x1000", "national"):
-        db = out / name / "store.duckdb"
-        if not db.is_file():
-            continue
-        log(f"queries at {name}")
-        results["queries"][name] = bench_queries(db, budget, max_n, min_n)
-        if name != "seed":
-            log(f"pandas at {name}")
-            results["pandas"][name] = bench_pandas(db, results["queries"][name], budget, max_n, min_n)
-    results["growth"] = growth(results)
-    results["targets"] = targets(results)
-    results["requery"]["seconds"] = time.perf_counter() - started
-    print_tables(results)
-    problem = plot(results, args.plot)
-    results["plot"] = problem or rel(args.plot)
-    tmp = args.results.with_name(args.results.name + ".tmp")
-    tmp.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    tmp.replace(args.results)
-    log(f"wrote {args.results} in {time.perf_counter() - started:.0f} s")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="stop at ×100 (no ×1000, no national store)")
@@ -776,9 +677,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
     ap.add_argument("--no-pages", action="store_true")
     ap.add_argument("--replot", action="store_true", help="only draw --plot from --results")
-    ap.add_argument("--requery", action="store_true",
-                    help="re-time the queries and pandas on the stores of an earlier full run in --out, "
-                         "keeping its ingest and page figures from --results")
     ap.add_argument("--child", choices=["ingest", "parse-single", "pages"], help=argparse.SUPPRESS)
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -800,8 +698,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(pages_bench.child_pages(args.reports, args.db, args.runs)))
         return 0
 
-    if args.requery:
-        return requery(args)
     if args.replot:
         results = json.loads(args.results.read_text(encoding="utf-8"))
         print(plot(results, args.plot) or f"wrote {args.plot}")
@@ -871,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     results["growth"] = growth(results)
     results["targets"] = targets(results)
     results["seconds"] = time.perf_counter() - started
-    print_tables(results)
+    print(markdown_tables(results))
     if not args.smoke:
         problem = plot(results, args.plot)
         results["plot"] = problem or rel(args.plot)
