@@ -6,8 +6,7 @@ Builds each chart of the pages from the bundled report's query results (in a tem
 evaldash.charts, then times: the builder (it assembles the figure as plain dicts and skips plotly's validation);
 go.Figure(d) of the same spec d with plotly's full validation, which is what building it with graph objects or
 handing st.plotly_chart a dict would add (tests/test_charts.py validates the specs instead); and what
-st.plotly_chart does with a built figure, to_dict() then plotly.io.to_json; and the cache key ui.figure computes
-from the builder's frame (ui._frame_digest), what a rerun that finds the chart cached pays instead of building it.
+st.plotly_chart does with a built figure, to_dict() then plotly.io.to_json.
 Prints ms per call (mean of 10 after one warm-up).
 """
 
@@ -34,7 +33,7 @@ def main() -> int:
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from evaldash import charts, sql, store, ui
+    from evaldash import charts, sql, store
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "store.duckdb"
@@ -50,19 +49,18 @@ def main() -> int:
             con.close()
     one = series[series["indicator_id"] == ids[0]]
     builders = {
-        "trend_figure (推移, 8 indicators)": (series, lambda: charts.trend_figure(series, targets=targets)),
-        "mini_trend (施策カード, one indicator)": (one, lambda: charts.mini_trend(one)),
-        "change_bars (変化, 25 bars)": (changes, lambda: charts.change_bars(changes)),
-        "reflection_by_policy (概要)": (by_policy, lambda: charts.reflection_by_policy(by_policy)),
+        "trend_figure (推移, 8 indicators)": lambda: charts.trend_figure(series, targets=targets),
+        "mini_trend (施策カード, one indicator)": lambda: charts.mini_trend(one),
+        "change_bars (変化, 25 bars)": lambda: charts.change_bars(changes),
+        "reflection_by_policy (概要)": lambda: charts.reflection_by_policy(by_policy),
     }
-    print(f"{'chart':40} {'build ms':>9} {'validate ms':>12} {'draw ms':>8} {'key ms':>7}")
-    for name, (frame, build) in builders.items():
+    print(f"{'chart':40} {'build ms':>9} {'validate ms':>12} {'draw ms':>8}")
+    for name, build in builders.items():
         fig = build()
         d = fig.to_dict()
         validate = timed(lambda d=d: go.Figure(d))
         draw = timed(lambda fig=fig: pio.to_json(fig.to_dict(), validate=False))
-        key = timed(lambda frame=frame: ui._frame_digest(frame), n=100)
-        print(f"{name:40} {timed(build):9.1f} {validate:12.1f} {draw:8.1f} {key:7.2f}")
+        print(f"{name:40} {timed(build):9.1f} {validate:12.1f} {draw:8.1f}")
     return 0
 
 

@@ -87,17 +87,6 @@ def tables(r: dict) -> str:
         p(f"| {q} | " + " | ".join(fmt(r["queries"][s]["queries"].get(q, {}).get("search", {}).get("p95_ms"))
                                     for s in scales) + " |")
 
-    if r.get("pandas"):
-        p("\n### DuckDB against plain pandas (p50 ms; pandas works on frames already in memory)\n")
-        p("| scale | query | filter | DuckDB | pandas | DuckDB / pandas | same rows |")
-        p("|---|---|---|---:|---:|---:|---|")
-        for s, pr in r["pandas"].items():
-            for q, res in pr["queries"].items():
-                for v, x in res.items():
-                    p(f"| {s} | {q} | {v} | {fmt(x.get('duckdb_p50_ms'))} | {fmt(x['p50_ms'])} | "
-                      f"{fmt(x.get('ratio_duckdb_over_pandas'), 2)} | {x.get('same_rows')} |")
-            p(f"| {s} | (loading the tables into pandas) | | | {pr['load_s'] * 1000:,.0f} | | |")
-
     pages = r.get("pages", {})
     if pages and not pages.get("skipped"):
         p("\n### Pages through AppTest against the bare floor (p50 ms)\n")

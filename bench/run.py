@@ -14,8 +14,6 @@ Measured:
     Python heap peak of a build (tracemalloc, a separate pass);
   * p50/p95 latency of every named query in queries/ with filter variants, through
     evaldash.sql.run on a connection opened as the dashboard opens it (store.connect_readonly);
-  * the main page queries (flat filter, changes, overview counts) in plain pandas on the
-    same data, already in memory: the ratio DuckDB/pandas;
   * pages: a full rerun of each page through streamlit.testing.v1.AppTest against a bare
     page under bench/floor/ that draws the same widgets and charts from precomputed data
     (see PAGES below; skipped when the pages are not there).
@@ -304,14 +302,14 @@ KNOWN_PARAMS = FILTER_NAMES | {"ids", "names", "measure_id", "municipality", "po
 SLOW_CALL_S = 3.0  # a call slower than this (an unfiltered 5-million-row result) is timed once, not sampled
 
 
-def time_call(fn, budget_s: float, max_n: int, min_n: int, warmup: int = 1) -> tuple[list[float], object]:
-    out = None
-    for _ in range(warmup):
-        t = time.perf_counter()
-        out = fn()
-        first = time.perf_counter() - t
-        if first > SLOW_CALL_S:
-            return [first], out
+def time_call(fn, budget_s: float, max_n: int, min_n: int) -> tuple[list[float], list[float] | None, object]:
+    """Wall seconds of each call after one warm-up, the CPU seconds of each (all threads of this process: a
+    figure a busy machine inflates far less than wall time), and the last result."""
+    t = time.perf_counter()
+    out = fn()
+    first = time.perf_counter() - t
+    if first > SLOW_CALL_S:
+        return [first], None, out
     samples: list[float] = []
     cpu: list[float] = []
     start = time.perf_counter()
@@ -320,13 +318,7 @@ def time_call(fn, budget_s: float, max_n: int, min_n: int, warmup: int = 1) -> t
         out = fn()
         samples.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
-    LAST_CPU[:] = cpu
-    return samples, out
-
-
-# CPU seconds (all threads of this process) of the samples last timed: a figure that a busy
-# machine inflates far less than wall time.
-LAST_CPU: list[float] = []
+    return samples, cpu, out
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -367,13 +359,13 @@ def bench_queries(db: Path, budget_s: float, max_n: int, min_n: int) -> dict:
                 if vname == "search":
                     params["min_abs_pct"] = 10.0
                 try:
-                    samples, df = time_call(lambda: sql.run(con, name, params), budget_s, max_n, min_n)
+                    samples, cpu, df = time_call(lambda: sql.run(con, name, params), budget_s, max_n, min_n)
                 except Exception as exc:  # a query that fails at this scale is a finding, not a crash
                     res[vname] = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
                     log(f"  {name}[{vname}]: ERROR {type(exc).__name__}")
                     continue
                 res[vname] = {**stats_ms(samples), "rows": len(df),
-                              "cpu_p50_ms": pct(LAST_CPU, 0.5) * 1000 if len(LAST_CPU) == len(samples) else None}
+                              "cpu_p50_ms": pct(cpu, 0.5) * 1000 if cpu else None}
             out["queries"][name] = res
             out["loadavg_end"] = os.getloadavg()
             log("  " + name + ": " + ", ".join(
@@ -382,144 +374,6 @@ def bench_queries(db: Path, budget_s: float, max_n: int, min_n: int) -> dict:
         return out
     finally:
         con.close()
-
-
-# --- the same page queries in plain pandas -----------------------------------------------------
-
-class PandasStore:
-    """The tables the main pages read, as DataFrames in memory, and the page queries on them."""
-
-    TABLES = ("measures", "measure_departments", "indicators", "indicator_changes", "indicator_meta",
-              "flat_indicators")
-
-    def __init__(self, con):
-        self.t = {}
-        for name in self.TABLES:
-            self.t[name] = con.execute(f'SELECT * FROM "{name}"').df()
-
-    def selected_measures(self, f):
-        import pandas as pd
-
-        m = self.t["measures"]
-        keep = pd.Series(True, index=m.index)
-        if f["muni"]:
-            keep &= m["municipality"].isin(f["muni"])
-        if f["pol"]:
-            keep &= m["policy_no"].isin(f["pol"])
-        if f["refl"]:
-            keep &= m["reflection"].isin(f["refl"])
-        if f["dept"] or f["sec"]:
-            d = self.t["measure_departments"]
-            dk = pd.Series(True, index=d.index)
-            if f["dept"]:
-                dk &= d["dept"].isin(f["dept"])
-            if f["sec"]:
-                dk &= d["section"].isin(f["sec"])
-            hit = pd.MultiIndex.from_frame(d.loc[dk, ["municipality", "measure_id"]])
-            keep &= pd.MultiIndex.from_frame(m[["municipality", "measure_id"]]).isin(hit)
-        if f["q"]:
-            keep &= m["search_text"].str.contains(f["q"].lower(), regex=False)
-        return m.loc[keep]
-
-    def selected_indicators(self, f):
-        import pandas as pd
-
-        sm = self.selected_measures(f)
-        i = self.t["indicators"]
-        key = pd.MultiIndex.from_frame(sm[["municipality", "measure_id"]])
-        ii = i.loc[pd.MultiIndex.from_frame(i[["municipality", "measure_id"]]).isin(key)]
-        if f["q"]:
-            hit = ii["search_text"].str.contains(f["q"].lower(), regex=False)
-            any_hit = hit.groupby([ii["municipality"], ii["measure_id"]]).transform("any")
-            ii = ii.loc[hit | ~any_hit]
-        return ii
-
-    def flat(self, f, limit: int | None = None):
-        import pandas as pd
-
-        ii = self.selected_indicators(f)
-        fl = self.t["flat_indicators"]
-        key = pd.MultiIndex.from_frame(ii[["municipality", "indicator_id"]])
-        out = fl.loc[pd.MultiIndex.from_frame(fl[["municipality", "indicator_id"]]).isin(key)]
-        out = out.sort_values(["municipality", "policy_no", "measure_id", "indicator_id", "fiscal_year"])
-        return out if limit is None else out.head(limit)  # the first rows, as flat.sql's $limit keeps
-
-    def changes(self, f, min_abs_pct: float, limit: int | None = None):
-        ii = self.selected_indicators(f)
-        c = self.t["indicator_changes"].merge(ii[["municipality", "indicator_id"]], on=["municipality", "indicator_id"])
-        c = c.merge(self.t["indicators"][["municipality", "indicator_id", "measure_id", "indicator", "unit", "note", "ord"]],
-                    on=["municipality", "indicator_id"])
-        c = c.merge(self.t["measures"][["municipality", "measure_id", "policy_no", "policy_name", "reflection"]],
-                    on=["municipality", "measure_id"])
-        meta = self.t["indicator_meta"]
-        if len(meta):
-            gm = meta[meta["municipality"].isna()][["measure_id", "indicator", "good_direction", "target", "target_year"]]
-            c = c.merge(gm, on=["measure_id", "indicator"], how="left")
-        else:
-            c = c.assign(good_direction=None, target=None, target_year=None)
-        c["abs_delta_pct"] = c["delta_pct"].abs()
-        if min_abs_pct:
-            c = c[c["abs_delta_pct"] >= min_abs_pct]
-        good = c["direction"].notna() & (c["direction"] != "flat") & c["good_direction"].notna()
-        c["assessment"] = "neutral"
-        c.loc[good & (c["direction"] == c["good_direction"]), "assessment"] = "good"
-        c.loc[good & (c["direction"] != c["good_direction"]), "assessment"] = "bad"
-        c = c.sort_values(["abs_delta_pct", "measure_id", "ord", "municipality", "indicator_id"], na_position="last")
-        return c if limit is None else c.head(limit)  # the first rows, as changes.sql's $limit keeps
-
-    def overview_counts(self, f):
-        import pandas as pd
-
-        m = self.selected_measures(f)
-        ii = self.selected_indicators(f)
-        c = self.t["indicator_changes"]
-        key = pd.MultiIndex.from_frame(ii[["municipality", "indicator_id"]])
-        cc = c.loc[pd.MultiIndex.from_frame(c[["municipality", "indicator_id"]]).isin(key), "direction"]
-        return {
-            "policies": len(m[["municipality", "policy_no"]].drop_duplicates()),
-            "measures": len(m), "indicators": len(ii),
-            "reflection_a": int((m["reflection"] == "A").sum()), "reflection_b": int((m["reflection"] == "B").sum()),
-            "reflection_other": int((~m["reflection"].isin(["A", "B"]) & m["reflection"].notna()).sum()),
-            "rose": int((cc == "up").sum()), "fell": int((cc == "down").sum()), "stayed": int((cc == "flat").sum()),
-            "not_comparable": int(cc.isna().sum()),
-        }
-
-
-def bench_pandas(db: Path, qres: dict, budget_s: float, max_n: int, min_n: int) -> dict:
-    from evaldash import store
-
-    con = store.connect_readonly(db)
-    try:
-        variants, extra = filter_variants(con)
-        extra.pop("_info")
-        rss0 = maxrss_mb()
-        t = time.perf_counter()
-        ps = PandasStore(con)
-        load_s = time.perf_counter() - t
-    finally:
-        con.close()
-    out = {"load_s": load_s, "rss_growth_mb": maxrss_mb() - rss0, "queries": {}}
-    cases = {
-        "flat": lambda f: ps.flat(f, extra["limit"]),
-        "changes": lambda f: ps.changes(f, 10.0 if f is variants["search"] else 0.0, extra["limit"]),
-        "overview_counts": lambda f: ps.overview_counts(f),
-    }
-    for name, fn in cases.items():
-        res = {}
-        for vname, f in variants.items():
-            samples, got = time_call(lambda: fn(f), budget_s, max_n, min_n)
-            duck = qres["queries"].get(name, {}).get(vname, {})
-            r = {**stats_ms(samples), "rows": 1 if isinstance(got, dict) else len(got)}
-            if "p50_ms" in duck:
-                r["duckdb_p50_ms"] = duck["p50_ms"]
-                r["ratio_duckdb_over_pandas"] = duck["p50_ms"] / r["p50_ms"] if r["p50_ms"] else None
-                r["same_rows"] = duck["rows"] == r["rows"]
-            res[vname] = r
-        out["queries"][name] = res
-        log("  pandas " + name + ": " + ", ".join(
-            f"{v} p50 {r['p50_ms']:.1f} ms (duckdb/pandas {r.get('ratio_duckdb_over_pandas') or float('nan'):.2f}"
-            f"{'' if r.get('same_rows', True) else ', ROW COUNT DIFFERS'})" for v, r in res.items()))
-    return out
 
 
 # --- PAGES: a full page rerun through AppTest vs a bare Streamlit page -------------------------
@@ -719,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict = {"mode": "smoke" if args.smoke else "quick" if args.quick else "full", "machine": machine(),
                      "command": "python bench/run.py" + (" --quick" if args.quick else "") + (" --smoke" if args.smoke else ""),
-                     "ingest": {}, "queries": {}, "pandas": {}}
+                     "ingest": {}, "queries": {}}
     corpora = make_corpora(out, scales, args.reuse)
     results["corpora"] = {k: {**v, "reports": rel(v["reports"])} for k, v in corpora.items()}
     stores: dict[str, dict] = {}
@@ -760,9 +614,6 @@ def main(argv: list[str] | None = None) -> int:
     for name, s in stores.items():
         log(f"queries at {name}")
         results["queries"][name] = bench_queries(Path(s["db"]), budget, max_n, min_n)
-        if name != "seed":
-            log(f"pandas at {name}")
-            results["pandas"][name] = bench_pandas(Path(s["db"]), results["queries"][name], budget, max_n, min_n)
     results["pages"] = {"skipped": "--no-pages"} if args.no_pages else bench_pages(stores, args)
     results["growth"] = growth(results)
     results["targets"] = targets(results)
