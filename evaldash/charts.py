@@ -45,10 +45,10 @@ def year_label(fiscal_year: int, wareki_label: str, era: str) -> str:
 def _figure(spec: dict) -> go.Figure:
     """The figure for a finished spec of plain dicts and lists, taken as it is.
 
-    Why not plotly's graph objects step by step: they validate every property as it is set, which was 30–80 ms
-    of each chart (`python bench/figures.py`) and most of a filter change, for figures whose shape never depends
-    on the data. The specs are checked against plotly's full validation in tests/test_charts.py instead, so a
-    misspelt property fails there, not silently in the browser.
+    Why not plotly's graph objects step by step: they validate every property as it is set, many times the cost
+    of building the chart and most of a filter change (BENCHMARKS.md, decisions log: charts as plain dicts), for
+    figures whose shape never depends on the data. The specs are checked against plotly's full validation in
+    tests/test_charts.py instead, so a misspelt property fails there, not silently in the browser.
     """
     return go.Figure(spec, _validate=False)
 

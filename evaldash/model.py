@@ -295,7 +295,7 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
     """Per indicator, the two latest fiscal years that have a reported value.
 
     One sort and a count from the end instead of a sub-frame per indicator: the per-indicator
-    version was 90 % of a large build (bench/, BENCHMARKS.md).
+    version was most of a large build (BENCHMARKS.md, decisions log: indicator changes vectorised).
     """
     keys = ["municipality", "indicator_id"]
     reported = observations.loc[observations["value_status"] == nz.STATUS_REPORTED,

@@ -1,7 +1,7 @@
 """What pages draw, shaped from a query's result: run once per result through `ui.shaped`, not on every rerun.
 
 A widget that changes no data reruns the whole page; pandas on the query results (groupby, assign, a row as a
-Series) and building figures were most of such a rerun's own cost (BENCHMARKS.md). Each function
+Series) and building figures were most of such a rerun's own cost (BENCHMARKS.md, decisions log). Each function
 takes a query's result (and plain values) and returns what the page draws: plain Python, small frames to show,
 figures. The results are shared by every session: pages read them, never change them.
 """
@@ -31,8 +31,8 @@ def _row_type(columns: tuple[str, ...]):
 def rows(frame: pd.DataFrame, *columns: str) -> list:
     """The named columns of each row, as tuples with those names, for a page's loops.
 
-    DataFrame.itertuples() converts every column of an Arrow-backed result value by value: 1.2 ms for the 25
-    rows of 変化, and all of a national store's measures on 施策カード. This converts the columns asked for, whole.
+    DataFrame.itertuples() converts every column of an Arrow-backed result value by value, for the rows of 変化
+    and all of a national store's measures on 施策カード. This converts the columns asked for, whole.
     """
     columns = tuple(dict.fromkeys(columns))
     row = _row_type(columns)

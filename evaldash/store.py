@@ -35,7 +35,7 @@ from .report import Finding, ParseError, Report
 SCHEMA_VERSION = 6
 # Rows per row group of a store file (DuckDB's default is 122,880). Tables are sorted by municipality, and a filtered
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
-# their neighbours'. On the national store 1.2–3.3x faster with a filter and the same without (BENCHMARKS.md).
+# their neighbours'. Why this size: BENCHMARKS.md, decisions log (row groups of 8,192 rows).
 ROW_GROUP_SIZE = 8192
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
