@@ -15,7 +15,7 @@ WHERE (len(muni) = 0 OR list_contains(muni, m.municipality))
   AND (len(refl) = 0 OR list_contains(refl, m.reflection))
   -- One (部, 課) pair of the measure matches both lists. The pairs are a list on the measure (measures.units):
   -- a correlated EXISTS on measure_departments was planned as a join and a grouping in every filtered query,
-  -- 15–30 % of their time (BENCHMARKS.md, bench/compare_macros.py).
+  -- a large part of their time (BENCHMARKS.md, decisions log: a measure's (部, 課) pairs as a list).
   AND (
     (len(dept) = 0 AND len(sec) = 0)
     OR len(list_filter(m.units, lambda u: (len(dept) = 0 OR list_contains(dept, u.dept))
@@ -28,7 +28,7 @@ SELECT i.municipality, i.measure_id, i.indicator_id
 FROM indicators i
 SEMI JOIN selected_measures(muni, pol, dept, sec, refl, q) s USING (municipality, measure_id)
 -- The city filter on this scan too: the store is sorted by municipality, so DuckDB skips
--- other cities' row groups instead of hashing the whole table (bench/: 10x on the national store).
+-- other cities' row groups instead of hashing the whole table (BENCHMARKS.md, decisions log: filter macros).
 WHERE len(muni) = 0 OR list_contains(muni, i.municipality)
 -- A search that names an indicator keeps just that indicator; one that matches only the
 -- measure's own text keeps all of the measure's indicators. The window looks at the selected
