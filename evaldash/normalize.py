@@ -50,17 +50,12 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def correct_ocr(text: str) -> str:
-    for wrong, right in OCR_CORRECTIONS.items():
-        text = text.replace(wrong, right)
-    return text
-
-
 def clean(text: str, ocr: bool = True) -> str:
     """NFKC, OCR corrections and collapsed whitespace: the form stored and shown."""
     text = nfkc(text)
     if ocr:
-        text = correct_ocr(text)
+        for wrong, right in OCR_CORRECTIONS.items():
+            text = text.replace(wrong, right)
     return _SPACES_RE.sub(" ", text).strip()
 
 
@@ -121,8 +116,6 @@ def parse_value(cell: str) -> Value:
     return Value(None, STATUS_INVALID, raw)
 
 
-# Only what looks like a tag: "<p>", "</li>", "<ul style=...>". A "<" in text
-# ("5<10") stays, and [^<>] keeps the scan linear on a line full of "<".
 _AS_OF_RE = re.compile(r"\s*\([^()]{0,40}現在\)")
 
 
@@ -133,6 +126,8 @@ def indicator_key(name: str) -> str:
     return _AS_OF_RE.sub("", name).strip() or name
 
 
+# Only what looks like a tag: "<p>", "</li>", "<ul style=...>". A "<" in text
+# ("5<10") stays, and [^<>] keeps the scan linear on a line full of "<".
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BLOCK_END_RE = re.compile(r"</(?:p|li|div|ul|ol)\s*>|<br\s*/?>", re.IGNORECASE)
 
@@ -143,13 +138,8 @@ def strip_html(text: str, ocr: bool = True) -> list[str]:
     Entities (&amp;, &nbsp;) become their characters. With ocr=False the paragraphs
     are the raw form (NFKC, no OCR corrections), one for one with the corrected ones.
     """
-    parts = _BLOCK_END_RE.split(text)
-    out = []
-    for part in parts:
-        plain = clean(html.unescape(_TAG_RE.sub(" ", part)), ocr)
-        if plain:
-            out.append(plain)
-    return out
+    parts = (clean(html.unescape(_TAG_RE.sub(" ", part)), ocr) for part in _BLOCK_END_RE.split(text))
+    return [p for p in parts if p]
 
 
 _BULLET_RE = re.compile(r"(?:^|\s)・\s*")

@@ -146,18 +146,9 @@ class _Parser:
         if self.awaiting_id:
             self.error(self.awaiting_id, "施策番号 has no 7-digit number after it: the report may be truncated")
         if not self.report.policies:
-            raise ParseError(
-                self.findings
-                + [
-                    Finding(
-                        self.name,
-                        0,
-                        "error",
-                        "no 運営方針 heading found: expected lines like '運営方針01 地域活動の促進' "
-                        "(is this a 施策評価表 in the supported layout?)",
-                    )
-                ]
-            )
+            self.error(0, "no 運営方針 heading found: expected lines like '運営方針01 地域活動の促進' "
+                       "(is this a 施策評価表 in the supported layout?)")
+            raise ParseError(self.findings)
         self.finish_report_year()
         self.report.findings = sorted(self.findings, key=lambda f: f.line)
         return self.report
@@ -198,13 +189,36 @@ class _Parser:
     def on_awaited_id(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
         if self.awaiting_id is None:
             return False
-        self.take_measure_id(number, first, cells)
-        return True
+        label_line, self.awaiting_id = self.awaiting_id, None
+        if _MEASURE_ID_RE.match(first):
+            self.measure.measure_id = first
+            # A dict, not a walk over every 施策 read so far: that was quadratic on large reports.
+            if first in self.measure_lines:
+                self.error(number, f"施策番号 {first} appears twice (first at line {self.measure_lines[first]})")
+            else:
+                self.measure_lines[first] = self.measure.line
+            self.initiative.measures.append(self.measure)
+            return True
+        self.error(
+            number,
+            f"expected the 7-digit 施策番号 on the line after the label at line {label_line}, found {first[:20]!r}",
+        )
+        self.measure = None
+        return False  # the line may still be something the later rules know
 
     def on_policy(self, number: int, first: str, cells: list[str], found: re.Match) -> bool:
         # The name may sit in the next cell: "運営方針01<TAB>地域活動の促進".
         name = nz.clean(found.group(2)) or nz.clean(" ".join(c for c in cells[1:] if c.strip()))
-        self.start_policy(number, int(found.group(1)), name)
+        policy_no = int(found.group(1))
+        self.close_measure()
+        if not name:
+            self.error(number, "運営方針 heading has no name: expected '運営方針NN 名前'")
+        if any(p.number == policy_no for p in self.report.policies):
+            self.error(number, f"運営方針{policy_no:02d} appears twice")
+        self.policy = Policy(policy_no, name, number)
+        self.report.policies.append(self.policy)
+        self.heading = None
+        self.initiative = None
         return True
 
     def on_skipped(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -215,7 +229,6 @@ class _Parser:
             return False
         self.close_measure()
         self.heading = _HEADINGS[first]
-        self.table = None
         if self.policy is None:
             self.error(number, f"{first} appears before any 運営方針 heading")
         return True
@@ -227,11 +240,42 @@ class _Parser:
         return True
 
     def on_measure(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
-        self.start_measure(number, cells)
+        self.close_measure()
+        if self.initiative is None:
+            self.error(number, "施策番号 appears before any 主な取組 heading: expected a line like '1 名前' first")
+            self.initiative = Initiative(0, "", number)
+            self.policy.initiatives.append(self.initiative)
+        raw_purpose = " ".join(c for c in cells[1:] if c.strip())
+        self.measure = Measure("", nz.clean(raw_purpose), nz.clean_raw(raw_purpose), number)
+        if not self.measure.purpose:
+            self.warn(number, "施策番号 line has no purpose text after the label")
+        self.awaiting_id = number
         return True
 
     def on_departments(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
-        self.take_departments(number, cells)
+        if not self.need_measure(number, "担当部・課"):
+            return True
+        values = [nz.clean(c) for c in cells]
+        try:
+            k = values.index("反映区分")
+        except ValueError:
+            k = len(values)
+            self.error(number, "担当部・課 row has no 反映区分 cell: expected '担当部・課 <部 課> 反映区分 <A|B (…)>'")
+        dept_text = " ".join(v for v in values[1:k] if v)
+        self.measure.departments = parse_departments(dept_text, lambda msg: self.warn(number, msg))
+        if not self.measure.departments:
+            self.error(number, "担当部・課 is empty: expected '部 課' pairs such as '総合政策部 政策推進課'")
+        if k < len(values):
+            refl = " ".join(v for v in values[k + 1 :] if v)
+            m = _REFLECTION_RE.match(refl)
+            if not m:
+                self.error(number, f"反映区分 {refl[:20]!r} is not a letter: expected A or B with its label")
+                return True
+            letter, label = m.group(1).upper(), (m.group(2) or "").strip()
+            if letter not in KNOWN_REFLECTIONS:
+                self.warn(number, f"unknown 反映区分 letter {letter!r}: expected A or B; kept as written")
+            self.measure.reflection = letter
+            self.measure.reflection_label = label or KNOWN_REFLECTIONS.get(letter, "")
         return True
 
     def on_actions(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -245,7 +289,33 @@ class _Parser:
 
     def on_year_header(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
         self.need_measure(number, first)
-        self.take_year_header(number, cells)
+        values = [nz.clean(c) for c in cells]
+        self.table, self.years = None, []
+        if len(values) < 4 or values[1] != "指標名" or values[2] != "単位":
+            self.error(number, "評価指標 header: expected '指標名', '単位' and one column per fiscal year (H30年度 …)")
+            return True
+        labels = values[3:]
+        while labels and not labels[-1]:
+            labels.pop()  # trailing blank cells are padding
+        years: list[tuple[int, str]] = []
+        for label in labels:
+            year = nz.fiscal_year(label)
+            if not label:
+                # Values are read by position: a gap would shift them into the wrong year.
+                problem = "a blank column between the fiscal years (expected one H30年度 / R1年度 … label per column)"
+            elif year is None:
+                problem = f"{label!r} is not a fiscal year such as H30年度 or R1年度"
+            elif any(y == year for y, _ in years):
+                problem = f"fiscal year {label!r} appears twice (expected each year once)"
+            else:
+                years.append((year, label))
+                continue
+            self.error(number, f"評価指標 header: {problem}")
+            return True
+        if not years:
+            self.error(number, "評価指標 header has no fiscal-year columns")
+            return True
+        self.table, self.years = "indicators", years
         return True
 
     def on_future(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -274,7 +344,20 @@ class _Parser:
     def on_initiative(self, number: int, first: str, cells: list[str], found: re.Match) -> bool:
         if self.heading != "initiatives" or not _alone(cells):
             return False
-        self.start_initiative(number, int(found.group(1)), nz.clean(found.group(2)))
+        initiative_no, name = int(found.group(1)), nz.clean(found.group(2))
+        self.close_measure()
+        # A repeated heading introduces the next 施策 of the same 主な取組.
+        for existing in self.policy.initiatives:
+            if existing.number == initiative_no:
+                if existing.name != name:
+                    self.warn(
+                        number,
+                        f"主な取組 {initiative_no} was named {existing.name!r} at line {existing.line}, now {name!r}",
+                    )
+                self.initiative = existing
+                return True
+        self.initiative = Initiative(initiative_no, name, number)
+        self.policy.initiatives.append(self.initiative)
         return True
 
     def on_policy_text(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -311,65 +394,6 @@ class _Parser:
     ]
 
     # -- structure ----------------------------------------------------------------
-    def start_policy(self, number: int, policy_no: int, name: str) -> None:
-        self.close_measure()
-        if not name:
-            self.error(number, "運営方針 heading has no name: expected '運営方針NN 名前'")
-        if any(p.number == policy_no for p in self.report.policies):
-            self.error(number, f"運営方針{policy_no:02d} appears twice")
-        self.policy = Policy(policy_no, name, number)
-        self.report.policies.append(self.policy)
-        self.heading = None
-        self.initiative = None
-        self.table = None
-
-    def start_initiative(self, number: int, initiative_no: int, name: str) -> None:
-        self.close_measure()
-        # A repeated heading introduces the next 施策 of the same 主な取組.
-        for existing in self.policy.initiatives:
-            if existing.number == initiative_no:
-                if existing.name != name:
-                    self.warn(
-                        number,
-                        f"主な取組 {initiative_no} was named {existing.name!r} at line {existing.line}, now {name!r}",
-                    )
-                self.initiative = existing
-                return
-        self.initiative = Initiative(initiative_no, name, number)
-        self.policy.initiatives.append(self.initiative)
-
-    def start_measure(self, number: int, cells: list[str]) -> None:
-        self.close_measure()
-        if self.initiative is None:
-            self.error(number, "施策番号 appears before any 主な取組 heading: expected a line like '1 名前' first")
-            self.initiative = Initiative(0, "", number)
-            self.policy.initiatives.append(self.initiative)
-        raw_purpose = " ".join(c for c in cells[1:] if c.strip())
-        self.measure = Measure("", nz.clean(raw_purpose), nz.clean_raw(raw_purpose), number)
-        if not self.measure.purpose:
-            self.warn(number, "施策番号 line has no purpose text after the label")
-        self.awaiting_id = number
-        self.table = None
-
-    def take_measure_id(self, number: int, first: str, cells: list[str]) -> None:
-        label_line = self.awaiting_id
-        self.awaiting_id = None
-        if _MEASURE_ID_RE.match(first):
-            self.measure.measure_id = first
-            # A dict, not a walk over every 施策 read so far: that was quadratic on large reports.
-            if first in self.measure_lines:
-                self.error(number, f"施策番号 {first} appears twice (first at line {self.measure_lines[first]})")
-            else:
-                self.measure_lines[first] = self.measure.line
-            self.initiative.measures.append(self.measure)
-            return
-        self.error(
-            number,
-            f"expected the 7-digit 施策番号 on the line after the label at line {label_line}, found {first[:20]!r}",
-        )
-        self.measure = None
-        self.line(number, "\t".join(cells))  # the line may still be something we know
-
     def need_measure(self, number: int, label: str) -> bool:
         if self.measure is None:
             self.error(number, f"{label[:12]} row appears outside a 施策: expected a 施策番号 first")
@@ -394,31 +418,6 @@ class _Parser:
             self.warn(m.line, f"{where} has no 今後の取組の方向性: the report may be truncated")
 
     # -- rows -----------------------------------------------------------------------
-    def take_departments(self, number: int, cells: list[str]) -> None:
-        if not self.need_measure(number, "担当部・課"):
-            return
-        values = [nz.clean(c) for c in cells]
-        try:
-            k = values.index("反映区分")
-        except ValueError:
-            k = len(values)
-            self.error(number, "担当部・課 row has no 反映区分 cell: expected '担当部・課 <部 課> 反映区分 <A|B (…)>'")
-        dept_text = " ".join(v for v in values[1:k] if v)
-        self.measure.departments = parse_departments(dept_text, lambda msg: self.warn(number, msg))
-        if not self.measure.departments:
-            self.error(number, "担当部・課 is empty: expected '部 課' pairs such as '総合政策部 政策推進課'")
-        if k < len(values):
-            refl = " ".join(v for v in values[k + 1 :] if v)
-            m = _REFLECTION_RE.match(refl)
-            if not m:
-                self.error(number, f"反映区分 {refl[:20]!r} is not a letter: expected A or B with its label")
-                return
-            letter, label = m.group(1).upper(), (m.group(2) or "").strip()
-            if letter not in KNOWN_REFLECTIONS:
-                self.warn(number, f"unknown 反映区分 letter {letter!r}: expected A or B; kept as written")
-            self.measure.reflection = letter
-            self.measure.reflection_label = label or KNOWN_REFLECTIONS.get(letter, "")
-
     def _section_and_text(self, text: str) -> tuple[str | None, str]:
         m = _SECTION_PREFIX_RE.match(text)
         if m:
@@ -448,38 +447,6 @@ class _Parser:
         for section, body, body_raw in self._paragraphs(cells):
             if body.strip():
                 self.measure.future.append(Paragraph(body.strip(), section, number, body_raw.strip()))
-
-    def take_year_header(self, number: int, cells: list[str]) -> None:
-        values = [nz.clean(c) for c in cells]
-        self.table = "indicators"
-        self.years = []
-        if len(values) < 4 or values[1] != "指標名" or values[2] != "単位":
-            self.error(number, "評価指標 header: expected '指標名', '単位' and one column per fiscal year (H30年度 …)")
-            self.table = None
-            return
-        labels = values[3:]
-        while labels and not labels[-1]:
-            labels.pop()  # trailing blank cells are padding
-        for label in labels:
-            if not label:
-                # Values are read by position: a gap would shift them into the wrong year.
-                self.error(number, "評価指標 header: a blank column between the fiscal years "
-                           "(expected one H30年度 / R1年度 … label per column)")
-                self.table = None
-                return
-            year = nz.fiscal_year(label)
-            if year is None:
-                self.error(number, f"評価指標 header: {label!r} is not a fiscal year such as H30年度 or R1年度")
-                self.table = None
-                return
-            if any(y == year for y, _ in self.years):
-                self.error(number, f"評価指標 header: fiscal year {label!r} appears twice (expected each year once)")
-                self.table = None
-                return
-            self.years.append((year, label))
-        if not self.years:
-            self.error(number, "評価指標 header has no fiscal-year columns")
-            self.table = None
 
     def take_indicator_row(self, number: int, cells: list[str]) -> None:
         body = cells[1:]

@@ -25,7 +25,7 @@ _INT_FORMAT = "#,##0"
 _REAL_FORMAT = "#,##0.0##"
 _PLAIN_INT_FORMAT = "0"  # years, numbers that name things, line numbers: no thousands separator
 _PCT_FORMAT = '+0.0"%";-0.0"%";0.0"%"'
-_PCT_COLUMNS = {"delta_pct", "Δ%", "増減率(%)"}
+_PCT_COLUMNS = {"delta_pct", "増減率(%)"}
 _PLAIN_INT_HINTS = ("year", "_no", "line", "ord", "年度", "番号", "行")
 _MAX_WIDTH = 60
 _WRAP_WIDTH = 44  # a wrapped column is kept narrower and grows downwards
@@ -70,23 +70,21 @@ def _text_width(text: str) -> int:
 
 def workbook_bytes(
     sheets: dict[str, pd.DataFrame],
-    headers: dict[str, str] | None = None,
     number_formats: NumberFormats | None = None,
     wrap: dict[str, set[str]] | None = None,
 ) -> bytes:
     """Sheets of DataFrames to .xlsx bytes.
 
-    `headers` maps column names to display names. `number_formats[sheet][column]` overrides the
+    `number_formats[sheet][column]` overrides the
     format chosen from the column's dtype: one format string, or a sequence with one per row
     (None = leave that cell's format alone). `wrap[sheet]` names columns whose text wraps.
     """
-    headers = headers or {}
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in sheets.items():
         ws = wb.create_sheet(title[:31])
-        _write_cells(ws, frame, headers)
-        _format_columns(ws, frame, headers, (number_formats or {}).get(title, {}), (wrap or {}).get(title, set()))
+        _write_cells(ws, frame)
+        _format_columns(ws, frame, (number_formats or {}).get(title, {}), (wrap or {}).get(title, set()))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
         # Printed: A4 landscape, all columns on one page width, the header row on every page.
@@ -101,9 +99,9 @@ def workbook_bytes(
     return buf.getvalue()
 
 
-def _write_cells(ws, frame: pd.DataFrame, headers: dict[str, str]) -> None:
+def _write_cells(ws, frame: pd.DataFrame) -> None:
     """The header row, then the frame's values; text that looks like a formula stays text."""
-    ws.append([headers.get(c, c) for c in frame.columns])
+    ws.append(list(frame.columns))
     for cell in ws[1]:
         cell.font = Font(name=FONT, bold=True)
         cell.fill = _HEADER_FILL
@@ -119,14 +117,14 @@ def _write_cells(ws, frame: pd.DataFrame, headers: dict[str, str]) -> None:
                 cell.quotePrefix = True
 
 
-def _format_columns(ws, frame: pd.DataFrame, headers: dict[str, str], formats: dict, wrap: set[str]) -> None:
+def _format_columns(ws, frame: pd.DataFrame, formats: dict, wrap: set[str]) -> None:
     """Each column's width, font, wrapping and number format; rows as tall as their wrapped text."""
     body_font = Font(name=FONT)
     lines_needed = [1] * len(frame)
     for k, col in enumerate(frame.columns, start=1):
         letter = get_column_letter(k)
         fmt = formats.get(col, _number_format(frame[col], col))
-        header_width = _text_width(str(headers.get(col, col))) + 2
+        header_width = _text_width(str(col)) + 2
         if fmt is not None or pd.api.types.is_numeric_dtype(frame[col]):
             width = max(header_width, 12)  # formatted numbers, not their float repr
         else:

@@ -13,7 +13,6 @@ import pandas as pd
 
 from .. import sql
 from ..model import FLAT_COLUMNS, flat_dictionary
-from ..normalize import is_missing
 from ..summary import decimals_of
 from .deck import policy_label, query_params
 from .excel import decimals_format, workbook_bytes
@@ -49,7 +48,7 @@ def changes_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> tuple
     """The what-changed table with Japanese headers, and the decimals of each row's indicator."""
     rows = selected_indicators(con, filters)
     rows = rows.assign(policy=[policy_label(n, name) for n, name in zip(rows["policy_no"], rows["policy_name"])])
-    decimals = [decimals_of(_num(a), _num(b)) for a, b in zip(rows["prev_value"], rows["latest_value"])]
+    decimals = [decimals_of(a, b) for a, b in zip(rows["prev_value"], rows["latest_value"])]
     frame = rows[list(CHANGES_COLUMNS)].rename(columns=CHANGES_COLUMNS).reset_index(drop=True)
     return frame, decimals
 
@@ -77,14 +76,10 @@ def data_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes
     """.xlsx of the flat data (contract column names, one row per indicator and year) and a 列の説明 sheet."""
     flat = data_frame(con, filters)
     # Each value with the decimals its indicator uses in the report (26.9 stays 26.9, 47 stays 47).
-    per_indicator = {iid: decimals_of(*[_num(v) for v in g]) for iid, g in flat.groupby("indicator_id")["value"]}
+    per_indicator = {iid: decimals_of(*g) for iid, g in flat.groupby("indicator_id")["value"]}
     value_formats = [decimals_format(per_indicator[iid]) for iid in flat["indicator_id"]]
     return workbook_bytes(
         {DATA_SHEET: flat, DICTIONARY_SHEET: flat_dictionary()},
         number_formats={DATA_SHEET: {"value": value_formats}},
         wrap={DICTIONARY_SHEET: {"説明"}},
     )
-
-
-def _num(v) -> float | None:
-    return None if is_missing(v) else float(v)

@@ -56,9 +56,7 @@ def _set_typeface(rpr, font: str = FONT) -> None:
     """latin and east-asian typeface (and the language) on an a:rPr / a:defRPr / a:endParaRPr."""
     rpr.set("lang", LANG)
     rpr.set("altLang", "en-US")
-    latin = rpr.find(qn("a:latin"))
-    if latin is None:
-        latin = rpr.get_or_add_latin() if hasattr(rpr, "get_or_add_latin") else etree.SubElement(rpr, qn("a:latin"))
+    latin = rpr.get_or_add_latin()
     latin.set("typeface", font)
     ea = rpr.find(qn("a:ea"))
     if ea is None:
@@ -166,10 +164,6 @@ def _theme_fonts(prs: Presentation, font: str = FONT) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def title_layout(prs):
-    return prs.slide_layouts[5]  # Title Only: the slide keeps a real title (outline, accessibility)
-
-
 def place_title(slide, text: str, top=Inches(0.38), height=Inches(0.75), max_size=28.0):
     shape = slide.shapes.title
     shape.left, shape.top, shape.width, shape.height = MARGIN, top, SLIDE_W - 2 * MARGIN, height
@@ -186,8 +180,7 @@ def place_title(slide, text: str, top=Inches(0.38), height=Inches(0.75), max_siz
 def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)):
     width = width or SLIDE_W - 2 * MARGIN
     line = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, weight)
-    line.fill.solid()
-    line.fill.fore_color.rgb = color
+    fill(line, color)
     line.line.fill.background()
     plain_shape(line)
     return line
@@ -351,16 +344,14 @@ CELL_MARGIN_X = Inches(0.08)
 CELL_MARGIN_Y = Inches(0.04)
 
 
-def _cell(cell, text: str, size: float, *, bold=False, color=INK, fill: RGBColor | None = None,
+def _cell(cell, text: str, size: float, *, bold=False, color=INK, background: RGBColor = WHITE,
           align=PP_ALIGN.LEFT) -> None:
     cell.margin_left = cell.margin_right = CELL_MARGIN_X
     cell.margin_top = cell.margin_bottom = CELL_MARGIN_Y
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
     write(cell.text_frame, text, size, bold=bold, color=color, align=align)
     cell.text_frame.word_wrap = True
-    if fill is not None:
-        cell.fill.solid()
-        cell.fill.fore_color.rgb = fill
+    fill(cell, background)
 
 
 def _row_height(texts: list[str], widths: list, size: float, minimum) -> int:
@@ -389,10 +380,10 @@ def add_table(slide, left, top, widths: list, header: list[str], rows: list[list
     for r, h in enumerate(heights):
         table.rows[r].height = h
     for k, text in enumerate(header):
-        _cell(table.cell(0, k), text, size, bold=True, color=WHITE, fill=NAVY, align=PP_ALIGN.CENTER)
+        _cell(table.cell(0, k), text, size, bold=True, color=WHITE, background=NAVY, align=PP_ALIGN.CENTER)
     for r, row in enumerate(rows, start=1):
         for k, text in enumerate(row):
-            _cell(table.cell(r, k), text, size, fill=WHITE if r % 2 else BAND, align=aligns[k])
+            _cell(table.cell(r, k), text, size, background=WHITE if r % 2 else BAND, align=aligns[k])
     return shape
 
 

@@ -21,7 +21,7 @@ from .selection import EmptySelection, Item, Point, describe_filters, load_items
 from .shapes import (
     BLUE, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, add_chart, add_table, fill, fit_size, footer, new_presentation,
     no_data_note, notes, panel, place_title, plain_shape, rule, style_font, text_ems, text_height, textbox,
-    title_layout, write,
+    write,
 )
 
 PER_CHOICES = ("indicator", "measure")
@@ -85,7 +85,7 @@ def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], mult
 
 def _slide(prs, title: str, subtitle: str):
     """A new slide with its title, a grey subtitle line and a rule under them."""
-    slide = prs.slides.add_slide(title_layout(prs))
+    slide = prs.slides.add_slide(prs.slide_layouts[5])  # Title Only: a real title (outline, accessibility)
     place_title(slide, title)
     textbox(slide, MARGIN, Inches(1.13), SLIDE_W - 2 * MARGIN, Inches(0.4), subtitle,
             fit_size(subtitle, SLIDE_W - 2 * MARGIN, 15, 10), color=GREY)
