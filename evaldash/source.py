@@ -43,9 +43,11 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
     if b"\x00" in data[:65536]:
         raise ParseError([Finding(name, 0, "error", "the file is binary (it holds NUL bytes): expected a text report")])
     findings: list[Finding] = []
+    first_bad = 0  # where UTF-8 fails, to name that line when no encoding fits
     try:
-        data.decode("utf-8-sig")
+        data.decode("utf-8")  # not utf-8-sig: its offsets would not count the BOM
     except UnicodeDecodeError as exc:
+        first_bad = exc.start
         if exc.reason == "unexpected end of data" and exc.end == len(data):
             line = data[: exc.start].count(b"\n") + 1
             findings.append(
@@ -60,22 +62,13 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
             continue
         label = "utf-8-bom" if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else encoding
         return _lines(text), label.replace("utf-8-sig", "utf-8"), findings
-    # Name the first line that does not decode so the user can find it.
-    line = data[: _first_bad_offset(data)].count(b"\n") + 1
+    line = data[:first_bad].count(b"\n") + 1
     raise ParseError([Finding(name, line, "error", "the text is neither UTF-8 nor Shift_JIS (CP932): "
                               "expected a text file in one of them")])
 
 
 def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _first_bad_offset(data: bytes) -> int:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return 0
 
 
 def read_report(path: Path) -> tuple[str, str, list[Finding]]:

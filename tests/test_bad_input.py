@@ -149,6 +149,12 @@ def test_truncated_mid_character(seed_text):
     one(found, 256, "error", "ends in the middle of a character", "expected a complete report")
 
 
+def test_truncated_mid_character_after_a_bom(seed_text):
+    data = b"\xef\xbb\xbf" + seed_text.encode("utf-8")
+    cut = data[: data.index("女性人材バンク登録者数".encode()) + 4]
+    one(findings(cut), 256, "error", "ends in the middle of a character", "expected a complete report")
+
+
 def test_truncated_inside_a_paragraph(seed_text):
     lines = seed_text.split("\n")
     lines[256] = lines[256][:40]  # line 257, 今後の取組の方向性 of 1110321, cut inside its <p>
