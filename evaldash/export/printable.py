@@ -6,6 +6,7 @@ and loads nothing from the network, so it prints the same anywhere.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from html import escape
 
@@ -64,16 +65,10 @@ def _svg_chart(series: pd.DataFrame, unit: str) -> str:
     d = decimals_of(*shown)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">',
              f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" stroke="#9aa5b1"/>']
-    run: list[str] = []
-    for x, v in zip(xs, values):
-        if v is None:
-            if len(run) > 1:
-                parts.append(f'<polyline fill="none" stroke="#0072B2" stroke-width="2.5" points="{" ".join(run)}"/>')
-            run = []
-            continue
-        run.append(f"{x:.1f},{y(v):.1f}")
-    if len(run) > 1:
-        parts.append(f'<polyline fill="none" stroke="#0072B2" stroke-width="2.5" points="{" ".join(run)}"/>')
+    for has_values, run in itertools.groupby(zip(xs, values), key=lambda point: point[1] is not None):
+        run = [f"{x:.1f},{y(v):.1f}" for x, v in run] if has_values else []
+        if len(run) > 1:
+            parts.append(f'<polyline fill="none" stroke="#0072B2" stroke-width="2.5" points="{" ".join(run)}"/>')
     for x, v, label in zip(xs, values, labels):
         parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="9" text-anchor="middle" fill="#52606d">'
                      f"{escape(label)}</text>")

@@ -40,12 +40,8 @@ class Item:
     sources: list[tuple[str, str, str, int]] = field(default_factory=list)  # muni, report label, file, line
 
     @property
-    def values(self) -> list[float | None]:
-        return [p.value for p in self.points]
-
-    @property
     def decimals(self) -> int:
-        return decimals_of(*self.values)
+        return decimals_of(*(p.value for p in self.points))
 
     @property
     def title(self) -> str:
@@ -56,7 +52,6 @@ class Item:
     def summary(self) -> str:
         return self.row.get("summary") or change_sentence(self.row["indicator"], self.row.get("unit") or "",
                                                           None, None)
-
 
 
 def _plain(v):
@@ -88,9 +83,7 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
     items = OrderedDict((r["indicator_id"], Item(r)) for r in rows)
     series = _records(sql.run(con, "indicator_series", {"ids": list(items)}))
     for s in series:
-        item = items.get(s["indicator_id"])
-        if item is None:
-            continue
+        item = items[s["indicator_id"]]  # the series of exactly these ids
         item.points.append(Point(int(s["fiscal_year"]), s["fiscal_label"], s["value"], s["value_status"]))
         src = (s["municipality"], s["report_label"], s["source_file"], int(s["source_line"]))
         if src not in item.sources:

@@ -48,8 +48,8 @@ def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], mult
     categories = [p.label for p in points]
     chart_left, chart_top = MARGIN, Inches(1.85)
     chart_w, chart_h = Inches(7.3), SLIDE_H - Inches(1.85) - Inches(0.85)
-    add_chart(slide, chart_left, chart_top, chart_w, chart_h, categories, [(item.row["indicator"], item.values
-              if item.points else [None] * len(points))], unit, item.decimals, legend=False,
+    add_chart(slide, chart_left, chart_top, chart_w, chart_h, categories,
+              [(item.row["indicator"], [p.value for p in points])], unit, item.decimals, legend=False,
               highlight_last=True)
     if all(p.value is None for p in points):
         no_data_note(slide, chart_left, chart_top, chart_w, chart_h, [item.row.get("note") or ""])
