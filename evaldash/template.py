@@ -13,6 +13,7 @@ municipality, policy, code and unit on every row.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from collections import defaultdict
@@ -158,26 +159,8 @@ def _csv_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, l
     return {by_position[k]: frame.iloc[:, j].fillna("").tolist() for j, k in enumerate(sorted(layout.values()))}
 
 
-def _cell_text(value, number_format: str = "General") -> str:
-    """A cell as the text Excel shows: 86 formatted 0000 is 0086, 68.0 is 68."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value)
-        if isinstance(value, int) and re.fullmatch(r"0+", number_format or ""):
-            text = text.zfill(len(number_format))
-        return text
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
 def _xlsx_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, list[str]]:
-    import openpyxl
+    from .xlsx import Book
 
     if not data.startswith(b"PK"):
         raise _fail(name, "Excel (.xlsx) のファイルではありません")
@@ -185,51 +168,46 @@ def _xlsx_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, 
     if bomb is not None:
         raise ParseError([bomb])
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise _fail(name, f"Excel ファイルを読めません（{type(exc).__name__}）") from exc
-    try:
-        sheet = _template_sheet(book)
-        if sheet is None:
+        book = Book(data)
+        sheets = book.sheets()
+        if not sheets:
             raise _fail(name, "Excel ファイルにシートがありません")
-        return _sheet_columns(sheet, name, findings)
+        return _sheet_columns(book, _template_sheet(book, sheets), name, findings)
     except ParseError:
         raise
-    except Exception as exc:
-        raise _fail(name, f"Excel ファイルを読めません（{type(exc).__name__}）") from exc
-    finally:
-        book.close()
+    except Exception as exc:  # a damaged workbook fails in many ways (zip, XML, numbers)
+        raise _fail(name, f"Excel ファイルを読めません（{type(exc).__name__}）: Excel で開いて保存し直してください") from exc
 
 
-def _template_sheet(book):
+def _template_sheet(book, sheets: list[str]) -> str:
     """An export workbook has several sheets: take the one with the template's columns."""
-    first = None
-    for sheet in book.worksheets:
-        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
-        columns = {_column(h) for h in header[: limits.MAX_COLUMNS + 1] if h is not None}
-        if set(REQUIRED) <= columns:
-            return sheet
-        first = first or sheet
-    return first
+    for path in sheets:
+        _, header = next(book.rows(path), (0, {}))
+        if set(REQUIRED) <= {_column(h) for k, h in header.items() if k <= limits.MAX_COLUMNS}:
+            return path
+    return sheets[0]
 
 
-def _sheet_columns(sheet, name: str, findings: list[Finding]) -> dict[str, list[str]]:
-    rows = sheet.iter_rows()
-    header = [c.value for c in next(rows, ())]
-    layout = _layout(header, name, findings)
-    code = layout.get("measure_id")
+def _sheet_columns(book, path: str, name: str, findings: list[Finding]) -> dict[str, list[str]]:
+    rows = book.rows(path)
+    first, cells = next(rows, (1, {}))
+    width = max(cells, default=-1) + 1
+    layout = _layout([cells.get(k) for k in range(min(width, limits.MAX_COLUMNS + 1))], name, findings)
     columns: dict[str, list[str]] = {c: [] for c in layout}
     wanted = list(layout.items())
-    for count, row in enumerate(rows, start=1):
-        if count > limits.MAX_ROWS:
+    line = first
+    for number, cells in rows:
+        if number - first > limits.MAX_ROWS:
             raise _too_many_rows(name)
-        if len(row) > limits.MAX_COLUMNS:
-            raise _fail(name, f"{len(row):,} 列あります: {limits.MAX_COLUMNS} 列までです", count + 1)
+        if cells and max(cells) >= limits.MAX_COLUMNS:
+            raise _fail(name, f"{max(cells) + 1:,} 列目に値があります: {limits.MAX_COLUMNS} 列までです", number)
+        while line + 1 < number:  # rows without a cell are blank rows
+            line += 1
+            for column, _ in wanted:
+                columns[column].append("")
+        line = max(line + 1, number)
         for column, k in wanted:
-            cell = row[k] if k < len(row) else None
-            value = getattr(cell, "value", None)
-            fmt = cell.number_format if k == code and isinstance(value, (int, float)) else "General"
-            columns[column].append(_cell_text(value, fmt))
+            columns[column].append(cells.get(k, ""))
     return columns
 
 
@@ -253,6 +231,18 @@ def _uncell(text: str) -> str:
 
 def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
+    # A template makes a million small objects that hold no cycles: the cyclic collector would
+    # scan them again and again while they are made, for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(data, name)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     findings: list[Finding] = []
     columns = _frame_columns(data, name, findings)
     missing = [c for c in REQUIRED if c not in columns]
@@ -289,6 +279,8 @@ class _RowCheck:
         self.ints = _memo(_int)
         self.years = _memo(_year)
         self.values = _memo(_value)
+        self.codes = _memo(lambda code: CODE_RE.fullmatch(code) is not None)
+        self.labels = _memo(nz.wareki_label)
 
     def row(self, row: dict, line: int) -> dict | None:
         problem = self._problem(row, line)
@@ -306,7 +298,7 @@ class _RowCheck:
         policy_no = self.ints(row["policy_no"])
         if policy_no is None:
             return f"policy_no {row['policy_no'][:20]!r} は整数ではありません: 1 のような運営方針の番号が必要です"
-        if not CODE_RE.fullmatch(row["measure_id"]):
+        if not self.codes(row["measure_id"]):
             return (f"measure_id {row['measure_id'][:40]!r}: 英数字と - _ . だけの 32 文字までのコード"
                     "（例 1110321、0086、A-12、3-1-2）が必要です")
         year = self.years(row["fiscal_year"]) if row.get("fiscal_year") else None
@@ -340,12 +332,10 @@ class _RowCheck:
         if initiative_no is None:
             return (f"initiative_no {row['initiative_no'][:20]!r} は整数ではありません: "
                     "主な取組の番号か空欄が必要です")
-        return {
-            **row, "policy_no": policy_no, "initiative_no": initiative_no, "fiscal_year": year,
-            "fiscal_label": row.get("fiscal_label") or nz.wareki_label(year), "value": value.value,
-            "value_status": status, "raw": row["value"], "reflection": reflection, "report_year": report_year,
-            "line": line,
-        }
+        row.update(policy_no=policy_no, initiative_no=initiative_no, fiscal_year=year,
+                   fiscal_label=row.get("fiscal_label") or self.labels(year), value=value.value,
+                   value_status=status, raw=row["value"], reflection=reflection, report_year=report_year, line=line)
+        return row
 
 
 def _memo(func):
