@@ -61,4 +61,4 @@ def capped(findings: list[Finding]) -> list[Finding]:
     severity = "error" if errors else "warning"
     name = shown[-1].file
     return shown + [Finding(name, 0, severity, f"{WHOLE_FILE}: ほかに {len(rest):,} 件の指摘があります"
-                            f"（うちエラー {errors:,} 件）: 上の指摘を直してから、もう一度確かめてください")]
+                            f"（うちエラー {errors:,} 件）: 一覧は最初の {MAX_LISTED_FINDINGS:,} 件までです")]

@@ -3,8 +3,10 @@ staging that a kill -9 cannot leave half-done, and limits that end a child proce
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -255,3 +257,23 @@ def test_a_child_out_of_memory_or_time_is_a_finding():
     assert fine.ok and fine.preview is not None and len(fine.preview["new_values"]) == 20000
     assert fine.sha256 == __import__("hashlib").sha256(data).hexdigest()
     assert os.getpid()  # the test process is still here
+
+
+# -- export -> import gives the same rows ----------------------------------------------------------------------
+
+def test_the_excel_exports_read_back_as_the_csv_export_does(store_db, con, tmp_path):
+    from evaldash.export.views import data_workbook
+
+    csv, xlsx = tmp_path / "flat.csv", tmp_path / "flat.xlsx"
+    for out, fmt in [(csv, "csv"), (xlsx, "xlsx")]:
+        done = run_cli("export", "--format", fmt, "--out", out, "--db", store_db, "--reports", REPORTS)
+        assert done.returncode == 0, done.stderr
+    expected, found = template.read_template(csv)
+    assert found == [] and cells(expected)
+    def unnamed(reports):  # the file's name, and a number's text (6.0 in the CSV, 6 as Excel shows it), aside
+        return re.sub(r"(?<![_a-z])raw='[^']*'", "", repr([dataclasses.replace(r, source_file="") for r in reports]))
+
+    from_excel, found = template.read_template(xlsx)
+    assert found == [] and unnamed(from_excel) == unnamed(expected)
+    page, found = template.read_template_bytes(data_workbook(con, None), "データ.xlsx")  # with its 列の説明 sheet
+    assert found == [] and unnamed(page) == unnamed(expected)
