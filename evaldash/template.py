@@ -256,7 +256,7 @@ def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     names = list(columns)
     rows = zip(*(columns[c] for c in names))
     groups: dict = defaultdict(list)
-    check = _RowCheck(name, findings)
+    check = _RowCheck(name, findings, columns)
     for k, values in enumerate(rows, start=2):
         row = dict(zip(names, values))
         parsed = check.row(row, k)
@@ -274,8 +274,8 @@ def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
 class _RowCheck:
     """Checks one row; what a distinct cell text means is worked out once."""
 
-    def __init__(self, name: str, findings: list[Finding]):
-        self.name, self.findings = name, findings
+    def __init__(self, name: str, findings: list[Finding], columns: dict[str, list[str]]):
+        self.name, self.findings, self.columns = name, findings, columns
         self.ints = _memo(_int)
         self.years = _memo(_year)
         self.values = _memo(_value)
@@ -332,10 +332,35 @@ class _RowCheck:
         if initiative_no is None:
             return (f"initiative_no {row['initiative_no'][:20]!r} は整数ではありません: "
                     "主な取組の番号か空欄が必要です")
-        row.update(policy_no=policy_no, initiative_no=initiative_no, fiscal_year=year,
-                   fiscal_label=row.get("fiscal_label") or self.labels(year), value=value.value,
-                   value_status=status, raw=row["value"], reflection=reflection, report_year=report_year, line=line)
-        return row
+        return _Row(self.columns, line, policy_no, initiative_no, year, row.get("fiscal_label") or self.labels(year),
+                    value.value, status, reflection, report_year)
+
+
+class _Row:
+    """A checked row: what was worked out from it, and its other cells read from the columns when asked
+    (a million rows kept as dicts would hold every cell again)."""
+
+    __slots__ = ("columns", "line", "policy_no", "initiative_no", "fiscal_year", "fiscal_label", "value",
+                 "value_status", "reflection", "report_year")
+
+    def __init__(self, columns, line, policy_no, initiative_no, fiscal_year, fiscal_label, value, value_status,
+                 reflection, report_year):
+        self.columns, self.line, self.policy_no, self.initiative_no = columns, line, policy_no, initiative_no
+        self.fiscal_year, self.fiscal_label, self.value = fiscal_year, fiscal_label, value
+        self.value_status, self.reflection, self.report_year = value_status, reflection, report_year
+
+    def __getitem__(self, key: str):
+        if key == "raw":
+            return self.columns["value"][self.line - 2]
+        if key in _Row.__slots__:
+            return getattr(self, key)
+        return self.columns[key][self.line - 2]
+
+    def get(self, key: str, default=""):
+        if key in _Row.__slots__ or key == "raw":
+            return self[key]
+        column = self.columns.get(key)
+        return column[self.line - 2] if column is not None else default
 
 
 def _memo(func):
