@@ -177,7 +177,8 @@ def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
             staged.append(stage / name)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged)
+            with limits.bulk():
+                result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged)
         except store.BuildError as exc:
             return Outcome(False, [], limits.capped(findings + exc.findings))
         moved = _move_in(staged, folder)
@@ -292,9 +293,10 @@ def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[
 
 def preview_reports(new_reports: list[Report], folder: Path | None = None) -> dict[str, pd.DataFrame]:
     folder = Path(folder or store.reports_dir())
-    current, _ = store.load_reports(store.source_files(folder))
-    before = build_frames(current)
-    after = build_frames(current + new_reports)
+    with limits.bulk():
+        current, _ = store.load_reports(store.source_files(folder))
+        before = build_frames(current)
+        after = build_frames(current + new_reports)
     keys = ["municipality", "measure_id"]
     mb, ma = before["measures"], after["measures"]
     new_measures = ma.merge(mb[keys], on=keys, how="left", indicator=True)

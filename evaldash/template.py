@@ -13,7 +13,6 @@ municipality, policy, code and unit on every row.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
 from collections import defaultdict
@@ -231,15 +230,8 @@ def _uncell(text: str) -> str:
 
 def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
-    # A template makes a million small objects that hold no cycles: the cyclic collector would
-    # scan them again and again while they are made, for nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with limits.bulk():
         return _read(data, name)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
