@@ -277,3 +277,17 @@ def test_the_excel_exports_read_back_as_the_csv_export_does(store_db, con, tmp_p
     assert found == [] and unnamed(from_excel) == unnamed(expected)
     page, found = template.read_template_bytes(data_workbook(con, None), "データ.xlsx")  # with its 列の説明 sheet
     assert found == [] and unnamed(page) == unnamed(expected)
+
+
+def test_a_store_of_another_citys_codes_keeps_them(reports_dir, tmp_path):
+    import duckdb
+
+    upload = csv_bytes("白老町,1,まちづくり,0086,参加者数,人,2020,12", "白老町,1,まちづくり,A-12,相談件数,件,2020,3")
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    outcome = imports.add_sources([("shiraoi.csv", upload)], reports_dir, db)
+    assert outcome.ok, outcome.findings
+    con = duckdb.connect(str(db), read_only=True)
+    got = con.execute("SELECT measure_id, value FROM flat_indicators WHERE municipality = '白老町' ORDER BY 1").fetchall()
+    con.close()
+    assert got == [("0086", 12.0), ("A-12", 3.0)]
