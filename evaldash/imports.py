@@ -11,6 +11,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -78,13 +79,19 @@ def _sha(data: bytes) -> str:
 
 def shown_name(name: str) -> str:
     """A name as findings print it: control characters escaped, long names cut."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+    text = "".join(repr(c)[1:-1] if _control(c) else c for c in name)
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _control(c: str) -> bool:
+    """Line ends, NUL, format marks (bidi overrides, zero-width) and unassigned code points; a space of any
+    width is a character like another."""
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def name_problem(name: str) -> str | None:
     """Why an upload's name cannot be a file in the reports folder, in words; None when it can."""
-    if any(not c.isprintable() for c in name):
+    if any(_control(c) for c in name):
         return "ファイル名に改行・NUL などの制御文字があります: 表示できる文字だけの名前が必要です"
     if len(name) > limits.MAX_NAME_CHARS or len(name.encode("utf-8")) > limits.MAX_NAME_BYTES:
         return f"ファイル名が {len(name):,} 文字あります: {limits.MAX_NAME_CHARS} 文字までの名前が必要です"
