@@ -395,41 +395,41 @@ def _by_report_year(rows: list[dict]) -> dict[int, list[dict]]:
     return out
 
 
-def _report(muni: str, year: int, rows: list[dict], name: str, findings: list[Finding]) -> Report:
+def _report(muni: str, year: int, rows: list[_Row], name: str, findings: list[Finding]) -> Report:
     label = next((r["report_label"] for r in rows if r.get("report_label")), None) or nz.wareki_label(year)
     report = Report(name, muni, year, label, "template")
     policies: dict[int, Policy] = {}
     initiatives: dict = {}
     measures: dict[str, tuple[Measure, tuple, int]] = {}
-    indicators: dict = {}
-    years: dict = defaultdict(set)  # of each indicator, to find a year given twice
+    indicators: dict = {}  # (code, name) -> the indicator and the years it has
+    columns = rows[0].columns
+    codes, names, texts = columns["measure_id"], columns["indicator"], columns["value"]
     for r in rows:
-        ikey = (r["policy_no"], r["initiative_no"])
-        known = measures.get(r["measure_id"])
+        k = r.line - 2
+        code, ind_name, ikey = codes[k], names[k], (r.policy_no, r.initiative_no)
+        known = measures.get(code)
         if known is not None and known[1] != ikey:
-            findings.append(Finding(name, r["line"], "error", (
-                f"measure_id {r['measure_id']!r} は {known[2]} 行目で別の運営方針・主な取組に使われています: "
+            findings.append(Finding(name, r.line, "error", (
+                f"measure_id {code!r} は {known[2]} 行目で別の運営方針・主な取組に使われています: "
                 f"コードは {muni} の中で1つの施策だけを指す必要があります")))
             continue
-        initiative = _initiative(report, policies, initiatives, r, ikey)
         if known is None:
             measure = _measure(r)
-            initiative.measures.append(measure)
-            known = measures[r["measure_id"]] = (measure, ikey, r["line"])
-        ind = indicators.get((r["measure_id"], r["indicator"]))
-        if ind is None:
-            ind = Indicator(r["indicator"], r["indicator"], r["unit"], [], r["line"])
+            _initiative(report, policies, initiatives, r, ikey).measures.append(measure)
+            known = measures[code] = (measure, ikey, r.line)
+        entry = indicators.get((code, ind_name))
+        if entry is None:
+            ind = Indicator(ind_name, ind_name, r["unit"], [], r.line)
             if r.get("note"):
                 ind.notes.append(r["note"])
-            indicators[(r["measure_id"], r["indicator"])] = ind
+            entry = indicators[(code, ind_name)] = (ind, set())
             known[0].indicators.append(ind)
-        seen = years[(r["measure_id"], r["indicator"])]
-        if r["fiscal_year"] in seen:
-            findings.append(Finding(name, r["line"], "error", (
-                f"{r['indicator']!r} の {r['fiscal_label']} が {muni} で2回あります: 指標と年度ごとに1行が必要です")))
+        if r.fiscal_year in entry[1]:
+            findings.append(Finding(name, r.line, "error", (
+                f"{ind_name!r} の {r.fiscal_label} が {muni} で2回あります: 指標と年度ごとに1行が必要です")))
             continue
-        seen.add(r["fiscal_year"])
-        ind.cells.append(Cell(r["fiscal_year"], r["fiscal_label"], r["value"], r["value_status"], r["raw"]))
+        entry[1].add(r.fiscal_year)
+        entry[0].cells.append(Cell(r.fiscal_year, r.fiscal_label, r.value, r.value_status, texts[k]))
     return report
 
 
