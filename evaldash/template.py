@@ -19,6 +19,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import limits
@@ -155,7 +156,7 @@ def _csv_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, l
         raise _too_many_rows(name)
     by_position = {k: c for c, k in layout.items()}
     # usecols keeps header order; blank lines read as NaN
-    return {by_position[k]: frame.iloc[:, j].fillna("").tolist() for j, k in enumerate(sorted(layout.values()))}
+    return {by_position[k]: frame.iloc[:, j].fillna("") for j, k in enumerate(sorted(layout.values()))}
 
 
 def _xlsx_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, list[str]]:
@@ -234,6 +235,14 @@ def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Find
         return _read(data, name)
 
 
+def _cleaned(cells) -> list[str]:
+    """A column's cells cleaned, each distinct text once; equal cells share one string."""
+    series = cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)  # in Arrow for a CSV's column
+    texts = np.array([_uncell(str(u)) for u in uniques] + [""], dtype=object)
+    return texts[codes].tolist()
+
+
 def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     findings: list[Finding] = []
     columns = _frame_columns(data, name, findings)
@@ -243,8 +252,7 @@ def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     if missing:
         raise _fail(name, f"テンプレートの列 {', '.join(missing)} がありません: 見出し行に必要です", 1)
     for column, cells in columns.items():
-        memo = {text: _uncell(text) for text in set(cells)}  # each distinct text once
-        columns[column] = [memo[t] for t in cells]
+        columns[column] = _cleaned(cells)
     names = list(columns)
     rows = zip(*(columns[c] for c in names))
     groups: dict = defaultdict(list)
