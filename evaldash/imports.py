@@ -6,17 +6,20 @@ file under an existing name, and remove moves the file to data/removed/.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import secrets
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
+from . import limits, store
 from . import normalize as nz
-from . import store
 from .model import build_frames
 from .parse import parse_bytes
 from .report import Finding, ParseError, Report
@@ -32,13 +35,23 @@ class Outcome:
     kept_as: str = ""  # where a removed source now lives, relative to the data folder
 
 
+def _whole(name: str, message: str, severity: str = "error") -> Finding:
+    return Finding(name, 0, severity, f"{limits.WHOLE_FILE}: {message}")
+
+
 def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
-    """Parse without touching anything. Unreadable input comes back as findings."""
+    """Parse without touching anything. Unreadable input comes back as findings, at most
+    limits.MAX_LISTED_FINDINGS of them and one that counts the rest."""
+    reports, findings = _check(data, name)
+    return reports, limits.capped(findings)
+
+
+def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     suffix = Path(name).suffix.lower()
     if suffix not in store.REPORT_SUFFIXES:
-        return [], [Finding(name, 0, "error", f"unsupported file type {suffix or '(none)'}: expected .txt, .csv or .xlsx")]
+        return [], [_whole(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
     if len(data) > MAX_REPORT_BYTES:
-        return [], [Finding(name, 0, "error", f"the file is {len(data):,} bytes: the limit is {MAX_REPORT_BYTES:,} bytes")]
+        return [], [_whole(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
     try:
         if is_template(name):
             return read_template_bytes(data, name)
@@ -53,10 +66,10 @@ def check_file(path: Path) -> list[Finding]:
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
-            return [Finding(path.name, 0, "error", f"the file is {size:,} bytes: the limit is {MAX_REPORT_BYTES:,} bytes")]
+            return [_whole(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
         data = path.read_bytes()
     except OSError as exc:  # missing, a folder, no permission
-        return [Finding(path.name, 0, "error", f"cannot read the file: {exc.strerror or exc}")]
+        return [_whole(path.name, f"ファイルを読めません（{exc.strerror or exc}）")]
     return check_bytes(data, path.name)[1]
 
 
@@ -64,68 +77,156 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _safe_name(name: str) -> str | None:
+def shown_name(name: str) -> str:
+    """A name as findings print it: control characters escaped, long names cut."""
+    text = "".join(repr(c)[1:-1] if _control(c) else c for c in name)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _control(c: str) -> bool:
+    """Line ends, NUL, format marks (bidi overrides, zero-width) and unassigned code points; a space of any
+    width is a character like another."""
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def name_problem(name: str) -> str | None:
+    """Why an upload's name cannot be a file in the reports folder, in words; None when it can."""
+    if any(_control(c) for c in name):
+        return "ファイル名に改行・NUL などの制御文字があります: 表示できる文字だけの名前が必要です"
+    if len(name) > limits.MAX_NAME_CHARS or len(name.encode("utf-8")) > limits.MAX_NAME_BYTES:
+        return f"ファイル名が {len(name):,} 文字あります: {limits.MAX_NAME_CHARS} 文字までの名前が必要です"
     base = Path(name).name
-    if base != name or base.startswith(".") or not base:
-        return None
-    return base
+    if base != name or "\\" in name or base.startswith(".") or not base.strip():
+        return "ファイル名にフォルダや先頭の「.」があります: tomakomai_R2.txt のような名前だけが必要です"
+    return None
+
+
+def _fold(name: str) -> str:
+    return nz.nfkc(name).casefold()
+
+
+def _plan(items: list[tuple[str, bytes]], folder: Path) -> tuple[list[tuple[str, bytes]], list[Finding]]:
+    """The items to add, and the findings about all of them (names first, then contents)."""
+    present = {_fold(p.name): p for p in folder.iterdir()} if folder.is_dir() else {}
+    findings: list[Finding] = []
+    plan: list[tuple[str, bytes]] = []
+    for name, data in items:
+        problem = name_problem(name)
+        if problem:
+            findings.append(_whole(shown_name(name), problem))
+            continue
+        if any(_fold(name) == _fold(planned) for planned, _ in plan):
+            findings.append(_whole(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
+            continue
+        findings.extend(check_bytes(data, name)[1])
+        there = present.get(_fold(name))
+        if there is not None and there.name != name:
+            findings.append(_whole(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
+                                   "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
+            continue
+        if there is not None:
+            if there.is_file() and _sha(there.read_bytes()) == _sha(data):
+                findings.append(_whole(name, "同じファイルが reports フォルダにあります: 取り込みを省きました", "warning"))
+                continue
+            findings.append(_whole(name, "同じ名前の別のファイルが reports フォルダにあります: "
+                                   "新しいファイルの名前を変えてください（報告書は上書きしません）"))
+            continue
+        plan.append((name, data))
+    return plan, findings
+
+
+def staging_dir(folder: Path) -> Path:
+    """Where uploads wait, outside the reports folder, until the store that includes them is built."""
+    return folder.parent / ".incoming"
+
+
+def _clear_stale_stages(stages: Path) -> None:
+    """Stages of an add that was killed: its process is gone, so nothing will move them in."""
+    if not stages.is_dir():
+        return
+    for stage in stages.iterdir():
+        pid = stage.name.split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None,
                 progress=None) -> Outcome:
-    """Check every item, copy the new ones into the folder and rebuild; on any error change nothing."""
+    """Check every item, build the store with the new ones, then move them into the folder; on any error
+    change nothing. The uploads wait in staging_dir until the new store is in place, so a process killed
+    at any moment leaves the reports folder as it was (or, between two files of one add, with some of
+    them: each already checked)."""
     folder = Path(folder or store.reports_dir())
     db = Path(db or store.db_path())
-    findings: list[Finding] = []
-    plan: list[tuple[str, bytes]] = []
-    for name, data in items:
-        safe = _safe_name(name)
-        if safe is None:
-            findings.append(Finding(name, 0, "error", "file name must be a plain name without folders or a leading dot"))
-            continue
-        if any(safe == planned for planned, _ in plan):
-            findings.append(Finding(safe, 0, "error", "the same file name is given twice: expected each name once"))
-            continue
-        found = check_bytes(data, safe)[1]
-        findings.extend(found)
-        dest = folder / safe
-        if dest.exists():
-            if _sha(dest.read_bytes()) == _sha(data):
-                findings.append(Finding(safe, 0, "warning", "already in the reports folder: skipped"))
-                continue
-            findings.append(
-                Finding(safe, 0, "error", "a different file with this name is already in the reports folder: "
-                        "rename the new file (reports are never overwritten)")
-            )
-            continue
-        plan.append((safe, data))
+    plan, findings = _plan(items, folder)
     if any(f.severity == "error" for f in findings):
-        return Outcome(False, [], findings)
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    tmp: Path | None = None
+        return Outcome(False, [], limits.capped(findings))
+    if not plan:
+        return Outcome(True, [], findings)
+    stages = staging_dir(folder)
+    _clear_stale_stages(stages)
+    stage = stages / f"{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir(parents=True)
     try:
+        staged = []
         for name, data in plan:
-            tmp = folder / f".{name}.{os.getpid()}.part"
-            tmp.write_bytes(data)
-            os.link(tmp, folder / name)  # fails rather than overwrite if the name appeared meanwhile
-            written.append(folder / name)
-            tmp.unlink()
-            tmp = None
-        result = store.build(folder, db, progress=progress)
-    except BaseException as exc:
-        # Whatever went wrong (a build error, a full disk, Ctrl-C), the folder goes back as it was.
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        for path in written:
-            path.unlink(missing_ok=True)
-        if isinstance(exc, store.BuildError):
-            return Outcome(False, [], findings + exc.findings)
-        if isinstance(exc, FileExistsError):
-            name = Path(exc.filename2 or exc.filename or "").name
-            return Outcome(False, [], findings + [Finding(name, 0, "error", "appeared in the folder during the import")])
-        raise
-    return Outcome(True, [name for name, _ in plan], findings + [f for f in result.findings if f not in findings])
+            (stage / name).write_bytes(data)
+            staged.append(stage / name)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            with limits.bulk():
+                result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged)
+        except store.BuildError as exc:
+            return Outcome(False, [], limits.capped(findings + exc.findings))
+        moved = _move_in(staged, folder)
+        if isinstance(moved, Finding):
+            store.build(folder, db, progress=progress)  # the store goes back to what the folder holds
+            return Outcome(False, [], findings + [moved])
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    seen = set(findings)
+    return Outcome(True, [name for name, _ in plan],
+                   limits.capped(findings + [f for f in result.findings if f not in seen]))
+
+
+def _move_in(staged: list[Path], folder: Path) -> Finding | None:
+    """Link each staged file into the folder; a name that appeared meanwhile undoes them all."""
+    linked: list[Path] = []
+    for path in staged:
+        try:
+            _link(path, folder / path.name)
+        except FileExistsError:
+            for done in linked:
+                done.unlink(missing_ok=True)
+            return _whole(path.name, "取り込みの間に同じ名前のファイルが reports フォルダに置かれました: "
+                          "もう一度確かめてから取り込んでください")
+        linked.append(folder / path.name)
+    return None
+
+
+def _link(source: Path, target: Path) -> None:
+    """os.link never overwrites; across file systems, copy beside the target first, then link."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno != errno.EXDEV:
+            raise
+        part = target.with_name(f".{target.name}.{os.getpid()}.part")
+        shutil.copyfile(source, part)
+        try:
+            os.link(part, target)
+        finally:
+            part.unlink(missing_ok=True)
 
 
 def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = None, progress=None) -> Outcome:
@@ -134,11 +235,11 @@ def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = N
     for p in paths:
         try:
             if p.stat().st_size > MAX_REPORT_BYTES:
-                findings.append(Finding(p.name, 0, "error", f"the file is larger than the limit of {MAX_REPORT_BYTES:,} bytes"))
+                findings.append(_whole(p.name, f"{MAX_REPORT_BYTES:,} バイトを超えています: {MAX_REPORT_BYTES:,} バイトまでです"))
                 continue
             items.append((p.name, p.read_bytes()))
         except OSError as exc:
-            findings.append(Finding(p.name, 0, "error", f"cannot read the file: {exc.strerror}"))
+            findings.append(_whole(p.name, f"ファイルを読めません（{exc.strerror}）"))
     if findings:
         return Outcome(False, [], findings)
     return add_sources(items, folder, db, progress)
@@ -152,12 +253,12 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     """Move a source out of the folder (kept in data/removed/) and rebuild; undo if the build fails."""
     folder = Path(folder or store.reports_dir())
     db = Path(db or store.db_path())
-    safe = _safe_name(name)
+    safe = name if name_problem(name) is None else None
     path = folder / safe if safe else None
     if path is None or not path.is_file():
-        return Outcome(False, [], [Finding(name, 0, "error", "no such source in the reports folder")])
+        return Outcome(False, [], [_whole(shown_name(name), "reports フォルダにこの名前のファイルはありません: 取込の一覧にある名前が必要です")])
     if len(store.source_files(folder)) <= 1:
-        return Outcome(False, [], [Finding(name, 0, "error", "cannot remove the last source: the store needs one")])
+        return Outcome(False, [], [_whole(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")])
     target_dir = removed_dir(folder)
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -173,16 +274,36 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     return Outcome(True, [], [], kept_as=f"{target_dir.name}/{target.name}")
 
 
+def check_and_preview(name: str, data: bytes, folder: Path | None = None
+                      ) -> tuple[list[Finding], dict[str, pd.DataFrame] | None]:
+    """What the 取込 page shows for one upload: the findings about its name and content, and, when it has
+    no error, what adding it would change. Parses once; nothing is written."""
+    folder = Path(folder or store.reports_dir())
+    problem = name_problem(name)
+    if problem:
+        return [_whole(shown_name(name), problem)], None
+    reports, findings = _check(data, name)
+    findings = limits.capped(findings)
+    if any(f.severity == "error" for f in findings) or not reports:
+        return findings, None
+    return findings, preview_reports(reports, folder)
+
+
 def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[str, pd.DataFrame]:
     """What adding these sources would change, computed in memory: nothing is written."""
-    folder = Path(folder or store.reports_dir())
-    current, _ = store.load_reports(store.source_files(folder))
     new_reports = []
     for name, data in items:
-        reports, _ = check_bytes(data, name)
+        reports, _ = _check(data, name)
         new_reports.extend(reports)
-    before = build_frames(current)
-    after = build_frames(current + new_reports)
+    return preview_reports(new_reports, folder)
+
+
+def preview_reports(new_reports: list[Report], folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    folder = Path(folder or store.reports_dir())
+    with limits.bulk():
+        current, _ = store.load_reports(store.source_files(folder))
+        before = build_frames(current)
+        after = build_frames(current + new_reports)
     keys = ["municipality", "measure_id"]
     mb, ma = before["measures"], after["measures"]
     new_measures = ma.merge(mb[keys], on=keys, how="left", indicator=True)

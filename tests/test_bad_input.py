@@ -98,18 +98,18 @@ def test_oversize_file(tmp_path):
     big = tmp_path / "huge.txt"
     with open(big, "wb") as fh:
         fh.truncate(MAX_REPORT_BYTES + 1)  # sparse: nothing is written or read
-    one(imports.check_file(big), 0, "error", f"{MAX_REPORT_BYTES + 1:,} bytes", f"limit is {MAX_REPORT_BYTES:,}")
-    one(findings(b"x" * (MAX_REPORT_BYTES + 1), "huge.txt"), 0, "error", "limit")
+    one(imports.check_file(big), 0, "error", "ファイル全体", f"{MAX_REPORT_BYTES + 1:,} バイト", f"{MAX_REPORT_BYTES:,} バイトまで")
+    one(findings(b"x" * (MAX_REPORT_BYTES + 1), "huge.txt"), 0, "error", "ファイル全体", "バイトまで")
 
 
 def test_missing_file_and_folder(tmp_path):
-    one(imports.check_file(tmp_path / "nope.txt"), 0, "error", "cannot read the file")
+    one(imports.check_file(tmp_path / "nope.txt"), 0, "error", "ファイル全体", "ファイルを読めません")
     (tmp_path / "dir.txt").mkdir()
-    one(imports.check_file(tmp_path / "dir.txt"), 0, "error", "cannot read the file")
+    one(imports.check_file(tmp_path / "dir.txt"), 0, "error", "ファイルを読めません")
 
 
 def test_unsupported_suffix():
-    one(findings(b"anything", "report.docx"), 0, "error", "unsupported file type .docx", "expected .txt, .csv or .xlsx")
+    one(findings(b"anything", "report.docx"), 0, "error", ".docx のファイルは取り込めません", ".txt、.csv、.xlsx のどれかが必要です")
 
 
 # -- not this layout, or cut short ---------------------------------------------------------------------
@@ -295,7 +295,7 @@ def test_add_never_overwrites_a_different_file_of_the_same_name(reports_dir, tmp
     other.write_text(derive(seed_text, 2020), encoding="utf-8")
     done = run_cli("add", other, "--reports", reports_dir, "--db", db)
     assert done.returncode == 1
-    assert "tomakomai_R1.txt:0: error: a different file with this name is already in the reports folder" in done.stderr
+    assert "tomakomai_R1.txt:0: error: ファイル全体: 同じ名前の別のファイルが reports フォルダにあります" in done.stderr
     assert folder_state(reports_dir) == before_folder
     assert digest(db) == before_db
 
@@ -306,7 +306,7 @@ def test_add_the_same_file_again_is_a_no_op(reports_dir, tmp_path):
     before = folder_state(reports_dir)
     outcome = imports.add_sources([("tomakomai_R1.txt", (REPORTS / "tomakomai_R1.txt").read_bytes())], reports_dir, db)
     assert outcome.ok and outcome.added == []
-    assert any("already in the reports folder" in f.message for f in outcome.findings)
+    assert any("同じファイルが reports フォルダにあります" in f.message for f in outcome.findings)
     assert folder_state(reports_dir) == before
 
 
@@ -316,9 +316,9 @@ def test_add_rejects_a_name_given_twice_and_paths(reports_dir, tmp_path, seed_te
     before = folder_state(reports_dir)
     r2 = derive(seed_text, 2020).encode()
     outcome = imports.add_sources([("r2.txt", r2), ("r2.txt", r2 + b"\n")], reports_dir, db)
-    assert not outcome.ok and any("given twice" in f.message for f in outcome.findings)
+    assert not outcome.ok and any("2回あります" in f.message for f in outcome.findings)
     outcome = imports.add_sources([("../r2.txt", r2)], reports_dir, db)
-    assert not outcome.ok and any("plain name" in f.message for f in outcome.findings)
+    assert not outcome.ok and any("名前だけが必要です" in f.message for f in outcome.findings)
     assert folder_state(reports_dir) == before
 
 
@@ -346,14 +346,14 @@ TEMPLATE_ROW = "苫小牧市,3,男女平等参画の推進,1110321,女性人材�
 @pytest.mark.parametrize(
     "row, fragments",
     [
-        ("苫小牧市,inf,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,2019", ["policy_no 'inf' is not a whole number"]),
-        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,nan", ["report_year 'nan'", "expected 2019, R1年度"]),
-        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,1e400,68,2019", ["fiscal year '1e400'", "expected 2019, R1年度"]),
-        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,六十八,2019", ["value '六十八' is not a number"]),
-        ("苫小牧市,3,男女平等参画の推進,111032,女性人材バンク登録者数,人,2019,68,2019", ["expected a 7-digit 施策番号"]),
-        (",3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,2019", ["municipality is empty"]),
+        ("苫小牧市,inf,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,2019", ["policy_no 'inf' は整数ではありません", "運営方針の番号が必要です"]),
+        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,nan", ["report_year 'nan'", "2019、R1年度 のような年度か空欄が必要です"]),
+        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,1e400,68,2019", ["年度 '1e400'", "2019、R1年度、H30年度 のような年度が必要です"]),
+        ("苫小牧市,3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,六十八,2019", ["value '六十八' は数値ではありません", "1,365、-、欠測 または空欄が必要です"]),
+        ("苫小牧市,3,男女平等参画の推進,11103/21,女性人材バンク登録者数,人,2019,68,2019", ["measure_id '11103/21'", "32 文字までのコード"]),
+        (",3,男女平等参画の推進,1110321,女性人材バンク登録者数,人,2019,68,2019", ["municipality が空です", "値が必要です"]),
     ],
-    ids=["inf", "nan-year", "huge-year", "not-a-number", "short-id", "no-municipality"],
+    ids=["inf", "nan-year", "huge-year", "not-a-number", "bad-code", "no-municipality"],
 )
 def test_template_rows_with_bad_cells(row, fragments):
     data = "\n".join([TEMPLATE_HEADER, TEMPLATE_ROW, row]).encode()
@@ -362,12 +362,12 @@ def test_template_rows_with_bad_cells(row, fragments):
 
 
 def test_template_without_its_columns():
-    one(findings("名前,値\nx,1\n".encode(), "flat.csv"), 1, "error", "missing template columns", "municipality")
+    one(findings("名前,値\nx,1\n".encode(), "flat.csv"), 1, "error", "テンプレートの列", "municipality", "がありません")
 
 
 def test_template_with_a_value_twice():
     data = "\n".join([TEMPLATE_HEADER, TEMPLATE_ROW, TEMPLATE_ROW]).encode()
-    one(findings(data, "flat.csv"), 3, "error", "'女性人材バンク登録者数' R1年度 appears twice")
+    one(findings(data, "flat.csv"), 3, "error", "'女性人材バンク登録者数' の R1年度 が 苫小牧市 で2回あります", "指標と年度ごとに1行が必要です")
 
 
 # -- layout variants that still read -----------------------------------------------------------------------

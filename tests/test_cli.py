@@ -102,11 +102,11 @@ def test_remove_moves_the_file_aside_and_rebuilds(built, tmp_path, seed_text):
 
     done = run_cli("remove", "tomakomai_R1.txt", "--reports", reports_dir, "--db", db)
     assert done.returncode == 1
-    assert "cannot remove the last source" in done.stderr
+    assert "最後の1つは外せません" in done.stderr
     assert (reports_dir / "tomakomai_R1.txt").exists()
 
     done = run_cli("remove", "nothing.txt", "--reports", reports_dir, "--db", db)
-    assert done.returncode == 1 and "no such source" in done.stderr
+    assert done.returncode == 1 and "この名前のファイルはありません" in done.stderr
 
 
 def test_export_csv_to_stdout(built):

@@ -18,7 +18,18 @@ from ..filters import clean_search
 
 
 def _percent(value: str) -> int:
-    return max(0, min(500, int(float(value))))
+    number = float(value)  # "inf", "nan" and 1e400 are not a threshold: dropped like any malformed value
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(value)
+    return max(0, min(500, int(number)))
+
+
+def _int(value: str) -> int:
+    """A whole number the store's INTEGER columns can hold (a longer one in a link is malformed, not an error)."""
+    number = int(value)
+    if not -(2**31) <= number < 2**31:
+        raise ValueError(value)
+    return number
 
 
 @dataclass(frozen=True)
@@ -31,7 +42,7 @@ class Param:
 # widget key -> its URL parameter. README's table of URL parameters documents each (tests/test_docs.py).
 PARAMS = {
     "f_muni": Param("muni"),
-    "f_pol": Param("pol", int),
+    "f_pol": Param("pol", _int),
     "f_dept": Param("dept"),
     "f_sec": Param("sec"),
     "f_refl": Param("refl"),
@@ -43,7 +54,7 @@ PARAMS = {
     "tr_mode": Param("mode", str, "absolute"),
     "tr_kind": Param("kind", str, "line"),
     "tr_era": Param("era", str, "wareki"),
-    "tr_slide": Param("slide", int, 1),
+    "tr_slide": Param("slide", _int, 1),
 }
 
 
@@ -56,7 +67,7 @@ def _from_url(p: Param, options, parse) -> list:
     for r in raw:
         try:
             v = parse(r)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             v = None
         if v is not None and (options is None or v in options):
             values.append(v)

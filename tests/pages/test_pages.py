@@ -252,3 +252,23 @@ def test_changes_table_heads_the_values_with_their_years(open_page):
     at = open_page(PAGE_FILES["changes"])
     assert headers(at)[:8] == ["方針", "施策番号", "指標", "単位", "H30年度", "R1年度", "増減", "増減率"]
     assert "前年度" not in headers(at) and "最新年度" not in headers(at)
+
+
+@pytest.mark.parametrize("page,params", [
+    ("changes", {"min": "inf"}),
+    ("changes", {"min": "1e400"}),
+    ("changes", {"min": "nan"}),
+    ("trends", {"present": "1", "pol": "99999999999"}),
+    ("trends", {"present": "1", "slide": "1e400"}),
+    ("trends", {"pol": "99999999999"}),
+    ("overview", {"pol": "-99999999999"}),
+])
+def test_out_of_range_link_values_are_ignored_never_an_error(open_page, page, params):
+    at = open_page(PAGE_FILES[page], **params)
+    assert not at.error, [e.value for e in at.error]
+    at.run()
+    ignored = (texts(at) + " ".join(m.value for m in at.sidebar.caption)).replace("\\", "")
+    named = [k for k in params if k not in ("present",)]
+    assert not at.error
+    if "present" not in params:  # the sidebar names what it did not use
+        assert all(f"{k}=" in ignored for k in named), ignored

@@ -1,0 +1,107 @@
+"""Check and build in a child process with a memory and a time limit.
+
+The server stays up whatever an upload holds: a child that runs out of memory or
+time is ended, and that becomes a finding shown like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import resource
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import imports, limits
+from .report import Finding
+
+MEMORY_MB = int(os.environ.get("EVALDASH_WORKER_MEMORY_MB") or 4096)  # address space of the child
+SECONDS = float(os.environ.get("EVALDASH_WORKER_SECONDS") or 300)
+
+
+@dataclass
+class UploadCheck:
+    """What the 取込 page shows for one upload, computed once per content (sha256)."""
+
+    name: str
+    sha256: str
+    findings: list[Finding] = field(default_factory=list)
+    preview: dict[str, pd.DataFrame] | None = None  # None when the upload has an error
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def check_upload(name: str, data: bytes, folder: Path | None = None, memory_mb: int | None = None,
+                 seconds: float | None = None) -> UploadCheck:
+    """Findings and preview of one upload, computed in a limited child process."""
+    sha = hashlib.sha256(data).hexdigest()
+    result = run_limited(imports.check_and_preview, (name, data, folder), name, memory_mb, seconds)
+    if isinstance(result, Finding):
+        return UploadCheck(name, sha, [result])
+    findings, preview = result
+    return UploadCheck(name, sha, findings, preview)
+
+
+def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None,
+                memory_mb: int | None = None, seconds: float | None = None) -> imports.Outcome:
+    """imports.add_sources in a limited child: a breach changes nothing (the upload is still staged
+    outside the reports folder when the child is ended)."""
+    label = items[0][0] if len(items) == 1 else f"{len(items)} ファイル"
+    result = run_limited(imports.add_sources, (items, folder, db), label, memory_mb, seconds)
+    if isinstance(result, Finding):
+        return imports.Outcome(False, [], [result])
+    return result
+
+
+def run_limited(func, args: tuple, name: str, memory_mb: int | None = None, seconds: float | None = None):
+    """func(*args) in a child; its result, or a Finding when the child breaks a limit or fails."""
+    memory = (memory_mb or MEMORY_MB) * 1024 * 1024
+    seconds = seconds or SECONDS
+    context = multiprocessing.get_context("forkserver")
+    # Children fork from a server that has imported the readers once: no import time per upload,
+    # and none of the web server's threads or open files are copied into them.
+    context.set_forkserver_preload(["evaldash.imports", "evaldash.template", "evaldash.export.views"])
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, memory, func, args), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            return _breach(name, f"{seconds:g} 秒の時間の上限を超えたので止めました")
+        status, value = receive.recv()
+    except EOFError:  # the child died without a word: the kernel ended it for its memory
+        return _breach(name, f"メモリの上限 {memory // 2**20:,} MB を超えたので止めました")
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if status == "memory":
+        return _breach(name, f"メモリの上限 {memory // 2**20:,} MB を超えたので止めました")
+    if status == "failed":
+        return _breach(name, f"処理中に止まりました（{value}）")
+    return value
+
+
+def _breach(name: str, what: str) -> Finding:
+    return limits.whole_file(name, f"{what}: 何も変更していません。ファイルを分けるか小さくしてください")
+
+
+def _child(send, memory: int, func, args: tuple) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        result = ("ok", func(*args))
+    except MemoryError:
+        result = ("memory", None)
+    except Exception as exc:  # anything else is still a finding, never a traceback on the page
+        result = ("failed", type(exc).__name__)
+    try:
+        send.send(result)
+    except MemoryError:
+        send.send(("memory", None))
+    send.close()
