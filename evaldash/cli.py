@@ -39,8 +39,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    """Findings go to stdout, one `file:line: severity: message` per line, with the
-    file as given on the command line so an editor can jump to it."""
+    """Findings go to stdout, one `file:line: エラー|注意: message` per line (a finding about the whole
+    file has no line), with the file as given on the command line so an editor can jump to it."""
     failed = False
     for path in args.files:
         findings = imports.check_file(Path(path))
@@ -48,7 +48,7 @@ def cmd_check(args) -> int:
             print(dataclasses.replace(f, file=str(path)) if f.file == Path(path).name else f)
         failed |= any(f.severity == "error" for f in findings)
         if not findings:
-            print(f"{path}: ok", file=sys.stderr)
+            print(f"{path}: 問題ありません", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -101,11 +101,11 @@ def cmd_export(args) -> int:
         return 1
     out = Path(args.out) if args.out else None
     if args.format != "csv" and out is None:
-        print(f"--format {args.format} needs --out FILE", file=sys.stderr)
+        print(f"--format {args.format} には --out で書き出すファイルが必要です", file=sys.stderr)
         return 2
-    flat_export(db, args.format, out if out else sys.stdout, bom=args.bom)
+    flat_export(db, args.format, out if out else sys.stdout, bom=args.bom, headers=args.headers)
     if out:
-        print(f"wrote {out}", file=sys.stderr)
+        print(f"{out} に書き出しました", file=sys.stderr)
     return 0
 
 
@@ -120,9 +120,9 @@ def cmd_deck(args) -> int:
         per=args.per, title=args.title,
     )
     if slides == 0:
-        print("no indicator matches the filters: no deck written", file=sys.stderr)
+        print("条件に合う指標がないため、スライドは作りませんでした", file=sys.stderr)
         return 1
-    print(f"wrote {args.out}: {slides} slides", file=sys.stderr)
+    print(f"{args.out} に書き出しました（スライド {slides} 枚）", file=sys.stderr)
     return 0
 
 
@@ -169,6 +169,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
     sp.add_argument("--out", default=None, help="output file (CSV goes to stdout without it)")
     sp.add_argument("--bom", action="store_true", help="start CSV with a UTF-8 BOM so Excel reads Japanese")
+    sp.add_argument("--headers", choices=["en", "ja"], default="en",
+                    help="column names: the documented English names (default) or their Japanese names")
     common(sp)
     sp.set_defaults(func=cmd_export)
 

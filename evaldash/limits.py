@@ -11,7 +11,7 @@ import gc
 import io
 import zipfile
 
-from .report import Finding
+from .report import WHOLE_FILE, Finding
 
 MAX_INFLATED_BYTES = 50 * 1024 * 1024  # an .xlsx's members, inflated, in all
 MAX_INFLATE_RATIO = 100  # inflated size over the file's size
@@ -21,8 +21,6 @@ MAX_COLUMNS = 200
 MAX_LISTED_FINDINGS = 1_000
 MAX_NAME_CHARS = 120  # a file name; 255 bytes is the file systems' own limit
 MAX_NAME_BYTES = 255
-
-WHOLE_FILE = "ファイル全体"
 
 
 def whole_file(name: str, message: str) -> Finding:

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from . import normalize as nz
-from .report import Finding, Measure, Report
+from .report import Finding, Measure, Report, quoted
 from .summary import change_sentence, decimals_of
 
 # The flat table (the export contract), column -> (Japanese name, description), in the table's order: shown on the
@@ -175,9 +175,8 @@ def _merge_indicator(merged: Merged, report: Report, mid: str, ind) -> None:
     if owner != mine:
         raise IndicatorIdClash(Finding(
             report.source_file, ind.line, "error",
-            f"indicator {ind.name!r} of 施策 {mid} ({muni}) got the id {iid} of an indicator "
-            f"of 施策 {owner[1]} ({owner[0]}); expected every indicator to get an id of its own: rename "
-            "one of the two",
+            f"施策 {mid}（{muni}）の指標 {quoted(ind.name, 80)} の ID {iid} が、施策 {owner[1]}（{owner[0]}）の"
+            "指標と同じです: 指標ごとに別の ID が必要です。どちらかの指標名を変えてください",
         ))
     merged.indicators[(muni, iid)] = (report, mid, ind)
     for cell in ind.cells:

@@ -25,6 +25,7 @@ from .report import (
     ParseError,
     Policy,
     Report,
+    quoted,
 )
 from .source import decode_report, read_report
 
@@ -97,7 +98,7 @@ def parse_text(
 ) -> Report:
     """Parse report text. `findings` are ones already made while reading the bytes."""
     if not text.strip():
-        raise ParseError([Finding(name, 0, "error", "the file is empty: expected a 施策評価表 report text")])
+        raise ParseError([Finding(name, 0, "error", "ファイルが空です: 施策評価表の本文（テキスト）が必要です")])
     return _Parser(text, name, municipality, encoding, findings or []).run()
 
 
@@ -110,7 +111,7 @@ class _Parser:
         muni = municipality or detect_municipality(text)
         self.report = Report(name, muni or "", None, None, encoding)
         if not muni:
-            self.warn(0, "no municipality name found in the text: expected the city's name (…市, e.g. 苫小牧市)")
+            self.warn(0, "本文に自治体名が見つかりません: 「…市」（例 苫小牧市）の名前が本文に必要です")
         self.policy: Policy | None = None
         self.heading: str | None = None
         self.initiative: Initiative | None = None
@@ -138,16 +139,16 @@ class _Parser:
                 self.last_line = number
             self.line(number, line)
         if self.preamble:
-            n = len(self.preamble)
-            self.warn(self.preamble[0], f"{n} line{'s' if n > 1 else ''} before the first 運営方針 heading "
-                      f"{'are' if n > 1 else 'is'} ignored")
+            self.warn(self.preamble[0], f"最初の運営方針の見出しより前の {len(self.preamble)} 行は読み飛ばしました"
+                      "（報告書は「運営方針01 名前」の見出しから始まります）")
         self.check_truncated()
         self.close_measure()
         if self.awaiting_id:
-            self.error(self.awaiting_id, "施策番号 has no 7-digit number after it: the report may be truncated")
+            self.error(self.awaiting_id, "施策番号の後に7桁の番号がありません: 次の行に7桁の施策番号が必要です"
+                       "（ファイルが途中で切れている可能性があります）")
         if not self.report.policies:
-            self.error(0, "no 運営方針 heading found: expected lines like '運営方針01 地域活動の促進' "
-                       "(is this a 施策評価表 in the supported layout?)")
+            self.error(0, "運営方針の見出しが見つかりません: 「運営方針01 地域活動の促進」のような行が必要です"
+                       "（対応している様式の施策評価表か確かめてください）")
             raise ParseError(self.findings)
         self.finish_report_year()
         self.report.findings = sorted(self.findings, key=lambda f: f.line)
@@ -161,15 +162,15 @@ class _Parser:
         if not m.future:
             self.error(
                 self.last_line,
-                f"the report ends inside 施策 {m.measure_id} (line {m.line}) before its 今後の取組の方向性 row: "
-                "the file looks truncated (expected every 施策 to end with 今後の取組の方向性)",
+                f"施策 {m.measure_id}（{m.line}行目）の今後の取組の方向性の行より前でファイルが終わっています: "
+                "途中で切れているようです（どの施策も今後の取組の方向性で終わるはずです）",
             )
             self.truncated = True  # reported once here, not again by close_measure
         elif self.open_paragraph is not None and self.open_paragraph == self.last_line:
             self.error(
                 self.last_line,
-                f"the last line ends inside a <p> paragraph of 施策 {m.measure_id}: the file looks truncated "
-                "(expected the paragraph to end with </p>)",
+                f"最後の行が施策 {m.measure_id} の <p> 段落の途中で終わっています: 途中で切れているようです"
+                "（段落は </p> で閉じるはずです）",
             )
 
     def line(self, number: int, raw: str) -> None:
@@ -183,7 +184,7 @@ class _Parser:
             found = pattern.match(first)
             if found and handler(self, number, first, cells, found):
                 return
-        self.warn(number, f"unrecognised line ignored: {first[:40]!r}")
+        self.warn(number, f"読み取れない行を読み飛ばしました: {quoted(first, 40)}")
 
     # -- line handlers: each takes the line (True) or passes it on to the next rule (False) ----------
     def on_awaited_id(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -194,15 +195,13 @@ class _Parser:
             self.measure.measure_id = first
             # A dict, not a walk over every 施策 read so far: that was quadratic on large reports.
             if first in self.measure_lines:
-                self.error(number, f"施策番号 {first} appears twice (first at line {self.measure_lines[first]})")
+                self.error(number, f"施策番号 {first} が2回あります（最初は {self.measure_lines[first]}行目）: "
+                           "施策番号は1回ずつのはずです")
             else:
                 self.measure_lines[first] = self.measure.line
             self.initiative.measures.append(self.measure)
             return True
-        self.error(
-            number,
-            f"expected the 7-digit 施策番号 on the line after the label at line {label_line}, found {first[:20]!r}",
-        )
+        self.error(number, f"{label_line}行目の施策番号の次の行に7桁の施策番号が必要ですが、{quoted(first)} でした")
         self.measure = None
         return False  # the line may still be something the later rules know
 
@@ -212,9 +211,9 @@ class _Parser:
         policy_no = int(found.group(1))
         self.close_measure()
         if not name:
-            self.error(number, "運営方針 heading has no name: expected '運営方針NN 名前'")
+            self.error(number, "運営方針の見出しに名前がありません: 「運営方針NN 名前」の形が必要です")
         if any(p.number == policy_no for p in self.report.policies):
-            self.error(number, f"運営方針{policy_no:02d} appears twice")
+            self.error(number, f"運営方針{policy_no:02d} が2回あります: 運営方針の番号は1回ずつのはずです")
         self.policy = Policy(policy_no, name, number)
         self.report.policies.append(self.policy)
         self.heading = None
@@ -230,7 +229,7 @@ class _Parser:
         self.close_measure()
         self.heading = _HEADINGS[first]
         if self.policy is None:
-            self.error(number, f"{first} appears before any 運営方針 heading")
+            self.error(number, f"{first} が運営方針の見出しより前にあります: 先に「運営方針01 名前」の行が必要です")
         return True
 
     def on_preamble(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -242,13 +241,13 @@ class _Parser:
     def on_measure(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
         self.close_measure()
         if self.initiative is None:
-            self.error(number, "施策番号 appears before any 主な取組 heading: expected a line like '1 名前' first")
+            self.error(number, "施策番号が主な取組の見出しより前にあります: 先に「1 名前」のような行が必要です")
             self.initiative = Initiative(0, "", number)
             self.policy.initiatives.append(self.initiative)
         raw_purpose = " ".join(c for c in cells[1:] if c.strip())
         self.measure = Measure("", nz.clean(raw_purpose), nz.clean_raw(raw_purpose), number)
         if not self.measure.purpose:
-            self.warn(number, "施策番号 line has no purpose text after the label")
+            self.warn(number, "施策番号の行に施策の目的の文がありません: 「施策番号」の後のセルに目的が必要です")
         self.awaiting_id = number
         return True
 
@@ -260,20 +259,20 @@ class _Parser:
             k = values.index("反映区分")
         except ValueError:
             k = len(values)
-            self.error(number, "担当部・課 row has no 反映区分 cell: expected '担当部・課 <部 課> 反映区分 <A|B (…)>'")
+            self.error(number, "担当部・課の行に反映区分のセルがありません: 「担当部・課 <部 課> 反映区分 <A|B (…)>」の形が必要です")
         dept_text = " ".join(v for v in values[1:k] if v)
         self.measure.departments = parse_departments(dept_text, lambda msg: self.warn(number, msg))
         if not self.measure.departments:
-            self.error(number, "担当部・課 is empty: expected '部 課' pairs such as '総合政策部 政策推進課'")
+            self.error(number, "担当部・課が空です: 「総合政策部 政策推進課」のような部と課の組が必要です")
         if k < len(values):
             refl = " ".join(v for v in values[k + 1 :] if v)
             m = _REFLECTION_RE.match(refl)
             if not m:
-                self.error(number, f"反映区分 {refl[:20]!r} is not a letter: expected A or B with its label")
+                self.error(number, f"反映区分 {quoted(refl)} が記号ではありません: A か B の記号と説明が必要です")
                 return True
             letter, label = m.group(1).upper(), (m.group(2) or "").strip()
             if letter not in KNOWN_REFLECTIONS:
-                self.warn(number, f"unknown 反映区分 letter {letter!r}: expected A or B; kept as written")
+                self.warn(number, f"反映区分の記号 {quoted(letter)} は A でも B でもありません: 書かれたとおりに残します")
             self.measure.reflection = letter
             self.measure.reflection_label = label or KNOWN_REFLECTIONS.get(letter, "")
         return True
@@ -292,7 +291,7 @@ class _Parser:
         values = [nz.clean(c) for c in cells]
         self.table, self.years = None, []
         if len(values) < 4 or values[1] != "指標名" or values[2] != "単位":
-            self.error(number, "評価指標 header: expected '指標名', '単位' and one column per fiscal year (H30年度 …)")
+            self.error(number, "評価指標の見出し行: 「指標名」「単位」と年度ごとの列（H30年度 …）が必要です")
             return True
         labels = values[3:]
         while labels and not labels[-1]:
@@ -302,18 +301,18 @@ class _Parser:
             year = nz.fiscal_year(label)
             if not label:
                 # Values are read by position: a gap would shift them into the wrong year.
-                problem = "a blank column between the fiscal years (expected one H30年度 / R1年度 … label per column)"
+                problem = "年度の列の間に空の列があります（列ごとに H30年度 / R1年度 … の見出しが必要です）"
             elif year is None:
-                problem = f"{label!r} is not a fiscal year such as H30年度 or R1年度"
+                problem = f"{quoted(label)} は年度ではありません: H30年度 や R1年度 のような年度が必要です"
             elif any(y == year for y, _ in years):
-                problem = f"fiscal year {label!r} appears twice (expected each year once)"
+                problem = f"年度 {quoted(label)} が2回あります: 年度は1回ずつのはずです"
             else:
                 years.append((year, label))
                 continue
-            self.error(number, f"評価指標 header: {problem}")
+            self.error(number, f"評価指標の見出し行: {problem}")
             return True
         if not years:
-            self.error(number, "評価指標 header has no fiscal-year columns")
+            self.error(number, "評価指標の見出し行に年度の列がありません: 年度ごとの列（H30年度 …）が必要です")
             return True
         self.table, self.years = "indicators", years
         return True
@@ -352,7 +351,8 @@ class _Parser:
                 if existing.name != name:
                     self.warn(
                         number,
-                        f"主な取組 {initiative_no} was named {existing.name!r} at line {existing.line}, now {name!r}",
+                        f"主な取組 {initiative_no} は {existing.line}行目では {quoted(existing.name, 40)} でしたが、"
+                        f"ここでは {quoted(name, 40)} です: 同じ番号は同じ名前のはずです",
                     )
                 self.initiative = existing
                 return True
@@ -396,7 +396,7 @@ class _Parser:
     # -- structure ----------------------------------------------------------------
     def need_measure(self, number: int, label: str) -> bool:
         if self.measure is None:
-            self.error(number, f"{label[:12]} row appears outside a 施策: expected a 施策番号 first")
+            self.error(number, f"{label[:12]} の行が施策の外にあります: 先に施策番号の行が必要です")
             return False
         return True
 
@@ -407,15 +407,16 @@ class _Parser:
         self.years = []
         if m is None or not m.measure_id:
             return
-        where = f"施策 {m.measure_id} (line {m.line})"
+        where = f"施策 {m.measure_id}（{m.line}行目）"
         if not m.departments:
-            self.error(m.line, f"{where} has no 担当部・課 row")
+            self.error(m.line, f"{where} に担当部・課の行がありません: 施策ごとに担当部・課の行が必要です")
         if m.reflection is None:
-            self.error(m.line, f"{where} has no 反映区分")
+            self.error(m.line, f"{where} に反映区分がありません: 施策ごとに反映区分（A か B）が必要です")
         if not m.indicators:
-            self.warn(m.line, f"{where} has no 評価指標 rows")
+            self.warn(m.line, f"{where} に評価指標の行がありません: 施策ごとに評価指標の表があるはずです")
         if not m.future and not self.truncated:
-            self.warn(m.line, f"{where} has no 今後の取組の方向性: the report may be truncated")
+            self.warn(m.line, f"{where} に今後の取組の方向性がありません: 施策ごとに必要です"
+                      "（ファイルが途中で切れている可能性があります）")
 
     # -- rows -----------------------------------------------------------------------
     def _section_and_text(self, text: str) -> tuple[str | None, str]:
@@ -453,45 +454,37 @@ class _Parser:
         name_cell = body[0] if body else ""
         if name_cell.strip().startswith(("※", "*")) or nz.clean(name_cell).startswith("※"):
             if not self.measure.indicators:
-                self.warn(number, "※ note before any indicator row: attached to no indicator")
+                self.warn(number, "指標の行より前に ※ の注記があります: どの指標にも付けません（注記は指標の行の後に置きます）")
                 return
             self.measure.indicators[-1].notes.append(nz.clean(" ".join(c for c in body if c.strip())))
             return
         n = len(self.years)
         name = nz.clean(name_cell)
         if not name:
-            self.error(number, "indicator row has no 指標名 in its first column")
+            self.error(number, "指標の行の最初の列に指標名がありません: 指標名が必要です")
             return
         unit = nz.clean(body[1]) if len(body) > 1 else ""
         value_cells = body[2 : 2 + n]
         extra = [c for c in body[2 + n :] if c.strip()]
-        expected = f"expected {n + 3} like the 評価指標 header (a blank, 指標名, 単位 and {n} fiscal years)"
+        row = f"指標 {quoted(name, 80)} の行は {len(body) + 1} 列"
+        expected = f"評価指標の見出しと同じ {n + 3} 列（空欄、指標名、単位、年度 {n} 列）が必要です"
         if extra:
-            self.error(
-                number,
-                f"indicator row {name!r} has {len(body) + 1} cells, too many: {expected}; extra {extra[0][:20]!r}",
-            )
+            self.error(number, f"{row}で多すぎます: {expected}。余分な値 {quoted(extra[0])}")
         if len(body) < 2 + n:
-            self.warn(
-                number,
-                f"indicator row {name!r} has {len(body) + 1} cells, too few: {expected}; "
-                "the missing cells are read as not reported",
-            )
+            self.warn(number, f"{row}で足りません: {expected}。足りない列は報告なしとして読みます")
         for other in self.measure.indicators:
             if nz.indicator_key(other.name) == nz.indicator_key(name):
-                self.error(
-                    number,
-                    f"indicator {name!r} appears twice in 施策 {self.measure.measure_id} (first at line {other.line}): "
-                    "expected each 指標名 once per 施策",
-                )
+                self.error(number, f"指標 {quoted(name, 80)} が施策 {self.measure.measure_id} に2回あります"
+                           f"（最初は {other.line}行目）: 指標名は施策ごとに1回ずつのはずです")
                 return
         if not unit:
-            self.warn(number, f"indicator {name!r} has no 単位")
+            self.warn(number, f"指標 {quoted(name, 80)} に単位がありません: 単位の列が必要です")
         out = []
         for (year, label), cell in zip(self.years, value_cells + [""] * (n - len(value_cells))):
             v = nz.parse_value(cell)
             if v.status == nz.STATUS_INVALID:
-                self.error(number, f"{name!r} {label}: {cell.strip()[:20]!r} is not a number (expected e.g. 1,365, - or blank)")
+                self.error(number, f"{quoted(name, 80)} {label}: {quoted(cell)} は数値ではありません"
+                           "（1,365、- または空欄のように書きます）")
             out.append(Cell(year, label, v.value, v.status, v.raw))
         self.measure.indicators.append(Indicator(name, nz.clean_raw(name_cell), unit, out, number))
 
@@ -499,7 +492,8 @@ class _Parser:
         if self.report_labels:
             label, _ = self.report_labels.most_common(1)[0]
             if len(self.report_labels) > 1:
-                self.warn(0, f"具体的な取組 name several years {sorted(self.report_labels)}: using {label}")
+                self.warn(0, f"具体的な取組の見出しに年度が複数あります（{'、'.join(sorted(self.report_labels))}）: "
+                          f"{label} を報告書の年度とします")
             self.report.report_label = label
             self.report.report_year = nz.fiscal_year(label)
         if self.report.report_year is None:
@@ -513,9 +507,10 @@ class _Parser:
             if years:
                 self.report.report_year = max(years)
                 self.report.report_label = nz.wareki_label(max(years))
-                self.warn(0, f"no '具体的な取組 (R1年度)' label found: report year taken as the latest data year {self.report.report_label}")
+                self.warn(0, "「具体的な取組 (R1年度)」の見出しが見つかりません: "
+                          f"値のある最新の年度 {self.report.report_label} を報告書の年度とします")
             else:
-                self.error(0, "cannot tell the report year: no '具体的な取組 (R1年度)' label and no values")
+                self.error(0, "報告書の年度がわかりません: 「具体的な取組 (R1年度)」の見出しか、値が必要です")
 
 
 def parse_departments(text: str, warn) -> list[Department]:
@@ -529,6 +524,6 @@ def parse_departments(text: str, warn) -> list[Department]:
         elif out:
             out.append(Department(out[-1].dept, token))
         else:
-            warn(f"担当部・課 {token!r} has no 部 before it")
+            warn(f"担当部・課の {quoted(token)} の前に部がありません: 「総合政策部 政策推進課」のように部が先に必要です")
             out.append(Department(token, None))
     return out

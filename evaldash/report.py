@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+WHOLE_FILE = "ファイル全体"  # where a finding about no one line is
+SEVERITY_NAMES = {"error": "エラー", "warning": "注意"}
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -13,7 +16,18 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.severity}: {self.message}"
+        """`file:line: エラー: message`; a finding about the whole file says so instead of a line 0."""
+        severity = SEVERITY_NAMES.get(self.severity, self.severity)
+        if self.line:
+            return f"{self.file}:{self.line}: {severity}: {self.message}"
+        message = self.message if self.message.startswith(WHOLE_FILE) else f"{WHOLE_FILE}: {self.message}"
+        return f"{self.file}: {severity}: {message}"
+
+
+def quoted(text: str, limit: int = 20) -> str:
+    """Text from a file, cut to `limit` characters and in 「」, for a finding; control characters escaped."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.strip()[:limit])
+    return f"「{shown}」"
 
 
 class ParseError(Exception):

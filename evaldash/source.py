@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from .report import Finding, ParseError
@@ -13,13 +14,15 @@ ENCODINGS = ("utf-8-sig", "cp932")
 
 # Files people drop in by mistake, told apart by their first bytes.
 _MAGIC = (
-    (b"%PDF", "the file is a PDF: expected the report converted to text (tab-separated .txt)"),
-    (b"PK\x03\x04", "the file is a zip or Excel workbook: expected a text report (save a template as .xlsx)"),
+    (b"%PDF", "PDF のファイルです: 報告書をテキスト（タブ区切りの .txt）に変換したものが必要です"),
+    (b"PK\x03\x04", "zip か Excel のファイルです: テキストの報告書が必要です（取込テンプレートなら拡張子を .xlsx にします）"),
 )
+# Why a file cannot be read, in words; other errors keep the system's own text.
+_OS_ERRORS = {errno.ENOENT: "ファイルがありません", errno.EISDIR: "フォルダです", errno.EACCES: "読む権限がありません"}
 
 
 def _too_big(name: str, size: int) -> ParseError:
-    return ParseError([Finding(name, 0, "error", f"the file is {size:,} bytes: the limit is {MAX_REPORT_BYTES:,} bytes")])
+    return ParseError([Finding(name, 0, "error", f"ファイルが {size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")])
 
 
 def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
@@ -29,7 +32,7 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
     the middle of a character (a cut download) is read up to the cut, with an error.
     """
     if not data.strip():
-        raise ParseError([Finding(name, 0, "error", "the file is empty: expected a 施策評価表 report text")])
+        raise ParseError([Finding(name, 0, "error", "ファイルが空です: 施策評価表の本文（テキスト）が必要です")])
     if len(data) > MAX_REPORT_BYTES:
         raise _too_big(name, len(data))
     for magic, message in _MAGIC:
@@ -39,9 +42,9 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
         try:
             return _lines(data.decode("utf-16")), "utf-16", []
         except UnicodeDecodeError:
-            raise ParseError([Finding(name, 0, "error", "the file starts like UTF-16 text but does not decode")])
+            raise ParseError([Finding(name, 0, "error", "UTF-16 のテキストのように始まりますが、読めません: UTF-8 か Shift_JIS（CP932）のテキストが必要です")])
     if b"\x00" in data[:65536]:
-        raise ParseError([Finding(name, 0, "error", "the file is binary (it holds NUL bytes): expected a text report")])
+        raise ParseError([Finding(name, 0, "error", "バイナリのファイルです（NUL バイトがあります）: テキストの報告書が必要です")])
     findings: list[Finding] = []
     first_bad = 0  # where UTF-8 fails, to name that line when no encoding fits
     try:
@@ -51,8 +54,8 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
         if exc.reason == "unexpected end of data" and exc.end == len(data):
             line = data[: exc.start].count(b"\n") + 1
             findings.append(
-                Finding(name, line, "error", "the file ends in the middle of a character: it is cut short "
-                        "(expected a complete report; copy or download it again)")
+                Finding(name, line, "error", "文字の途中でファイルが終わっています: 途中で切れています"
+                        "（完全な報告書が必要です。もう一度コピーかダウンロードしてください）")
             )
             data = data[: exc.start]
     for encoding in ENCODINGS:
@@ -63,8 +66,8 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
         label = "utf-8-bom" if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else encoding
         return _lines(text), label.replace("utf-8-sig", "utf-8"), findings
     line = data[:first_bad].count(b"\n") + 1
-    raise ParseError([Finding(name, line, "error", "the text is neither UTF-8 nor Shift_JIS (CP932): "
-                              "expected a text file in one of them")])
+    raise ParseError([Finding(name, line, "error", "UTF-8 でも Shift_JIS（CP932）でもないテキストです: "
+                              "どちらかの文字コードのテキストが必要です")])
 
 
 def _lines(text: str) -> str:
@@ -79,5 +82,6 @@ def read_report(path: Path) -> tuple[str, str, list[Finding]]:
             raise _too_big(path.name, size)
         data = path.read_bytes()
     except OSError as exc:
-        raise ParseError([Finding(path.name, 0, "error", f"cannot read the file: {exc.strerror}")]) from exc
+        why = _OS_ERRORS.get(exc.errno, exc.strerror)
+        raise ParseError([Finding(path.name, 0, "error", f"ファイルを読めません（{why}）: 読めるテキストの報告書が必要です")]) from exc
     return decode_report(data, path.name)

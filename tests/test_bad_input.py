@@ -74,24 +74,24 @@ def test_other_encodings_and_line_ends_read_identically(seed_text, seed_report, 
 
 @pytest.mark.parametrize("data", [b"", b"   \n\n\t\r\n", b"\xef\xbb\xbf"])
 def test_empty_file(data):
-    f = one(findings(data, "empty.txt"), 0, "error", "empty", "expected a 施策評価表 report")
+    f = one(findings(data, "empty.txt"), 0, "error", "ファイルが空です", "施策評価表の本文（テキスト）が必要です")
     assert f.file == "empty.txt"
 
 
 def test_binary_file():
     data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20
-    one(findings(data, "photo.txt"), 0, "error", "binary", "expected a text report")
+    one(findings(data, "photo.txt"), 0, "error", "バイナリのファイルです", "テキストの報告書が必要です")
 
 
 def test_pdf_instead_of_its_text():
-    one(findings(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "report.txt"), 0, "error", "PDF", "expected the report converted to text")
+    one(findings(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "report.txt"), 0, "error", "PDF", "テキスト（タブ区切りの .txt）に変換したものが必要です")
 
 
 def test_bytes_that_are_neither_utf8_nor_cp932(seed_text):
     data = seed_text.encode("utf-8")
     at = data.index(b"\t47\t68")
     data = data[:at] + b"\xff\xfe\xfd" + data[at:]
-    one(findings(data), 256, "error", "neither UTF-8 nor Shift_JIS", "expected")
+    one(findings(data), 256, "error", "UTF-8 でも Shift_JIS（CP932）でもない", "どちらかの文字コードのテキストが必要です")
 
 
 def test_oversize_file(tmp_path):
@@ -122,8 +122,8 @@ def test_another_citys_layout():
         "評価\tA\n"
     )
     found = findings(text, "sapporo.txt")
-    one(found, 0, "error", "no 運営方針 heading", "expected lines like '運営方針01 地域活動の促進'")
-    one(found, 1, "warning", "4 lines before the first 運営方針 heading are ignored")
+    one(found, 0, "error", "運営方針の見出しが見つかりません", "「運営方針01 地域活動の促進」のような行が必要です")
+    one(found, 1, "warning", "最初の運営方針の見出しより前の 4 行は読み飛ばしました")
     with pytest.raises(ParseError):
         parse_bytes(text.encode(), "sapporo.txt")
 
@@ -131,40 +131,41 @@ def test_another_citys_layout():
 def test_truncated_mid_measure(seed_text):
     cut = "\n".join(seed_text.split("\n")[:256])  # ends with the 女性人材バンク登録者数 row
     found = findings(cut)
-    one(found, 256, "error", "ends inside 施策 1110321 (line 245)", "truncated", "expected every 施策 to end with 今後の取組の方向性")
+    one(found, 256, "error", "施策 1110321（245行目）の今後の取組の方向性の行より前でファイルが終わっています",
+        "途中で切れている", "どの施策も今後の取組の方向性で終わるはずです")
     assert not [f for f in found if f.severity == "warning" and "1110321" in f.message]  # said once
 
 
 def test_truncated_mid_row(seed_text):
     cut = seed_text[: seed_text.index(BANK_ROW) + len("\t女性人材バンク")]
     found = findings(cut)
-    one(found, 256, "warning", "too few", "expected 8")
-    one(found, 256, "error", "truncated")
+    one(found, 256, "warning", "足りません", "同じ 8 列")
+    one(found, 256, "error", "途中で切れている")
 
 
 def test_truncated_mid_character(seed_text):
     data = seed_text.encode("utf-8")
     cut = data[: data.index("女性人材バンク登録者数".encode()) + 4]  # inside 性
     found = findings(cut)
-    one(found, 256, "error", "ends in the middle of a character", "expected a complete report")
+    one(found, 256, "error", "文字の途中でファイルが終わっています", "完全な報告書が必要です")
 
 
 def test_truncated_mid_character_after_a_bom(seed_text):
     data = b"\xef\xbb\xbf" + seed_text.encode("utf-8")
     cut = data[: data.index("女性人材バンク登録者数".encode()) + 4]
-    one(findings(cut), 256, "error", "ends in the middle of a character", "expected a complete report")
+    one(findings(cut), 256, "error", "文字の途中でファイルが終わっています", "完全な報告書が必要です")
 
 
 def test_truncated_inside_a_paragraph(seed_text):
     lines = seed_text.split("\n")
     lines[256] = lines[256][:40]  # line 257, 今後の取組の方向性 of 1110321, cut inside its <p>
     found = findings("\n".join(lines[:257]))
-    one(found, 257, "error", "inside a <p> paragraph of 施策 1110321", "expected the paragraph to end with </p>")
+    one(found, 257, "error", "施策 1110321 の <p> 段落の途中で終わっています", "段落は </p> で閉じるはずです")
 
 
 def test_truncated_after_the_label(seed_text):
     cut = "\n".join(seed_text.split("\n")[:245])
-    one(findings(cut), 245, "error", "施策番号 has no 7-digit number after it")
+    one(findings(cut), 245, "error", "施策番号の後に7桁の番号がありません", "次の行に7桁の施策番号が必要です")
 
 
 # -- one bad line ---------------------------------------------------------------------------------------
@@ -176,35 +177,35 @@ HEADER = "評価指標 (事業実績)\t指標名\t単位\t"
 CASES = [
     # (what, seed line to replace, its new text, line of the finding, severity, message fragments)
     ("too few cells", BANK_LINE, "\t女性人材バンク登録者数\t人\t47",
-     256, "warning", ["has 4 cells, too few", "expected 8", "blank, 指標名, 単位 and 5 fiscal years"]),
+     256, "warning", ["の行は 4 列で足りません", "同じ 8 列", "空欄、指標名、単位、年度 5 列"]),
     ("too many cells", BANK_LINE, BANK_ROW + "\t\t99",
-     256, "error", ["has 10 cells, too many", "expected 8", "extra '99'"]),
+     256, "error", ["の行は 10 列で多すぎます", "同じ 8 列", "余分な値 「99」"]),
     ("not a number", BANK_LINE, "\t女性人材バンク登録者数\t人\t四十七\t68\t\t\t",
-     256, "error", ["'女性人材バンク登録者数' H30年度: '四十七' is not a number", "expected e.g. 1,365, - or blank"]),
+     256, "error", ["「女性人材バンク登録者数」 H30年度: 「四十七」 は数値ではありません", "1,365、- または空欄のように書きます"]),
     ("number with a unit", BANK_LINE, "\t女性人材バンク登録者数\t人\t47\t68人\t\t\t",
-     256, "error", ["R1年度: '68人' is not a number"]),
+     256, "error", ["R1年度: 「68人」 は数値ではありません"]),
     ("no name", BANK_LINE, "\t\t人\t47\t68\t\t\t",
-     256, "error", ["no 指標名"]),
+     256, "error", ["指標名がありません", "指標名が必要です"]),
     ("indicator twice", BANK_LINE, BANK_ROW + "\n" + BANK_ROW,
-     257, "error", ["'女性人材バンク登録者数' appears twice in 施策 1110321 (first at line 256)"]),
+     257, "error", ["「女性人材バンク登録者数」 が施策 1110321 に2回あります（最初は 256行目）", "1回ずつのはずです"]),
     ("unknown 反映区分 letter", REFLECTION_LINE, REFLECTION + "C (検討中)",
-     248, "warning", ["unknown 反映区分 letter 'C'", "expected A or B"]),
+     248, "warning", ["反映区分の記号 「C」 は A でも B でもありません"]),
     ("反映区分 not a letter", REFLECTION_LINE, REFLECTION + "済",
-     248, "error", ["反映区分 '済' is not a letter", "expected A or B"]),
+     248, "error", ["反映区分 「済」 が記号ではありません", "A か B の記号と説明が必要です"]),
     ("no 反映区分 cell", REFLECTION_LINE, "担当部・課\t総合政策部 協働・男女平等参画室",
-     248, "error", ["no 反映区分 cell", "expected '担当部・課 <部 課> 反映区分 <A|B (…)>'"]),
+     248, "error", ["反映区分のセルがありません", "「担当部・課 <部 課> 反映区分 <A|B (…)>」の形が必要です"]),
     ("no 担当部・課", REFLECTION_LINE, "担当部・課\t\t反映区分\tB",
-     248, "error", ["担当部・課 is empty", "expected '部 課' pairs"]),
+     248, "error", ["担当部・課が空です", "部と課の組が必要です"]),
     ("year header not a year", HEADER_LINE, HEADER + "H30年度\t昨年度\tR2年度\tR3年度\tR4年度",
-     254, "error", ["'昨年度' is not a fiscal year", "such as H30年度 or R1年度"]),
+     254, "error", ["「昨年度」 は年度ではありません", "H30年度 や R1年度 のような年度が必要です"]),
     ("gap in the year header", HEADER_LINE, HEADER + "H30年度\t\tR2年度\tR3年度\tR4年度",
-     254, "error", ["blank column between the fiscal years"]),
+     254, "error", ["年度の列の間に空の列があります"]),
     ("year twice in the header", HEADER_LINE, HEADER + "H30年度\t令和元年度\tR1年度\tR3年度\tR4年度",
-     254, "error", ["'R1年度' appears twice", "expected each year once"]),
+     254, "error", ["年度 「R1年度」 が2回あります", "年度は1回ずつのはずです"]),
     ("measure id twice", ID_LINE, "1110321\t",
-     267, "error", ["施策番号 1110321 appears twice (first at line 245)"]),
+     267, "error", ["施策番号 1110321 が2回あります（最初は 245行目）"]),
     ("measure id not 7 digits", ID_LINE, "111032\t",
-     267, "error", ["expected the 7-digit 施策番号 on the line after the label at line 266"]),
+     267, "error", ["266行目の施策番号の次の行に7桁の施策番号が必要ですが、「111032」 でした"]),
 ]
 
 
@@ -232,8 +233,16 @@ def test_one_bad_line(seed_text, what, number, new, line, severity, fragments):
 
 
 def test_finding_format(seed_text):
-    f = one(findings(seed_text.replace(BANK_ROW, BANK_ROW.replace("47", "x"))), 256, "error", "not a number")
-    assert re.fullmatch(r"bad\.txt:256: error: .+", str(f))
+    f = one(findings(seed_text.replace(BANK_ROW, BANK_ROW.replace("47", "x"))), 256, "error", "数値ではありません")
+    assert re.fullmatch(r"bad\.txt:256: エラー: .+", str(f))
+
+
+def test_a_finding_about_the_whole_file_names_no_line_0():
+    f = one(findings("関係のない文書です。\n", "other.txt"), 0, "error", "運営方針の見出しが見つかりません")
+    assert str(f).startswith("other.txt: エラー: ファイル全体: 運営方針の見出しが見つかりません")
+    assert ":0:" not in str(f)
+    (whole,) = [str(x) for x in findings(b"", "empty.txt")]
+    assert whole == "empty.txt: エラー: ファイル全体: ファイルが空です: 施策評価表の本文（テキスト）が必要です"
 
 
 # -- the CLI: check, add -------------------------------------------------------------------------------
@@ -243,10 +252,11 @@ def test_check_prints_findings_and_exits_1_on_error(tmp_path, seed_text):
     bad.write_text(seed_text.replace(BANK_ROW, "\t女性人材バンク登録者数\t人\t47\tabc\t\t\t"), encoding="utf-8")
     done = run_cli("check", bad)
     assert done.returncode == 1
-    assert re.search(rf"^{re.escape(str(bad))}:256: error: '女性人材バンク登録者数' R1年度: 'abc' is not a number",
+    assert re.search(rf"^{re.escape(str(bad))}:256: エラー: 「女性人材バンク登録者数」 R1年度: 「abc」 は数値ではありません",
                      done.stdout, re.MULTILINE), done.stdout + done.stderr
     for line in done.stdout.splitlines():
-        assert re.fullmatch(r".+:\d+: (error|warning): .+", line), line
+        assert re.fullmatch(r"[^:]+(:[1-9]\d*)?: (エラー|注意): .+", line), line
+        assert ":0:" not in line, line
 
 
 def test_check_warnings_only_exits_0(tmp_path, seed_text):
@@ -254,14 +264,14 @@ def test_check_warnings_only_exits_0(tmp_path, seed_text):
     odd.write_text(replace_line(seed_text, REFLECTION_LINE, REFLECTION + "C"), encoding="utf-8")
     done = run_cli("check", odd)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{odd}:248: warning: unknown 反映区分 letter 'C'" in done.stdout
+    assert f"{odd}:248: 注意: 反映区分の記号 「C」 は A でも B でもありません" in done.stdout
 
 
 def test_check_the_bundled_report_is_clean():
     done = run_cli("check", REPORTS / "tomakomai_R1.txt")
     assert done.returncode == 0
     assert done.stdout == ""
-    assert "ok" in done.stderr
+    assert "問題ありません" in done.stderr
 
 
 @pytest.mark.parametrize("bad_bytes", [
@@ -280,7 +290,7 @@ def test_add_of_a_bad_file_changes_nothing(reports_dir, tmp_path, seed_text, bad
                     else derive(seed_text, 2020).replace("\t68\t69\t", "\t68\tabc\t").encode())
     done = run_cli("add", bad, "--reports", reports_dir, "--db", db)
     assert done.returncode == 1
-    assert "tomakomai_R2.txt:" in done.stderr and ": error: " in done.stderr
+    assert "tomakomai_R2.txt" in done.stderr and ": エラー: " in done.stderr
     assert "unchanged" in done.stderr
     assert folder_state(reports_dir) == before_folder
     assert digest(db) == before_db
@@ -295,7 +305,7 @@ def test_add_never_overwrites_a_different_file_of_the_same_name(reports_dir, tmp
     other.write_text(derive(seed_text, 2020), encoding="utf-8")
     done = run_cli("add", other, "--reports", reports_dir, "--db", db)
     assert done.returncode == 1
-    assert "tomakomai_R1.txt:0: error: ファイル全体: 同じ名前の別のファイルが reports フォルダにあります" in done.stderr
+    assert "tomakomai_R1.txt: エラー: ファイル全体: 同じ名前の別のファイルが reports フォルダにあります" in done.stderr
     assert folder_state(reports_dir) == before_folder
     assert digest(db) == before_db
 

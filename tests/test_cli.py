@@ -45,7 +45,7 @@ def test_build_with_a_bad_report_fails_and_keeps_the_store(built, seed_text):
     (reports_dir / "zz_bad.txt").write_text(seed_text.replace("\t47\t68", "\t47\t6 8 x"), encoding="utf-8")
     done = run_cli("build", "--reports", reports_dir, "--db", db)
     assert done.returncode == 1
-    assert "zz_bad.txt:256: error: " in done.stderr
+    assert "zz_bad.txt:256: エラー: " in done.stderr
     assert "build failed: the store was not changed" in done.stderr
     assert digest(db) == before
 
@@ -58,9 +58,9 @@ def test_check_several_files(tmp_path, seed_text):
     done = run_cli("check", good, bad)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        f"{bad}:354: error: '原爆パネル展来場者数' R1年度: '七百四十' is not a number (expected e.g. 1,365, - or blank)"
+        f"{bad}:354: エラー: 「原爆パネル展来場者数」 R1年度: 「七百四十」 は数値ではありません（1,365、- または空欄のように書きます）"
     ]
-    assert f"{good}: ok" in done.stderr
+    assert f"{good}: 問題ありません" in done.stderr
 
 
 def test_check_a_relative_path_prints_it_as_given(tmp_path, seed_text):
@@ -68,7 +68,7 @@ def test_check_a_relative_path_prints_it_as_given(tmp_path, seed_text):
     (tmp_path / "sub" / "bad.txt").write_text(seed_text.replace("\t47\t68", "\tx\t68"), encoding="utf-8")
     done = run_cli("check", "sub/bad.txt", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stdout.startswith("sub/bad.txt:256: error: ")
+    assert done.stdout.startswith("sub/bad.txt:256: エラー: ")
 
 
 def test_add_copies_the_file_unchanged_and_rebuilds(built, tmp_path, seed_text):
@@ -134,7 +134,7 @@ def test_export_csv_with_bom_to_a_file(built, tmp_path):
 def test_export_parquet_and_xlsx(built, tmp_path):
     reports_dir, db = built
     done = run_cli("export", "--format", "parquet", "--reports", reports_dir, "--db", db)
-    assert done.returncode == 2 and "needs --out" in done.stderr
+    assert done.returncode == 2 and "--out で書き出すファイルが必要です" in done.stderr
 
     out = tmp_path / "flat.parquet"
     assert run_cli("export", "--format", "parquet", "--out", out, "--reports", reports_dir, "--db", db).returncode == 0

@@ -169,6 +169,42 @@ def test_template_round_trip_gives_the_same_flat_rows(store_db, tmp_path):
     assert set(flat(db)["source_file"]) == {"tomakomai_flat.csv"}
 
 
+def test_japanese_headers_export_reads_back_and_re_imports_as_the_same_rows(store_db, tmp_path):
+    ja = [label for label, _ in model.FLAT_TABLE.values()]
+    data = flat_csv_bytes(flat(store_db), headers="ja")
+    assert data.decode("utf-8-sig").splitlines()[0] == ",".join(ja)
+    back = pd.read_csv(io.BytesIO(data[3:]), keep_default_na=False, na_values=[""],
+                       dtype={label: "string" for c, (label, _) in model.FLAT_TABLE.items() if c in TEXT_COLUMNS})
+    assert list(back.columns) == ja
+    assert rows(back.set_axis(model.FLAT_COLUMNS, axis=1)) == rows(flat(store_db))
+
+    folder = tmp_path / "from_template"
+    folder.mkdir()
+    csv = folder / "tomakomai_flat_ja.csv"
+    done = run_cli("export", "--headers", "ja", "--out", csv, "--db", store_db, "--reports", REPORTS)
+    assert done.returncode == 0, done.stderr
+    assert csv.read_text(encoding="utf-8").splitlines()[0] == ",".join(ja)
+    reports, findings = template.read_template(csv)
+    assert findings == []
+    db = tmp_path / "t.duckdb"
+    store.build(folder, db)
+    same = [c for c in model.FLAT_COLUMNS if c not in ("source_file", "source_line")]  # they name the template
+    assert rows(flat(db), same) == rows(flat(store_db), same)
+
+
+def test_japanese_headers_in_parquet_and_excel(store_db, tmp_path):
+    ja = [label for label, _ in model.FLAT_TABLE.values()]
+    for fmt in ("parquet", "xlsx"):
+        out = tmp_path / f"flat.{fmt}"
+        done = run_cli("export", "--format", fmt, "--headers", "ja", "--out", out, "--db", store_db,
+                       "--reports", REPORTS)
+        assert done.returncode == 0, done.stderr
+        back = pd.read_parquet(out) if fmt == "parquet" else pd.read_excel(out, sheet_name="data")
+        assert list(back.columns) == ja
+        assert rows(back.set_axis(model.FLAT_COLUMNS, axis=1), ["indicator_id", "fiscal_year", "value"]) == rows(
+            flat(store_db), ["indicator_id", "fiscal_year", "value"])
+
+
 # -- indicator ids ----------------------------------------------------------------------------------------
 
 def _two_cities(folder):
@@ -205,8 +241,8 @@ def test_two_indicators_given_one_id_stop_the_build(tmp_path, monkeypatch):
         store.build(tmp_path / "reports", db)
     [finding] = exc.value.findings
     assert finding.file == "tomakomai.txt" and finding.line > 0 and finding.severity == "error"
-    assert "(苫小牧市) got the id" in finding.message and "(白老市)" in finding.message
-    assert "an id of its own" in finding.message
+    assert "（苫小牧市）の指標" in finding.message and "（白老市）の指標と同じです" in finding.message
+    assert "指標ごとに別の ID が必要です" in finding.message
     assert digest(db) == before  # the old store stays
 
 
@@ -220,7 +256,7 @@ def test_failed_build_leaves_the_old_store_byte_identical(reports_dir, tmp_path)
                                             encoding="utf-8")
     with pytest.raises(store.BuildError) as exc:
         store.build(reports_dir, db)
-    assert any(f.file == "broken.txt" and f.line == 256 and "not a number" in f.message for f in exc.value.findings)
+    assert any(f.file == "broken.txt" and f.line == 256 and "数値ではありません" in f.message for f in exc.value.findings)
     assert digest(db) == before
     assert store.store_identity(db) == ident
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["s.duckdb", "s.duckdb.lock"]
