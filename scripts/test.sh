@@ -9,6 +9,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # grep reads to the end: with -q, fc-list would die of SIGPIPE and pipefail would call the font missing.
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
+# The PowerPoint deck's typeface (BIZ UDPゴシック), so tests and renderings use the font Windows has.
+fc-list 2>/dev/null | grep -i "BIZ UDPGothic" >/dev/null || need+=(fonts-morisawa-bizud-gothic)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # The reverse proxy of deploy/Caddyfile, run by tests/e2e/test_proxy_e2e.py.
 command -v caddy >/dev/null 2>&1 || need+=(caddy)

@@ -15,9 +15,10 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
+from pptx.util import Inches
 
 from evaldash import store
-from evaldash.export.deck import FONT, EmptySelection, build_deck, deck_from_store
+from evaldash.export.deck import FONT, EmptySelection, build_deck, deck_file_name, deck_from_store
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
@@ -44,14 +45,16 @@ def open_deck(data: bytes):
     return Presentation(io.BytesIO(data))
 
 
+def slide_texts_of(shape) -> list[str]:
+    if shape.has_text_frame:
+        return [shape.text_frame.text]
+    if shape.has_table:
+        return [cell.text for row in shape.table.rows for cell in row.cells]
+    return []
+
+
 def slide_texts(slide) -> list[str]:
-    out = []
-    for shape in slide.shapes:
-        if shape.has_text_frame:
-            out.append(shape.text_frame.text)
-        if shape.has_table:
-            out.extend(cell.text for row in shape.table.rows for cell in row.cells)
-    return out
+    return [text for shape in slide.shapes for text in slide_texts_of(shape)]
 
 
 def charts(slide):
@@ -277,7 +280,7 @@ def test_cli_exits_1_without_a_file_when_nothing_matches(deck_db, tmp_path):
     out = tmp_path / "empty.pptx"
     done = _cli(deck_db, "--policy", "3", "--reflection", "A", "--out", str(out))
     assert done.returncode == 1
-    assert "no indicator matches" in done.stderr
+    assert "条件に合う指標がないため" in done.stderr
     assert not out.exists()
 
 
@@ -296,3 +299,64 @@ def test_a_limit_keeps_the_first_indicators_of_the_report_order(con, deck_db):
     expected = store_indicators(deck_db)
     prs = open_deck(build_deck(con, {"limit": 3}))
     assert [s.shapes.title.text for s in list(prs.slides)[1:]] == [f"{n}（{u}）" for _, n, u, *_ in expected[:3]]
+
+
+# -- readable when projected: sizes, typeface, the 変化 deck's ranking, file names ---------------------------
+
+def _sizes(element) -> list[float]:
+    """Every font size (pt) written on a run, a paragraph default or an end-of-paragraph mark below `element`."""
+    tags = {qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr")}
+    return [int(e.get("sz")) / 100 for e in element.iter() if e.tag in tags and e.get("sz") is not None]
+
+
+@pytest.mark.parametrize("per, ranking", [("indicator", False), ("measure", False), ("indicator", True)])
+def test_titles_at_least_28_pt_body_text_at_least_18(con, per, ranking):
+    prs = open_deck(build_deck(con, {}, per=per, ranking=ranking))
+    footer_top = prs.slide_height - Inches(0.7)
+    seen_body = 0
+    for number, slide in enumerate(prs.slides, start=1):
+        title = slide.shapes.title
+        assert min(_sizes(title._element)) >= 28, (number, title.text)
+        for shape in slide.shapes:
+            if shape == title or shape.has_chart or not "".join(slide_texts_of(shape)).strip():
+                continue  # the title, charts (below) and the shapes that only draw (bands, rules)
+            least = 12 if shape.top >= footer_top else 18  # the footer's source line and page number
+            sizes = _sizes(shape._element)
+            assert sizes and min(sizes) >= least, (number, shape.name, sizes)
+            seen_body += least == 18
+        for chart in charts(slide):
+            assert min(_sizes(chart._chartSpace)) >= 14, number
+    assert seen_body > len(prs.slides)
+
+
+def test_the_deck_typeface_is_biz_udp_gothic_and_installed_here():
+    assert FONT == "BIZ UDPゴシック"
+    listed = subprocess.run(["fc-list", f":family={FONT}", "family"], capture_output=True, text=True).stdout
+    assert FONT in listed  # scripts/test.sh installs fonts-morisawa-bizud-gothic
+
+
+def test_the_changes_deck_opens_with_a_ranking_of_the_store_changes(con, deck_db):
+    prs = open_deck(build_deck(con, {"pol": [3]}, ranking=True))
+    ranking = prs.slides[1]
+    assert ranking.shapes.title.text == "増減率の順位"
+    [chart] = charts(ranking)
+    assert chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    expected = raw(deck_db, "SELECT i.indicator, c.delta_pct FROM indicator_changes c JOIN indicators i "
+                            "USING (municipality, indicator_id) JOIN measures m USING (municipality, measure_id) "
+                            "WHERE m.policy_no = 3 AND c.delta_pct IS NOT NULL ORDER BY c.delta_pct DESC")
+    assert list(chart.plots[0].categories) == [name for name, _ in expected][:10]
+    assert list(chart.plots[0].series[0].values) == pytest.approx([pct for _, pct in expected][:10])
+    assert chart.category_axis.reverse_order  # the largest rise at the top
+    total = len(store_indicators(deck_db, "m.policy_no = 3"))
+    assert len(prs.slides) == 2 + total
+    left_out = total - len(expected)
+    texts = " ".join(slide_texts(ranking))
+    assert (f"増減率のない指標 {left_out} 件" in texts) == (left_out > 0)
+
+
+def test_deck_file_names_come_from_the_selection(con, deck_db):
+    (latest,) = raw(deck_db, "SELECT report_label FROM reports ORDER BY report_year DESC LIMIT 1")[0]
+    assert deck_file_name(con, {"pol": [3]}, "推移") == f"施策評価_推移_運営方針03_{latest}.pptx"
+    assert deck_file_name(con, {"pol": [3, 1]}, "変化") == f"施策評価_変化_運営方針01・03_{latest}.pptx"
+    assert deck_file_name(con, {"muni": ["苫小牧市"]}, "変化") == f"施策評価_変化_苫小牧市_{latest}.pptx"
+    assert deck_file_name(con, {"muni": ["a/b:c"]}, "推移") == "施策評価_推移_a_b_c.pptx"  # no such city, no year

@@ -5,6 +5,7 @@ Read from the store through the named queries only; shared with the Excel views.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -12,8 +13,11 @@ import duckdb
 
 from ... import sql
 from ...filters import describe, policy_label
-from ...normalize import is_missing
+from ...normalize import fiscal_year, is_missing
 from ...summary import change_sentence, decimals_of
+
+
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]')
 
 
 class EmptySelection(ValueError):
@@ -119,3 +123,17 @@ def describe_filters(con: duckdb.DuckDBPyConnection, filters: dict | None) -> li
     return describe(p, names, labels, labelled=True)
 
 
+def deck_file_name(con: duckdb.DuckDBPyConnection, filters: dict | None, kind: str) -> str:
+    """The deck's file name from the selection: 施策評価_推移_運営方針03_R1年度.pptx.
+
+    `kind` is the page (推移, 変化); then the chosen cities, the chosen 運営方針 and the latest report year of the
+    chosen cities' reports. Characters a file system refuses become _."""
+    p = query_params(filters)
+    labels = "・".join(sql.run(con, "source_labels", {"muni": p["muni"]})["labels"].dropna())
+    years = [label for label in labels.split("・") if fiscal_year(label) is not None]
+    parts = ["施策評価", kind, *p["muni"]]
+    if p["pol"]:
+        parts.append("運営方針" + "・".join(f"{int(n):02d}" for n in sorted(p["pol"])))
+    if years:
+        parts.append(max(years, key=fiscal_year))
+    return _UNSAFE_IN_NAMES.sub("_", "_".join(parts))[:120] + ".pptx"

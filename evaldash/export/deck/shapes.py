@@ -26,10 +26,17 @@ from xlsxwriter import Workbook
 
 from ...summary import fmt_number
 
-# Set as both the latin and the east-asian typeface of every run, the chart text
-# and the theme. PowerPoint substitutes its own Japanese font where it is missing.
-FONT = "Noto Sans CJK JP"
+# Set as both the latin and the east-asian typeface of every run, the chart text and the theme. BIZ UDPゴシック
+# ships with Windows 10 and later (the public sector's universal-design typeface); Debian's
+# fonts-morisawa-bizud-gothic lets the tests render it.
+FONT = "BIZ UDPゴシック"
 LANG = "ja-JP"
+# The smallest sizes a slide uses (pt): titles, body text (text boxes, tables, panels), a chart's own labels,
+# and the footer's source line. Projected in a council room, smaller does not read.
+TITLE_PT = 28
+BODY_PT = 18
+CHART_PT = 14
+FOOTER_PT = 12
 
 SLIDE_W = Inches(13.333)
 SLIDE_H = Inches(7.5)
@@ -164,16 +171,16 @@ def _theme_fonts(prs: Presentation, font: str = FONT) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def place_title(slide, text: str, top=Inches(0.38), height=Inches(0.75), max_size=28.0):
+def place_title(slide, text: str):
+    """The slide's title, on one line or, when long, two; never below TITLE_PT."""
     shape = slide.shapes.title
-    shape.left, shape.top, shape.width, shape.height = MARGIN, top, SLIDE_W - 2 * MARGIN, height
+    shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.2), SLIDE_W - 2 * MARGIN, Inches(0.95)
     tf = shape.text_frame
     tf.word_wrap = True
     tf.vertical_anchor = MSO_ANCHOR.BOTTOM
     tf.margin_left = tf.margin_right = Inches(0.05)
     tf.margin_top = tf.margin_bottom = Inches(0.02)
-    size = fit_size(text, shape.width, max_size, 18)
-    write(tf, text, size, bold=True, color=NAVY)
+    write(tf, text, fit_size(text, shape.width, 32, TITLE_PT), bold=True, color=NAVY)
     return shape
 
 
@@ -196,11 +203,10 @@ def plain_shape(shape) -> None:
 def footer(slide, source: str, number: int, total: int) -> None:
     top = SLIDE_H - Inches(0.62)
     rule(slide, top, color=LIGHT_GREY, weight=Pt(0.75))
-    size = fit_size(source, SLIDE_W - 2 * MARGIN - Inches(1.2), 11, 8)
-    textbox(slide, MARGIN, top + Inches(0.08), SLIDE_W - 2 * MARGIN - Inches(1.2), Inches(0.4), source, size,
+    textbox(slide, MARGIN, top + Inches(0.06), SLIDE_W - 2 * MARGIN - Inches(1.2), Inches(0.5), source, FOOTER_PT,
             color=GREY, anchor=MSO_ANCHOR.MIDDLE)
-    textbox(slide, SLIDE_W - MARGIN - Inches(1.1), top + Inches(0.08), Inches(1.1), Inches(0.4),
-            f"{number} / {total}", 11, color=GREY, align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.MIDDLE)
+    textbox(slide, SLIDE_W - MARGIN - Inches(1.1), top + Inches(0.06), Inches(1.1), Inches(0.5),
+            f"{number} / {total}", FOOTER_PT, color=GREY, align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.MIDDLE)
 
 
 def notes(slide, lines: list[str]) -> None:
@@ -250,28 +256,24 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
         data.add_series(name, values, number_format=_number_format(decimals))
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
     chart = frame.chart
-    style_font(chart.font, 13, color=INK)
+    style_font(chart.font, CHART_PT, color=INK)
     if title:
         chart.has_title = True
-        write(chart.chart_title.text_frame, title, 13, bold=True, color=GREY, align=PP_ALIGN.CENTER)
+        write(chart.chart_title.text_frame, title, CHART_PT, bold=True, color=GREY, align=PP_ALIGN.CENTER)
     else:
         chart.has_title = False  # also marks the title deleted, so no series name shows up as one
     chart.has_legend = legend
     if legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
-        # Each entry fits one line of the chart's width; PowerPoint and LibreOffice then stack them.
-        longest = max(text_ems(name) for name, _ in series) + 2
-        style_font(chart.legend.font, max(9.0, min(12.0, math.floor(Emu(width).pt * 0.85 / longest))), color=INK)
+        style_font(chart.legend.font, CHART_PT, color=INK)  # PowerPoint and LibreOffice stack long entries
     values = [v for _, vs in series for v in vs if v is not None]
     _columns(chart.plots[0], width, categories, series, values, unit, decimals, highlight_last)
     _value_axis(chart.value_axis, values, decimals)
     ca = chart.category_axis
     ca.format.line.color.rgb = GREY
     ca.has_major_gridlines = False
-    per_category = Emu(width).pt * 0.8 / max(len(categories), 1)
-    longest = max([text_ems(c) for c in categories] or [1.0])
-    style_font(ca.tick_labels.font, max(8.0, min(13.0, math.floor(per_category / longest))), color=INK)
+    style_font(ca.tick_labels.font, CHART_PT, color=INK)
     return frame
 
 
@@ -282,20 +284,17 @@ def _columns(plot, width, categories: list[str], series: list[tuple[str, list]],
     plot.overlap = 0 if len(series) == 1 else -5
     plot.vary_by_categories = False
     plot.has_data_labels = True
-    # Labels as large as the room over each column allows; without the unit when that is tight.
+    # Labels as large as the room over each column allows, never below CHART_PT: without the unit when that is
+    # tight, and none at all when even the number does not fit (the slide's table or notes carry the values).
     slot = Emu(width).pt * 0.65 / max(len(categories) * len(series), 1)
     widest = max([text_ems(fmt_number(v, decimals)) for v in values] or [1.0])
-    with_unit = widest + text_ems(unit or "")
-    label_size = min(14.0 if len(series) == 1 else 12.0, slot / with_unit)
-    show_unit = label_size >= 9
-    if not show_unit:
-        label_size = min(12.0, slot / widest)
+    show_unit = slot / (widest + text_ems(unit or "")) >= CHART_PT
     labels = plot.data_labels
     labels.number_format = _number_format(decimals, unit if show_unit else None)
     labels.number_format_is_linked = False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    labels.show_value = label_size >= 7
-    style_font(labels.font, max(7.0, math.floor(label_size * 2) / 2), bold=True, color=INK)
+    labels.show_value = slot / widest >= CHART_PT
+    style_font(labels.font, max(CHART_PT, min(20.0, math.floor(slot / (widest + 1)))), bold=True, color=INK)
     for k, s in enumerate(plot.series):
         color = SERIES_COLORS[k % len(SERIES_COLORS)]
         fill(s.format, color)
@@ -317,7 +316,7 @@ def _value_axis(va, values: list[float], decimals: int) -> None:
     # Axis steps are round numbers: whole numbers get separators, fractions show as they come.
     va.tick_labels.number_format = _number_format(0) if decimals == 0 else "General"
     va.tick_labels.number_format_is_linked = False
-    style_font(va.tick_labels.font, 11, color=GREY)
+    style_font(va.tick_labels.font, CHART_PT, color=GREY)
     if values and min(values) >= 0:
         va.minimum_scale = 0
         top_value = max(values)
@@ -395,15 +394,26 @@ def text_height(lines: list[str], width, size: float, spacing: float = 1.45) -> 
     return int(Pt(size * spacing) * count + Pt(4) * len(lines))
 
 
-def panel(slide, left, top, width, max_height, heading: str, lines: list[str], max_size: float = 16,
-           min_size: float = 10):
-    """A tinted box with a small heading and text, as large as fits, as tall as its text."""
+def panel(slide, left, top, width, max_height, heading: str, lines: list[str], max_size: float = 20):
+    """A tinted box with a heading and text, as large as fits (never below BODY_PT), as tall as its text.
+
+    Lines that do not fit even at BODY_PT are left out with a line that says how many: the slide's notes
+    carry them all."""
     pad_x, pad_y = Inches(0.18), Inches(0.12)
     inner = width - 2 * pad_x
+
+    def needed(shown, size):
+        return Pt(BODY_PT * 1.5) + text_height(shown, inner, size) + 2 * pad_y
+
     size = max_size
-    while size > min_size and Pt(18) + text_height(lines, inner, size) + 2 * pad_y > max_height:
+    while size > BODY_PT and needed(lines, size) > max_height:
         size -= 1
-    height = min(max_height, Pt(18) + text_height(lines, inner, size) + 2 * pad_y + Inches(0.1))
+    shown, k = lines, len(lines)
+    while k > 1 and needed(shown, size) > max_height:
+        k -= 1
+        shown = lines[: k - 1] + [f"ほか {len(lines) - k + 1} 件はノートにあります"]
+    lines = shown
+    height = min(max_height, needed(lines, size) + Inches(0.1))
     box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, int(height))
     fill(box, PANEL)
     box.line.fill.background()
@@ -414,8 +424,7 @@ def panel(slide, left, top, width, max_height, heading: str, lines: list[str], m
     tf.margin_left = tf.margin_right = pad_x
     tf.margin_top = tf.margin_bottom = pad_y
     write(tf, [heading] + lines, size, color=INK, space_after=4, line_spacing=1.1)
-    first = tf.paragraphs[0].runs[0]
-    style_font(first.font, 12, bold=True, color=NAVY)
+    style_font(tf.paragraphs[0].runs[0].font, BODY_PT, bold=True, color=NAVY)
     return box
 
 
@@ -423,5 +432,43 @@ def no_data_note(slide, left, top, width, height, notes: list[str]) -> None:
     """Over an empty chart: say that the report gives no number, and why when it says."""
     lines = ["数値の報告がありません"] + [n for n in notes if n]
     textbox(slide, left + width // 10, top + height // 2 - Inches(0.5), width * 8 // 10, Inches(1.0), lines,
-            fit_size(max(lines, key=text_ems), width * 8 // 10, 16, 10), color=GREY, align=PP_ALIGN.CENTER,
+            fit_size(max(lines, key=text_ems), width * 8 // 10, 24, BODY_PT), color=GREY, align=PP_ALIGN.CENTER,
             anchor=MSO_ANCHOR.MIDDLE)
+
+
+def add_bar_ranking(slide, left, top, width, height, names: list[str], pcts: list[float]):
+    """A native horizontal bar chart of changes in per cent, the first name at the top, each bar labelled
+    with its signed value (+44.7%, −3.0%)."""
+    data = _ChartData(number_format=_SIGNED_PCT)
+    data.categories = names
+    data.add_series("増減率（%）", pcts, number_format=_SIGNED_PCT)
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, left, top, width, height, data)
+    chart = frame.chart
+    chart.has_title = False
+    chart.has_legend = False
+    style_font(chart.font, CHART_PT, color=INK)
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    plot.has_data_labels = True
+    plot.data_labels.number_format = _SIGNED_PCT
+    plot.data_labels.number_format_is_linked = False
+    plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    style_font(plot.data_labels.font, BODY_PT, bold=True, color=INK)
+    series = plot.series[0]
+    fill(series.format, BLUE)
+    series.invert_if_negative = False
+    ca = chart.category_axis
+    ca.reverse_order = True  # the first (largest) at the top
+    ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # names stay left of a negative bar
+    ca.has_major_gridlines = False
+    style_font(ca.tick_labels.font, BODY_PT, color=INK)
+    va = chart.value_axis
+    va.has_major_gridlines = True
+    va.major_gridlines.format.line.color.rgb = LIGHT_GREY
+    va.tick_labels.number_format = _SIGNED_PCT
+    va.tick_labels.number_format_is_linked = False
+    style_font(va.tick_labels.font, CHART_PT, color=GREY)
+    return frame
+
+
+_SIGNED_PCT = '+0.0"%";-0.0"%";0.0"%"'

@@ -16,15 +16,16 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from ...normalize import clean
-from ...summary import decimals_of, fmt_number
+from ...summary import decimals_of, fmt_number, fmt_pct
 from .selection import EmptySelection, Item, Point, describe_filters, load_items, policy_label, source_text
 from .shapes import (
-    BLUE, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, add_chart, add_table, fill, fit_size, footer, new_presentation,
-    no_data_note, notes, panel, place_title, plain_shape, rule, style_font, text_ems, text_height, textbox,
-    write,
+    BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table, fill,
+    fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, plain_shape, rule, text_height,
+    textbox, write,
 )
 
 PER_CHOICES = ("indicator", "measure")
+RANKING_TOP = 10  # bars on the ranking slide: more do not read at BODY_PT
 STATUS_LABELS = {"reported": "報告値", "no_value": "値なし", "invalid": "判読不能", "not_reported": "報告なし"}
 
 
@@ -41,14 +42,12 @@ def _measure_path(row: dict, multi_muni: bool) -> str:
 
 
 def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], multi_muni: bool) -> None:
-    slide = _slide(prs, item.title, _measure_path(item.row, multi_muni))
-
+    slide, top = _slide(prs, item.title, _measure_path(item.row, multi_muni))
     unit = item.row.get("unit") or ""
     points = item.points or [Point(fy, label, None, "not_reported") for fy, label in categories_all]
-    categories = [p.label for p in points]
-    chart_left, chart_top = MARGIN, Inches(1.85)
-    chart_w, chart_h = Inches(7.3), SLIDE_H - Inches(1.85) - Inches(0.85)
-    add_chart(slide, chart_left, chart_top, chart_w, chart_h, categories,
+    chart_left, chart_top = MARGIN, top + Inches(0.15)
+    chart_w, chart_h = Inches(6.8), SLIDE_H - chart_top - Inches(0.85)
+    add_chart(slide, chart_left, chart_top, chart_w, chart_h, [p.label for p in points],
               [(item.row["indicator"], [p.value for p in points])], unit, item.decimals, legend=False,
               highlight_last=True)
     if all(p.value is None for p in points):
@@ -58,39 +57,33 @@ def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], mult
     right_w = SLIDE_W - MARGIN - right
     rows = [[p.label, fmt_number(p.value, item.decimals), unit, STATUS_LABELS.get(p.status, p.status)]
             for p in item.points] or [["－", "－", unit, "報告なし"]]
-    widths = [Inches(1.1), Inches(1.5), Inches(0.75)]
+    widths = [Inches(1.3), Inches(1.6), Inches(0.9)]
     widths.append(right_w - sum(widths, Emu(0)))
-    table_top = Inches(1.95)
-    row_h = Inches(0.42) if len(rows) <= 6 else Inches(0.32)
-    table = add_table(slide, right, table_top, widths, ["年度", "値", "単位", "状態"], rows,
-                      13 if len(rows) <= 6 else 11, row_height=row_h,
+    table = add_table(slide, right, chart_top, widths, ["年度", "値", "単位", "状態"], rows, BODY_PT,
                       aligns=[PP_ALIGN.CENTER, PP_ALIGN.RIGHT, PP_ALIGN.CENTER, PP_ALIGN.CENTER])
-    panel_top = table_top + table.height + Inches(0.3)
-    lines = [item.summary]
-    if item.row.get("note"):
-        lines.append(f"備考: {item.row['note']}")
+    panel_top = chart_top + table.height + Inches(0.25)
     bottom = SLIDE_H - Inches(0.85)
-    change = panel(slide, right, panel_top, right_w, bottom - panel_top - Inches(0.1), "前年度からの変化", lines, 16)
-    # The measure the indicator belongs to, in the space left below.
-    about = [x for x in [item.row.get("purpose"), f"担当: {item.row['departments']}" if item.row.get("departments")
-                         else None] if x]
-    top = change.top + change.height + Inches(0.25)
-    for size in (12, 11, 10):
-        height = Pt(18) + text_height(about, right_w - Inches(0.1), size)
-        if about and top + height <= bottom:
-            box = textbox(slide, right, top, right_w, height, ["施策の内容"] + about, size, color=GREY, space_after=3)
-            style_font(box.text_frame.paragraphs[0].runs[0].font, 12, bold=True, color=NAVY)
-            break
+    panel(slide, right, panel_top, right_w, bottom - panel_top, "前年度からの変化", _change_lines([item]))
+
+
+def _change_lines(items: list[Item]) -> list[str]:
+    """The change sentences, then each indicator's 備考: a slide's panel, and its notes in full."""
+    lines = [it.summary for it in items]
+    many = len(items) > 1
+    return lines + [f"備考（{it.row['indicator']}）: {it.row['note']}" if many else f"備考: {it.row['note']}"
+                    for it in items if it.row.get("note")]
 
 
 def _slide(prs, title: str, subtitle: str):
-    """A new slide with its title, a grey subtitle line and a rule under them."""
+    """A new slide with its title, a grey subtitle (one or two lines) and a rule under them; and where the
+    content below may start."""
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # Title Only: a real title (outline, accessibility)
     place_title(slide, title)
-    textbox(slide, MARGIN, Inches(1.13), SLIDE_W - 2 * MARGIN, Inches(0.4), subtitle,
-            fit_size(subtitle, SLIDE_W - 2 * MARGIN, 15, 10), color=GREY)
-    rule(slide, Inches(1.58))
-    return slide
+    width = SLIDE_W - 2 * MARGIN
+    height = text_height([subtitle], width, BODY_PT, spacing=1.25)
+    textbox(slide, MARGIN, Inches(1.2), width, height, subtitle, BODY_PT, color=GREY)
+    rule(slide, Inches(1.25) + height)
+    return slide, Inches(1.35) + height
 
 
 def _measure_heading(row: dict, multi_muni: bool) -> tuple[str, str]:
@@ -119,54 +112,33 @@ def _values_by_year(items: list[Item], years: list[tuple[int, str]]) -> list[lis
 
 def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
     row = items[0].row
-    slide = _slide(prs, *_measure_heading(row, multi_muni))
+    slide, top = _slide(prs, *_measure_heading(row, multi_muni))
     purpose = row.get("purpose") or ""
+    full_w = SLIDE_W - 2 * MARGIN
     if purpose:
-        textbox(slide, MARGIN, Inches(1.66), SLIDE_W - 2 * MARGIN, Inches(0.55), purpose,
-                fit_size(purpose, SLIDE_W - 2 * MARGIN, 14, 11, lines=2 if text_ems(purpose) > 60 else 1),
-                color=INK, anchor=MSO_ANCHOR.MIDDLE)
+        height = text_height([purpose], full_w, BODY_PT, spacing=1.25)
+        textbox(slide, MARGIN, top, full_w, height, purpose, BODY_PT, color=INK)
+        top += height + Inches(0.1)
 
-    # Years across the measure's indicators, in order.
     years = sorted({(p.fiscal_year, p.label) for it in items for p in it.points})
-    categories = [label for _, label in years]
     by_unit: OrderedDict[str, list[Item]] = OrderedDict()
     for it in items:
         by_unit.setdefault(it.row.get("unit") or "", []).append(it)
 
-    # Side layout (charts left, table and sentences right) while the table fits the right column;
-    # otherwise stacked (charts across the top, table and sentences below).
-    top, bottom = Inches(2.35), SLIDE_H - Inches(0.8)
-    full_w = SLIDE_W - 2 * MARGIN
-    gap = Inches(0.35)
-    unit_w, year_w, min_name = Inches(0.62), Inches(0.9), Inches(1.9)
-    side_w = Inches(4.48)
-    side = side_w - unit_w - year_w * len(years) >= min_name and len(items) <= 4
-    if side:
-        chart_box = (MARGIN, top, full_w - side_w - gap, bottom - top)
-        table_left, table_top, table_w = MARGIN + full_w - side_w, top, side_w
-    else:
-        chart_h = int((bottom - top) * 0.55)
-        chart_box = (MARGIN, top, full_w, chart_h)
-        table_left, table_top = MARGIN, top + chart_h + Inches(0.2)
-        year_w = min(year_w, int((full_w * 0.62 - unit_w - min_name) / max(len(years), 1)))
-        table_w = min(int(full_w * 0.62), unit_w + year_w * len(years) + Inches(3.2))
-    _chart_grid(slide, chart_box, by_unit, years)
-
-    name_w = table_w - unit_w - year_w * len(years)
-    size = 11 if len(items) <= 3 else 10
-    table = add_table(slide, table_left, table_top, [name_w, unit_w] + [year_w] * len(years),
-                      ["指標", "単位"] + categories, _values_by_year(items, years), size,
-                      row_height=Inches(0.4) if len(items) <= 3 and side else Inches(0.3),
-                      aligns=[PP_ALIGN.LEFT, PP_ALIGN.CENTER] + [PP_ALIGN.RIGHT] * len(years))
-    lines = [it.summary for it in items]
-    lines += [f"備考（{it.row['indicator']}）: {it.row['note']}" for it in items if it.row.get("note")]
-    if side:
-        panel_top = table_top + table.height + Inches(0.25)
-        panel(slide, table_left, panel_top, table_w, bottom - panel_top - Inches(0.05), "前年度からの変化", lines, 14)
-    else:
-        left = table_left + table_w + Inches(0.3)
-        panel(slide, left, table_top, MARGIN + full_w - left, bottom - table_top - Inches(0.05),
-               "前年度からの変化", lines, 13)
+    # Charts on the left; on the right the values table, while its years fit at BODY_PT, and the sentences.
+    bottom = SLIDE_H - Inches(0.8)
+    right_w, gap = Inches(5.4), Inches(0.35)
+    right = MARGIN + full_w - right_w
+    _chart_grid(slide, (MARGIN, top, full_w - right_w - gap, bottom - top), by_unit, years)
+    unit_w, year_w = Inches(0.9), Inches(1.3)
+    name_w = right_w - unit_w - year_w * len(years)
+    panel_top = top
+    if name_w >= Inches(1.9):
+        table = add_table(slide, right, top, [name_w, unit_w] + [year_w] * len(years),
+                          ["指標", "単位"] + [label for _, label in years], _values_by_year(items, years), BODY_PT,
+                          aligns=[PP_ALIGN.LEFT, PP_ALIGN.CENTER] + [PP_ALIGN.RIGHT] * len(years))
+        panel_top = top + table.height + Inches(0.2)
+    panel(slide, right, panel_top, right_w, bottom - panel_top, "前年度からの変化", _change_lines(items))
 
 
 def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) -> None:
@@ -208,7 +180,7 @@ def title_slide(prs, con, filters, title: str | None, items: list[Item], today: 
     t.left, t.top, t.width, t.height = Inches(1.0), Inches(1.55), SLIDE_W - Inches(2.0), Inches(1.2)
     t.text_frame.word_wrap = True
     t.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-    write(t.text_frame, heading, fit_size(heading, t.width, 44, 24), bold=True, color=NAVY)
+    write(t.text_frame, heading, fit_size(heading, t.width, 44, TITLE_PT), bold=True, color=NAVY)
     sub = slide.placeholders[1]
     sub.left, sub.top, sub.width, sub.height = Inches(1.0), Inches(2.85), SLIDE_W - Inches(2.0), Inches(0.7)
     subtitle = "　".join(x for x in ["・".join(munis), year_text] if x)
@@ -219,29 +191,49 @@ def title_slide(prs, con, filters, title: str | None, items: list[Item], today: 
     measures = len({(it.row["municipality"], it.row["measure_id"]) for it in items})
     scope = f"施策 {measures}件・指標 {len(items)}件"
     textbox(slide, Inches(1.0), Inches(3.95), SLIDE_W - Inches(2.0), Inches(1.7), ["対象: " + words[0]] + [
-        "　　　" + w for w in words[1:]] + [scope], 18, color=INK, space_after=6)
+        "　　　" + w for w in words[1:]] + [scope], BODY_PT, color=INK, space_after=6)
     sources = [s for it in items for s in it.sources]
     made = f"作成日 {today.year}年{today.month}月{today.day}日"
-    textbox(slide, Inches(1.0), SLIDE_H - Inches(1.35), SLIDE_W - Inches(2.0), Inches(0.8),
-            [made, source_text(sources, with_lines=False)], 13, color=GREY, space_after=2)
+    textbox(slide, Inches(1.0), SLIDE_H - Inches(1.45), SLIDE_W - Inches(2.0), Inches(1.0),
+            [made, source_text(sources, with_lines=False)], BODY_PT, color=GREY, space_after=2)
     notes(slide, [subtitle, *words, scope, made, source_text(sources)])
 
 
+def ranking_slide(prs, items: list[Item]) -> None:
+    """増減率の順位: the indicators with a change in per cent, largest rise first, as a native bar chart;
+    the ones without (one year of values, or from 0) counted under it."""
+    ranked = sorted((it for it in items if it.row.get("delta_pct") is not None),
+                    key=lambda it: it.row["delta_pct"], reverse=True)
+    shown = ranked[:RANKING_TOP]
+    left_out = len(items) - len(ranked)
+    subtitle = f"前年度からの増減率（%）、増加の大きい順に {len(shown)} 件" + (
+        f"（全 {len(ranked)} 件のうち）" if len(ranked) > len(shown) else "")
+    slide, top = _slide(prs, "増減率の順位", subtitle)
+    bottom = SLIDE_H - Inches(0.85) - (Inches(0.5) if left_out else 0)
+    add_bar_ranking(slide, MARGIN, top + Inches(0.1), SLIDE_W - 2 * MARGIN, bottom - top - Inches(0.1),
+                    [it.row["indicator"] for it in shown], [it.row["delta_pct"] for it in shown])
+    if left_out:
+        textbox(slide, MARGIN, bottom, SLIDE_W - 2 * MARGIN, Inches(0.45),
+                f"増減率のない指標 {left_out} 件（値が1年分だけ、または前年度が0）は順位に入れていません",
+                BODY_PT, color=GREY)
+
+
 def build_deck(con: duckdb.DuckDBPyConnection, filters: dict, title: str | None = None,
-               per: str = "indicator") -> bytes:
-    """A 16:9 .pptx of the selection: title slide, then one slide per indicator or per measure.
+               per: str = "indicator", ranking: bool = False) -> bytes:
+    """A 16:9 .pptx of the selection: title slide, with `ranking` the 増減率 ranking (the 変化 page's deck),
+    then one slide per indicator or per measure.
 
     `filters` is the shared sidebar filter (muni, pol, dept, sec, refl, q); it may also carry
     `measures` (施策番号 list) and `indicators` (indicator_id list), empty meaning all.
     Raises EmptySelection when no indicator matches.
     """
-    data, _ = _deck(con, filters, title, per)
+    data, _ = _deck(con, filters, title, per, ranking=ranking)
     if data is None:
         raise EmptySelection("no indicator matches the filters")
     return data
 
 
-def _deck(con, filters, title, per, today: date | None = None) -> tuple[bytes | None, int]:
+def _deck(con, filters, title, per, today: date | None = None, ranking: bool = False) -> tuple[bytes | None, int]:
     if per not in PER_CHOICES:
         raise ValueError(f"per must be one of {', '.join(PER_CHOICES)}, not {per!r}")
     items = load_items(con, filters)
@@ -260,8 +252,14 @@ def _deck(con, filters, title, per, today: date | None = None) -> tuple[bytes | 
             by_measure.setdefault((it.row["municipality"], it.row["measure_id"]), []).append(it)
         groups = list(by_measure.values())
     all_years = sorted({(p.fiscal_year, p.label) for it in items for p in it.points})
-    total = len(groups) + 1
-    for k, group in enumerate(groups, start=2):
+    first = 2 + ranking
+    total = len(groups) + first - 1
+    if ranking:
+        ranking_slide(prs, items)
+        source = source_text([s for it in items for s in it.sources], with_lines=False)
+        footer(prs.slides[-1], source, 2, total)
+        notes(prs.slides[-1], [f"{it.row['indicator']}: {fmt_pct(it.row.get('delta_pct'))}" for it in items] + [source])
+    for k, group in enumerate(groups, start=first):
         if per == "indicator":
             indicator_slide(prs, group[0], all_years, multi_muni)
         else:
@@ -269,7 +267,9 @@ def _deck(con, filters, title, per, today: date | None = None) -> tuple[bytes | 
         slide = prs.slides[-1]
         source = source_text([s for it in group for s in it.sources])
         footer(slide, source, k, total)
-        notes(slide, [it.summary for it in group] + [source])
+        about = [x for it in group for x in (it.row.get("purpose"), it.row.get("departments") and
+                                              f"担当: {it.row['departments']}") if x]
+        notes(slide, _change_lines(group) + list(dict.fromkeys(about)) + [source])
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue(), total
