@@ -362,6 +362,11 @@ def _row_height(texts: list[str], widths: list, size: float, minimum) -> int:
     return max(int(minimum), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y))
 
 
+def row_heights(widths: list, rows: list[list[str]], size: float, minimum=Inches(0.42)) -> list[int]:
+    """Each row's height in a table of these column widths, its cells' text wrapped."""
+    return [_row_height(r, widths, size, minimum) for r in rows]
+
+
 def add_table(slide, left, top, widths: list, header: list[str], rows: list[list[str]], size: float,
               row_height=Inches(0.42), aligns: list | None = None):
     """A native table: a navy header row, then banded rows, each row as tall as its wrapped text.
@@ -369,7 +374,7 @@ def add_table(slide, left, top, widths: list, header: list[str], rows: list[list
     Returns the shape; its height is the sum of the rows.
     """
     aligns = aligns or [PP_ALIGN.LEFT] * len(header)
-    heights = [_row_height(r, widths, size, row_height) for r in [header, *rows]]
+    heights = row_heights(widths, [header, *rows], size, row_height)
     shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, sum(widths, Emu(0)), sum(heights))
     table = shape.table
     table.first_row = True

@@ -20,8 +20,8 @@ from ...summary import decimals_of, fmt_number, fmt_pct
 from .selection import EmptySelection, Item, Point, describe_filters, load_items, policy_label, source_text
 from .shapes import (
     BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table, fill,
-    fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, plain_shape, rule, text_height,
-    textbox, write,
+    fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, plain_shape, row_heights, rule,
+    text_height, textbox, write,
 )
 
 PER_CHOICES = ("indicator", "measure")
@@ -125,20 +125,20 @@ def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
     for it in items:
         by_unit.setdefault(it.row.get("unit") or "", []).append(it)
 
-    # Charts on the left; on the right the values table, while its years fit at BODY_PT, and the sentences.
+    # Charts on the left; on the right the sentences, then the values table where it fits at BODY_PT (the
+    # charts' labels and the notes carry the values too).
     bottom = SLIDE_H - Inches(0.8)
     right_w, gap = Inches(5.4), Inches(0.35)
     right = MARGIN + full_w - right_w
     _chart_grid(slide, (MARGIN, top, full_w - right_w - gap, bottom - top), by_unit, years)
+    box = panel(slide, right, top, right_w, bottom - top, "前年度からの変化", _change_lines(items))
     unit_w, year_w = Inches(0.9), Inches(1.3)
-    name_w = right_w - unit_w - year_w * len(years)
-    panel_top = top
-    if name_w >= Inches(1.9):
-        table = add_table(slide, right, top, [name_w, unit_w] + [year_w] * len(years),
-                          ["指標", "単位"] + [label for _, label in years], _values_by_year(items, years), BODY_PT,
-                          aligns=[PP_ALIGN.LEFT, PP_ALIGN.CENTER] + [PP_ALIGN.RIGHT] * len(years))
-        panel_top = top + table.height + Inches(0.2)
-    panel(slide, right, panel_top, right_w, bottom - panel_top, "前年度からの変化", _change_lines(items))
+    widths = [right_w - unit_w - year_w * len(years), unit_w] + [year_w] * len(years)
+    table = [["指標", "単位"] + [label for _, label in years]] + _values_by_year(items, years)
+    table_top = box.top + box.height + Inches(0.2)
+    if widths[0] >= Inches(1.9) and table_top + sum(row_heights(widths, table, BODY_PT)) <= bottom:
+        add_table(slide, right, table_top, widths, table[0], table[1:], BODY_PT,
+                  aligns=[PP_ALIGN.LEFT, PP_ALIGN.CENTER] + [PP_ALIGN.RIGHT] * len(years))
 
 
 def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) -> None:
