@@ -51,10 +51,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "−")
 def header_names() -> dict[str, str]:
     """Header text -> template column: the column names themselves and the Japanese
     labels the dashboard's downloads carry."""
-    from .export.views import FLAT_LABELS  # the one list of the flat table's Japanese labels
+    from .model import FLAT_TABLE  # the one list of the flat table's Japanese labels
 
     names = {c: c for c in REQUIRED + OPTIONAL + DERIVED}
-    for column, label in FLAT_LABELS.items():
+    for column, (label, _doc) in FLAT_TABLE.items():
         names.setdefault(nz.nfkc(label), column)
     names.setdefault("指標名", "indicator")
     return names
