@@ -82,7 +82,7 @@ def meta_path() -> Path:
 
 
 def fingerprint(folder: Path) -> str:
-    return provenance.stat_fingerprint(folder, meta_path())
+    return provenance.stat_fingerprint(source_files(folder), meta_path())
 
 
 def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[list[Report], list[Finding]]:
@@ -144,8 +144,8 @@ def build(
     start = time.perf_counter()
     with build_lock(db):
         _remove_stale_temp_files(db)
-        fp = fingerprint(folder)
         paths = source_files(folder) if paths is None else paths
+        fp = provenance.stat_fingerprint(paths, meta_path())
         if not paths:
             raise BuildError([Finding(str(folder), 0, "error", "no report files (*.txt, *.csv, *.xlsx) in the folder")])
         reports, findings = load_reports(paths, progress)
@@ -307,7 +307,7 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
         return Freshness(source, True)
     if not source.is_dir():
         return Freshness(source, False, f"データの作成元のフォルダー（{source.name}）が見つからないため、作成済みのデータをそのまま使っています。")
-    if meta.get("fingerprint") == provenance.stat_fingerprint(source, meta_path()):
+    if meta.get("fingerprint") == fingerprint(source):
         return Freshness(source, False)
     now = provenance.Sources.of(source, meta_path())
     return Freshness(source, now != provenance.Sources.recorded(meta))
