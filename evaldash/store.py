@@ -22,7 +22,7 @@ from typing import Callable
 
 import duckdb
 
-from . import provenance
+from . import limits, provenance
 from .model import TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
@@ -85,7 +85,9 @@ def fingerprint(folder: Path) -> str:
     return provenance.stat_fingerprint(source_files(folder), meta_path())
 
 
-def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[list[Report], list[Finding]]:
+def load_reports(paths: list[Path], progress: Progress | None = None,
+                 parsed: dict[str, tuple[list[Report], list[Finding]]] | None = None) -> tuple[list[Report], list[Finding]]:
+    """Every source's reports and findings; `parsed` holds those already read (an upload's check), by file name."""
     from .template import is_template, read_template  # templates import pandas readers lazily
 
     reports, findings = [], []
@@ -93,7 +95,9 @@ def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[l
         if progress:
             progress(f"[{k}/{len(paths)}] {path.name}")
         try:
-            if is_template(path):
+            if parsed and path.name in parsed:
+                got, found = parsed[path.name]
+            elif is_template(path):
                 got, found = read_template(path)
             else:
                 report = parse_file(path)
@@ -134,8 +138,9 @@ def build(
     db: Path | None = None,
     progress: Progress | None = None,
     paths: list[Path] | None = None,
+    parsed: dict[str, tuple[list[Report], list[Finding]]] | None = None,
 ) -> BuildResult:
-    """Parse every source in the folder and replace the store with the result.
+    """Parse every source in the folder (or `paths`) and replace the store with the result.
 
     Raises BuildError, leaving the old store untouched, when any source has an error.
     """
@@ -148,17 +153,18 @@ def build(
         fp = provenance.stat_fingerprint(paths, meta_path())
         if not paths:
             raise BuildError([Finding(str(folder), 0, "error", "no report files (*.txt, *.csv, *.xlsx) in the folder")])
-        reports, findings = load_reports(paths, progress)
-        errors = [f for f in findings if f.severity == "error"]
-        if errors:
-            raise BuildError(findings)
-        if progress:
-            progress("merging report years")
-        try:
-            frames = build_frames(reports, _source_info(paths))
-        except IndicatorIdClash as exc:
-            raise BuildError(findings + [exc.finding]) from None
-        frames["flat_indicators"] = flat_frame(frames)
+        with limits.bulk():
+            reports, findings = load_reports(paths, progress, parsed)
+            errors = [f for f in findings if f.severity == "error"]
+            if errors:
+                raise BuildError(findings)
+            if progress:
+                progress("merging report years")
+            try:
+                frames = build_frames(reports, _source_info(paths))
+            except IndicatorIdClash as exc:
+                raise BuildError(findings + [exc.finding]) from None
+            frames["flat_indicators"] = flat_frame(frames)
         if progress:
             progress(f"writing {db.name}")
         sources = provenance.Sources.of(folder, meta_path(), paths)
