@@ -105,8 +105,10 @@ def _fold(name: str) -> str:
     return nz.nfkc(name).casefold()
 
 
-def _plan(items: list[tuple[str, bytes]], folder: Path) -> tuple[list[tuple[str, bytes]], list[Finding]]:
-    """The items to add, and the findings about all of them (names first, then contents)."""
+def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = None
+          ) -> tuple[list[tuple[str, bytes]], list[Finding]]:
+    """The items to add, and the findings about all of them (names first, then contents).
+    Each item's reports and findings go into `parsed`, so the build does not read it again."""
     present = {_fold(p.name): p for p in folder.iterdir()} if folder.is_dir() else {}
     findings: list[Finding] = []
     plan: list[tuple[str, bytes]] = []
@@ -118,7 +120,10 @@ def _plan(items: list[tuple[str, bytes]], folder: Path) -> tuple[list[tuple[str,
         if any(_fold(name) == _fold(planned) for planned, _ in plan):
             findings.append(_whole(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
             continue
-        findings.extend(check_bytes(data, name)[1])
+        checked = check_bytes(data, name)
+        findings.extend(checked[1])
+        if parsed is not None:
+            parsed[name] = checked
         there = present.get(_fold(name))
         if there is not None and there.name != name:
             findings.append(_whole(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
@@ -168,7 +173,8 @@ def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
     them: each already checked)."""
     folder = Path(folder or store.reports_dir())
     db = Path(db or store.db_path())
-    plan, findings = _plan(items, folder)
+    parsed: dict = {}
+    plan, findings = _plan(items, folder, parsed)
     if any(f.severity == "error" for f in findings):
         return Outcome(False, [], limits.capped(findings))
     if not plan:
@@ -184,8 +190,8 @@ def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
             staged.append(stage / name)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            with limits.bulk():
-                result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged)
+            result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged,
+                                 parsed=parsed)
         except store.BuildError as exc:
             return Outcome(False, [], limits.capped(findings + exc.findings))
         moved = _move_in(staged, folder)

@@ -30,12 +30,12 @@ FLAT_TABLE: dict[str, tuple[str, str]] = {
     "policy_name": ("運営方針", "運営方針の名称"),
     "initiative_no": ("主な取組番号", "主な取組の番号（運営方針の中での番号）"),
     "initiative_name": ("主な取組", "主な取組の名称"),
-    "measure_id": ("施策番号", "施策番号（7桁）"),
+    "measure_id": ("施策番号", "施策・事業のコード（英数字と - _ .、32文字まで。苫小牧市の報告書では7桁の施策番号）"),
     "measure_purpose": ("施策の目的", "施策の目的（本文、OCR 補正後）"),
     "departments": ("担当部・課", "担当部・課（複数は「 / 」区切り）"),
     "reflection": ("反映区分", "反映区分の記号（A、B …）"),
     "reflection_label": ("反映区分の説明", "反映区分の説明（例 趣旨に沿って措置したもの）"),
-    "indicator_id": ("指標ID", "指標の識別子（施策番号-自治体・施策番号・名前のハッシュ16桁。報告書が変わっても同じ指標なら同じ、自治体をまたいでも重ならない）"),
+    "indicator_id": ("指標ID", "指標の識別子（施策番号~自治体・施策番号・名前のハッシュ16桁。報告書が変わっても同じ指標なら同じ、自治体をまたいでも重ならない）"),
     "indicator": ("指標", "指標名（(令和2年4月1日現在) などの但し書きを含む）"),
     "unit": ("単位", "単位"),
     "fiscal_year": ("年度（西暦）", "年度（西暦の年度、例 H30年度 = 2018）"),
@@ -76,6 +76,9 @@ def flat_dictionary() -> pd.DataFrame:
     return pd.DataFrame([(c, label, doc) for c, (label, doc) in FLAT_TABLE.items()], columns=["列名", "日本語名", "説明"])
 
 
+ID_SEPARATOR = "~"
+
+
 def indicator_id(municipality: str, measure_id: str, name: str) -> str:
     """Stable across report years: the name's date qualifier (…現在) is not part of it.
 
@@ -83,10 +86,13 @@ def indicator_id(municipality: str, measure_id: str, name: str) -> str:
     not (two pairs of a generated national store of 510,000 indicators shared an id, and 推移 or a card would have
     drawn another city's values with the chosen one's); sixteen leave a collision at about 1 in 10⁸ for that store,
     and build_frames refuses one rather than merge two indicators.
+
+    `~` joins the code and the digest: a measure's code may hold `-` (`A-12`, `3-1-2`), never `~`, and `~` needs no
+    escaping in a URL. Links with the older `-` still open their indicators (shaping.linked_indicator).
     """
     key = nz.indicator_key(name)
     digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{key}".encode()).hexdigest()[:16]
-    return f"{measure_id}-{digest}"
+    return f"{measure_id}{ID_SEPARATOR}{digest}"
 
 
 class IndicatorIdClash(ValueError):

@@ -43,10 +43,13 @@ def file_digest(path: Path) -> str:
     return _DIGESTS[key]
 
 
-def stat_fingerprint(folder: Path, meta: Path) -> str:
-    """Cheap identity of the inputs (names, sizes, file times): when it matches, nothing was touched."""
+def stat_fingerprint(paths: list[Path], meta: Path) -> str:
+    """Cheap identity of the inputs (names, sizes, file times): when it matches, nothing was touched.
+
+    Of the paths a build reads, so an upload staged outside the folder and then linked in (same name, size and time)
+    fingerprints as the folder will."""
     h = hashlib.sha256()
-    for p in source_files(folder) + ([meta] if meta.is_file() else []):
+    for p in sorted(paths, key=lambda p: p.name) + ([meta] if meta.is_file() else []):
         st = p.stat()
         h.update(f"{p.name}\x1f{st.st_size}\x1f{st.st_mtime_ns}\n".encode())
     return h.hexdigest()

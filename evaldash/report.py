@@ -38,7 +38,7 @@ class ParseError(Exception):
         super().__init__("\n".join(str(f) for f in findings))
 
 
-@dataclass
+@dataclass(slots=True)  # a million-row template makes a million of them
 class Cell:
     fiscal_year: int
     fiscal_label: str

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts
+from .model import ID_SEPARATOR
 from .summary import fmt_number
 
 # 施策カード: a year's value as the card's table shows it.
@@ -268,11 +269,13 @@ def indicator_labels(frame: pd.DataFrame, by_name: bool) -> dict[str, str]:
 
 
 def linked_indicator(value: str, choices: list[str]) -> str:
-    """An indicator named in a link: links made before ids had 16 hex digits (store schema 5) name one by its first
-    eight, which the longer id starts with."""
-    if value in choices or not re.fullmatch(r"[0-9]+-[0-9a-f]{8}", value):
+    """An indicator named in an older link: ids joined the code and the digest with `-` before codes could hold one
+    (store schema 6), and had eight hex digits before schema 5; the current id has the same digest, its first eight
+    for the oldest links."""
+    old = re.fullmatch(r"(.+)-([0-9a-f]{8}|[0-9a-f]{16})", value)
+    if value in choices or not old:
         return value
-    found = [c for c in choices if c.startswith(value)]
+    found = [c for c in choices if c.startswith(f"{old[1]}{ID_SEPARATOR}{old[2]}")]
     return found[0] if len(found) == 1 else value
 
 

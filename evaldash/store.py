@@ -22,7 +22,7 @@ from typing import Callable
 
 import duckdb
 
-from . import provenance
+from . import limits, provenance
 from .model import TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
@@ -31,7 +31,7 @@ from .report import Finding, ParseError, Report
 # 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies; 3: measures.units;
 # 4: written in row groups of ROW_GROUP_SIZE rows (an older store is rebuilt once, to be read faster); 5: indicator
 # ids with 16 hex digits, unique across cities (model.indicator_id); 6: the folder and content digests it was built
-# from (provenance).
+# from (provenance), and indicator ids joined with `~` (model.ID_SEPARATOR).
 SCHEMA_VERSION = 6
 # Rows per row group of a store file (DuckDB's default is 122,880). Tables are sorted by municipality, and a filtered
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
@@ -82,10 +82,12 @@ def meta_path() -> Path:
 
 
 def fingerprint(folder: Path) -> str:
-    return provenance.stat_fingerprint(folder, meta_path())
+    return provenance.stat_fingerprint(source_files(folder), meta_path())
 
 
-def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[list[Report], list[Finding]]:
+def load_reports(paths: list[Path], progress: Progress | None = None,
+                 parsed: dict[str, tuple[list[Report], list[Finding]]] | None = None) -> tuple[list[Report], list[Finding]]:
+    """Every source's reports and findings; `parsed` holds those already read (an upload's check), by file name."""
     from .template import is_template, read_template  # templates import pandas readers lazily
 
     reports, findings = [], []
@@ -93,7 +95,9 @@ def load_reports(paths: list[Path], progress: Progress | None = None) -> tuple[l
         if progress:
             progress(f"[{k}/{len(paths)}] {path.name}")
         try:
-            if is_template(path):
+            if parsed and path.name in parsed:
+                got, found = parsed[path.name]
+            elif is_template(path):
                 got, found = read_template(path)
             else:
                 report = parse_file(path)
@@ -134,8 +138,9 @@ def build(
     db: Path | None = None,
     progress: Progress | None = None,
     paths: list[Path] | None = None,
+    parsed: dict[str, tuple[list[Report], list[Finding]]] | None = None,
 ) -> BuildResult:
-    """Parse every source in the folder and replace the store with the result.
+    """Parse every source in the folder (or `paths`) and replace the store with the result.
 
     Raises BuildError, leaving the old store untouched, when any source has an error.
     """
@@ -144,21 +149,22 @@ def build(
     start = time.perf_counter()
     with build_lock(db):
         _remove_stale_temp_files(db)
-        fp = fingerprint(folder)
         paths = source_files(folder) if paths is None else paths
+        fp = provenance.stat_fingerprint(paths, meta_path())
         if not paths:
             raise BuildError([Finding(str(folder), 0, "error", "no report files (*.txt, *.csv, *.xlsx) in the folder")])
-        reports, findings = load_reports(paths, progress)
-        errors = [f for f in findings if f.severity == "error"]
-        if errors:
-            raise BuildError(findings)
-        if progress:
-            progress("merging report years")
-        try:
-            frames = build_frames(reports, _source_info(paths))
-        except IndicatorIdClash as exc:
-            raise BuildError(findings + [exc.finding]) from None
-        frames["flat_indicators"] = flat_frame(frames)
+        with limits.bulk():
+            reports, findings = load_reports(paths, progress, parsed)
+            errors = [f for f in findings if f.severity == "error"]
+            if errors:
+                raise BuildError(findings)
+            if progress:
+                progress("merging report years")
+            try:
+                frames = build_frames(reports, _source_info(paths))
+            except IndicatorIdClash as exc:
+                raise BuildError(findings + [exc.finding]) from None
+            frames["flat_indicators"] = flat_frame(frames)
         if progress:
             progress(f"writing {db.name}")
         sources = provenance.Sources.of(folder, meta_path(), paths)
@@ -307,7 +313,7 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
         return Freshness(source, True)
     if not source.is_dir():
         return Freshness(source, False, f"データの作成元のフォルダー（{source.name}）が見つからないため、作成済みのデータをそのまま使っています。")
-    if meta.get("fingerprint") == provenance.stat_fingerprint(source, meta_path()):
+    if meta.get("fingerprint") == fingerprint(source):
         return Freshness(source, False)
     now = provenance.Sources.of(source, meta_path())
     return Freshness(source, now != provenance.Sources.recorded(meta))

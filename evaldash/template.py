@@ -54,7 +54,7 @@ def header_names() -> dict[str, str]:
     from .model import FLAT_TABLE  # the one list of the flat table's Japanese labels
 
     names = {c: c for c in REQUIRED + OPTIONAL + DERIVED}
-    for column, (label, _) in FLAT_TABLE.items():
+    for column, (label, _doc) in FLAT_TABLE.items():
         names.setdefault(nz.nfkc(label), column)
     names.setdefault("指標名", "indicator")
     return names

@@ -152,3 +152,15 @@ def test_the_dashboards_default_store_builds_from_the_default_folder(tmp_path, m
     monkeypatch.setenv("EVALDASH_DB", str(tmp_path / "s.duckdb"))
     assert store.ensure_store(fallback=store.reports_dir(), who="test").built
     assert store.freshness(tmp_path / "s.duckdb").folder == folder.resolve()
+
+
+def test_after_an_add_the_store_matches_its_folder_without_hashing(reports_dir, tmp_path, seed_text):
+    from evaldash import imports
+
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    outcome = imports.add_sources([("tomakomai_R2.txt", derive(seed_text, 2020).encode())], reports_dir, db)
+    assert outcome.ok, outcome.findings
+    # The upload was built from its staging folder, then linked in: the cheap check already sees it as the same.
+    assert store.read_meta(db)["fingerprint"] == store.fingerprint(reports_dir)
+    assert not store.freshness(db).stale

@@ -71,10 +71,12 @@ def test_a_policy_number_named_otherwise_in_other_cities_says_so():
     assert shaping.policy_names(frame) == {1: "健康 ほか1件（自治体ごとの名称）", 2: "環境"}
 
 
-def test_a_link_with_an_indicator_id_of_eight_hex_digits_finds_the_indicator():
-    choices = ["1110321-0123456789abcdef", "1110321-0123456799999999", "1110411-fedcba9876543210"]
-    assert shaping.linked_indicator("1110411-fedcba98", choices) == "1110411-fedcba9876543210"
-    assert shaping.linked_indicator("1110321-0123456789abcdef", choices) == "1110321-0123456789abcdef"
+def test_links_with_older_indicator_ids_find_the_indicator():
+    choices = ["1110321~0123456789abcdef", "1110321~0123456799999999", "1110411~fedcba9876543210", "A-12~00112233aabbccdd"]
+    assert shaping.linked_indicator("1110411-fedcba98", choices) == "1110411~fedcba9876543210"  # 8 digits, "-"
+    assert shaping.linked_indicator("1110411-fedcba9876543210", choices) == "1110411~fedcba9876543210"  # 16, "-"
+    assert shaping.linked_indicator("A-12-00112233aabbccdd", choices) == "A-12~00112233aabbccdd"  # a code with "-"
+    assert shaping.linked_indicator("1110321~0123456789abcdef", choices) == "1110321~0123456789abcdef"
     assert shaping.linked_indicator("1110321-01234567", choices) == "1110321-01234567"  # two start so: neither
     assert shaping.linked_indicator("1110411-fedc", choices) == "1110411-fedc"  # not an id of either form
 

@@ -226,7 +226,7 @@ def test_indicator_ids_are_unique_across_cities(tmp_path):
         con.close()
     assert {m for m, _, _ in ids} == {"苫小牧市", "白老市"} and len(ids) == 2 * len(INDICATORS)
     assert len({i for _, _, i in ids}) == len(ids)  # the same 施策 and name in two cities: two ids
-    assert all(re.fullmatch(rf"{measure}-[0-9a-f]{{16}}", i) for _, measure, i in ids)
+    assert all(re.fullmatch(rf"{measure}~[0-9a-f]{{16}}", i) for _, measure, i in ids)
 
 
 def test_two_indicators_given_one_id_stop_the_build(tmp_path, monkeypatch):

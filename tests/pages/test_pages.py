@@ -209,9 +209,11 @@ def test_a_trends_link_names_indicators_by_id_and_by_the_ids_older_short_form(op
     finally:
         con.close()
     assert open_page(PAGE_FILES["trends"], ind=bank).multiselect(key="tr_ind").value == [bank]
-    at = open_page(PAGE_FILES["trends"], ind=bank[:16])  # 施策番号, '-' and eight hex digits
-    assert at.multiselect(key="tr_ind").value == [bank]
-    assert at.query_params.get("ind") in (bank, [bank])  # the link is rewritten with the full id
+    measure, digits = bank.split("~")
+    for older in (f"{measure}-{digits[:8]}", f"{measure}-{digits}"):  # before schema 5; before codes could hold "-"
+        at = open_page(PAGE_FILES["trends"], ind=older)
+        assert at.multiselect(key="tr_ind").value == [bank]
+        assert at.query_params.get("ind") in (bank, [bank])  # the link is rewritten with the current id
 
 
 def test_unknown_url_values_are_dropped_and_named(open_page):
