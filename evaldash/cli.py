@@ -29,11 +29,11 @@ def cmd_build(args) -> int:
     except store.BuildError as exc:
         audit.record("rebuild", access.cli_name(), "refused", findings=exc.findings, **inputs)
         _print_findings(exc.findings)
-        print("build failed: the store was not changed", file=sys.stderr)
+        print("作成できませんでした: データは変わっていません", file=sys.stderr)
         return 1
     audit.record("rebuild", access.cli_name(), "done", **inputs)
     _print_findings(result.findings)
-    print(f"built {result.db_path.name}: {result.reports} report(s), {result.rows} rows in {result.seconds:.2f} s",
+    print(f"{result.db_path.name} を作成しました: 報告書 {result.reports} 件、{result.rows:,} 行、{result.seconds:.2f} 秒",
           file=sys.stderr)
     return 0
 
@@ -56,9 +56,9 @@ def cmd_add(args) -> int:
     outcome = imports.add_files([Path(p) for p in args.files], args.reports, args.db, progress=_progress)
     _print_findings(outcome.findings)
     if not outcome.ok:
-        print("nothing was added: the reports folder and the store are unchanged", file=sys.stderr)
+        print("取り込みませんでした: reports フォルダもデータも変わっていません", file=sys.stderr)
         return 1
-    print(f"added {', '.join(outcome.added) or 'nothing new'}; store rebuilt", file=sys.stderr)
+    print(f"取り込みました: {'、'.join(outcome.added) or '新しいファイルはありません'}（データを作り直しました）", file=sys.stderr)
     return 0
 
 
@@ -66,7 +66,7 @@ def cmd_remove(args) -> int:
     outcome = imports.remove_source(args.name, args.reports, args.db, progress=_progress)
     _print_findings(outcome.findings)
     if outcome.ok:
-        print(f"removed {args.name} (kept as {outcome.kept_as}); store rebuilt", file=sys.stderr)
+        print(f"{args.name} を取り除きました（{outcome.kept_as} に保管。データを作り直しました）", file=sys.stderr)
     return 0 if outcome.ok else 1
 
 

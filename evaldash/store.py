@@ -152,7 +152,7 @@ def build(
         paths = source_files(folder) if paths is None else paths
         fp = provenance.stat_fingerprint(paths, meta_path())
         if not paths:
-            raise BuildError([Finding(str(folder), 0, "error", "no report files (*.txt, *.csv, *.xlsx) in the folder")])
+            raise BuildError([Finding(str(folder), 0, "error", "フォルダに報告書（*.txt）もテンプレート（*.csv、*.xlsx）もありません: 1つ以上必要です")])
         with limits.bulk():
             reports, findings = load_reports(paths, progress, parsed)
             errors = [f for f in findings if f.severity == "error"]
@@ -267,7 +267,7 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         "SELECT count(*) FROM indicator_meta WHERE good_direction IS NOT NULL AND good_direction NOT IN ('up', 'down')"
     ).fetchone()[0]
     if bad:
-        raise BuildError([Finding(path.name, 0, "error", "good_direction must be up, down or empty")])
+        raise BuildError([Finding(path.name, 0, "error", "good_direction は up（増えるほど良い）、down（減るほど良い）、空欄のどれかにしてください")])
 
 
 def read_meta(db: Path) -> dict[str, str]:

@@ -34,7 +34,7 @@ def test_build_reports_progress_and_writes_the_store(reports_dir, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert "[1/1] tomakomai_R1.txt" in done.stderr
-    assert "built cli.duckdb: 1 report(s), 50 rows" in done.stderr
+    assert "cli.duckdb を作成しました: 報告書 1 件、50 行" in done.stderr
     assert count(db) == 50
     assert folder_state(reports_dir) == folder_state(REPORTS)  # build never writes to the folder
 
@@ -46,7 +46,7 @@ def test_build_with_a_bad_report_fails_and_keeps_the_store(built, seed_text):
     done = run_cli("build", "--reports", reports_dir, "--db", db)
     assert done.returncode == 1
     assert "zz_bad.txt:256: エラー: " in done.stderr
-    assert "build failed: the store was not changed" in done.stderr
+    assert "作成できませんでした: データは変わっていません" in done.stderr
     assert digest(db) == before
 
 
@@ -78,7 +78,7 @@ def test_add_copies_the_file_unchanged_and_rebuilds(built, tmp_path, seed_text):
     incoming.write_bytes(derive(seed_text, 2020).replace("\n", "\r\n").encode("cp932", errors="replace"))
     done = run_cli("add", incoming, "--reports", reports_dir, "--db", db)
     assert done.returncode == 0, done.stderr
-    assert "added tomakomai_R2.txt; store rebuilt" in done.stderr
+    assert "取り込みました: tomakomai_R2.txt" in done.stderr
     assert digest(reports_dir / "tomakomai_R2.txt") == digest(incoming)  # copied byte for byte
     assert digest(reports_dir / "tomakomai_R1.txt") == digest(SEED)  # the old report untouched
     assert count(db, "SELECT max(fiscal_year) FROM flat_indicators") == 2020
@@ -97,7 +97,7 @@ def test_remove_moves_the_file_aside_and_rebuilds(built, tmp_path, seed_text):
     assert not (reports_dir / "tomakomai_R2.txt").exists()
     kept = list((reports_dir.parent / "removed").glob("*_tomakomai_R2.txt"))
     assert len(kept) == 1 and "R2年度" in kept[0].read_text(encoding="utf-8")
-    assert f"kept as removed/{kept[0].name}" in done.stderr
+    assert f"removed/{kept[0].name} に保管" in done.stderr
     assert count(db, "SELECT max(fiscal_year) FROM flat_indicators") == 2019
 
     done = run_cli("remove", "tomakomai_R1.txt", "--reports", reports_dir, "--db", db)

@@ -340,7 +340,7 @@ def test_build_from_an_empty_folder_is_an_error_and_writes_nothing(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(store.BuildError) as exc:
         store.build(tmp_path / "empty", tmp_path / "s.duckdb")
-    assert "no report files" in exc.value.findings[0].message
+    assert "報告書（*.txt）もテンプレート" in exc.value.findings[0].message
     assert not (tmp_path / "s.duckdb").exists()
 
 
