@@ -291,7 +291,7 @@ def test_add_of_a_bad_file_changes_nothing(reports_dir, tmp_path, seed_text, bad
     done = run_cli("add", bad, "--reports", reports_dir, "--db", db)
     assert done.returncode == 1
     assert "tomakomai_R2.txt" in done.stderr and ": エラー: " in done.stderr
-    assert "unchanged" in done.stderr
+    assert "変わっていません" in done.stderr
     assert folder_state(reports_dir) == before_folder
     assert digest(db) == before_db
 
