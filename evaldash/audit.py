@@ -37,10 +37,17 @@ def path_info(path: Path) -> dict:
     return file_info(Path(path).name, Path(path).read_bytes())
 
 
+LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
+
+
+def _count(frame) -> int:
+    return 0 if frame is None else len(frame)
+
+
 def _records(frame) -> list[dict]:
     if frame is None:
         return []
-    rows = frame.to_dict("records") if hasattr(frame, "to_dict") else list(frame)
+    rows = frame.head(LISTED_ROWS).to_dict("records") if hasattr(frame, "to_dict") else list(frame)[:LISTED_ROWS]
     return [{k: _plain(v) for k, v in row.items()} for row in rows]
 
 
@@ -58,8 +65,11 @@ def _plain(value):
 
 
 def changes_from_preview(preview: Mapping) -> dict:
-    """The record's "changes" from imports.preview(): every new measure, fiscal year, added and revised value."""
+    """The record's "changes" from imports.preview(): the new measures, fiscal years, added and revised values
+    (the first LISTED_ROWS of each, so a million-row upload stays one readable line) and how many of each."""
+    kinds = ("new_measures", "new_fiscal_years", "new_values", "revised_values")
     return {
+        "counts": {kind: _count(preview.get(kind)) for kind in kinds},
         "new_measures": _records(preview.get("new_measures")),
         "new_fiscal_years": [row.get("fiscal_label") or row.get("fiscal_year") for row in _records(preview.get("new_fiscal_years"))],
         "new_values": _records(preview.get("new_values")),
@@ -166,8 +176,8 @@ def format_record(entry: Mapping) -> str:
         lines.append(f"    cause: {entry['cause']}")
     changes = entry.get("changes") or {}
     if changes:
-        lines.append("    changes: " + ", ".join(
-            f"{key} {len(value) if isinstance(value, list) else value}" for key, value in changes.items()))
+        counts = changes.get("counts") or {k: len(v) for k, v in changes.items() if isinstance(v, list)}
+        lines.append("    changes: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
         for row in changes.get("revised_values", []):
             lines.append(f"      revised {row.get('indicator')} {row.get('fiscal_label')}: "
                          f"{row.get('old_value')} -> {row.get('new_value')}")
