@@ -56,13 +56,13 @@ def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
     folder = Path(folder or store.reports_dir())
     db = Path(db or store.db_path())
     files = [audit.file_info(name, data) for name, data in items]
-    refused = imports.authorize(actor, folder, db, "add", files)
-    if isinstance(refused, imports.Outcome):
-        return refused
+    who = imports.authorize(actor, folder, db, "add", files)
+    if isinstance(who, imports.Outcome):
+        return who
     label = items[0][0] if len(items) == 1 else f"{len(items)} ファイル"
     result = run_limited(_add, (items, folder, db, actor, changes), label, memory_mb, seconds)
     if isinstance(result, Finding):
-        imports.log_write("add", refused, "rolled back", files, findings=[result])
+        imports.log_write("add", who, "rolled back", files, findings=[result])
         return imports.Outcome(False, [], [result])
     return result
 
