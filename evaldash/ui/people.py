@@ -2,13 +2,14 @@
 opened, kept across st.login.
 
 st.login sends the person to the provider and back to the app's root, and the session that comes back is a new
-one. So before st.login the page and its filters are kept on the server for a few minutes, under the browser's
-XSRF cookie (sent again by the same browser when it comes back, and never shown to anyone else); the first run
-signed in takes them back and opens that page with those filters.
+one. So before st.login the page and its filters are kept on the server for a few minutes, under a digest of the
+browser's XSRF token (sent again by the same browser when it comes back, and never shown to anyone else); the
+first run signed in takes them back and opens that page with those filters.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Mapping
@@ -30,7 +31,24 @@ def _kept() -> tuple[dict, threading.Lock]:
 
 
 def _browser() -> str:
-    return st.context.cookies.get(BROWSER_COOKIE) or ""
+    return browser_key(st.context.cookies.get(BROWSER_COOKIE))
+
+
+def browser_key(raw) -> str:
+    """A key for a browser: a digest of its XSRF token. The cookie is sent again with a fresh random
+    mask on every page load ("2|mask|masked token|time"), so the token is unmasked first; the kept
+    links are keyed by its digest, never by the token itself."""
+    if not isinstance(raw, str):  # no cookie (a test run has no browser)
+        return ""
+    value = raw.strip("\"'")
+    parts = value.split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+        except ValueError:
+            return ""
+        value = bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)).hex() if mask else ""
+    return hashlib.sha256(value.encode()).hexdigest() if value else ""
 
 
 def _page_name(page) -> str:

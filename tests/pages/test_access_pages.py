@@ -100,3 +100,12 @@ def test_the_link_opened_is_kept_through_sign_in(settings, monkeypatch):
     assert any("推移" in t.value for t in back.title), [t.value for t in back.title]
     again = run(EDITOR)  # kept once: a later visit to the root stays there
     assert not again.query_params.get("q")
+
+
+def test_a_browser_is_known_by_its_token_whatever_the_mask():
+    token = bytes(range(16))
+    masked = [(mask, bytes(b ^ mask[i % 4] for i, b in enumerate(token))) for mask in (b"\x01\x02\x03\x04", b"\xff\x00\xaa\x55")]
+    keys = {people.browser_key(f"2|{m.hex()}|{t.hex()}|1760000000") for m, t in masked}
+    assert len(keys) == 1 and "" not in keys
+    other = people.browser_key(f"2|{masked[0][0].hex()}|{bytes(16).hex()}|1760000000")
+    assert other not in keys and people.browser_key(None) == "" and people.browser_key("2|zz|zz|1") == ""
