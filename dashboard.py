@@ -5,14 +5,23 @@ import logging
 import streamlit as st
 
 from evaldash import page_lang, ui
+from evaldash.ui import people
 
 st.set_page_config(page_title="施策評価ダッシュボード", page_icon=":material/insights:", layout="wide")
 
 
 def main() -> None:
     presenting = ui.presenting()
-    page = st.navigation(ui.navigation_pages(), position="hidden" if presenting else "sidebar")
+    decided = ui.page_access()  # afresh on every run: mode, the person, the address, the data folder
+    hidden = presenting or decided.needs_sign_in
+    page = st.navigation(ui.navigation_pages(decided.can_edit), position="hidden" if hidden else "sidebar")
+    if decided.needs_sign_in:
+        people.sign_in_screen(page)
+        return
+    people.return_to_link(page)
     ui.sidebar(draw=not presenting)
+    if not presenting:
+        people.sidebar_identity(decided, ui.data.identity())
     try:
         page.run()
     except Exception:  # Streamlit's own rerun/stop signals are BaseException and pass through

@@ -82,7 +82,8 @@ def folder_with_the_bundled_report(tmp: Path) -> tuple[Path, Path]:
 
 
 def run_case(case: str) -> None:
-    from evaldash import imports, worker
+    from evaldash import access, imports, worker
+    CLI = access.cli_actor()  # what `add` passes: the operator is audited, not role-checked
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -103,7 +104,7 @@ def run_case(case: str) -> None:
             checked = worker.check_upload(name, data, folder)
             assert checked.ok, checked.findings[:5]
             mid = time.perf_counter()
-            outcome = worker.add_uploads([(name, data)], folder, db)
+            outcome = worker.add_uploads([(name, data)], folder, db, actor=CLI)
             assert outcome.ok, outcome.findings[:5]
             print(f"  check+preview {mid - start:.1f} s, add {time.perf_counter() - mid:.1f} s")
             report(case, time.perf_counter() - start, None)
@@ -115,7 +116,7 @@ def run_case(case: str) -> None:
             print(f"  {findings[0]}")
         else:
             assert preview is not None, findings[:5]
-            outcome = imports.add_sources([(name, data)], folder, db)
+            outcome = imports.add_sources([(name, data)], folder, db, actor=CLI)
             assert outcome.ok, outcome.findings[:5]
             print(f"  check+preview {mid - start:.1f} s, add {time.perf_counter() - mid:.1f} s")
         report(case, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

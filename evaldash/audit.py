@@ -37,10 +37,17 @@ def path_info(path: Path) -> dict:
     return file_info(Path(path).name, Path(path).read_bytes())
 
 
+LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
+
+
+def _count(frame) -> int:
+    return 0 if frame is None else len(frame)
+
+
 def _records(frame) -> list[dict]:
     if frame is None:
         return []
-    rows = frame.to_dict("records") if hasattr(frame, "to_dict") else list(frame)
+    rows = frame.head(LISTED_ROWS).to_dict("records") if hasattr(frame, "to_dict") else list(frame)[:LISTED_ROWS]
     return [{k: _plain(v) for k, v in row.items()} for row in rows]
 
 
@@ -58,8 +65,11 @@ def _plain(value):
 
 
 def changes_from_preview(preview: Mapping) -> dict:
-    """The record's "changes" from imports.preview(): every new measure, fiscal year, added and revised value."""
+    """The record's "changes" from imports.preview(): the new measures, fiscal years, added and revised values
+    (the first LISTED_ROWS of each, so a million-row upload stays one readable line) and how many of each."""
+    kinds = ("new_measures", "new_fiscal_years", "new_values", "revised_values")
     return {
+        "counts": {kind: _count(preview.get(kind)) for kind in kinds},
         "new_measures": _records(preview.get("new_measures")),
         "new_fiscal_years": [row.get("fiscal_label") or row.get("fiscal_year") for row in _records(preview.get("new_fiscal_years"))],
         "new_values": _records(preview.get("new_values")),
@@ -166,8 +176,8 @@ def format_record(entry: Mapping) -> str:
         lines.append(f"    cause: {entry['cause']}")
     changes = entry.get("changes") or {}
     if changes:
-        lines.append("    changes: " + ", ".join(
-            f"{key} {len(value) if isinstance(value, list) else value}" for key, value in changes.items()))
+        counts = changes.get("counts") or {k: len(v) for k, v in changes.items() if isinstance(v, list)}
+        lines.append("    changes: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
         for row in changes.get("revised_values", []):
             lines.append(f"      revised {row.get('indicator')} {row.get('fiscal_label')}: "
                          f"{row.get('old_value')} -> {row.get('new_value')}")
@@ -190,3 +200,42 @@ def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
         "files_removed": sorted(set(before) - set(after)),
         "files_changed": sorted(n for n in set(before) & set(after) if before[n] != after[n]),
     }
+
+
+ACTION_WORDS = {"add": "追加", "remove": "取り除き", "rebuild": "作り直し"}
+OUTCOME_WORDS = {"done": "完了", "refused": "拒否", "rolled back": "取り消し（元のまま）"}
+CHANGE_WORDS = {"new_measures": "新しい施策", "new_fiscal_years": "新しい年度", "new_values": "追加される値",
+                "revised_values": "修正される値"}
+
+
+FILE_WORDS = {"files_added": "増えたファイル", "files_removed": "なくなったファイル", "files_changed": "中身が変わったファイル"}
+
+
+def _changes_text(entry: Mapping) -> str:
+    """What a record says it changed, in a line: the preview's counts and revised values, or, for a rebuild,
+    which source files it found added, removed or changed."""
+    changes = entry.get("changes") or {}
+    counts = changes.get("counts") or {}
+    parts = [f"{CHANGE_WORDS.get(k, k)} {v:,}" for k, v in counts.items() if isinstance(v, int) and v]
+    parts += [f"{row.get('indicator')} {row.get('fiscal_label')}: {row.get('old_value')} → {row.get('new_value')}"
+              for row in changes.get("revised_values", [])[:20]]
+    parts += [f"{word}: {'、'.join(changes[key])}" for key, word in FILE_WORDS.items() if changes.get(key)]
+    return "、".join(parts)
+
+
+def table(records: Iterable[Mapping]):
+    """The records as the 取込 page lists them, in Japanese words, in the order given (read() gives newest first)."""
+    import pandas as pd
+
+    rows = [{
+        "when": pd.Timestamp(entry.get("when")) if entry.get("when") else pd.NaT,
+        "who": entry.get("who", ""),
+        "action": ACTION_WORDS.get(entry.get("action"), entry.get("action")),
+        "outcome": OUTCOME_WORDS.get(entry.get("outcome"), entry.get("outcome")),
+        "files": "、".join(f"{f.get('name')}（{f.get('size', '?')} バイト、SHA-256 {str(f.get('sha256', ''))[:12]}）"
+                          for f in entry.get("files", [])),
+        "changes": _changes_text(entry),
+        "findings": " / ".join(entry.get("findings", [])),
+    } for entry in records]
+    columns = ["when", "who", "action", "outcome", "files", "changes", "findings"]
+    return pd.DataFrame(rows, columns=columns)

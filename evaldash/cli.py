@@ -53,7 +53,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_add(args) -> int:
-    outcome = imports.add_files([Path(p) for p in args.files], args.reports, args.db, progress=_progress)
+    outcome = imports.add_files([Path(p) for p in args.files], args.reports, args.db, progress=_progress,
+                                actor=access.cli_actor())
     _print_findings(outcome.findings)
     if not outcome.ok:
         print("取り込みませんでした: reports フォルダもデータも変わっていません", file=sys.stderr)
@@ -63,7 +64,7 @@ def cmd_add(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    outcome = imports.remove_source(args.name, args.reports, args.db, progress=_progress)
+    outcome = imports.remove_source(args.name, args.reports, args.db, progress=_progress, actor=access.cli_actor())
     _print_findings(outcome.findings)
     if outcome.ok:
         print(f"{args.name} を取り除きました（{outcome.kept_as} に保管。データを作り直しました）", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import secrets
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import limits, store
+from . import access, audit, limits, store
 from . import normalize as nz
 from .model import build_frames
 from .parse import parse_bytes
@@ -33,6 +34,26 @@ class Outcome:
     added: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     kept_as: str = ""  # where a removed source now lives, relative to the data folder
+
+
+def log_write(action: str, who: str, outcome: str, files: list[dict], **details) -> None:
+    """One record in the audit log. A log that cannot be written is reported in the server log; the write
+    it describes has already happened (or been refused) and is not undone for it."""
+    try:
+        audit.record(action, who, outcome, files=files, **details)
+    except OSError:
+        logging.getLogger("evaldash").exception("audit log %s not written: %s %s %s", audit.log_path(), action, who, outcome)
+
+
+def authorize(actor: access.Actor, folder: Path, db: Path, action: str, files: list[dict]) -> str | Outcome:
+    """The name the audit log gives `actor`, or, when mode or role forbid the write, the refusal as an Outcome
+    (audited, nothing else written)."""
+    try:
+        return access.require_editor(actor, folder, db)
+    except access.NotAllowed as exc:
+        log_write(action, access.signed_in_email(actor.identity) or "anonymous", "refused", files, findings=[str(exc)])
+        about = files[0]["name"] if len(files) == 1 else ""
+        return Outcome(False, [], [_whole(shown_name(about), f"変更できません: {exc}")])
 
 
 def _whole(name: str, message: str, severity: str = "error") -> Finding:
@@ -166,19 +187,36 @@ def _alive(pid: int) -> bool:
 
 
 def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None,
-                progress=None) -> Outcome:
+                progress=None, *, actor: access.Actor, changes: dict | None = None) -> Outcome:
     """Check every item, build the store with the new ones, then move them into the folder; on any error
-    change nothing. The uploads wait in staging_dir until the new store is in place, so a process killed
-    at any moment leaves the reports folder as it was (or, between two files of one add, with some of
-    them: each already checked)."""
+    change nothing. Only an editor (access.require_editor) may add; every attempt is one audit record.
+    `changes`: the audit record's changes when the caller already previewed these items (else computed here)."""
     folder = Path(folder or store.reports_dir())
     db = Path(db or store.db_path())
+    files = [audit.file_info(name, data) for name, data in items]
+    who = authorize(actor, folder, db, "add", files)
+    if isinstance(who, Outcome):
+        return who
+    outcome, state, changes = _add_checked(items, folder, db, progress, changes)
+    log_write("add", who, state, files, changes=changes,
+           findings=[f for f in outcome.findings if f.severity == "error"])
+    return outcome
+
+
+def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progress, changes: dict | None
+                 ) -> tuple[Outcome, str, dict | None]:
+    """add_sources once allowed: the outcome, its audit word (done / refused / rolled back) and the changes.
+    The uploads wait in staging_dir until the new store is in place, so a process killed at any moment
+    leaves the reports folder as it was (or, between two files of one add, with some of them: each
+    already checked)."""
     parsed: dict = {}
     plan, findings = _plan(items, folder, parsed)
     if any(f.severity == "error" for f in findings):
-        return Outcome(False, [], limits.capped(findings))
+        return Outcome(False, [], limits.capped(findings)), "refused", None
     if not plan:
-        return Outcome(True, [], findings)
+        return Outcome(True, [], findings), "done", None
+    if changes is None:
+        changes = audit.changes_from_preview(preview_reports([r for name, _ in plan for r in parsed[name][0]], folder))
     stages = staging_dir(folder)
     _clear_stale_stages(stages)
     stage = stages / f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -193,16 +231,16 @@ def add_sources(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
             result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged,
                                  parsed=parsed)
         except store.BuildError as exc:
-            return Outcome(False, [], limits.capped(findings + exc.findings))
+            return Outcome(False, [], limits.capped(findings + exc.findings)), "rolled back", changes
         moved = _move_in(staged, folder)
         if isinstance(moved, Finding):
             store.build(folder, db, progress=progress)  # the store goes back to what the folder holds
-            return Outcome(False, [], findings + [moved])
+            return Outcome(False, [], findings + [moved]), "rolled back", changes
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     seen = set(findings)
-    return Outcome(True, [name for name, _ in plan],
-                   limits.capped(findings + [f for f in result.findings if f not in seen]))
+    return (Outcome(True, [name for name, _ in plan], limits.capped(findings + [f for f in result.findings if f not in seen])),
+            "done", changes)
 
 
 def _move_in(staged: list[Path], folder: Path) -> Finding | None:
@@ -235,7 +273,13 @@ def _link(source: Path, target: Path) -> None:
             part.unlink(missing_ok=True)
 
 
-def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = None, progress=None) -> Outcome:
+def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = None, progress=None, *,
+              actor: access.Actor) -> Outcome:
+    """add_sources of files on disk (the command line's `add`)."""
+    names = [{"name": Path(p).name, "kind": audit.file_info(Path(p).name, b"")["kind"]} for p in paths]
+    who = authorize(actor, Path(folder or store.reports_dir()), Path(db or store.db_path()), "add", names)
+    if isinstance(who, Outcome):
+        return who
     items = []
     findings = []
     for p in paths:
@@ -247,37 +291,50 @@ def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = N
         except OSError as exc:
             findings.append(_whole(p.name, f"ファイルを読めません（{exc.strerror}）"))
     if findings:
+        log_write("add", who, "refused", names, findings=findings)
         return Outcome(False, [], findings)
-    return add_sources(items, folder, db, progress)
+    return add_sources(items, folder, db, progress, actor=actor)
 
 
 def removed_dir(folder: Path) -> Path:
     return folder.parent / "removed"
 
 
-def remove_source(name: str, folder: Path | None = None, db: Path | None = None, progress=None) -> Outcome:
-    """Move a source out of the folder (kept in data/removed/) and rebuild; undo if the build fails."""
+def remove_source(name: str, folder: Path | None = None, db: Path | None = None, progress=None, *,
+                  actor: access.Actor) -> Outcome:
+    """Move a source out of the folder (kept in data/removed/) and rebuild; undo if the build fails.
+    Only an editor may remove; every attempt is one audit record."""
     folder = Path(folder or store.reports_dir())
     db = Path(db or store.db_path())
     safe = name if name_problem(name) is None else None
     path = folder / safe if safe else None
+    files = [audit.path_info(path)] if path is not None and path.is_file() else [{"name": shown_name(name)}]
+    who = authorize(actor, folder, db, "remove", files)
+    if isinstance(who, Outcome):
+        return who
+    outcome, state = _remove_checked(name, path, folder, db, progress)
+    log_write("remove", who, state, files, findings=outcome.findings)
+    return outcome
+
+
+def _remove_checked(name: str, path: Path | None, folder: Path, db: Path, progress) -> tuple[Outcome, str]:
     if path is None or not path.is_file():
-        return Outcome(False, [], [_whole(shown_name(name), "reports フォルダにこの名前のファイルはありません: 取込の一覧にある名前が必要です")])
+        return Outcome(False, [], [_whole(shown_name(name), "reports フォルダにこの名前のファイルはありません: 取込の一覧にある名前が必要です")]), "refused"
     if len(store.source_files(folder)) <= 1:
-        return Outcome(False, [], [_whole(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")])
+        return Outcome(False, [], [_whole(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")]), "refused"
     target_dir = removed_dir(folder)
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-    target = target_dir / f"{stamp}_{safe}"
+    target = target_dir / f"{stamp}_{path.name}"
     os.replace(path, target)
     try:
         store.build(folder, db, progress=progress)
     except BaseException as exc:  # the source goes back whatever stopped the build
         shutil.move(target, path)
         if isinstance(exc, store.BuildError):
-            return Outcome(False, [], exc.findings)
+            return Outcome(False, [], exc.findings), "rolled back"
         raise
-    return Outcome(True, [], [], kept_as=f"{target_dir.name}/{target.name}")
+    return Outcome(True, [], [], kept_as=f"{target_dir.name}/{target.name}"), "done"
 
 
 def check_and_preview(name: str, data: bytes, folder: Path | None = None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import imports, limits
+from . import access, audit, imports, limits, store
 from .report import Finding
 
 MEMORY_MB = int(os.environ.get("EVALDASH_WORKER_MEMORY_MB") or 4096)  # address space of the child
@@ -48,14 +48,27 @@ def check_upload(name: str, data: bytes, folder: Path | None = None, memory_mb: 
 
 
 def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None,
-                memory_mb: int | None = None, seconds: float | None = None) -> imports.Outcome:
+                memory_mb: int | None = None, seconds: float | None = None, *, actor: access.Actor,
+                changes: dict | None = None) -> imports.Outcome:
     """imports.add_sources in a limited child: a breach changes nothing (the upload is still staged
-    outside the reports folder when the child is ended)."""
+    outside the reports folder when the child is ended). The child checks `actor` again; a refusal is
+    answered here first, without starting it."""
+    folder = Path(folder or store.reports_dir())
+    db = Path(db or store.db_path())
+    files = [audit.file_info(name, data) for name, data in items]
+    who = imports.authorize(actor, folder, db, "add", files)
+    if isinstance(who, imports.Outcome):
+        return who
     label = items[0][0] if len(items) == 1 else f"{len(items)} ファイル"
-    result = run_limited(imports.add_sources, (items, folder, db), label, memory_mb, seconds)
+    result = run_limited(_add, (items, folder, db, actor, changes), label, memory_mb, seconds)
     if isinstance(result, Finding):
+        imports.log_write("add", who, "rolled back", files, findings=[result])
         return imports.Outcome(False, [], [result])
     return result
+
+
+def _add(items, folder, db, actor, changes) -> imports.Outcome:
+    return imports.add_sources(items, folder, db, actor=actor, changes=changes)
 
 
 def run_limited(func, args: tuple, name: str, memory_mb: int | None = None, seconds: float | None = None):
@@ -67,7 +80,8 @@ def run_limited(func, args: tuple, name: str, memory_mb: int | None = None, seco
     # and none of the web server's threads or open files are copied into them.
     context.set_forkserver_preload(["evaldash.imports", "evaldash.template", "evaldash.export.views"])
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, memory, func, args), daemon=True)
+    settings = {k: v for k, v in os.environ.items() if k.startswith("EVALDASH_")}
+    child = context.Process(target=_child, args=(send, memory, func, args, settings), daemon=True)
     child.start()
     send.close()
     try:
@@ -92,7 +106,12 @@ def _breach(name: str, what: str) -> Finding:
     return limits.whole_file(name, f"{what}: 何も変更していません。ファイルを分けるか小さくしてください")
 
 
-def _child(send, memory: int, func, args: tuple) -> None:
+def _child(send, memory: int, func, args: tuple, settings: dict[str, str]) -> None:
+    # The fork server's environment is that of the first upload: take this request's settings
+    # (mode, editors, folders, the audit log), so the child decides and records as the server does now.
+    for key in [k for k in os.environ if k.startswith("EVALDASH_")]:
+        del os.environ[key]
+    os.environ.update(settings)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
         result = ("ok", func(*args))

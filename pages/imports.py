@@ -2,13 +2,18 @@
 
 import streamlit as st
 
-from evaldash import imports, shaping, store, ui
+from evaldash import audit, imports, shaping, store, ui, worker
 from evaldash.export import flat_csv_bytes
 from evaldash.model import FLAT_COLUMNS
 
 REQUIRED_NOTE = "必須列: municipality, policy_no, policy_name, measure_id, indicator, unit, fiscal_year（または fiscal_label）, value"
 ui.require_entry_point()
 st.title("取込")
+decided = ui.page_access()  # the page's own check: a direct URL or a stale tab gets the same answer
+if not decided.can_edit:
+    st.warning(ui.md_escape(decided.reason_ja), icon=":material/lock:")
+    st.caption("閲覧はどのページでもできます。データの変更は編集者だけができます。")
+    st.stop()
 st.caption("翌年度の報告書（テキスト）や、Excel・CSV のテンプレートで作った数値を追加します。確認してから確定するまで、データは変わりません。")
 
 with st.expander("テンプレートについて", icon=":material/info:"):
@@ -18,57 +23,72 @@ with st.expander("テンプレートについて", icon=":material/info:"):
                        file_name="施策評価_取込テンプレート.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore", key="dl_template")
 
+def checked(name: str, data: bytes) -> worker.UploadCheck:
+    """Findings and preview of one upload, computed once per name and content (in a limited child process)."""
+    cache = st.session_state.setdefault("_upload_checks", {})
+    key = (name, audit.file_info(name, data)["sha256"])
+    if key not in cache:
+        with st.spinner(f"{name} を確かめています…"):
+            cache[key] = worker.check_upload(name, data)
+    return cache[key]
+
+
+def show_preview(name: str, preview: dict) -> None:
+    st.subheader(f"{name} を取り込むと変わること")
+    m = st.columns(4)
+    m[0].metric("新しい施策", len(preview["new_measures"]), border=True)
+    m[1].metric("新しい年度", len(preview["new_fiscal_years"]), border=True,
+                help="、".join(preview["new_fiscal_years"]["fiscal_label"]))
+    m[2].metric("追加される値", len(preview["new_values"]), border=True)
+    m[3].metric("修正される値", len(preview["revised_values"]), border=True)
+    if len(preview["revised_values"]):
+        st.markdown("**修正される値（旧 → 新）**")
+        st.dataframe(preview["revised_values"], hide_index=True, column_config={
+            "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
+            "fiscal_label": "年度", "old_value": st.column_config.NumberColumn("旧", format="localized"),
+            "new_value": st.column_config.NumberColumn("新", format="localized"), "source_file": "ファイル"})
+    if len(preview["new_measures"]):
+        st.markdown("**新しい施策**")
+        st.dataframe(preview["new_measures"], hide_index=True, column_config={
+            "municipality": "自治体", "measure_id": "施策番号", "policy_name": "運営方針", "purpose": "目的",
+            "reflection": "反映区分"})
+    if len(preview["new_values"]):
+        with st.expander(f"追加される値（{len(preview['new_values'])} 件）"):
+            st.dataframe(preview["new_values"], hide_index=True, column_config={
+                "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
+                "fiscal_label": "年度", "value": st.column_config.NumberColumn("値", format="localized"),
+                "value_status": "状態"})
+
+
+def done(message: str) -> None:
+    """After a write: the next run shows the message, and previews computed against the old data are forgotten."""
+    st.session_state.pop("_upload_checks", None)
+    st.session_state["_import_done"] = message
+    st.rerun()
+
+
 uploads = st.file_uploader("ファイルを選ぶ（.txt / .csv / .xlsx、20MB まで）", type=["txt", "csv", "xlsx"],
                            accept_multiple_files=True, key=f"upload_{st.session_state.get('_upload_round', 0)}")
 if uploads:
     items = [(u.name, u.getvalue()) for u in uploads]
-    refused = False
-    for name, data in items:
-        _, findings = imports.check_bytes(data, name)
-        errors = [x for x in findings if x.severity == "error"]
-        refused |= bool(errors)
-        if findings:
-            ui.show_findings(findings, f"{name}: " + ("取り込めません。次の点を直してください。" if errors else "注意があります（取り込みはできます）。"))
+    checks = [checked(name, data) for name, data in items]
+    for check in checks:
+        errors = [x for x in check.findings if x.severity == "error"]
+        if check.findings:
+            ui.show_findings(check.findings, f"{check.name}: " + ("取り込めません。次の点を直してください。" if errors else "注意があります（取り込みはできます）。"))
         else:
-            st.success(ui.md_escape(f"{name}: 問題は見つかりませんでした。"), icon=":material/check_circle:")
-    if not refused:
-        with st.spinner("変更点を計算しています…"):
-            preview = imports.preview(items)
-        st.subheader("取り込むと変わること")
-        m = st.columns(4)
-        m[0].metric("新しい施策", len(preview["new_measures"]), border=True)
-        m[1].metric("新しい年度", len(preview["new_fiscal_years"]), border=True,
-                    help="、".join(preview["new_fiscal_years"]["fiscal_label"]))
-        m[2].metric("追加される値", len(preview["new_values"]), border=True)
-        m[3].metric("修正される値", len(preview["revised_values"]), border=True)
-        if len(preview["revised_values"]):
-            st.markdown("**修正される値（旧 → 新）**")
-            st.dataframe(preview["revised_values"], hide_index=True, column_config={
-                "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
-                "fiscal_label": "年度", "old_value": st.column_config.NumberColumn("旧", format="localized"),
-                "new_value": st.column_config.NumberColumn("新", format="localized"), "source_file": "ファイル"})
-        if len(preview["new_measures"]):
-            st.markdown("**新しい施策**")
-            st.dataframe(preview["new_measures"], hide_index=True, column_config={
-                "municipality": "自治体", "measure_id": "施策番号", "policy_name": "運営方針", "purpose": "目的",
-                "reflection": "反映区分"})
-        if len(preview["new_values"]):
-            with st.expander(f"追加される値（{len(preview['new_values'])} 件）"):
-                st.dataframe(preview["new_values"], hide_index=True, column_config={
-                    "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
-                    "fiscal_label": "年度", "value": st.column_config.NumberColumn("値", format="localized"),
-                    "value_status": "状態"})
+            st.success(ui.md_escape(f"{check.name}: 問題は見つかりませんでした。"), icon=":material/check_circle:")
+    if all(c.ok and c.preview is not None for c in checks):
+        for check in checks:
+            show_preview(check.name, check.preview)
         if st.button("確定して取り込む", type="primary", icon=":material/check:", key="confirm_import"):
-            with st.status("取り込んでいます…", expanded=True) as status:
-                outcome = imports.add_sources(items, progress=status.write)
-                if outcome.ok:
-                    status.update(label="取り込みました", state="complete")
-                else:
-                    status.update(label="取り込めませんでした（データは変わっていません）", state="error")
+            # One file: the audit record keeps the preview shown; several: the add previews them together.
+            changes = audit.changes_from_preview(checks[0].preview) if len(checks) == 1 else None
+            with st.spinner("取り込んでいます…"):
+                outcome = worker.add_uploads(items, actor=ui.actor(), changes=changes)
             if outcome.ok:
                 st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
-                st.session_state["_import_done"] = f"取り込みました: {'、'.join(outcome.added) or '（すでに取り込み済み）'}"
-                st.rerun()
+                done(f"取り込みました: {'、'.join(outcome.added) or '（すでに取り込み済み）'}")
             ui.show_findings(outcome.findings, "取り込めませんでした。データは変わっていません。")
 if st.session_state.get("_import_done"):
     st.success(ui.md_escape(st.session_state.pop("_import_done")), icon=":material/check_circle:")
@@ -85,10 +105,18 @@ if len(sources) > 1:
         st.caption("ファイルは data/removed/ に移して保管され、データはそれを除いて作り直されます。")
         if st.form_submit_button("取り除く", icon=":material/delete:"):
             with st.spinner("データを作り直しています…"):
-                outcome = imports.remove_source(name)
+                outcome = imports.remove_source(name, actor=ui.actor())
             if outcome.ok:
-                st.session_state["_import_done"] = f"{name} を取り除きました（{outcome.kept_as} に保管しています）"
-                st.rerun()
+                done(f"{name} を取り除きました（{outcome.kept_as} に保管しています）")
             ui.show_findings(outcome.findings, "取り除けませんでした。データは変わっていません。")
 else:
     st.caption(f"報告書フォルダ: {store.reports_dir().name}/ の {len(sources)} 件。最後の1件は取り除けません。")
+
+st.subheader("変更の記録")
+log = audit.read()
+with st.expander(f"追加・取り除き・作り直しの記録（新しい順、{len(log.records)} 件）", icon=":material/history:"):
+    for problem in log.problems:
+        st.warning(ui.md_escape(problem))
+    st.dataframe(audit.table(log.records), hide_index=True, column_config={
+        "when": st.column_config.DatetimeColumn("日時（UTC）", format="YYYY-MM-DD HH:mm:ss"), "who": "だれが",
+        "action": "操作", "outcome": "結果", "files": "ファイル", "changes": "変わったこと", "findings": "理由"})

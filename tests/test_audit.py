@@ -93,8 +93,9 @@ def test_changes_from_a_real_preview(tmp_path):
     preview = imports.preview([("tomakomai_R1_copy.txt", text.encode("utf-8"))], folder)
     changes = audit.changes_from_preview(preview)
     json.dumps(changes)  # plain JSON
-    assert set(changes) == {"new_measures", "new_fiscal_years", "new_values", "revised_values"}
-    assert len(changes["new_values"]) == len(preview["new_values"])
+    assert set(changes) == {"counts", "new_measures", "new_fiscal_years", "new_values", "revised_values"}
+    assert len(changes["new_values"]) == len(preview["new_values"]) == changes["counts"]["new_values"]
+    assert changes["counts"]["revised_values"] == len(preview["revised_values"])
     assert len(changes["revised_values"]) == len(preview["revised_values"])
     frame = pd.DataFrame({"indicator": ["女性人材バンク登録者数"], "fiscal_label": ["R1"], "old_value": [68.0],
                           "new_value": [6800.0], "source_file": ["x.txt"]})
@@ -104,6 +105,8 @@ def test_changes_from_a_real_preview(tmp_path):
     assert revised["new_fiscal_years"] == ["R2"]
     assert audit.changes_from_preview({"new_values": pd.DataFrame({"value": [pd.NA, 1.5]})})["new_values"] == [
         {"value": None}, {"value": 1.5}]
+    many = audit.changes_from_preview({"new_values": pd.DataFrame({"value": range(audit.LISTED_ROWS + 5)})})
+    assert len(many["new_values"]) == audit.LISTED_ROWS and many["counts"]["new_values"] == audit.LISTED_ROWS + 5
 
 
 def test_log_command_prints_newest_first_and_reports_a_cut_line(tmp_path):

@@ -10,12 +10,14 @@ import re
 
 import pytest
 
-from evaldash import imports, store
+from evaldash import access, imports, store
 from evaldash.parse import parse_bytes
 from evaldash.report import ParseError
 from evaldash.source import MAX_REPORT_BYTES
 from tests.conftest import REPORTS, digest, folder_state, run_cli
 from tests.seedtools import derive
+
+CLI = access.cli_actor()  # the operator on the server: not role-checked
 
 BANK_ROW = "\t女性人材バンク登録者数\t人\t47\t68\t\t\t"
 
@@ -314,7 +316,7 @@ def test_add_the_same_file_again_is_a_no_op(reports_dir, tmp_path):
     db = tmp_path / "s.duckdb"
     store.build(reports_dir, db)
     before = folder_state(reports_dir)
-    outcome = imports.add_sources([("tomakomai_R1.txt", (REPORTS / "tomakomai_R1.txt").read_bytes())], reports_dir, db)
+    outcome = imports.add_sources([("tomakomai_R1.txt", (REPORTS / "tomakomai_R1.txt").read_bytes())], reports_dir, db, actor=CLI)
     assert outcome.ok and outcome.added == []
     assert any("同じファイルが reports フォルダにあります" in f.message for f in outcome.findings)
     assert folder_state(reports_dir) == before
@@ -325,9 +327,9 @@ def test_add_rejects_a_name_given_twice_and_paths(reports_dir, tmp_path, seed_te
     store.build(reports_dir, db)
     before = folder_state(reports_dir)
     r2 = derive(seed_text, 2020).encode()
-    outcome = imports.add_sources([("r2.txt", r2), ("r2.txt", r2 + b"\n")], reports_dir, db)
+    outcome = imports.add_sources([("r2.txt", r2), ("r2.txt", r2 + b"\n")], reports_dir, db, actor=CLI)
     assert not outcome.ok and any("2回あります" in f.message for f in outcome.findings)
-    outcome = imports.add_sources([("../r2.txt", r2)], reports_dir, db)
+    outcome = imports.add_sources([("../r2.txt", r2)], reports_dir, db, actor=CLI)
     assert not outcome.ok and any("名前だけが必要です" in f.message for f in outcome.findings)
     assert folder_state(reports_dir) == before
 
@@ -342,7 +344,7 @@ def test_add_rolls_back_the_folder_when_the_build_fails_unexpectedly(reports_dir
 
     monkeypatch.setattr(store, "build", broken_build)
     with pytest.raises(OSError):
-        imports.add_sources([("tomakomai_R2.txt", derive(seed_text, 2020).encode())], reports_dir, db)
+        imports.add_sources([("tomakomai_R2.txt", derive(seed_text, 2020).encode())], reports_dir, db, actor=CLI)
     assert folder_state(reports_dir) == before_folder
     assert digest(db) == before_db
 

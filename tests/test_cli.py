@@ -7,9 +7,11 @@ import io
 import pandas as pd
 import pytest
 
-from evaldash import model, store
+from evaldash import access, model, store
 from tests.conftest import REPORTS, SEED, digest, folder_state, run_cli
 from tests.seedtools import derive
+
+CLI = access.cli_actor()
 
 
 @pytest.fixture
@@ -173,5 +175,5 @@ def test_remove_puts_the_file_back_when_the_build_fails(built, seed_text, monkey
 
     monkeypatch.setattr(store, "build", broken_build)
     with pytest.raises(OSError):
-        imports.remove_source("tomakomai_R2.txt", reports_dir, db)
+        imports.remove_source("tomakomai_R2.txt", reports_dir, db, actor=CLI)
     assert folder_state(reports_dir) == before

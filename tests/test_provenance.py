@@ -12,9 +12,11 @@ import sys
 
 import pytest
 
-from evaldash import store
+from evaldash import access, store
 from tests.conftest import REPORTS, ROOT, digest, folder_state, run_cli
 from tests.seedtools import derive
+
+CLI = access.cli_actor()  # the operator on the server: not role-checked
 
 TEMPLATE_HEADER = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "fiscal_year", "value",
                    "report_year"]
@@ -159,7 +161,7 @@ def test_after_an_add_the_store_matches_its_folder_without_hashing(reports_dir, 
 
     db = tmp_path / "s.duckdb"
     store.build(reports_dir, db)
-    outcome = imports.add_sources([("tomakomai_R2.txt", derive(seed_text, 2020).encode())], reports_dir, db)
+    outcome = imports.add_sources([("tomakomai_R2.txt", derive(seed_text, 2020).encode())], reports_dir, db, actor=CLI)
     assert outcome.ok, outcome.findings
     # The upload was built from its staging folder, then linked in: the cheap check already sees it as the same.
     assert store.read_meta(db)["fingerprint"] == store.fingerprint(reports_dir)

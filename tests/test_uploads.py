@@ -16,10 +16,12 @@ import zipfile
 import openpyxl
 import pytest
 
-from evaldash import imports, limits, store, template, worker
+from evaldash import access, imports, limits, store, template, worker
 from evaldash.report import ParseError
 from tests.conftest import REPORTS, ROOT, digest, folder_state, run_cli
 from tests.seedtools import derive
+
+CLI = access.cli_actor()  # the operator on the server: not role-checked
 
 HEADER = "municipality,policy_no,policy_name,measure_id,indicator,unit,fiscal_year,value"
 
@@ -185,7 +187,7 @@ def test_names_that_cannot_be_a_report_s(reports_dir, tmp_path, seed_text, name,
     db = tmp_path / "s.duckdb"
     store.build(reports_dir, db)
     before = folder_state(reports_dir)
-    outcome = imports.add_sources([(name, derive(seed_text, 2020).encode())], reports_dir, db)
+    outcome = imports.add_sources([(name, derive(seed_text, 2020).encode())], reports_dir, db, actor=CLI)
     assert not outcome.ok
     assert any(fragment in f.message for f in outcome.findings), outcome.findings
     assert all("\n" not in str(f) and "\x00" not in str(f) for f in outcome.findings)
@@ -285,7 +287,7 @@ def test_a_store_of_another_citys_codes_keeps_them(reports_dir, tmp_path):
     upload = csv_bytes("白老町,1,まちづくり,0086,参加者数,人,2020,12", "白老町,1,まちづくり,A-12,相談件数,件,2020,3")
     db = tmp_path / "s.duckdb"
     store.build(reports_dir, db)
-    outcome = imports.add_sources([("shiraoi.csv", upload)], reports_dir, db)
+    outcome = imports.add_sources([("shiraoi.csv", upload)], reports_dir, db, actor=CLI)
     assert outcome.ok, outcome.findings
     con = duckdb.connect(str(db), read_only=True)
     got = con.execute("SELECT measure_id, value FROM flat_indicators WHERE municipality = '白老町' ORDER BY 1").fetchall()

@@ -54,12 +54,37 @@ def _may_build() -> bool:
     except access.ConfigError:
         return False
     writable = access.data_writable(store.reports_dir(), store.db_path())
-    return access.may_rebuild(settings, st.get_option("server.address"), writable)
+    return access.may_rebuild(settings, server_address(), writable)
+
+
+def server_address() -> str | None:
+    """The address this server listens on (server.address): editing without sign-in needs loopback."""
+    return st.get_option("server.address")
+
+
+def identity() -> dict:
+    """The person asking, as access reads it: st.user (st.login, or a trusted proxy's headers)."""
+    return st.user.to_dict()
+
+
+def page_access() -> access.Access:
+    """What the person of this run may do here, decided afresh on every run from the settings."""
+    try:
+        settings = access.load_settings()
+    except access.ConfigError as exc:
+        return access.Access(True, False, "", str(exc), "read-only")
+    writable = access.data_writable(store.reports_dir(), store.db_path())
+    return access.decide(settings, identity(), server_address(), writable)
+
+
+def actor() -> access.Actor:
+    """The person of this run as the write functions receive it (they decide again themselves)."""
+    return access.dashboard_actor(identity(), server_address())
 
 
 def _who() -> str:
     """The audit log's name for a rebuild a page view caused: the person signed in, else "open"."""
-    return access.signed_in_email(st.user.to_dict()) or "open"
+    return access.signed_in_email(identity()) or "open"
 
 
 def current_store() -> tuple[Path, tuple[int, int]]:

@@ -33,10 +33,16 @@ PAGES = {
 PAGE_FILES = {name: page.file for name, page in PAGES.items()}
 
 
-def navigation_pages() -> list:
-    """The st.Page of each registered page, for st.navigation."""
-    return [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.url_path is None)
-            for p in PAGES.values()]
+EDITOR_PAGES = frozenset({"import"})  # pages only an editor sees in the navigation
+
+
+def navigation_pages(can_edit: bool) -> list:
+    """The st.Page of each registered page, for st.navigation. An editor's page is hidden from anyone else, but
+    still routed: its direct URL opens the page, which says why it cannot be used (and every write it could
+    make checks the person again)."""
+    return [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.url_path is None,
+                    visibility="visible" if can_edit or name not in EDITOR_PAGES else "hidden")
+            for name, p in PAGES.items()]
 
 
 ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "dashboard.py"

@@ -130,7 +130,7 @@ def test_a_second_city_appears_beside_the_first(isolated):
     assert {m.label: m.value for m in at.metric}["新しい施策"] == "1"
     at.button(key="confirm_import").click().run()
     assert not at.exception
-    listed = at.dataframe[-1].value  # 取り込み済みのデータ: each file's kind in words
+    listed = next(d.value for d in at.dataframe if "source_kind" in d.value.columns)  # each file's kind in words
     assert dict(zip(listed["source_file"], listed["source_kind"])) == {
         "ofunato.csv": "テンプレート（CSV・Excel）", "tomakomai_R1.txt": "報告書（テキスト）"}
 

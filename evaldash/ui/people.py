@@ -1,0 +1,138 @@
+"""Signing in and out: the sign-in screen of the signed-in mode, who is signed in (sidebar), and the link a person
+opened, kept across st.login.
+
+st.login sends the person to the provider and back to the app's root, and the session that comes back is a new
+one. So before st.login the page and its filters are kept on the server for a few minutes, under a digest of the
+browser's XSRF token (sent again by the same browser when it comes back, and never shown to anyone else); the
+first run signed in takes them back and opens that page with those filters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Mapping
+
+import streamlit as st
+
+from .. import access
+from .navigation import PAGES
+from .text import md_escape
+
+KEEP_SECONDS = 600  # long enough to type a password and answer a second factor
+BROWSER_COOKIE = "_streamlit_xsrf"
+
+
+@st.cache_resource(show_spinner=False)
+def _kept() -> tuple[dict, threading.Lock]:
+    """cookie value -> (time kept, page name, query parameters), shared by the sessions of this server."""
+    return {}, threading.Lock()
+
+
+def _browser() -> str:
+    return browser_key(st.context.cookies.get(BROWSER_COOKIE))
+
+
+def browser_key(raw) -> str:
+    """A key for a browser: a digest of its XSRF token. The cookie is sent again with a fresh random
+    mask on every page load ("2|mask|masked token|time"), so the token is unmasked first; the kept
+    links are keyed by its digest, never by the token itself."""
+    if not isinstance(raw, str):  # no cookie (a test run has no browser)
+        return ""
+    value = raw.strip("\"'")
+    parts = value.split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+        except ValueError:
+            return ""
+        value = bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)).hex() if mask else ""
+    return hashlib.sha256(value.encode()).hexdigest() if value else ""
+
+
+def _page_name(page) -> str:
+    """The registry's name of the page st.navigation chose (the default page has the root path)."""
+    path = getattr(page, "url_path", "") or None
+    return next((name for name, p in PAGES.items() if p.url_path == path), "")
+
+
+def keep_link(page, params: Mapping[str, str]) -> bool:
+    """Remember the page and filters this browser asked for; False when the browser cannot be told apart."""
+    browser = _browser()
+    if not browser:
+        return False
+    kept, lock = _kept()
+    now = time.monotonic()
+    with lock:
+        for key in [k for k, (when, _, _) in kept.items() if now - when > KEEP_SECONDS]:
+            del kept[key]
+        kept[browser] = (now, _page_name(page), dict(params))
+    return True
+
+
+def take_link() -> tuple[str, dict] | None:
+    """The page and filters this browser asked for before signing in, once; None when there are none."""
+    browser = _browser()
+    if not browser:
+        return None
+    kept, lock = _kept()
+    with lock:
+        entry = kept.pop(browser, None)
+    if entry is None or time.monotonic() - entry[0] > KEEP_SECONDS or entry[1] not in PAGES:
+        return None
+    return entry[1], entry[2]
+
+
+def providers() -> list[str | None]:
+    """The sign-in providers in .streamlit/secrets.toml [auth]: each named section, or the single unnamed one."""
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
+        return []
+    if not isinstance(auth, Mapping):
+        return []
+    named = [key for key, value in auth.items() if isinstance(value, Mapping)]
+    if named:
+        return named
+    return [None] if "client_id" in auth or "server_metadata_url" in auth else []
+
+
+def sign_in_screen(page) -> None:
+    """All a person sees in the signed-in mode before signing in."""
+    st.title("施策評価ダッシュボード")
+    st.info("このダッシュボードはサインインして使います。所属の組織のアカウントでサインインしてください。",
+            icon=":material/lock:")
+    found = providers()
+    if not found:
+        st.warning("サインインの設定（.streamlit/secrets.toml の [auth]）が見つかりません。管理者に連絡してください。")
+        return
+    for provider in found:
+        label = "サインイン" if provider is None or len(found) == 1 else f"サインイン（{provider}）"
+        if st.button(label, type="primary", icon=":material/login:", key=f"sign_in_{provider or ''}"):
+            keep_link(page, st.query_params.to_dict())
+            if provider:
+                st.login(provider)
+            else:
+                st.login()
+
+
+def return_to_link(page) -> None:
+    """Signed in and back at the root: open the page and filters asked for before signing in."""
+    link = take_link()
+    if link is None:
+        return
+    name, params = link
+    if name == _page_name(page) and params == st.query_params.to_dict():
+        return
+    st.switch_page(PAGES[name].file, query_params=params)
+
+
+def sidebar_identity(decided: access.Access, identity: Mapping) -> None:
+    """Who is signed in and with which role; the sign-out button for st.login (a proxy signs out itself)."""
+    if decided.mode != "signed-in" or not decided.who:
+        return
+    role = "編集者" if access.is_editor(access.load_settings(), identity) else "閲覧者"
+    st.sidebar.caption(md_escape(f"サインイン中: {decided.who}（{role}）"))
+    if identity.get("is_logged_in") is True and st.sidebar.button("サインアウト", icon=":material/logout:", key="sign_out"):
+        st.logout()
