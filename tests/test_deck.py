@@ -130,7 +130,7 @@ def test_women_talent_bank_shows_47_and_68_for_policy_3(con):
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows == [["年度", "値", "単位", "状態"], ["H30年度", "47", "人", "報告値"], ["R1年度", "68", "人", "報告値"]]
     text = "\n".join(slide_texts(slide))
-    assert "女性人材バンク登録者数は47人から68人へ21人増加（+44.7%）しました。" in text
+    assert "女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。" in text
     assert "運営方針03 男女平等参画の推進" in text
     assert "施策番号 1110321" in text
 
