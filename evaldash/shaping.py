@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from . import charts
 from .model import ID_SEPARATOR
-from .summary import fmt_number
+from .summary import fmt_number, fmt_pct, fmt_signed
 
 # 施策カード: a year's value as the card's table shows it.
 VALUE_STATUS = {"reported": "", "no_value": "－（値なし）"}
@@ -145,10 +145,24 @@ class ChangesView:
     picks: list  # per table row: measure_id, municipality, indicator (a picked row's link)
     bars: go.Figure | None  # None: no row has a rate of change
     ranked: int  # rows with a rate of change; the chart draws RANK_EACH largest and smallest of more than twice that
-    summaries: str  # the sentences for council material, one a line
+    summaries: str  # the sentences for council material, one a line, the largest change first
+    left_out: list[tuple[str, str]]  # (indicator, why) of the rows the chart leaves out: no rate of change
 
 
-def changes_view(changes: pd.DataFrame, several_munis: bool) -> ChangesView:
+# Why a row has no 増減率, so no bar.
+NO_RATE = {"zero": "前年度が0のため増減率を計算できません", "values": "比較できる2年度分の値がありません"}
+
+
+def signed_changes(table: pd.DataFrame):
+    """The 変化 table with 増減 and 増減率 shown signed (+21, −3, ±0; +44.7%, ±0.0%) and kept numeric: the cells
+    show the styler's text while a column still sorts by the number and a download stays a number. The columns
+    must have no `format` of their own in the page's column_config, which would win over the text."""
+    signed = [c for c in ("delta", "delta_pct") if c in table]
+    return table.style.format(na_rep="").format(
+        {"delta": fmt_signed, "delta_pct": fmt_pct}, subset=signed, na_rep="－")
+
+
+def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -> ChangesView:
     prev, latest = changes["prev_label"].tolist(), changes["latest_label"].tolist()
     compared = [isinstance(d, str) for d in changes["direction"].tolist()]
     table = changes.assign(
@@ -170,20 +184,29 @@ def changes_view(changes: pd.DataFrame, several_munis: bool) -> ChangesView:
     shown = pd.DataFrame({c: table[c] for c in columns}, index=table.index)
     bars = changes.dropna(subset=["delta_pct"])
     ranked = len(bars)
+    title = "増減率の順位" + (f"（{years[0][0]}→{years[0][1]}）" if same_years else "")
     if ranked > 2 * RANK_EACH:  # a bar is 30 px: a thousand rows drew a chart 30,000 px tall
         bars = pd.concat([bars.nlargest(RANK_EACH, "delta_pct"), bars.nsmallest(RANK_EACH, "delta_pct")])
     return ChangesView(
         shown, prev_head, latest_head, rows(changes, "measure_id", "municipality", "indicator"),
-        charts.change_bars(bars) if len(bars) else None, ranked, _summaries(changes, several_munis),
+        charts.change_bars(bars, title=title, source=source) if len(bars) else None, ranked,
+        _summaries(changes, several_munis), _left_out(changes),
     )
 
 
+def _left_out(changes: pd.DataFrame) -> list[tuple[str, str]]:
+    """The rows with no 増減率, and why: from 0, or fewer than two years of values."""
+    return [(f"{r.indicator}（施策 {r.measure_id}）", NO_RATE["zero" if r.prev_value == 0 else "values"])
+            for r in rows(changes, "indicator", "measure_id", "prev_value", "delta_pct") if pd.isna(r.delta_pct)]
+
+
 def _summaries(changes: pd.DataFrame, several_munis: bool) -> str:
-    """The sentences, one a line; each names its city when the store holds several (the sentence does not)."""
-    if not several_munis:
-        return "\n".join(changes["summary"].tolist())
-    return "\n".join(f"{city}：{text}" for city, text in zip(changes["municipality"].tolist(),
-                                                           changes["summary"].tolist()))
+    """The sentences, one a line, the largest change (|増減率|) first and those with none last, whatever order the
+    table has; each names its city when the store holds several (the sentence does not)."""
+    size = changes["delta_pct"].abs().fillna(-1).tolist()
+    order = sorted(range(len(size)), key=lambda i: -size[i])  # stable: ties keep the report's order
+    texts, cities = changes["summary"].tolist(), changes["municipality"].tolist()
+    return "\n".join(f"{cities[i]}：{texts[i]}" if several_munis else texts[i] for i in order)
 
 
 REPORT_CHANGE_KINDS = {"measure_added": "施策の追加", "measure_dropped": "施策の廃止", "reflection_changed": "反映区分の変更",
