@@ -498,12 +498,17 @@ def change_bars(changes: pd.DataFrame, title: str | None = None, source: str | N
     return _figure(dict(data=traces, layout=_with_source(layout, source)))
 
 
-def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None) -> go.Figure:
-    """A small chart for one indicator on the measure card."""
+def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None, title: str | None = None,
+               source: str | None = None) -> go.Figure:
+    """A small chart for one indicator on the measure card; `title` and `source` for a saved image's sake."""
     spec = _trend_spec(series, mode="absolute", kind="line", era=era, height_per_panel=210, show_labels=True)
     layout = spec["layout"]
-    layout.update(showlegend=False, margin=dict(l=10, r=10, t=30, b=10), height=240)
+    layout.update(showlegend=False, margin=dict(l=10, r=10, t=60 if title else 30, b=10),
+                  height=240 + (30 if title else 0))
+    if title:
+        layout["title"] = dict(text=safe_text(title), x=0, xanchor="left", font=dict(size=14))
     layout["annotations"] = []  # the card shows the unit beside the chart already
+    _with_source(layout, source)
     if target is not None:
         layout["shapes"].append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=target, y1=target,
                                      line=dict(color="#555555", dash="dash")))

@@ -118,8 +118,10 @@ class IndicatorPanel:
     values: pd.DataFrame  # 年度 and 値 as the card's table shows them
 
 
-def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...]) -> dict[str, IndicatorPanel]:
-    """Per indicator of `indicator_series`: its small chart (with its target, if any) and its table of values."""
+def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...],
+                     source: str = "") -> dict[str, IndicatorPanel]:
+    """Per indicator of `indicator_series`: its small chart (with its target, if any; its name, unit, years and
+    `source` in the figure, for a saved image) and its table of values."""
     target_of = dict(targets)
     panels = {}
     for indicator_id, one in series.groupby("indicator_id", sort=False):
@@ -127,7 +129,10 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
                  for v, unit, status in zip(one["value"].tolist(), one["unit"].tolist(), one["value_status"].tolist())]
         values = pd.DataFrame({"fiscal_label": one["fiscal_label"].tolist(), "表示": shown})
         target = target_of.get(indicator_id)
-        panels[indicator_id] = IndicatorPanel(charts.mini_trend(one, target=target), values)
+        unit = one["unit"].iloc[0]
+        title = f"{one['indicator'].iloc[0]}（{'' if pd.isna(unit) else unit}、{year_span(one, 'wareki')}）"
+        figure = charts.mini_trend(one, target=target, title=title, source=source)
+        panels[indicator_id] = IndicatorPanel(figure, values)
     return panels
 
 
@@ -236,7 +241,7 @@ class PolicyBars:
     policy_numbers: list[int]  # the numbers among them, for the 現況と基本目標 picker
 
 
-def policy_bars(frame: pd.DataFrame, cap: int) -> PolicyBars:
+def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> PolicyBars:
     """The chart of the first `cap` 運営方針 in its order (city by city, 01 first), and how many there are: each
     city has its own (the count is the headline's 運営方針)."""
     keys = list(zip(frame["municipality"].tolist(), frame["policy_no"].tolist(), frame["policy_name"].tolist()))
@@ -246,7 +251,8 @@ def policy_bars(frame: pd.DataFrame, cap: int) -> PolicyBars:
         keep = set(distinct[:cap])
         bars = frame[[k in keep for k in keys]]
     several = len({k[0] for k in distinct}) > 1
-    return PolicyBars(charts.reflection_by_policy(bars, with_city=several), len(distinct),
+    figure = charts.reflection_by_policy(bars, with_city=several, title="運営方針ごとの施策数（反映区分別）", source=source)
+    return PolicyBars(figure, len(distinct),
                       sorted({int(no) for _, no, _ in keys}))
 
 
@@ -311,9 +317,24 @@ def _target_frame(targets: tuple) -> pd.DataFrame | None:
     return pd.DataFrame([t._asdict() for t in targets]) if targets else None
 
 
-def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: tuple) -> go.Figure:
-    """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples."""
-    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=_target_frame(targets))
+def year_span(series: pd.DataFrame, era: str) -> str:
+    """「H30年度〜R1年度」: the first and last fiscal year of the series, as its chart labels them."""
+    if series.empty:
+        return ""
+    labels = dict(zip(series["fiscal_year"].tolist(), series["fiscal_label"].tolist()))
+    first, last = min(labels), max(labels)
+    names = [charts.year_label(y, labels[y], era) for y in (first, last)]
+    return names[0] if first == last else "〜".join(names)
+
+
+def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: tuple, source: str = "") -> go.Figure:
+    """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples. The title
+    (the indicators, the mode, the years) and the source are in the figure, so a saved image says them too."""
+    names = series_title(series)
+    names = names if len(names) <= 40 else names[:39] + "…"
+    title = f"{names}（{charts.MODES[mode]}、{year_span(series, era)}）"
+    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=_target_frame(targets), title=title,
+                               source=source)
 
 
 @dataclass(frozen=True)
