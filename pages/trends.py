@@ -110,6 +110,7 @@ if presenting:
     st.stop()
 
 title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
+source = source_caption()  # read here: a fragment may not run a query that writes outside it
 
 
 # A chart option reruns this fragment only: the filter, the queries and the list of changes below stay as they are.
@@ -120,8 +121,7 @@ def trend_chart() -> None:
         lines = f"（{len(ids)} 系列）" if by_name else ""  # by name, each city's indicator is a line
         st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件{lines}を表示しています。"
                    "指標を選ぶか、左の絞り込みを使ってください。")
-    fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows,
-                    source_caption())
+    fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows, source)
     st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
 
 
