@@ -87,16 +87,18 @@ def _layout(layout: dict, height: int, title: str | None = None) -> dict:
     return layout
 
 
-def _with_source(layout: dict, source: str | None) -> dict:
-    """The source as a line under the plot: a saved PNG or SVG is what plotly draws, so it says where it is from."""
+def _with_source(layout: dict, source: str | None, below: int = 30) -> dict:
+    """The source as a line under the plot: a saved PNG or SVG is what plotly draws, so it says where it is from.
+
+    `below`: px under the plot area taken by the x axis (its tick labels, and its title if it has one)."""
     if not source:
         return layout
     layout.setdefault("annotations", []).append(dict(
         text=safe_text(source), showarrow=False, xref="paper", x=0, xanchor="left", yref="paper", y=0,
-        yanchor="top", yshift=-SOURCE_NOTE_HEIGHT, font=dict(size=12, color="#555555"), name="source",
+        yanchor="top", yshift=-below, font=dict(size=12, color="#555555"), name="source",
     ))
-    layout["margin"]["b"] = layout["margin"].get("b", 10) + SOURCE_NOTE_HEIGHT + 20
-    layout["height"] += SOURCE_NOTE_HEIGHT + 20
+    layout["margin"]["b"] = max(layout["margin"].get("b", 10), below + SOURCE_NOTE_HEIGHT)
+    layout["height"] += SOURCE_NOTE_HEIGHT + 10
     return layout
 
 
@@ -137,7 +139,7 @@ def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, tit
     if title:  # the legend sits between the title and the bars
         layout["margin"]["t"] = 100
     layout["legend"]["tracegroupgap"] = 0
-    _with_source(layout, source)
+    _with_source(layout, source, below=60)  # ticks and the axis title 施策数
     return _figure(dict(data=traces, layout=layout))
 
 
@@ -241,8 +243,9 @@ def _trend_spec(
     layout["margin"]["t"] = 40 + 24 * legend_rows + (40 if title else 0)
     layout["legend"] = dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
                             title=dict(text=""))
-    if title:  # the legend under the title
-        layout["legend"]["y"] = 1 - 50 / layout["height"]
+    if title:  # the title on the first line at the top, the legend's rows under it
+        layout["title"].update(yref="container", y=1, yanchor="top", pad=dict(t=12))
+        layout["legend"]["y"] = 1 - 44 / layout["height"]
     return dict(data=traces, layout=_with_source(layout, source))
 
 
@@ -495,7 +498,7 @@ def change_bars(changes: pd.DataFrame, title: str | None = None, source: str | N
     if title:  # the legend between the title and the bars
         layout["margin"]["t"] = 100
     layout["legend"]["tracegroupgap"] = 0
-    return _figure(dict(data=traces, layout=_with_source(layout, source)))
+    return _figure(dict(data=traces, layout=_with_source(layout, source, below=60)))  # ticks and axis title
 
 
 def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None, title: str | None = None,

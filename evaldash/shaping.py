@@ -330,7 +330,8 @@ def year_span(series: pd.DataFrame, era: str) -> str:
 def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: tuple, source: str = "") -> go.Figure:
     """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples. The title
     (the indicators, the mode, the years) and the source are in the figure, so a saved image says them too."""
-    names = series_title(series)
+    indicators = list(dict.fromkeys(series["indicator"].tolist()))
+    names = "、".join(indicators) if len(indicators) <= 2 else f"{indicators[0]}ほか{len(indicators) - 1}指標"
     names = names if len(names) <= 40 else names[:39] + "…"
     title = f"{names}（{charts.MODES[mode]}、{year_span(series, era)}）"
     return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=_target_frame(targets), title=title,

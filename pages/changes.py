@@ -57,7 +57,7 @@ def changes_table() -> None:
                                                        help="運営方針の番号"),
             "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=True),
             # With several cities the 自治体 column takes 80 px of 指標's, so the row still fits.
-            "indicator": st.column_config.TextColumn("指標", width=250 if f.several_munis else 330, pinned=True),
+            "indicator": st.column_config.TextColumn("指標", width=210 if f.several_munis else 290, pinned=True),
             "unit": st.column_config.TextColumn("単位", width=48),
             "prev_label": st.column_config.TextColumn("前年度"),
             "prev_value": st.column_config.NumberColumn(view.prev_head, format="localized", width=72),
@@ -66,7 +66,7 @@ def changes_table() -> None:
             # No format here: the signed text comes from shaping.signed_changes, the number stays for sorting.
             "delta": st.column_config.NumberColumn("増減", width=64, help="最新値 − 前年度値（符号付き）"),
             "delta_pct": st.column_config.NumberColumn("増減率", width=76, help="前年度からの増減率（%、符号付き）"),
-            "評価": st.column_config.TextColumn("評価", width=120, help=ASSESSMENT_HELP),
+            "評価": st.column_config.TextColumn("評価", width=124, help=ASSESSMENT_HELP),  # 「方向の設定なし」 whole
         },
         hide_index=True,
         on_select="rerun",
