@@ -67,8 +67,13 @@ def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], mult
 
 
 def _change_lines(items: list[Item]) -> list[str]:
-    """The change sentences, then each indicator's 備考: a slide's panel, and its notes in full."""
-    lines = [it.summary for it in items]
+    """The change sentences, largest |増減率| first (those with none last), then each indicator's 備考: a slide's
+    panel, and its notes in full."""
+    def size(it: Item) -> float:
+        pct = it.row.get("delta_pct")
+        return -1.0 if pct is None or pct != pct else abs(pct)
+
+    lines = [it.summary for it in sorted(items, key=size, reverse=True)]
     many = len(items) > 1
     return lines + [f"備考（{it.row['indicator']}）: {it.row['note']}" if many else f"備考: {it.row['note']}"
                     for it in items if it.row.get("note")]
