@@ -6,6 +6,7 @@ fixed per 反映区分 and per 運営方針, so a colour means the same on every
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ import plotly.graph_objects as go
 
 from . import plotly_ja
 from .normalize import is_missing
-from .summary import decimals_of, fmt_number
+from .summary import decimals_of, fmt_number, fmt_pct
 
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
 # Lines on white: the Okabe–Ito palette without its yellow, which is too pale to read as a thin line.
@@ -22,9 +23,13 @@ LINE_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9",
 REFLECTION_COLORS = {"A": "#0072B2", "B": "#E69F00"}
 OTHER_COLOR = "#8C8C8C"
 ASSESSMENT_COLORS = {"good": "#0072B2", "bad": "#D55E00", "neutral": "#8C8C8C"}
-ASSESSMENT_LABELS = {"good": "改善", "bad": "悪化", "neutral": "評価なし"}
+# 方向の設定なし, not 評価なし: the indicator is evaluated, only its good direction is not set (data/indicator_meta.csv).
+ASSESSMENT_LABELS = {"good": "改善", "bad": "悪化", "neutral": "方向の設定なし"}
 STATUS_LABELS = {"no_value": "値なし（報告書に「-」）", "not_reported": "未報告", "reported": "報告値"}
-MODES = {"absolute": "実数", "index": "指数（初年度=100）", "pct_change": "前年度比（%）"}
+MODES = {"absolute": "実数", "index": "指数（初年度=100）", "pct_change": "増減率（前年度から、%）"}
+# A bar longer than this many times the next longest is cut at the axis end (clip_limit).
+CLIP_RATIO = 3
+SOURCE_NOTE_HEIGHT = 28  # px below the plot for the source line that a saved image carries
 
 
 def reflection_color(letter: str | None) -> str:
@@ -82,7 +87,23 @@ def _layout(layout: dict, height: int, title: str | None = None) -> dict:
     return layout
 
 
-def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None) -> go.Figure:
+def _with_source(layout: dict, source: str | None, below: int = 30) -> dict:
+    """The source as a line under the plot: a saved PNG or SVG is what plotly draws, so it says where it is from.
+
+    `below`: px under the plot area taken by the x axis (its tick labels, and its title if it has one)."""
+    if not source:
+        return layout
+    layout.setdefault("annotations", []).append(dict(
+        text=safe_text(source), showarrow=False, xref="paper", x=0, xanchor="left", yref="paper", y=0,
+        yanchor="top", yshift=-below, font=dict(size=12, color="#555555"), name="source",
+    ))
+    layout["margin"]["b"] = max(layout["margin"].get("b", 10), below + SOURCE_NOTE_HEIGHT)
+    layout["height"] += SOURCE_NOTE_HEIGHT + 10
+    return layout
+
+
+def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, title: str | None = None,
+                         source: str | None = None) -> go.Figure:
     """Stacked horizontal bars: measures per 運営方針 by 反映区分, 運営方針 01 at the top.
 
     Each city numbers and names its own 運営方針: with several cities a bar is one city's, named with the city, and
@@ -114,8 +135,11 @@ def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None) -> 
                    categoryorder="array", categoryarray=order, autorange="reversed"),
         barmode="relative",
     )
-    _layout(layout, height=120 + 48 * len(order))
+    _layout(layout, height=120 + 48 * len(order) + (40 if title else 0), title=title)
+    if title:  # the legend sits between the title and the bars
+        layout["margin"]["t"] = 100
     layout["legend"]["tracegroupgap"] = 0
+    _with_source(layout, source, below=60)  # ticks and the axis title 施策数
     return _figure(dict(data=traces, layout=layout))
 
 
@@ -178,6 +202,7 @@ def _trend_spec(
     height_per_panel: int = 300,
     show_labels: bool | None = None,
     title: str | None = None,
+    source: str | None = None,
 ) -> dict:
     # A few dozen rows: plain Python over records is ten times faster here than pandas' grouping.
     rows = series.to_dict("records")
@@ -203,7 +228,10 @@ def _trend_spec(
                 targets_drawn.append(_target_line(t, x_ref, y_ref))
         top = 1 - (row - 1) * (panel_height + spacing)
         titles.append(_panel_title(panel, lines, mode, top))
-        layout.update(_panel_axes(row, n, top, panel_height, trend.cats, _headroom(drawn, mode)))
+        y_range = _headroom(drawn, mode, kind)
+        if y_range is not None and (y_range[0] > 0 or y_range[1] < 0):
+            titles.append(_baseline_note(top))
+        layout.update(_panel_axes(row, n, top, panel_height, trend.cats, y_range))
     layout.update(annotations=titles + [note for _, note in targets_drawn],
                   shapes=[shape for shape, _ in targets_drawn])
     if kind == "bar":
@@ -215,7 +243,10 @@ def _trend_spec(
     layout["margin"]["t"] = 40 + 24 * legend_rows + (40 if title else 0)
     layout["legend"] = dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
                             title=dict(text=""))
-    return dict(data=traces, layout=layout)
+    if title:  # the title on the first line at the top, the legend's rows under it
+        layout["title"].update(yref="container", y=1, yanchor="top", pad=dict(t=12))
+        layout["legend"]["y"] = 1 - 44 / layout["height"]
+    return dict(data=traces, layout=_with_source(layout, source))
 
 
 def _panels(rows: list[dict], mode: str, kind: str, era: str, show_labels: bool | None):
@@ -252,8 +283,9 @@ def _line_traces(trend: _Trend, name: str, line: list[dict], x_ref: str, y_ref: 
     unit = "" if is_missing(line[0]["unit"]) else line[0]["unit"]
     d = decimals_of(*[v for v in raw if v is not None])
     shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
-    text = ["" if v is None else (fmt_number(v, d if mode == "absolute" else 1) + safe_text(shown_unit))
-            for v in values]
+    # A rate of change is signed (+44.7%, −3.0%, ±0.0%); values and indices are not changes.
+    text = ["" if v is None else fmt_pct(v) if mode == "pct_change"
+            else (fmt_number(v, d if mode == "absolute" else 1) + safe_text(shown_unit)) for v in values]
     hover = [
         f"{safe_text(name)}<br>{x}: {t or '値なし'}"
         + (f"<br>実数: {fmt_number(r, d)}{safe_text(unit)}" if mode != "absolute" and r is not None else "")
@@ -314,6 +346,12 @@ def _panel_title(panel: str, lines: dict[str, list[dict]], mode: str, top: float
     )
 
 
+def _baseline_note(top: float) -> dict:
+    """Said at the panel's top right when its value axis does not start at zero (an index drawn as lines)."""
+    return dict(text="※縦軸は0から始まっていません", name="baseline", showarrow=False, xref="paper", x=1,
+                xanchor="right", yref="paper", y=top, yanchor="bottom", font=dict(size=12, color="#555555"))
+
+
 def _panel_axes(row: int, n: int, top: float, panel_height: float, cats: list[str], y_range) -> dict:
     """The panel's category axis, its value axis and the hidden 0..1 axis of its gap marks."""
     x_ref, y_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1)
@@ -348,7 +386,8 @@ def slide_figure(one: pd.DataFrame, mode: str = "absolute", kind: str = "line", 
     layout = spec["layout"]
     layout["font"]["size"] = 20
     layout.update(showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
-    layout["annotations"] = [a for a in layout["annotations"] if a["text"].startswith("目標")]
+    layout["annotations"] = [a for a in layout["annotations"]
+                             if a["text"].startswith("目標") or a.get("name") in ("baseline", "source")]
     for key, axis in layout.items():
         if key.startswith(("xaxis", "yaxis")):
             axis["tickfont"] = dict(size=20 if key.startswith("x") else 18)
@@ -369,22 +408,37 @@ def _legend_rows(names: list[str], width: int = 820) -> int:
     return rows
 
 
-def _headroom(values: list[float], mode: str) -> list[float] | None:
-    """A y range with room above the highest point for its label, so labels never reach the panel title."""
+def _headroom(values: list[float], mode: str, kind: str = "line") -> list[float] | None:
+    """A y range with room above the highest point for its label, so labels never reach the panel title.
+
+    Bars, values and rates of change start at zero (a bar's length is its value; a rate's baseline is no change).
+    Only an index drawn as lines may leave zero out, and its panel then says so (_baseline_note)."""
     if not values:
         return None
     lo, hi = min(values), max(values)
-    if mode == "absolute":
-        lo = min(0.0, lo)
+    from_zero = mode in ("absolute", "pct_change") or kind == "bar"
+    if from_zero:
+        lo, hi = min(0.0, lo), max(0.0, hi)
     span = (hi - lo) or abs(hi) or 1.0
-    return [lo - (0.12 * span if lo < 0 or mode != "absolute" else 0.0), hi + 0.25 * span]
+    return [lo - (0.12 * span if lo < 0 or not from_zero else 0.0), hi + 0.25 * span]
 
 
-def change_bars(changes: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Δ% ranked as a diverging bar; colour says good or bad only where the metadata file knows."""
-    df = changes.dropna(subset=["delta_pct"]).sort_values("delta_pct", kind="stable")
+def clip_limit(pcts: list[float]) -> float | None:
+    """Where the 増減率 axis ends when one bar would flatten all the others (+660% beside +20%), else None.
+
+    A bar longer than CLIP_RATIO times the next longest is cut at the axis's end and labelled with its true value."""
+    sizes = sorted((abs(p) for p in pcts), reverse=True)
+    if len(sizes) < 2:
+        return None
+    rest = max(sizes[1], 10.0)
+    if sizes[0] <= CLIP_RATIO * rest:
+        return None
+    return float(math.ceil(rest * 1.5 / 10) * 10)
+
+
+def _bar_labels(df: pd.DataFrame) -> pd.Series:
+    """One label a bar: two rows of one name would stack on one category, so tell them apart by what differs."""
     label = df["indicator"].map(lambda s: safe_text(s if len(s) <= 28 else s[:27] + "…"))
-    # One bar a row: two rows of one name would stack on one category. Tell them apart by what differs.
     qualifiers = [("・施策 " + df["measure_id"].astype(str)), ("・" + df["indicator_id"].astype(str))]
     if "municipality" in df and df["municipality"].nunique() > 1:  # every bar says its city, not only clashing ones
         label = label + ("（" + df["municipality"].astype(str) + "）").map(safe_text)
@@ -393,46 +447,71 @@ def change_bars(changes: pd.DataFrame, title: str | None = None) -> go.Figure:
         if not clash.any():
             break
         label = label.mask(clash, label + qualifier.map(safe_text))
+    return label
+
+
+def _change_trace(key: str, mine: list[tuple], limit: float | None) -> dict:
+    """The bars of one assessment; a bar past `limit` is drawn to it, hatched, with its true value and ≫."""
+    def cut(pct: float) -> float:
+        return pct if limit is None else max(-limit, min(limit, pct))
+
+    clipped = [limit is not None and abs(r[1]) > limit for r in mine]
+    return dict(
+        type="bar", orientation="h", name=ASSESSMENT_LABELS[key], legendgroup=ASSESSMENT_LABELS[key],
+        showlegend=True, width=0.7,
+        marker=dict(color=ASSESSMENT_COLORS[key], pattern=dict(shape=["/" if c else "" for c in clipped])),
+        x=[cut(float(r[1])) for r in mine], y=[r[0] for r in mine],
+        text=[fmt_pct(r[1]) + (" ≫" if c else "") for r, c in zip(mine, clipped)],
+        textposition="outside", cliponaxis=False,
+        customdata=[[
+            f"{safe_text(ind)}<br>{pl} {fmt_number(pv)}{safe_text(unit)}"
+            f" → {ll} {fmt_number(lv)}{safe_text(unit)}<br>増減率 {fmt_pct(pct)}"
+        ] for _, pct, _, ind, unit, pl, pv, ll, lv in mine],
+        hovertemplate="%{customdata[0]}<extra></extra>",
+    )
+
+
+def change_bars(changes: pd.DataFrame, title: str | None = None, source: str | None = None) -> go.Figure:
+    """増減率 ranked as a diverging bar; colour says good or bad only where the metadata file knows.
+
+    The bars start at zero; when one bar would flatten the rest, the axis is cut (clip_limit) and says so."""
+    df = changes.dropna(subset=["delta_pct"]).sort_values("delta_pct", kind="stable")
+    label = _bar_labels(df)
     rows = list(zip(label, df["delta_pct"], df["assessment"], df["indicator"], df["unit"], df["prev_label"],
                     df["prev_value"], df["latest_label"], df["latest_value"]))
-    traces = []
-    for key in ("good", "bad", "neutral"):
-        mine = [r for r in rows if r[2] == key]
-        if not mine:
-            continue
-        traces.append(dict(
-            type="bar", orientation="h", name=ASSESSMENT_LABELS[key], legendgroup=ASSESSMENT_LABELS[key],
-            showlegend=True, marker=dict(color=ASSESSMENT_COLORS[key]), width=0.7,
-            x=[float(r[1]) for r in mine], y=[r[0] for r in mine], text=[f"{r[1]:+.1f}%" for r in mine],
-            textposition="outside", cliponaxis=False,
-            customdata=[[
-                f"{safe_text(ind)}<br>{pl} {fmt_number(pv)}{safe_text(unit)}"
-                f" → {ll} {fmt_number(lv)}{safe_text(unit)}<br>{pct:+.1f}%"
-            ] for _, pct, _, ind, unit, pl, pv, ll, lv in mine],
-            hovertemplate="%{customdata[0]}<extra></extra>",
-        ))
-    lo = min(0.0, float(df["delta_pct"].min())) if len(df) else 0.0
-    hi = max(0.0, float(df["delta_pct"].max())) if len(df) else 0.0
-    pad = (hi - lo) * 0.18 + 5  # room for the value labels outside the bars
+    limit = clip_limit(df["delta_pct"].tolist())
+    traces = [_change_trace(key, [r for r in rows if r[2] == key], limit)
+              for key in ("good", "bad", "neutral") if any(r[2] == key for r in rows)]
+    shown = [x for t in traces for x in t["x"]]
+    lo, hi = min([0.0, *shown]), max([0.0, *shown])
+    pad = (hi - lo) * 0.25 + 5  # room for the value labels outside the bars
+    axis_title = "増減率（%）" + ("　※ ≫ の棒は軸の端で切っています（数値は実際の増減率）" if limit is not None else "")
     layout = dict(
-        xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text="前年度比（%）"),
+        xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text=axis_title),
                    range=[lo - (pad if lo < 0 else 0), hi + pad]),
         yaxis=dict(anchor="x", domain=[0.0, 1.0], title=dict(text=""), type="category",
                    categoryorder="array", categoryarray=list(label)),
         barmode="relative",
         shapes=[dict(type="line", xref="x", x0=0, x1=0, yref="y domain", y0=0, y1=1, line=dict(color="#555555"))],
     )
-    _layout(layout, height=max(200, 110 + 30 * len(df)), title=title)
+    _layout(layout, height=max(200, 110 + 30 * len(df)) + (40 if title else 0), title=title)
+    if title:  # the legend between the title and the bars
+        layout["margin"]["t"] = 100
     layout["legend"]["tracegroupgap"] = 0
-    return _figure(dict(data=traces, layout=layout))
+    return _figure(dict(data=traces, layout=_with_source(layout, source, below=60)))  # ticks and axis title
 
 
-def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None) -> go.Figure:
-    """A small chart for one indicator on the measure card."""
+def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None, title: str | None = None,
+               source: str | None = None) -> go.Figure:
+    """A small chart for one indicator on the measure card; `title` and `source` for a saved image's sake."""
     spec = _trend_spec(series, mode="absolute", kind="line", era=era, height_per_panel=210, show_labels=True)
     layout = spec["layout"]
-    layout.update(showlegend=False, margin=dict(l=10, r=10, t=30, b=10), height=240)
+    layout.update(showlegend=False, margin=dict(l=10, r=10, t=60 if title else 30, b=10),
+                  height=240 + (30 if title else 0))
+    if title:
+        layout["title"] = dict(text=safe_text(title), x=0, xanchor="left", font=dict(size=14))
     layout["annotations"] = []  # the card shows the unit beside the chart already
+    _with_source(layout, source)
     if target is not None:
         layout["shapes"].append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=target, y1=target,
                                      line=dict(color="#555555", dash="dash")))

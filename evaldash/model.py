@@ -333,7 +333,7 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
                 "delta": delta,
                 "delta_pct": None if p == 0 else (v - p) / abs(p) * 100,
                 "direction": "up" if delta > 0 else "down" if delta < 0 else "flat",
-                "summary": change_sentence(r.indicator, r.unit, p, v),
+                "summary": change_sentence(r.indicator, r.unit, p, v, r.prev_label, r.latest_label),
             }
         )
     return _frame("indicator_changes", rows).astype(

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from . import charts
 from .model import ID_SEPARATOR
-from .summary import fmt_number
+from .summary import fmt_number, fmt_pct, fmt_signed
 
 # 施策カード: a year's value as the card's table shows it.
 VALUE_STATUS = {"reported": "", "no_value": "－（値なし）"}
@@ -118,8 +118,10 @@ class IndicatorPanel:
     values: pd.DataFrame  # 年度 and 値 as the card's table shows them
 
 
-def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...]) -> dict[str, IndicatorPanel]:
-    """Per indicator of `indicator_series`: its small chart (with its target, if any) and its table of values."""
+def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...],
+                     source: str = "") -> dict[str, IndicatorPanel]:
+    """Per indicator of `indicator_series`: its small chart (with its target, if any; its name, unit, years and
+    `source` in the figure, for a saved image) and its table of values."""
     target_of = dict(targets)
     panels = {}
     for indicator_id, one in series.groupby("indicator_id", sort=False):
@@ -127,7 +129,10 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
                  for v, unit, status in zip(one["value"].tolist(), one["unit"].tolist(), one["value_status"].tolist())]
         values = pd.DataFrame({"fiscal_label": one["fiscal_label"].tolist(), "表示": shown})
         target = target_of.get(indicator_id)
-        panels[indicator_id] = IndicatorPanel(charts.mini_trend(one, target=target), values)
+        unit = one["unit"].iloc[0]
+        title = f"{one['indicator'].iloc[0]}（{'' if pd.isna(unit) else unit}、{year_span(one, 'wareki')}）"
+        figure = charts.mini_trend(one, target=target, title=title, source=source)
+        panels[indicator_id] = IndicatorPanel(figure, values)
     return panels
 
 
@@ -145,10 +150,24 @@ class ChangesView:
     picks: list  # per table row: measure_id, municipality, indicator (a picked row's link)
     bars: go.Figure | None  # None: no row has a rate of change
     ranked: int  # rows with a rate of change; the chart draws RANK_EACH largest and smallest of more than twice that
-    summaries: str  # the sentences for council material, one a line
+    summaries: str  # the sentences for council material, one a line, the largest change first
+    left_out: list[tuple[str, str]]  # (indicator, why) of the rows the chart leaves out: no rate of change
 
 
-def changes_view(changes: pd.DataFrame, several_munis: bool) -> ChangesView:
+# Why a row has no 増減率, so no bar.
+NO_RATE = {"zero": "前年度が0のため増減率を計算できません", "values": "比較できる2年度分の値がありません"}
+
+
+def signed_changes(table: pd.DataFrame):
+    """The 変化 table with 増減 and 増減率 shown signed (+21, −3, ±0; +44.7%, ±0.0%) and kept numeric: the cells
+    show the styler's text while a column still sorts by the number and a download stays a number. The columns
+    must have no `format` of their own in the page's column_config, which would win over the text."""
+    signed = [c for c in ("delta", "delta_pct") if c in table]
+    return table.style.format(na_rep="").format(
+        {"delta": fmt_signed, "delta_pct": fmt_pct}, subset=signed, na_rep="－")
+
+
+def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -> ChangesView:
     prev, latest = changes["prev_label"].tolist(), changes["latest_label"].tolist()
     compared = [isinstance(d, str) for d in changes["direction"].tolist()]
     table = changes.assign(
@@ -170,20 +189,29 @@ def changes_view(changes: pd.DataFrame, several_munis: bool) -> ChangesView:
     shown = pd.DataFrame({c: table[c] for c in columns}, index=table.index)
     bars = changes.dropna(subset=["delta_pct"])
     ranked = len(bars)
+    title = "増減率の順位" + (f"（{years[0][0]}→{years[0][1]}）" if same_years else "")
     if ranked > 2 * RANK_EACH:  # a bar is 30 px: a thousand rows drew a chart 30,000 px tall
         bars = pd.concat([bars.nlargest(RANK_EACH, "delta_pct"), bars.nsmallest(RANK_EACH, "delta_pct")])
     return ChangesView(
         shown, prev_head, latest_head, rows(changes, "measure_id", "municipality", "indicator"),
-        charts.change_bars(bars) if len(bars) else None, ranked, _summaries(changes, several_munis),
+        charts.change_bars(bars, title=title, source=source) if len(bars) else None, ranked,
+        _summaries(changes, several_munis), _left_out(changes),
     )
 
 
+def _left_out(changes: pd.DataFrame) -> list[tuple[str, str]]:
+    """The rows with no 増減率, and why: from 0, or fewer than two years of values."""
+    return [(f"{r.indicator}（施策 {r.measure_id}）", NO_RATE["zero" if r.prev_value == 0 else "values"])
+            for r in rows(changes, "indicator", "measure_id", "prev_value", "delta_pct") if pd.isna(r.delta_pct)]
+
+
 def _summaries(changes: pd.DataFrame, several_munis: bool) -> str:
-    """The sentences, one a line; each names its city when the store holds several (the sentence does not)."""
-    if not several_munis:
-        return "\n".join(changes["summary"].tolist())
-    return "\n".join(f"{city}：{text}" for city, text in zip(changes["municipality"].tolist(),
-                                                           changes["summary"].tolist()))
+    """The sentences, one a line, the largest change (|増減率|) first and those with none last, whatever order the
+    table has; each names its city when the store holds several (the sentence does not)."""
+    size = changes["delta_pct"].abs().fillna(-1).tolist()
+    order = sorted(range(len(size)), key=lambda i: -size[i])  # stable: ties keep the report's order
+    texts, cities = changes["summary"].tolist(), changes["municipality"].tolist()
+    return "\n".join(f"{cities[i]}：{texts[i]}" if several_munis else texts[i] for i in order)
 
 
 REPORT_CHANGE_KINDS = {"measure_added": "施策の追加", "measure_dropped": "施策の廃止", "reflection_changed": "反映区分の変更",
@@ -213,7 +241,7 @@ class PolicyBars:
     policy_numbers: list[int]  # the numbers among them, for the 現況と基本目標 picker
 
 
-def policy_bars(frame: pd.DataFrame, cap: int) -> PolicyBars:
+def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> PolicyBars:
     """The chart of the first `cap` 運営方針 in its order (city by city, 01 first), and how many there are: each
     city has its own (the count is the headline's 運営方針)."""
     keys = list(zip(frame["municipality"].tolist(), frame["policy_no"].tolist(), frame["policy_name"].tolist()))
@@ -223,7 +251,8 @@ def policy_bars(frame: pd.DataFrame, cap: int) -> PolicyBars:
         keep = set(distinct[:cap])
         bars = frame[[k in keep for k in keys]]
     several = len({k[0] for k in distinct}) > 1
-    return PolicyBars(charts.reflection_by_policy(bars, with_city=several), len(distinct),
+    figure = charts.reflection_by_policy(bars, with_city=several, title="運営方針ごとの施策数（反映区分別）", source=source)
+    return PolicyBars(figure, len(distinct),
                       sorted({int(no) for _, no, _ in keys}))
 
 
@@ -288,9 +317,25 @@ def _target_frame(targets: tuple) -> pd.DataFrame | None:
     return pd.DataFrame([t._asdict() for t in targets]) if targets else None
 
 
-def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: tuple) -> go.Figure:
-    """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples."""
-    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=_target_frame(targets))
+def year_span(series: pd.DataFrame, era: str) -> str:
+    """「H30年度〜R1年度」: the first and last fiscal year of the series, as its chart labels them."""
+    if series.empty:
+        return ""
+    labels = dict(zip(series["fiscal_year"].tolist(), series["fiscal_label"].tolist()))
+    first, last = min(labels), max(labels)
+    names = [charts.year_label(y, labels[y], era) for y in (first, last)]
+    return names[0] if first == last else "〜".join(names)
+
+
+def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: tuple, source: str = "") -> go.Figure:
+    """charts.trend_figure of `indicator_series`; targets are `indicator_targets` rows as named tuples. The title
+    (the indicators, the mode, the years) and the source are in the figure, so a saved image says them too."""
+    indicators = list(dict.fromkeys(series["indicator"].tolist()))
+    names = "、".join(indicators) if len(indicators) <= 2 else f"{indicators[0]}ほか{len(indicators) - 1}指標"
+    names = names if len(names) <= 40 else names[:39] + "…"
+    title = f"{names}（{charts.MODES[mode]}、{year_span(series, era)}）"
+    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=_target_frame(targets), title=title,
+                               source=source)
 
 
 @dataclass(frozen=True)

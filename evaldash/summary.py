@@ -1,8 +1,17 @@
-"""Plain-Japanese sentences and number formatting shared by the pages and the exports."""
+"""Plain-Japanese sentences and number formatting shared by the pages and the exports.
+
+Every change on screen and in a sentence carries its sign (`+21`, `−3` with the minus sign U+2212, `±0`), and every
+percentage is rounded once, half up (四捨五入), here: tables, metrics and sentences show the same figure.
+"""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from .normalize import is_missing
+
+MINUS = "\u2212"
+UNCHANGED = "横ばい"
 
 
 def decimals_of(*values: float | None) -> int:
@@ -17,32 +26,70 @@ def decimals_of(*values: float | None) -> int:
     return best
 
 
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """四捨五入 as a reader expects (2.5 -> 3, 62.5 -> 63), not Python's round half to even (2.5 -> 2).
+
+    Through the shortest decimal text of the float, so 0.125 rounds as 0.125 is written."""
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def share_pct(part: float, whole: float) -> int | None:
+    """The share in whole per cent, 四捨五入 (15 of 24 -> 63); None when there is no whole."""
+    if not whole:
+        return None
+    return int(round_half_up(part / whole * 100))
+
+
+def fmt_share(part: float, whole: float) -> str:
+    pct = share_pct(part, whole)
+    return "－" if pct is None else f"{pct}%"
+
+
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
     if is_missing(value):
         return "－"
     d = decimals_of(value) if decimals is None else decimals
-    return f"{value:,.{d}f}"
+    return f"{round_half_up(value, d):,.{d}f}"
+
+
+def fmt_signed(value: float | None, decimals: int | None = None) -> str:
+    """A change with its sign: +21, −3 (U+2212), ±0 when it rounds to nothing."""
+    if is_missing(value):
+        return "－"
+    d = decimals_of(value) if decimals is None else decimals
+    shown = round_half_up(value, d)
+    if shown == 0:
+        return f"±{0:.{d}f}"
+    return ("+" if shown > 0 else MINUS) + f"{abs(shown):,.{d}f}"
 
 
 def fmt_pct(pct: float | None) -> str:
+    """A rate of change to one decimal, signed: +44.7%, −3.0%, ±0.0% (never +0.0%)."""
     if is_missing(pct):
         return "－"
-    return f"{pct:+.1f}%"
+    return fmt_signed(pct, 1) + "%"
 
 
-def change_sentence(indicator: str, unit: str, prev: float | None, latest: float | None) -> str:
-    """「女性人材バンク登録者数は47人から68人へ21人増加（+44.7%）しました。」"""
+def change_sentence(indicator: str, unit: str, prev: float | None, latest: float | None,
+                    prev_label: str | None = None, latest_label: str | None = None) -> str:
+    """「女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。」
+
+    The years are in the sentence so that it stands on its own when pasted into council material."""
     unit = unit or ""
     if is_missing(prev) or is_missing(latest):
         return f"{indicator}は比較できる2年度分の値がありません。"
     d = decimals_of(prev, latest)
-    delta = round(latest - prev, d)
+    delta = round_half_up(latest - prev, d)
     # A change in a percentage is in points, not in per cent of a per cent.
     delta_unit = "ポイント" if unit in ("%", "％") else unit
     a, b = fmt_number(prev, d), fmt_number(latest, d)
+    before = f"{prev_label}の" if prev_label else ""
+    after = f"{latest_label}の" if latest_label else ""
     if delta == 0:
-        return f"{indicator}は{b}{unit}で前年度と同じでした。"
+        was = f"{prev_label}と同じ" if prev_label else "前年度と同じ"
+        return f"{indicator}は、{after}{b}{unit}で{was}（{UNCHANGED}）でした。"
     word = "増加" if delta > 0 else "減少"
     amount = fmt_number(abs(delta), d)
     pct = "" if prev == 0 else f"（{fmt_pct((latest - prev) / abs(prev) * 100)}）"
-    return f"{indicator}は{a}{unit}から{b}{unit}へ{amount}{delta_unit}{word}{pct}しました。"
+    return f"{indicator}は、{before}{a}{unit}から{after}{b}{unit}へ{amount}{delta_unit}{word}{pct}しました。"

@@ -79,7 +79,8 @@ indicators = ui.shaped(shaping.rows, "measure_indicators", params, "indicator_id
 ids = [ind.indicator_id for ind in indicators]
 targets = tuple((r.indicator_id, float(r.target))
                 for r in ui.shaped(shaping.rows, "indicator_targets", {"ids": ids}, "indicator_id", "target"))
-panels = ui.shaped(shaping.indicator_panels, "indicator_series", {"ids": ids}, targets)
+panels = ui.shaped(shaping.indicator_panels, "indicator_series", {"ids": ids}, targets,
+                   f"出典: {municipality} 施策評価表 {card.report_label}")
 if not indicators:
     st.caption("評価指標の記載がありません。")
 for ind in indicators:

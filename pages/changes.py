@@ -6,6 +6,7 @@ from evaldash import shaping, ui
 from evaldash.export.deck import build_deck
 from evaldash.export.views import changes_workbook
 from evaldash.sql import ROW_LIMIT
+from evaldash.ui.sidebar import source_caption
 
 SORTS = {
     "abs_delta_pct": ("変化の大きい順", "abs_delta_pct", True),
@@ -17,6 +18,10 @@ SORTS = {
 ROW_CAP = 1_000
 # Slides the PowerPoint has at most (one an indicator, in the report's order): a national store has 510,000.
 DECK_CAP = 100
+# Indicators listed under the chart as left out at most.
+LEFT_OUT_CAP = 50
+ASSESSMENT_HELP = ("「改善」「悪化」は、良い方向（増えるほど良い／減るほど良い）が data/indicator_meta.csv で設定された指標だけに"
+                   "付きます。「方向の設定なし」はその設定がない指標で、評価していないという意味ではありません。")
 f = ui.filters()
 ui.page_header("変化")
 
@@ -28,7 +33,8 @@ sort = c2.segmented_control("並べ替え", list(SORTS), key=ui.url.bind("ch_sor
 
 _, column, descending = SORTS[sort or "abs_delta_pct"]
 asked = {**f.params(), "min_abs_pct": float(threshold), "limit": ROW_CAP}
-view = ui.shaped(shaping.changes_view, "changes", asked, f.several_munis, order=column, descending=descending)
+view = ui.shaped(shaping.changes_view, "changes", asked, f.several_munis, source_caption(), order=column,
+                 descending=descending)
 if not view.picks:
     ui.empty_notice()
     st.stop()
@@ -41,7 +47,8 @@ if len(view.picks) == ROW_CAP:
 @st.fragment
 def changes_table() -> None:
     event = st.dataframe(
-        view.table,  # the rows in the query's order: a picked row's position is its place in view.picks
+        # The rows in the query's order (a picked row's position is its place in view.picks); 増減 and 増減率 signed.
+        shaping.signed_changes(view.table),
         column_config={
             "municipality": st.column_config.TextColumn("自治体", width=80, pinned=True),
             # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
@@ -50,15 +57,16 @@ def changes_table() -> None:
                                                        help="運営方針の番号"),
             "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=True),
             # With several cities the 自治体 column takes 80 px of 指標's, so the row still fits.
-            "indicator": st.column_config.TextColumn("指標", width=250 if f.several_munis else 330, pinned=True),
+            "indicator": st.column_config.TextColumn("指標", width=210 if f.several_munis else 290, pinned=True),
             "unit": st.column_config.TextColumn("単位", width=48),
             "prev_label": st.column_config.TextColumn("前年度"),
             "prev_value": st.column_config.NumberColumn(view.prev_head, format="localized", width=72),
             "latest_label": st.column_config.TextColumn("最新年度"),
             "latest_value": st.column_config.NumberColumn(view.latest_head, format="localized", width=72),
-            "delta": st.column_config.NumberColumn("増減", format="localized", width=64),
-            "delta_pct": st.column_config.NumberColumn("増減率", format="%+.1f%%", width=76),
-            "評価": st.column_config.TextColumn("評価", width=120),
+            # No format here: the signed text comes from shaping.signed_changes, the number stays for sorting.
+            "delta": st.column_config.NumberColumn("増減", width=64, help="最新値 − 前年度値（符号付き）"),
+            "delta_pct": st.column_config.NumberColumn("増減率", width=76, help="前年度からの増減率（%、符号付き）"),
+            "評価": st.column_config.TextColumn("評価", width=124, help=ASSESSMENT_HELP),  # 「方向の設定なし」 whole
         },
         hide_index=True,
         on_select="rerun",
@@ -89,16 +97,22 @@ d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selectio
                    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
 st.subheader("増減率の順位")
-st.caption("色は data/indicator_meta.csv で「増えるほど良い／減るほど良い」が決められた指標だけに付きます。ほかは灰色です。")
+st.caption("色は data/indicator_meta.csv で「増えるほど良い／減るほど良い」が決められた指標だけに付きます。"
+           "ほかは灰色（方向の設定なし）です。")
 if view.bars is None:
     st.caption("増減率を計算できる指標がありません。")
 else:
     if view.ranked > 2 * shaping.RANK_EACH:
         st.caption(f"表の {view.ranked:,} 件のうち、増減率の高い {shaping.RANK_EACH} 件と低い {shaping.RANK_EACH} 件です。")
     st.plotly_chart(view.bars, config=ui.chart_config("増減率の順位"), key="change_bars")
+if view.left_out:
+    shown_out = view.left_out[:LEFT_OUT_CAP]
+    more = f"（ほか {len(view.left_out) - len(shown_out):,} 件）" if len(view.left_out) > len(shown_out) else ""
+    st.markdown(f"**グラフに載せていない指標（{len(view.left_out):,} 件）**{more}")
+    st.markdown("\n".join(f"- {ui.md_escape(name)}：{why}" for name, why in shown_out))
 
 st.subheader("議会資料用の文章")
-st.caption("右上のボタンでコピーできます。")
+st.caption("増減率の大きい順です（増減率のない指標は最後）。右上のボタンでコピーできます。")
 # Past about 25 lines the block scrolls in itself (1,000 sentences were 20,000 px of page); the copy button takes all.
 st.code(view.summaries, language=None, wrap_lines=True, height=600 if len(view.picks) > 25 else "content")
 

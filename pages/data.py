@@ -46,7 +46,10 @@ with tab_wide:
             "indicator": st.column_config.TextColumn("指標", width="large"),
             "unit": st.column_config.TextColumn("単位", width="small"),
             "reflection": st.column_config.TextColumn("反映区分", width="small"),
-            "trend": st.column_config.LineChartColumn("推移", width="small"),
+            # Units differ from row to row, so one shared scale would flatten most lines: each is its own, said so.
+            "trend": st.column_config.LineChartColumn(
+                "推移（行ごとの目盛り）", width="small",
+                help="各行の小さなグラフは、その指標の最小値から最大値までで描いています（行どうしの目盛りは共通ではありません）。"),
             **year_cols,
         },
         hide_index=True,

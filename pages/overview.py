@@ -3,6 +3,8 @@
 import streamlit as st
 
 from evaldash import shaping, ui
+from evaldash.summary import fmt_share
+from evaldash.ui.sidebar import source_caption
 
 # Municipalities whose 現況と基本目標 are shown at most: a national store has 1,700 (11,000 paragraphs a rerun).
 DETAIL_CAP = 10
@@ -18,7 +20,7 @@ if counts["indicators"] == 0 and counts["measures"] == 0:
     st.stop()
 
 measures = int(counts["measures"])
-share = lambda n: f"{n / measures:.0%}" if measures else "－"  # noqa: E731
+share = lambda n: fmt_share(n, measures)  # noqa: E731  (四捨五入, once: summary.share_pct)
 cols = st.columns(5)
 cols[0].metric("運営方針", int(counts["policies"]), border=True, height="stretch")
 cols[1].metric("施策", measures, border=True, height="stretch")
@@ -27,10 +29,12 @@ cols[3].metric("反映区分 A", int(counts["reflection_a"]), delta=f"施策の{
                delta_color="off", delta_arrow="off", border=True, height="stretch", help="趣旨に沿って措置したもの")
 cols[4].metric("反映区分 B", int(counts["reflection_b"]), delta=f"施策の{share(counts['reflection_b'])}",
                delta_color="off", delta_arrow="off", border=True, height="stretch", help="実現に向けて努力しているもの")
+ROUNDING_NOTE = "割合は四捨五入しているため、合計が100%にならないことがあります。"
+st.caption(f"反映区分 A・B の割合は施策数に対する割合です。{ROUNDING_NOTE}")
 
 st.subheader("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
-pct = lambda n: f"{n / comparable:.0%}" if comparable else "－"  # noqa: E731
+pct = lambda n: fmt_share(n, comparable)  # noqa: E731
 cols = st.columns(4)
 cols[0].metric("上昇", int(counts["rose"]), delta=pct(counts["rose"]), delta_arrow="up", delta_color="off",
                border=True, height="stretch")
@@ -40,10 +44,11 @@ cols[2].metric("横ばい", int(counts["stayed"]), delta=pct(counts["stayed"]), 
                border=True, height="stretch")
 cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border=True, height="stretch",
                help="2年度分の報告値がない指標（「-」や調査予定など）")
+st.caption(f"上昇・下降・横ばいの割合は、比較できる指標に対する割合です。{ROUNDING_NOTE}")
 ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
 
 st.subheader("運営方針ごとの施策数（反映区分別）")
-bars = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP)
+bars = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP, source_caption())
 if bars.policies > BAR_CAP:
     st.caption(f"{bars.policies:,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
 st.plotly_chart(bars.figure, config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from evaldash import charts, shaping, ui
 from evaldash.export.deck import build_deck
+from evaldash.ui.sidebar import source_caption
 
 AUTO_LIMIT = 8
 KINDS = {"line": "折れ線", "bar": "棒"}
@@ -65,8 +66,10 @@ if series.empty:
 target_rows = tuple(ui.shaped(shaping.rows, "indicator_targets", {"ids": ids}, "indicator_id", "unit", "target",
                               "target_year", "good_direction"))
 # The changes of the charted indicators only: all of the filter's are 510,000 rows on a national store.
+# Largest change first (|増減率|; those with none last), as every list of changes.
 change_rows = ui.shaped(shaping.rows, "changes", {**f.params(), "min_abs_pct": 0.0, "indicators": ids},
-                        "indicator_id", "summary", "measure_id", "municipality", "note")
+                        "indicator_id", "summary", "measure_id", "initiative_name", "municipality", "note",
+                        order="abs_delta_pct", descending=True)
 summary_of = {r.indicator_id: r.summary for r in change_rows}
 
 
@@ -107,6 +110,7 @@ if presenting:
     st.stop()
 
 title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
+source = source_caption()  # read here: a fragment may not run a query that writes outside it
 
 
 # A chart option reruns this fragment only: the filter, the queries and the list of changes below stay as they are.
@@ -117,7 +121,7 @@ def trend_chart() -> None:
         lines = f"（{len(ids)} 系列）" if by_name else ""  # by name, each city's indicator is a line
         st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件{lines}を表示しています。"
                    "指標を選ぶか、左の絞り込みを使ってください。")
-    fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows)
+    fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows, source)
     st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
 
 
@@ -134,10 +138,11 @@ if right.button("発表モード", icon=":material/slideshow:", help="1画面に
     st.rerun()
 
 st.subheader("この期間の変化")
+st.caption("増減率の大きい順です。")
 for r in change_rows:
     with st.container(border=True):
         st.markdown(ui.md_escape(r.summary))
-        meta = f"施策 {r.measure_id}" + (f"　|　{r.municipality}" if f.several_munis else "")
+        meta = f"施策 {r.measure_id} {r.initiative_name}" + (f"　|　{r.municipality}" if f.several_munis else "")
         if isinstance(r.note, str) and r.note:
             meta += f"　|　{r.note}"
         ui.caption(meta)

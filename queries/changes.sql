@@ -2,7 +2,8 @@
 -- indicators listed ($indicators, empty = all); $limit caps the rows (NULL = all): 510,000 rows of a national store
 -- with no filter took 2.5 s to hand to pandas, the first 1,000 in the order asked 0.3 s.
 -- order: abs_delta_pct, delta_pct, delta, indicator, measure_id, policy_no
-SELECT i.municipality, m.policy_no, m.policy_name, i.measure_id, m.reflection, i.indicator_id, i.indicator, i.unit,
+SELECT i.municipality, m.policy_no, m.policy_name, i.measure_id, m.initiative_name, m.reflection, i.indicator_id,
+       i.indicator, i.unit,
        c.prev_label, c.prev_value, c.latest_label, c.latest_value, c.delta, c.delta_pct,
        abs(c.delta_pct) AS abs_delta_pct, c.direction, c.summary, i.note,
        meta.good_direction, meta.target, meta.target_year,

@@ -96,8 +96,15 @@ TARGETS = pd.DataFrame({"indicator_id": ["a", "c"], "target": [100.0, 5.0], "uni
 @pytest.mark.parametrize("era", ["wareki", "seireki"])
 def test_trend_specs_are_valid_plotly(mode, kind, era):
     fig = validated(charts.trend_figure(GAPPY, mode=mode, kind=kind, era=era, targets=TARGETS, title="推移"))
-    panel_titles = [a for a in fig.layout.annotations if a.yref == "paper"]
+    panel_titles = [a for a in fig.layout.annotations if a.yref == "paper" and a.name is None]
     assert len(panel_titles) == (2 if mode == "absolute" else 1)  # a panel a unit; one scale for index and %
+    for key, axis in fig.layout.to_plotly_json().items():
+        if key.startswith("yaxis") and axis.get("visible") is not False and "range" in axis:
+            starts_at_zero = axis["range"][0] <= 0 <= axis["range"][1]
+            # Bars, values and rates start at zero; only an index drawn as lines may not, and then it says so.
+            assert starts_at_zero or (mode == "index" and kind == "line")
+            if not starts_at_zero:
+                assert "※縦軸は0から始まっていません" in [a.text for a in fig.layout.annotations]
 
 
 def test_trend_figure_draws_gaps_targets_and_one_panel_a_unit():
@@ -163,7 +170,7 @@ def test_change_bars_rank_colour_and_keep_rows_of_one_name_apart():
     fig = validated(charts.change_bars(frame))
     assert list(fig.layout.yaxis.categoryarray) == ["参加者数・施策 1110101", "参加者数・施策 1110202",
                                                     "女性人材バンク登録者数"]  # ranked by Δ%, one bar a row
-    assert {t.name: list(t.x) for t in fig.data} == {"改善": [44.68], "悪化": [-20.0], "評価なし": [0.0]}
+    assert {t.name: list(t.x) for t in fig.data} == {"改善": [44.68], "悪化": [-20.0], "方向の設定なし": [0.0]}
     assert fig.data[0].marker.color == charts.ASSESSMENT_COLORS["good"]
     assert "47人 → R1年度 68人" in fig.data[0].customdata[0][0]
     lo, hi = fig.layout.xaxis.range
@@ -212,3 +219,52 @@ def test_every_chart_toolbar_speaks_japanese():
     config = charts.image_config("施策評価_推移", "svg")
     assert config["locale"] == "ja" and config["locales"]["ja"]["dictionary"]["Download plot as a PNG"].startswith("グラフ")
     assert config["toImageButtonOptions"] == {"format": "svg", "filename": "施策評価_推移", "scale": 2}
+
+
+@pytest.mark.parametrize("mode", ["index", "pct_change"])
+def test_bars_of_an_index_or_a_rate_start_at_zero(mode):
+    fig = validated(charts.trend_figure(GAPPY[GAPPY["indicator_id"] == "b"], mode=mode, kind="bar"))
+    lo, hi = fig.layout.yaxis.range
+    assert lo <= 0 < hi
+    assert "※縦軸は0から始まっていません" not in [a.text for a in fig.layout.annotations]
+
+
+def test_an_index_drawn_as_lines_says_its_axis_does_not_start_at_zero():
+    fig = validated(charts.trend_figure(GAPPY[GAPPY["indicator_id"] == "b"], mode="index", kind="line"))
+    assert fig.layout.yaxis.range[0] > 0
+    assert "※縦軸は0から始まっていません" in [a.text for a in fig.layout.annotations]
+
+
+def test_rates_on_the_trend_chart_are_signed():
+    fig = charts.trend_figure(GAPPY[GAPPY["indicator_id"] == "b"], mode="pct_change", show_labels=True)
+    assert list(fig.data[0].text) == ["", "+111.4%"]
+    assert charts.MODES["pct_change"].startswith("増減率")
+
+
+def test_one_huge_rate_is_clipped_and_labelled_with_its_true_value():
+    frame = changes_frame([
+        ("市", "1", "a", "来場者数", "人", "H30年度", 50, "R1年度", 380, 660.0, "neutral"),
+        ("市", "2", "b", "参加者数", "人", "H30年度", 10, "R1年度", 12, 20.0, "good"),
+        ("市", "3", "c", "相談件数", "件", "H30年度", 10, "R1年度", 9, -10.0, "bad"),
+    ])
+    assert charts.clip_limit([660.0, 20.0, -10.0]) == 30.0
+    fig = validated(charts.change_bars(frame))
+    bars = {y: (x, text) for t in fig.data for x, y, text in zip(t.x, t.y, t.text)}
+    assert bars["来場者数"] == (30.0, "+660.0% ≫")  # drawn to the axis end, labelled with what it is
+    assert bars["参加者数"] == (20.0, "+20.0%") and bars["相談件数"] == (-10.0, "−10.0%")
+    assert fig.layout.xaxis.range[1] < 100  # the others stay readable
+    assert "軸の端で切っています" in fig.layout.xaxis.title.text
+
+
+def test_rates_of_similar_size_are_not_clipped():
+    assert charts.clip_limit([44.7, -20.0, 0.0]) is None and charts.clip_limit([660.0]) is None
+
+
+def test_a_saved_chart_carries_its_title_and_source():
+    frame = changes_frame([("市", "1", "a", "来場者数", "人", "H30年度", 50, "R1年度", 60, 20.0, "neutral")])
+    fig = validated(charts.change_bars(frame, title="増減率の順位（H30年度→R1年度）", source="出典: 市 施策評価表 R1年度"))
+    assert fig.layout.title.text == "増減率の順位（H30年度→R1年度）"
+    assert "出典: 市 施策評価表 R1年度" in [a.text for a in fig.layout.annotations]
+    trend = validated(charts.trend_figure(GAPPY, title="推移（H30年度〜R2年度）", source="出典: 市 施策評価表 R2年度"))
+    assert trend.layout.title.text == "推移（H30年度〜R2年度）"
+    assert "出典: 市 施策評価表 R2年度" in [a.text for a in trend.layout.annotations]

@@ -19,6 +19,7 @@ from pptx.util import Inches
 
 from evaldash import store
 from evaldash.export.deck import FONT, EmptySelection, build_deck, deck_file_name, deck_from_store
+from evaldash.summary import round_half_up
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
@@ -130,7 +131,7 @@ def test_women_talent_bank_shows_47_and_68_for_policy_3(con):
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows == [["年度", "値", "単位", "状態"], ["H30年度", "47", "人", "報告値"], ["R1年度", "68", "人", "報告値"]]
     text = "\n".join(slide_texts(slide))
-    assert "女性人材バンク登録者数は47人から68人へ21人増加（+44.7%）しました。" in text
+    assert "女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。" in text
     assert "運営方針03 男女平等参画の推進" in text
     assert "施策番号 1110321" in text
 
@@ -345,7 +346,8 @@ def test_the_changes_deck_opens_with_a_ranking_of_the_store_changes(con, deck_db
                             "USING (municipality, indicator_id) JOIN measures m USING (municipality, measure_id) "
                             "WHERE m.policy_no = 3 AND c.delta_pct IS NOT NULL ORDER BY c.delta_pct DESC")
     assert list(chart.plots[0].categories) == [name for name, _ in expected][:10]
-    assert list(chart.plots[0].series[0].values) == pytest.approx([pct for _, pct in expected][:10])
+    # The rate as shown everywhere: rounded once, half up, to one decimal (summary.round_half_up).
+    assert list(chart.plots[0].series[0].values) == [round_half_up(pct, 1) for _, pct in expected][:10]
     assert chart.category_axis.reverse_order  # the largest rise at the top
     total = len(store_indicators(deck_db, "m.policy_no = 3"))
     assert len(prs.slides) == 2 + total
@@ -360,3 +362,12 @@ def test_deck_file_names_come_from_the_selection(con, deck_db):
     assert deck_file_name(con, {"pol": [3, 1]}, "変化") == f"施策評価_変化_運営方針01・03_{latest}.pptx"
     assert deck_file_name(con, {"muni": ["苫小牧市"]}, "変化") == f"施策評価_変化_苫小牧市_{latest}.pptx"
     assert deck_file_name(con, {"muni": ["a/b:c"]}, "推移") == "施策評価_推移_a_b_c.pptx"  # no such city, no year
+
+
+def test_a_slides_list_of_changes_runs_from_the_largest_change():
+    from evaldash.export.deck.selection import Item
+    from evaldash.export.deck.slides import _change_lines
+
+    items = [Item({"indicator": name, "summary": f"{name}の文", "delta_pct": pct, "note": None})
+             for name, pct in [("小", 2.0), ("なし", None), ("大", -75.0), ("中", 44.7)]]
+    assert _change_lines(items) == ["大の文", "中の文", "小の文", "なしの文"]

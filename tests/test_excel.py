@@ -98,7 +98,7 @@ def test_changes_workbook_shows_47_to_68(con):
     row = got[got["指標"] == "女性人材バンク登録者数"].iloc[0]
     assert (row["前年度"], row["前年度の値"], row["最新年度"], row["最新年度の値"], row["増減"]) == \
         ("H30年度", 47, "R1年度", 68, 21)
-    assert row["要約"] == "女性人材バンク登録者数は47人から68人へ21人増加（+44.7%）しました。"
+    assert row["要約"] == "女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。"
 
 
 def test_changes_sheet_header_is_frozen_and_numbers_formatted(con):

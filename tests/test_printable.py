@@ -28,7 +28,7 @@ def con(tmp_path_factory):
 def test_card_html_holds_the_whole_measure(con):
     html = card_html(con, "苫小牧市", "1110421")
     for text in ["施策 1110421", "反映区分 A：趣旨に沿って措置したもの", "総合政策部 政策推進課 / 福祉部 総合福祉課",
-                 "原爆パネル展来場者数は350人から740人へ390人増加（+111.4%）しました。", "（総合福祉課）",
+                 "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加（+111.4%）しました。", "（総合福祉課）",
                  "出典: 苫小牧市 施策評価表 R1年度", "tomakomai_R1.txt 354行", "@page { size: A4"]:
         assert text in html
     assert "<script" not in html and "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")

@@ -114,3 +114,58 @@ def test_the_filter_in_words_terse_for_a_header_labelled_for_a_slide():
 def test_search_text_loses_control_characters_and_is_bounded():
     assert clean_search("  ＡＢＣ\x00\x1b[31m  ") == "ABC[31m"
     assert len(clean_search("あ" * 500)) == MAX_SEARCH
+
+
+def test_changes_view_lists_what_its_chart_leaves_out_and_why(con):
+    changes = sql.run(con, "changes", {"min_abs_pct": 0.0})
+    view = shaping.changes_view(changes, several_munis=False, source="出典: 苫小牧市 施策評価表 R1年度")
+    no_rate = changes[changes["delta_pct"].isna()]
+    assert len(view.left_out) == len(no_rate) > 0
+    for (name, why), r in zip(view.left_out, no_rate.itertuples()):
+        assert name == f"{r.indicator}（施策 {r.measure_id}）"
+        assert why == shaping.NO_RATE["zero" if r.prev_value == 0 else "values"]
+    assert view.bars.layout.title.text == "増減率の順位（H30年度→R1年度）"
+    assert "出典: 苫小牧市 施策評価表 R1年度" in [a.text for a in view.bars.layout.annotations]
+
+
+def test_a_row_from_zero_is_left_out_as_from_zero():
+    frame = pd.DataFrame({"indicator": ["件数", "率"], "measure_id": ["1", "2"], "prev_value": [0.0, None],
+                          "delta_pct": [None, None]})
+    assert shaping._left_out(frame) == [("件数（施策 1）", shaping.NO_RATE["zero"]),
+                                        ("率（施策 2）", shaping.NO_RATE["values"])]
+
+
+def test_the_sentences_run_from_the_largest_change_whatever_the_table_order(con):
+    changes = sql.run(con, "changes", {"min_abs_pct": 0.0}, order="measure_id")
+    lines = shaping.changes_view(changes, several_munis=False).summaries.splitlines()
+    size = dict(zip(changes["summary"], changes["delta_pct"].abs().fillna(-1)))
+    assert [size[line] for line in lines] == sorted(size.values(), reverse=True)
+
+
+def test_signed_changes_show_signs_and_keep_numbers():
+    table = pd.DataFrame({"indicator": ["a", "b", "c", "d"], "delta": [21.0, -3.0, 0.0, None],
+                          "delta_pct": [44.68, -20.0, 0.0, None]})
+    styled = shaping.signed_changes(table)
+    assert styled.data["delta"].tolist()[:3] == [21.0, -3.0, 0.0]  # the numbers stay
+    shown = styled._translate(False, False)["body"]
+    cells = [[c["display_value"] for c in row[1:]] for row in shown]
+    assert [c[1] for c in cells] == ["+21", "−3", "±0", "－"]
+    assert [c[2] for c in cells] == ["+44.7%", "−20.0%", "±0.0%", "－"]
+
+
+def test_year_span_names_the_first_and_last_year(con):
+    series = sql.run(con, "indicator_series", {"ids": sql.run(con, "indicator_options", {})["indicator_id"].tolist()})
+    assert shaping.year_span(series, "wareki") == "H30年度〜R1年度"
+    assert shaping.year_span(series, "seireki") == "2018年度〜2019年度"
+    figure = shaping.trend_chart(series.head(2), "absolute", "line", "wareki", (), "出典: 苫小牧市 施策評価表 R1年度")
+    assert figure.layout.title.text.endswith("（実数、H30年度〜R1年度）")
+    assert "出典: 苫小牧市 施策評価表 R1年度" in [a.text for a in figure.layout.annotations]
+
+
+def test_card_charts_carry_name_unit_years_and_source(con):
+    series = sql.run(con, "indicator_series", {"ids": sql.run(con, "indicator_options", {})["indicator_id"].tolist()})
+    bank = series.loc[series["indicator"] == "女性人材バンク登録者数", "indicator_id"].iloc[0]
+    panels = shaping.indicator_panels(series, (), "出典: 苫小牧市 施策評価表 R1年度")
+    layout = panels[bank].figure.layout
+    assert layout.title.text == "女性人材バンク登録者数（人、H30年度〜R1年度）"
+    assert [a.text for a in layout.annotations] == ["出典: 苫小牧市 施策評価表 R1年度"]

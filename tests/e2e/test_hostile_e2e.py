@@ -156,10 +156,10 @@ def test_report_text_stays_text_on_every_page(page, context, app_url, stored, tm
             assert stored[field] in text, f"{field} is not shown as written"
         assert text.count(SCRIPT) >= 4 and text.count(LINK) >= 4  # purpose, action, indicator, direction
     if name == "trends":
-        assert f"{stored['indicator']}は47人から68人へ" in text  # the sentence, as written
+        assert f"{stored['indicator']}は、H30年度の47人からR1年度の68人へ" in text  # the sentence, as written
         assert stored["indicator"] in svg  # legend / panel title of the chart, as written
     if name == "changes":
-        assert f"{stored['indicator']}は47人から68人へ" in text  # the sentences for council material
+        assert f"{stored['indicator']}は、H30年度の47人からR1年度の68人へ" in text  # the sentences for council material
         assert any(stored["indicator"] in cell for row in server.table_rows(page) for cell in row)
     if name == "data":
         assert any(stored["indicator"] in row for row in server.table_rows(page))  # the tab shown first

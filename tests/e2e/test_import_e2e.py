@@ -114,8 +114,8 @@ def test_next_year_report_and_another_city_imported_shown_and_removed(page, app_
 
     # 3. Both shown in 推移: the new year for 苫小牧市, the other city beside it, a 自治体 filter.
     text = trends_text(page, app_url)
-    assert "68人から75人へ7人増加" in text, text
-    assert "41人から44人へ3人増加" in text, text
+    assert "R1年度の68人からR2年度の75人へ7人増加" in text, text
+    assert "R1年度の41人からR2年度の44人へ3人増加" in text, text
     assert "自治体" in page.locator("[data-testid=stSidebar]").inner_text()
     screenshot(page, "import_trends_two_cities")
 
@@ -129,4 +129,4 @@ def test_next_year_report_and_another_city_imported_shown_and_removed(page, app_
     assert kept["r2_report.txt"].read_bytes() == next_year_report()
     assert pd.read_excel(kept["ofunato.xlsx"], dtype=str)["value"].tolist() == ["30", "41", "44"]
     text = trends_text(page, app_url)
-    assert "47人から68人へ21人増加" in text and "75人" not in text and "大船渡市" not in text
+    assert "H30年度の47人からR1年度の68人へ21人増加" in text and "75人" not in text and "大船渡市" not in text

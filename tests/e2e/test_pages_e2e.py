@@ -125,7 +125,7 @@ def test_policy_filter_goes_into_the_url_and_a_shared_link_restores_it(page, oth
     assert rows != all_rows
     assert {r[0] for r in rows} == {"03"} or {r[0] for r in rows} == {"3"}, rows
     assert len(rows) == 7, rows
-    assert sentences(page) != all_sentences and "女性人材バンク登録者数は47人から68人へ" in sentences(page)
+    assert sentences(page) != all_sentences and "女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ" in sentences(page)
 
     other = other_page  # someone else opens the copied link
     open_app(other, page.url)
@@ -167,7 +167,7 @@ def assert_card(page, measure_id: str, indicator: str, prev: str, latest: str) -
     assert f"施策 {measure_id}" in text
     assert indicator in text
     box = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(indicator, exact=True)).last
-    assert f"{prev}人から{latest}人へ" in box.inner_text()
+    assert f"の{prev}人から" in box.inner_text() and f"の{latest}人へ" in box.inner_text()
     labels = box.locator("[data-testid=stPlotlyChart] .main-svg").first.text_content()
     assert f"{prev}人" in labels and f"{latest}人" in labels, labels
 
@@ -204,7 +204,7 @@ def test_changes_page_shows_the_peace_panel_visitors(page, app_url):
     open_app(page, app_url + "/changes")
     row = next(r for r in server.table_rows(page) if "原爆パネル展来場者数" in r)
     assert row[1] == "1110421" and "350" in row and "740" in row, row
-    assert "原爆パネル展来場者数は350人から740人へ390人増加" in sentences(page)
+    assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加" in sentences(page)
     assert "原爆パネル展来場者数" in chart_text(page)
 
 
@@ -305,7 +305,7 @@ def test_a_new_user_reaches_a_measure_card_by_searching(page, app_url):
     user = Journey(page, app_url)
     user.open_page("推移")
     user.search("原爆")
-    assert "原爆パネル展来場者数は350人から740人へ" in server.main_text(page)
+    assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ" in server.main_text(page)
     user.open_card(page.locator("[data-testid=stPageLink] a").filter(has_text="施策 1110421 のカードを開く"), "1110421")
     assert user.actions <= 3
     assert_card(page, "1110421", "原爆パネル展来場者数", "350", "740")
@@ -315,7 +315,7 @@ def test_a_new_user_reaches_a_measure_card_by_searching(page, app_url):
 
 def test_a_chart_option_redraws_the_chart_in_place(page, app_url):
     open_app(page, app_url + "/trends?q=原爆")
-    listed = "原爆パネル展来場者数は350人から740人へ390人増加"
+    listed = "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加"
     assert listed in server.main_text(page) and "指数（初年度=100）" not in chart_text(page)
     option = page.locator("[data-testid=stButtonGroup] button").filter(has_text="指数（初年度=100）")
     index_panel = page.locator("[data-testid=stPlotlyChart] .annotation-text").filter(has_text="指数（初年度=100）")

@@ -34,7 +34,7 @@ def test_presentation_mode_at_laptop_and_projector_size(browser, app_url):
             server.rerun(page, lambda: page.get_by_role("button", name="次へ →").click(),
                          shows=page.locator("h1").filter(has_text="原爆パネル展来場者数"))
             assert page.locator("h1").first.inner_text() == "原爆パネル展来場者数"
-            assert "原爆パネル展来場者数は350人から740人へ390人増加（+111.4%）しました。" in server.main_text(page)
+            assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加（+111.4%）しました。" in server.main_text(page)
             assert "slide=2" in page.url and "present=1" in page.url
             if size == "projector":
                 screenshot(page, "present_slide2_projector", full=False)
@@ -78,5 +78,5 @@ def test_office_and_print_downloads(page, app_url):
     with page.expect_download() as info:
         page.get_by_role("button", name="印刷用（A4）").click()
     html = open(info.value.path(), encoding="utf-8").read()
-    assert "原爆パネル展来場者数は350人から740人へ390人増加" in html and "@page { size: A4" in html
+    assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加" in html and "@page { size: A4" in html
     assert_no_error(page)

@@ -88,7 +88,7 @@ def test_preview_then_confirm_then_remove(isolated):
     trends.query_params["q"] = "女性人材バンク"
     trends.run()
     trends.switch_page(PAGE_FILES["trends"]).run()
-    assert "女性人材バンク登録者数は68人から75人へ7人増加" in texts(trends).replace("\\", "")
+    assert "女性人材バンク登録者数は、R1年度の68人からR2年度の75人へ7人増加" in texts(trends).replace("\\", "")
 
     at = import_page()
     at.selectbox(key="remove_name").set_value("tomakomai_R2.txt")
@@ -142,7 +142,7 @@ def test_a_second_city_appears_beside_the_first(isolated):
     assert trends.multiselect(key="f_muni").options == ["大船渡市", "苫小牧市"]
     assert trends.multiselect(key="tr_ind").options == ["女性人材バンク登録者数（人）"]
     body = texts(trends).replace("\\", "")
-    assert "女性人材バンク登録者数は41人から44人へ3人増加" in body and "47人から68人" in body
+    assert "女性人材バンク登録者数は、R1年度の41人からR2年度の44人へ3人増加" in body and "H30年度の47人からR1年度の68人" in body
 
     only = AppTest.from_file(ENTRY, default_timeout=60)
     only.query_params["muni"] = "大船渡市"

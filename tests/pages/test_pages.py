@@ -75,7 +75,7 @@ def test_changing_a_filter_changes_the_page_and_the_url(open_page):
 def test_trends_shows_the_chosen_indicator_and_its_sentence(open_page):
     at = open_page(PAGE_FILES["trends"], q="女性人材バンク")
     body = texts(at)
-    assert "女性人材バンク登録者数は47人から68人へ21人増加" in body.replace("\\", "")
+    assert "女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加" in body.replace("\\", "")
     assert len(at.get("plotly_chart")) == 1
 
 
@@ -93,7 +93,7 @@ def test_changes_threshold_and_sentences(open_page):
     at = open_page(PAGE_FILES["changes"], min="100")
     table = at.dataframe[0].value
     assert set(table["indicator"]) == {"女性のエンパワーメント講座", "原爆パネル展来場者数"}
-    assert "原爆パネル展来場者数は350人から740人へ390人増加（+111.4%）しました。" in at.code[0].value
+    assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加（+111.4%）しました。" in at.code[0].value
 
 
 def test_changes_sort_uses_the_allow_list(open_page):
@@ -108,7 +108,7 @@ def test_measure_card_opens_from_the_url(open_page):
     at = open_page(PAGE_FILES["card"], measure="1110321")
     body = texts(at).replace("\\", "")
     assert "施策 1110321" in body
-    assert "女性人材バンク登録者数は47人から68人へ21人増加（+44.7%）しました。" in body
+    assert "女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。" in body
     assert "審議会や委員会などへの女性の参画を促進します。" in body
     assert "tomakomai_R1.txt 256行" in body
 
@@ -151,7 +151,7 @@ def test_presentation_mode_steps_through_the_selection(open_page):
     assert any("出典: 苫小牧市 施策評価表 R1年度" in c.value.replace("\\", "") for c in at.caption)
     at.button(key="next_slide").click().run()
     assert at.title[0].value == "原爆パネル展来場者数"
-    assert "原爆パネル展来場者数は350人から740人へ390人増加" in at.subheader[1].value.replace("\\", "")
+    assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加" in at.subheader[1].value.replace("\\", "")
     assert at.query_params["slide"] in ("2", ["2"])
     at.button(key="exit_present").click().run()
     assert "present" not in at.query_params

@@ -54,8 +54,10 @@ class Item:
 
     @property
     def summary(self) -> str:
-        return self.row.get("summary") or change_sentence(self.row["indicator"], self.row.get("unit") or "",
-                                                          None, None)
+        row = self.row
+        return row.get("summary") or change_sentence(row["indicator"], row.get("unit") or "", row.get("prev_value"),
+                                                     row.get("latest_value"), row.get("prev_label"),
+                                                     row.get("latest_label"))
 
 
 def _plain(v):

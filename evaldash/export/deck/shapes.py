@@ -476,4 +476,5 @@ def add_bar_ranking(slide, left, top, width, height, names: list[str], pcts: lis
     return frame
 
 
-_SIGNED_PCT = '+0.0"%";-0.0"%";0.0"%"'
+# Signed as on screen (summary.fmt_pct): +44.7%, −3.0% (U+2212), ±0.0%; the values are rounded half up first.
+_SIGNED_PCT = '"+"0.0"%";"−"0.0"%";"±"0.0"%"'

@@ -16,7 +16,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from ...normalize import clean
-from ...summary import decimals_of, fmt_number, fmt_pct
+from ...summary import decimals_of, fmt_number, fmt_pct, round_half_up
 from .selection import EmptySelection, Item, Point, describe_filters, load_items, policy_label, source_text
 from .shapes import (
     BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table, fill,
@@ -67,8 +67,13 @@ def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], mult
 
 
 def _change_lines(items: list[Item]) -> list[str]:
-    """The change sentences, then each indicator's 備考: a slide's panel, and its notes in full."""
-    lines = [it.summary for it in items]
+    """The change sentences, largest |増減率| first (those with none last), then each indicator's 備考: a slide's
+    panel, and its notes in full."""
+    def size(it: Item) -> float:
+        pct = it.row.get("delta_pct")
+        return -1.0 if pct is None or pct != pct else abs(pct)
+
+    lines = [it.summary for it in sorted(items, key=size, reverse=True)]
     many = len(items) > 1
     return lines + [f"備考（{it.row['indicator']}）: {it.row['note']}" if many else f"備考: {it.row['note']}"
                     for it in items if it.row.get("note")]
@@ -211,7 +216,7 @@ def ranking_slide(prs, items: list[Item]) -> None:
     slide, top = _slide(prs, "増減率の順位", subtitle)
     bottom = SLIDE_H - Inches(0.85) - (Inches(0.5) if left_out else 0)
     add_bar_ranking(slide, MARGIN, top + Inches(0.1), SLIDE_W - 2 * MARGIN, bottom - top - Inches(0.1),
-                    [it.row["indicator"] for it in shown], [it.row["delta_pct"] for it in shown])
+                    [it.row["indicator"] for it in shown], [round_half_up(it.row["delta_pct"], 1) for it in shown])
     if left_out:
         textbox(slide, MARGIN, bottom, SLIDE_W - 2 * MARGIN, Inches(0.45),
                 f"増減率のない指標 {left_out} 件（値が1年分だけ、または前年度が0）は順位に入れていません",
