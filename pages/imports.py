@@ -34,7 +34,7 @@ if uploads:
     if not refused:
         with st.spinner("変更点を計算しています…"):
             preview = imports.preview(items)
-        st.subheader("取り込むと変わること")
+        st.header("取り込むと変わること")
         m = st.columns(4)
         m[0].metric("新しい施策", len(preview["new_measures"]), border=True)
         m[1].metric("新しい年度", len(preview["new_fiscal_years"]), border=True,
@@ -73,7 +73,7 @@ if uploads:
 if st.session_state.get("_import_done"):
     st.success(ui.md_escape(st.session_state.pop("_import_done")), icon=":material/check_circle:")
 
-st.subheader("取り込み済みのデータ")
+st.header("取り込み済みのデータ")
 sources = ui.shaped(shaping.source_table, "sources")
 st.dataframe(sources, hide_index=True,
              column_config={"source_file": "ファイル", "source_kind": "種類", "municipality": "自治体",

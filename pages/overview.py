@@ -28,7 +28,7 @@ cols[3].metric("反映区分 A", int(counts["reflection_a"]), delta=f"施策の{
 cols[4].metric("反映区分 B", int(counts["reflection_b"]), delta=f"施策の{share(counts['reflection_b'])}",
                delta_color="off", delta_arrow="off", border=True, height="stretch", help="実現に向けて努力しているもの")
 
-st.subheader("直近2年度の指標の動き")
+st.header("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
 pct = lambda n: f"{n / comparable:.0%}" if comparable else "－"  # noqa: E731
 cols = st.columns(4)
@@ -42,13 +42,14 @@ cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border
                help="2年度分の報告値がない指標（「-」や調査予定など）")
 ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
 
-st.subheader("運営方針ごとの施策数（反映区分別）")
+st.header("運営方針ごとの施策数（反映区分別）")
 bars = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP)
 if bars.policies > BAR_CAP:
     st.caption(f"{bars.policies:,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
 st.plotly_chart(bars.figure, config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
+ui.chart_table(bars.figure, "運営方針")
 
-st.subheader("運営方針の現況と基本目標")
+st.header("運営方針の現況と基本目標")
 
 
 # Choosing another 運営方針 reruns this fragment only, not the counts and the chart above.
