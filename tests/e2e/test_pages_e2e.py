@@ -240,7 +240,7 @@ def card_heading(page, measure_id: str):
     """What a link to a measure's card shows once the card is drawn. A link is waited for by this, not by a change of
     the script's state: with its results cached, the card's run can start and end within one frame of the browser,
     and the state attribute never changes (one CI run timed out so on the link from 変化)."""
-    return page.locator("h3").filter(has_text=f"施策 {measure_id}")
+    return page.locator("h2").filter(has_text=f"施策 {measure_id}")
 
 
 # --- issue 3, done when: both numbers within three clicks, share the link, open the measure -------
