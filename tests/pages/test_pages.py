@@ -134,7 +134,7 @@ def test_data_page_offers_downloads(open_page):
     assert wide["indicator"].nunique() == 7 == len(wide)  # one row per indicator, the years as columns
     women = wide[wide["indicator"] == "女性人材バンク登録者数"].iloc[0]
     assert (women["H30年度"], women["R1年度"], list(women["trend"])) == (47, 68, [47, 68])
-    assert at.dataframe[1].value["indicator"].nunique() == 7  # the flat tab: a row per indicator and year
+    assert at.dataframe[1].value["指標"].nunique() == 7  # the flat tab: a row per indicator and year, headed in Japanese
 
 
 def test_missing_value_is_explained_not_zero(open_page):
