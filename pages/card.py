@@ -58,13 +58,13 @@ ui.caption(
 )
 with st.container(border=True):
     head = st.container(horizontal=True, vertical_alignment="center")
-    head.markdown(f"### 施策 {measure_id}")
+    head.markdown(f"## 施策 {measure_id}")
     if card.reflection:
         head.badge(ui.badge_text(f"反映区分 {card.reflection}：{card.reflection_label or ''}"), color=BADGE_COLORS.get(card.reflection, "gray"))
     st.markdown(ui.md_escape(card.purpose))
     ui.caption(f"担当部・課：{card.departments}")
 
-st.subheader(ui.md_escape(f"具体的な取組（{card.report_label}）"))
+st.header(ui.md_escape(f"具体的な取組（{card.report_label}）"))
 actions = ui.shaped(shaping.action_groups, "measure_actions", params)
 if not actions:
     st.caption("記載がありません。")
@@ -73,7 +73,7 @@ for section, texts in actions:
         st.markdown(f"**（{ui.md_escape(section)}）**")
     st.markdown("\n".join(f"- {ui.md_escape(t)}" for t in texts))
 
-st.subheader("評価指標")
+st.header("評価指標")
 indicators = ui.shaped(shaping.rows, "measure_indicators", params, "indicator_id", "indicator", "unit", "summary",
                        "note", "source_file", "source_line")
 ids = [ind.indicator_id for ind in indicators]
@@ -92,6 +92,7 @@ for ind in indicators:
             if panel:
                 st.plotly_chart(panel.figure, config=ui.chart_config(f"{measure_id}_{ind.indicator[:30]}"),
                                 key=f"card_chart_{ind.indicator_id}")
+                ui.chart_table(panel.figure, "年度")
             else:
                 st.caption("年度ごとの値がありません。")
         with right:
@@ -102,7 +103,7 @@ for ind in indicators:
                 ui.caption(ind.note)
             ui.caption(f"出典: {ind.source_file} {ind.source_line}行")
 
-st.subheader("今後の取組の方向性")
+st.header("今後の取組の方向性")
 directions = ui.shaped(shaping.rows, "measure_directions", params, "section", "text")
 if not directions:
     st.caption("記載がありません。")

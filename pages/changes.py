@@ -96,7 +96,7 @@ d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selectio
                    help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
                    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
-st.subheader("増減率の順位")
+st.header("増減率の順位")
 st.caption("色は data/indicator_meta.csv で「増えるほど良い／減るほど良い」が決められた指標だけに付きます。"
            "ほかは灰色（方向の設定なし）です。")
 if view.bars is None:
@@ -105,13 +105,14 @@ else:
     if view.ranked > 2 * shaping.RANK_EACH:
         st.caption(f"表の {view.ranked:,} 件のうち、増減率の高い {shaping.RANK_EACH} 件と低い {shaping.RANK_EACH} 件です。")
     st.plotly_chart(view.bars, config=ui.chart_config("増減率の順位"), key="change_bars")
+    ui.chart_table(view.bars, "指標")
 if view.left_out:
     shown_out = view.left_out[:LEFT_OUT_CAP]
     more = f"（ほか {len(view.left_out) - len(shown_out):,} 件）" if len(view.left_out) > len(shown_out) else ""
     st.markdown(f"**グラフに載せていない指標（{len(view.left_out):,} 件）**{more}")
     st.markdown("\n".join(f"- {ui.md_escape(name)}：{why}" for name, why in shown_out))
 
-st.subheader("議会資料用の文章")
+st.header("議会資料用の文章")
 st.caption("増減率の大きい順です（増減率のない指標は最後）。右上のボタンでコピーできます。")
 # Past about 25 lines the block scrolls in itself (1,000 sentences were 20,000 px of page); the copy button takes all.
 st.code(view.summaries, language=None, wrap_lines=True, height=600 if len(view.picks) > 25 else "content")
@@ -119,7 +120,7 @@ st.code(view.summaries, language=None, wrap_lines=True, height=600 if len(view.p
 revisions = ui.shaped(shaping.revision_table, "revisions", f.params())
 report_changes = ui.shaped(shaping.report_change_table, "report_changes", f.params())
 if len(revisions) or len(report_changes):
-    st.subheader("報告書の年度間の違い")
+    st.header("報告書の年度間の違い")
     if len(report_changes):
         st.dataframe(
             report_changes,

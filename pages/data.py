@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from evaldash import shaping, ui
-from evaldash.export import flat_csv_bytes
+from evaldash.export import HEADERS, flat_csv_bytes
 from evaldash.export.views import data_workbook
 from evaldash.model import FLAT_COLUMNS, flat_dictionary
 from evaldash.sql import ROW_LIMIT
@@ -25,9 +25,9 @@ if summary.rows == ROW_LIMIT:
 
 stem = f"施策評価_{'_'.join(summary.municipalities)}_{date.today():%Y%m%d}"
 c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
-c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True), file_name=f"{stem}.csv",
+c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True, headers="ja"), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
-c2.download_button("Excel", lambda: data_workbook(ui.connection(), {**f.params(), "limit": ROW_LIMIT}),
+c2.download_button("Excel", lambda: data_workbook(ui.connection(), {**f.params(), "limit": ROW_LIMIT}, headers="ja"),
                    file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 c3.caption(f"{summary.indicators} 指標・{summary.rows} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
@@ -55,18 +55,17 @@ with tab_wide:
         hide_index=True,
     )
 with tab_flat:
+    # Headed in Japanese as the downloads are (FLAT_TABLE's names); the 取込 template reader takes them back.
+    ja = HEADERS["ja"]
     st.dataframe(
-        flat,
-        column_order=FLAT_COLUMNS,
+        flat[FLAT_COLUMNS].rename(columns=ja),
         column_config={
-            "value": st.column_config.NumberColumn("value（値）", format="localized"),
-            "policy_no": st.column_config.NumberColumn("policy_no", format="%d"),
-            "report_year": st.column_config.NumberColumn("report_year", format="%d"),
-            "fiscal_year": st.column_config.NumberColumn("fiscal_year", format="%d"),
-            "source_line": st.column_config.NumberColumn("source_line", format="%d"),
+            ja["value"]: st.column_config.NumberColumn(ja["value"], format="localized"),
+            **{ja[c]: st.column_config.NumberColumn(ja[c], format="%d")
+               for c in ("policy_no", "report_year", "fiscal_year", "source_line")},
         },
         hide_index=True,
     )
 with tab_docs:
     st.dataframe(flat_dictionary(), hide_index=True)
-    st.caption("コマンドラインからは `python -m evaldash export` で同じ表を書き出せます。")
+    st.caption("コマンドラインからは `python -m evaldash export --headers ja` で同じ表を書き出せます（`--headers` を付けないと英語の列名）。")

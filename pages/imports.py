@@ -34,7 +34,7 @@ def checked(name: str, data: bytes) -> worker.UploadCheck:
 
 
 def show_preview(name: str, preview: dict) -> None:
-    st.subheader(f"{name} を取り込むと変わること")
+    st.header(f"{name} を取り込むと変わること")
     m = st.columns(4)
     m[0].metric("新しい施策", len(preview["new_measures"]), border=True)
     m[1].metric("新しい年度", len(preview["new_fiscal_years"]), border=True,
@@ -93,7 +93,7 @@ if uploads:
 if st.session_state.get("_import_done"):
     st.success(ui.md_escape(st.session_state.pop("_import_done")), icon=":material/check_circle:")
 
-st.subheader("取り込み済みのデータ")
+st.header("取り込み済みのデータ")
 sources = ui.shaped(shaping.source_table, "sources")
 st.dataframe(sources, hide_index=True,
              column_config={"source_file": "ファイル", "source_kind": "種類", "municipality": "自治体",
@@ -112,7 +112,7 @@ if len(sources) > 1:
 else:
     st.caption(f"報告書フォルダ: {store.reports_dir().name}/ の {len(sources)} 件。最後の1件は取り除けません。")
 
-st.subheader("変更の記録")
+st.header("変更の記録")
 log = audit.read()
 with st.expander(f"追加・取り除き・作り直しの記録（新しい順、{len(log.records)} 件）", icon=":material/history:"):
     for problem in log.problems:

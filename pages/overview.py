@@ -32,7 +32,7 @@ cols[4].metric("反映区分 B", int(counts["reflection_b"]), delta=f"施策の{
 ROUNDING_NOTE = "割合は四捨五入しているため、合計が100%にならないことがあります。"
 st.caption(f"反映区分 A・B の割合は施策数に対する割合です。{ROUNDING_NOTE}")
 
-st.subheader("直近2年度の指標の動き")
+st.header("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
 pct = lambda n: fmt_share(n, comparable)  # noqa: E731
 cols = st.columns(4)
@@ -47,13 +47,14 @@ cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border
 st.caption(f"上昇・下降・横ばいの割合は、比較できる指標に対する割合です。{ROUNDING_NOTE}")
 ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
 
-st.subheader("運営方針ごとの施策数（反映区分別）")
+st.header("運営方針ごとの施策数（反映区分別）")
 bars = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP, source_caption())
 if bars.policies > BAR_CAP:
     st.caption(f"{bars.policies:,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
 st.plotly_chart(bars.figure, config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
+ui.chart_table(bars.figure, "運営方針")
 
-st.subheader("運営方針の現況と基本目標")
+st.header("運営方針の現況と基本目標")
 
 
 # Choosing another 運営方針 reruns this fragment only, not the counts and the chart above.

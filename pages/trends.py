@@ -93,12 +93,12 @@ def present(mode: str, kind: str, era: str) -> None:
         st.query_params.pop("slide", None)
         st.rerun()
     st.title(ui.md_escape(row.indicator), anchor=False)
-    st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
+    st.header(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
                               f"　|　施策 {row.measure_id}"), anchor=False)
     # Our own large type, not the theme's: the room may be far from the screen.
     st.plotly_chart(view.figure, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
     if row.indicator_id in summary_of:
-        st.subheader(ui.md_escape(summary_of[row.indicator_id]), anchor=False)
+        st.header(ui.md_escape(summary_of[row.indicator_id]), anchor=False)
     report = row.report_label or ""
     ui.caption(f"出典: {row.municipality} 施策評価表 {report}（{row.source_file} {row.source_line}行）")
 
@@ -123,6 +123,7 @@ def trend_chart() -> None:
                    "指標を選ぶか、左の絞り込みを使ってください。")
     fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows, source)
     st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
+    ui.chart_table(fig, "年度")
 
 
 trend_chart()
@@ -137,7 +138,7 @@ if right.button("発表モード", icon=":material/slideshow:", help="1画面に
     st.query_params["present"] = "1"
     st.rerun()
 
-st.subheader("この期間の変化")
+st.header("この期間の変化")
 st.caption("増減率の大きい順です。")
 for r in change_rows:
     with st.container(border=True):

@@ -14,6 +14,7 @@ import pandas as pd
 from .. import sql
 from ..model import FLAT_COLUMNS, flat_dictionary
 from ..summary import decimals_of
+from . import HEADERS
 from .deck import policy_label, query_params
 from .excel import decimals_format, workbook_bytes
 
@@ -72,14 +73,18 @@ def data_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataF
     return flat[FLAT_COLUMNS].reset_index(drop=True)
 
 
-def data_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes:
-    """.xlsx of the flat data (contract column names, one row per indicator and year) and a 列の説明 sheet."""
+def data_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None, headers: str = "en") -> bytes:
+    """.xlsx of the flat data (one row per indicator and year) and a 列の説明 sheet.
+
+    headers: "en" for the contract column names, "ja" for their Japanese names (the dashboard's download); the
+    取込 template reader takes either."""
     flat = data_frame(con, filters)
     # Each value with the decimals its indicator uses in the report (26.9 stays 26.9, 47 stays 47).
     per_indicator = {iid: decimals_of(*g) for iid, g in flat.groupby("indicator_id")["value"]}
     value_formats = [decimals_format(per_indicator[iid]) for iid in flat["indicator_id"]]
+    names = HEADERS[headers]
     return workbook_bytes(
-        {DATA_SHEET: flat, DICTIONARY_SHEET: flat_dictionary()},
-        number_formats={DATA_SHEET: {"value": value_formats}},
+        {DATA_SHEET: flat.rename(columns=names), DICTIONARY_SHEET: flat_dictionary()},
+        number_formats={DATA_SHEET: {names["value"]: value_formats}},
         wrap={DICTIONARY_SHEET: {"説明"}},
     )

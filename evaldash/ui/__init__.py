@@ -7,4 +7,4 @@ from . import url
 from .data import StoreReplaced, _connection, actor, connection, current_store, page_access, query, shaped
 from .navigation import PAGE_FILES, PAGES, entry_point, measure_link, navigation_pages, page_link, require_entry_point
 from .sidebar import chart_config, filters, page_header, presenting, sidebar
-from .text import EMPTY_MESSAGE, badge_text, caption, empty_notice, md_escape, show_findings
+from .text import EMPTY_MESSAGE, badge_text, caption, chart_table, empty_notice, md_escape, show_findings

@@ -1,4 +1,4 @@
-"""Text for the pages: report and user text shown as written, findings, empty results."""
+"""Text for the pages: report and user text shown as written, findings, empty results, a chart's numbers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from ..chart_tables import figure_table
 from ..report import Finding
 
 EMPTY_MESSAGE = "該当する指標がありません"
@@ -41,3 +42,14 @@ def show_findings(findings: list[Finding], headline: str) -> None:
 
 def empty_notice(message: str = EMPTY_MESSAGE) -> None:
     st.info(message, icon=":material/search_off:")
+
+
+def chart_table(figure, category: str) -> None:
+    """The chart's numbers under it as a real table, which a screen reader reaches (st.dataframe is a canvas).
+
+    st.table reads Markdown in every cell, and the names come from the report: each is shown as written.
+    """
+    table = figure_table(figure, category)
+    table = table.rename(columns=md_escape).map(md_escape)
+    with st.expander("グラフの数値（表）", icon=":material/table:"):
+        st.table(table, hide_index=True)

@@ -85,11 +85,6 @@ def test_a_request_that_is_not_a_page_is_served_untouched(page, app_url):
     assert asset.ok and "javascript" in asset.headers["content-type"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the pages' own markup: st.caption text at 4.04:1 on white (the theme's textColor at 60 %) on every page, "
-    "st.subheader (h3) straight after the page title (h1) on every page but データ, and at projector size the "
-    "selected segment of グラフ画像の保存形式 at 4.14:1 (primaryColor on its tint); fixed in the pages and the "
-    "theme after the pages' rewrite"))
 @pytest.mark.parametrize("size", ["laptop", "projector"])
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_blocking_violation(request, app_url, path, size):

@@ -217,7 +217,7 @@ def test_csv_and_excel_downloads(page, app_url):
     data = open(csv.path(), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf"), data[:20]
     text = data[3:].decode("utf-8")
-    assert text.startswith("municipality,report_year,"), text[:80]
+    assert text.startswith("自治体,報告書の年度（西暦）,"), text[:80]  # FLAT_TABLE's Japanese names
     assert "女性人材バンク登録者数" in text and "原爆パネル展来場者数" in text
     caption = server.main_text(page)
     lines = [ln for ln in text.splitlines()[1:] if ln]
@@ -232,7 +232,7 @@ def test_csv_and_excel_downloads(page, app_url):
     book = load_workbook(io.BytesIO(blob), read_only=True)
     assert "データ" in book.sheetnames and "列の説明" in book.sheetnames, book.sheetnames
     header = next(book["データ"].iter_rows(max_row=1, values_only=True))
-    assert header[:2] == ("municipality", "report_year"), header
+    assert header[:2] == ("自治体", "報告書の年度（西暦）"), header
     assert_no_error(page)
 
 
@@ -240,7 +240,7 @@ def card_heading(page, measure_id: str):
     """What a link to a measure's card shows once the card is drawn. A link is waited for by this, not by a change of
     the script's state: with its results cached, the card's run can start and end within one frame of the browser,
     and the state attribute never changes (one CI run timed out so on the link from 変化)."""
-    return page.locator("h3").filter(has_text=f"施策 {measure_id}")
+    return page.locator("h2").filter(has_text=f"施策 {measure_id}")
 
 
 # --- issue 3, done when: both numbers within three clicks, share the link, open the measure -------

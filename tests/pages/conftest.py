@@ -54,7 +54,7 @@ def open_page(app_env):
 def texts(at: AppTest) -> str:
     """Everything a person would read on the page, as one string."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
-    parts += [s.value for s in at.subheader] + [c.value for c in at.code] + [i.value for i in at.info]
+    parts += [s.value for s in at.subheader] + [h.value for h in at.header] + [c.value for c in at.code] + [i.value for i in at.info]
     parts += [str(m.value) + m.label for m in at.metric]
     return "\n".join(parts)
 

@@ -134,7 +134,7 @@ def test_data_page_offers_downloads(open_page):
     assert wide["indicator"].nunique() == 7 == len(wide)  # one row per indicator, the years as columns
     women = wide[wide["indicator"] == "女性人材バンク登録者数"].iloc[0]
     assert (women["H30年度"], women["R1年度"], list(women["trend"])) == (47, 68, [47, 68])
-    assert at.dataframe[1].value["indicator"].nunique() == 7  # the flat tab: a row per indicator and year
+    assert at.dataframe[1].value["指標"].nunique() == 7  # the flat tab: a row per indicator and year, headed in Japanese
 
 
 def test_missing_value_is_explained_not_zero(open_page):
@@ -151,7 +151,7 @@ def test_presentation_mode_steps_through_the_selection(open_page):
     assert any("出典: 苫小牧市 施策評価表 R1年度" in c.value.replace("\\", "") for c in at.caption)
     at.button(key="next_slide").click().run()
     assert at.title[0].value == "原爆パネル展来場者数"
-    assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加" in at.subheader[1].value.replace("\\", "")
+    assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加" in at.header[1].value.replace("\\", "")
     assert at.query_params["slide"] in ("2", ["2"])
     at.button(key="exit_present").click().run()
     assert "present" not in at.query_params
@@ -194,10 +194,10 @@ def test_unknown_measure_in_a_link_is_said_not_guessed(open_page):
 def test_a_linked_measure_outside_the_filter_is_shown_and_said_so(open_page):
     at = open_page(PAGE_FILES["card"], measure="1110321", pol="1")  # it is 運営方針03's
     assert any("施策 1110321 は左の絞り込みに当てはまりません" in i.value.replace("\\", "") for i in at.info)
-    assert "### 施策 1110321" in [m.value for m in at.markdown]
+    assert "## 施策 1110321" in [m.value for m in at.markdown]
     inside = open_page(PAGE_FILES["card"], measure="1110321", pol="3")
     assert not any("当てはまりません" in i.value for i in inside.info)
-    assert "### 施策 1110321" in [m.value for m in inside.markdown]
+    assert "## 施策 1110321" in [m.value for m in inside.markdown]
 
 
 def test_a_trends_link_names_indicators_by_id_and_by_the_ids_older_short_form(open_page, app_env):

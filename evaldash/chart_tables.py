@@ -1,0 +1,117 @@
+"""A chart's numbers as a small table: the text alternative a screen reader reaches (a plotly chart is a picture).
+
+Pure functions from the figure the page draws to a DataFrame of text, headers in Japanese. The table reads the
+figure itself, so it always holds what the chart shows: the chart's own value labels where it has them (the unit
+and the sign as drawn), otherwise the number formatted as the pages format numbers.
+"""
+
+from __future__ import annotations
+
+from html import unescape
+from typing import Any
+
+import pandas as pd
+
+from .normalize import is_missing
+from .summary import decimals_of, fmt_number
+
+NO_VALUE = "値なし"  # the chart has this category but no value there (a gap)
+ABSENT = "－"  # the chart draws nothing for this category in this series
+MAX_DECIMALS = 2  # a computed value (an index, a rate) without a label of its own: 111.43, not 111.428571
+KIND_HEADER = "区分"
+VALUE_HEADER = "値"
+
+
+def _spec(figure: Any) -> dict:
+    """The figure as plain data: a plotly Figure or the dict the chart builders make."""
+    return figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
+
+
+def _axis_layout(layout: dict, ref: str | None, letter: str) -> dict:
+    """The layout of axis `ref` ("y2", "x"...), as plotly names it in the layout ("yaxis2", "xaxis")."""
+    ref = ref or letter
+    return layout.get(f"{letter}axis{ref[1:]}") or {}
+
+
+def _drawn_on_hidden_axis(trace: dict, layout: dict) -> bool:
+    """Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell."""
+    return _axis_layout(layout, trace.get("yaxis"), "y").get("visible") is False
+
+
+def _points(trace: dict) -> list[tuple[str, str]]:
+    """(category, shown value) for each point of one series, as plain text (the chart's labels are HTML-escaped)."""
+    horizontal = trace.get("orientation") == "h"
+    cats = list(trace.get("y" if horizontal else "x") or [])
+    values = list(trace.get("x" if horizontal else "y") or [])
+    labels = trace.get("text")
+    labels = list(labels) if isinstance(labels, (list, tuple)) and len(labels) == len(values) else None
+    decimals = min(decimals_of(*[float(v) for v in values if not is_missing(v)]), MAX_DECIMALS)
+    out = []
+    for i, (cat, value) in enumerate(zip(cats, values)):
+        if is_missing(value):
+            shown = NO_VALUE
+        elif labels is not None and str(labels[i]).strip():
+            shown = unescape(str(labels[i]))
+        else:
+            shown = fmt_number(float(value), decimals)
+        out.append((unescape(str(cat)), shown))
+    return out
+
+
+def _series(spec: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(series name, points) for each trace that carries values, names made unique in order."""
+    layout = spec.get("layout") or {}
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    seen: dict[str, int] = {}
+    for trace in spec.get("data") or []:
+        if trace.get("type", "scatter") not in ("bar", "scatter") or _drawn_on_hidden_axis(trace, layout):
+            continue
+        name = unescape(str(trace.get("name") or VALUE_HEADER))
+        seen[name] = seen.get(name, 0) + 1
+        out.append((name if seen[name] == 1 else f"{name}（{seen[name]}）", _points(trace)))
+    return out
+
+
+def _value_title(spec: dict) -> str:
+    """What the values are, from the value axis's title (「前年度比（%）」, 「施策数」), else 「値」."""
+    layout = spec.get("layout") or {}
+    horizontal = any(t.get("orientation") == "h" for t in spec.get("data") or [])
+    title = _axis_layout(layout, None, "x" if horizontal else "y").get("title") or {}
+    text = title.get("text") if isinstance(title, dict) else title
+    return unescape(str(text)) if text else VALUE_HEADER
+
+
+def _chart_order(spec: dict, cats: list[str]) -> list[str]:
+    """The categories top to bottom (or left to right) as the chart shows them."""
+    layout = spec.get("layout") or {}
+    horizontal = any(t.get("orientation") == "h" for t in spec.get("data") or [])
+    axis = _axis_layout(layout, None, "y" if horizontal else "x")
+    order = [unescape(str(c)) for c in axis.get("categoryarray") or []]
+    if order:
+        rank = {c: i for i, c in enumerate(order)}
+        cats = sorted(cats, key=lambda c: rank.get(c, len(order)))
+    # A horizontal category axis runs upwards unless reversed: the table reads from the top bar down.
+    return cats[::-1] if horizontal and axis.get("autorange") != "reversed" else cats
+
+
+def figure_table(figure: Any, category: str) -> pd.DataFrame:
+    """The chart's numbers as text, one row a category (a year, a 運営方針, an indicator), in the chart's order.
+
+    `category` is the header of the first column. With several series each on categories of its own (a ranking
+    coloured by kind), one column gives the value and one the series (区分); otherwise a column a series.
+    """
+    spec = _spec(figure)
+    series = _series(spec)
+    cats = _chart_order(spec, list(dict.fromkeys(c for _, points in series for c, _ in points)))
+    if not series:
+        return pd.DataFrame({category: []})
+    owners = [[name for name, points in series if any(c == cat for c, _ in points)] for cat in cats]
+    if len(series) > 1 and all(len(o) == 1 for o in owners):
+        value_of = {c: v for _, points in series for c, v in points}
+        return pd.DataFrame({category: cats, _value_title(spec): [value_of[c] for c in cats],
+                             KIND_HEADER: [o[0] for o in owners]})
+    columns = {category: cats}
+    for name, points in series:
+        shown = dict(points)
+        columns[name] = [shown.get(c, ABSENT) for c in cats]
+    return pd.DataFrame(columns)
