@@ -14,7 +14,7 @@ ui.page_header("概要")
 
 counts = ui.shaped(shaping.first_row, "overview_counts", f.params())._asdict()
 if counts["indicators"] == 0 and counts["measures"] == 0:
-    ui.empty_notice()
+    ui.empty_view()
     st.stop()
 
 measures = int(counts["measures"])

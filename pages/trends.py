@@ -21,7 +21,7 @@ by_name = f.several_munis
 label_of = ui.shaped(shaping.indicator_labels, "indicator_names" if by_name else "indicator_options", f.params(),
                      by_name)
 if not label_of:
-    ui.empty_notice()
+    ui.empty_view()
     st.stop()
 choices = list(label_of)
 

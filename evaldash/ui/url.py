@@ -58,7 +58,7 @@ PARAMS = {
 }
 
 
-def _from_url(p: Param, options, parse) -> list:
+def _from_url(p: Param, options, parse, quiet: bool = False) -> list:
     if p.default is None:
         raw = [part for v in st.query_params.get_all(p.name) for part in str(v).split(",") if part]
     else:
@@ -71,7 +71,7 @@ def _from_url(p: Param, options, parse) -> list:
             v = None
         if v is not None and (options is None or v in options):
             values.append(v)
-        else:  # an unknown or malformed value is dropped, never an error, and said so once
+        elif not quiet:  # an unknown or malformed value is dropped, never an error, and said so once
             st.session_state.setdefault("_ignored_url", []).append(f"{p.name}={clean_search(r)[:30]}")
     return values
 
@@ -119,6 +119,18 @@ def bind(key: str, options: list | None = None, parse: Callable | None = None) -
         value = clean_search(value)
     write(p.name, None if value == p.default else value)
     return key
+
+
+def peek(key: str):
+    """A URL-bound widget's value as this run starts, before it is drawn: its state, else the link's value (not
+    yet checked against the options, which bind does when the widget is drawn)."""
+    if key in st.session_state:
+        return st.session_state[key]
+    p = PARAMS[key]
+    values = _from_url(p, None, p.parse, quiet=True)
+    if p.default is None:
+        return list(dict.fromkeys(values))
+    return values[0] if values else p.default
 
 
 def ignored() -> list[str]:
