@@ -14,7 +14,8 @@ def main() -> None:
     page = st.navigation(ui.navigation_pages(), position="hidden" if presenting else "sidebar")
     ui.sidebar(draw=not presenting)
     try:
-        page.run()
+        with ui.url.written_once():  # one change of the address a run: Back goes to the previous view
+            page.run()
     except Exception:  # Streamlit's own rerun/stop signals are BaseException and pass through
         logging.getLogger("evaldash").exception("page %s failed", page.title)
         st.error("表示中に問題が発生しました。絞り込みを変えるか、ページを再読み込みしてください。")

@@ -15,7 +15,7 @@ ui.page_header("概要")
 counts = ui.shaped(shaping.first_row, "overview_counts", f.params())._asdict()
 if counts["indicators"] == 0 and counts["measures"] == 0:
     ui.empty_view()
-    st.stop()
+    ui.stop()
 
 measures = int(counts["measures"])
 share = lambda n: f"{n / measures:.0%}" if measures else "－"  # noqa: E731

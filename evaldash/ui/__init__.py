@@ -8,3 +8,4 @@ from .data import StoreReplaced, _connection, connection, current_store, query, 
 from .navigation import PAGE_FILES, PAGES, entry_point, measure_link, navigation_pages, page_link, require_entry_point
 from .sidebar import chart_config, empty_view, filters, page_header, presenting, sidebar
 from .text import EMPTY_MESSAGE, badge_text, caption, empty_notice, md_escape, show_findings
+from .url import stop

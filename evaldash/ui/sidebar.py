@@ -26,6 +26,7 @@ def sidebar(draw: bool = True) -> Filters:
     With draw=False (presentation mode) nothing is drawn and the filter comes from the
     session, where the widgets persist it, or from the URL of a shared link.
     """
+    url.follow_address()
     st.session_state["_store"] = current_store()
     chosen = st.session_state["_filters"] = _filter_widgets(st.sidebar) if draw else _silent_filters()
     if not draw:
