@@ -68,8 +68,8 @@ def _filter_widgets(sb) -> Filters:
                          format_func=lambda c: fl.with_count(c, counts.get("sec", {}), c))
     labels = shaped(shaping.reflection_labels, "reflection_options")
     refl = sb.pills("反映区分", list(labels), key=url.bind("f_refl", list(labels)), selection_mode="multi",
-                    persist_state="session", format_func=lambda r: fl.with_count(
-                        f"{r}：{labels.get(r, '')}", counts.get("refl", {}), r)) or []
+                    persist_state="session",  # the count before the label, which a narrow sidebar cuts short
+                    format_func=lambda r: f"{fl.with_count(r, counts.get('refl', {}), r)}：{labels.get(r, '')}") or []
     q = clean_search(sb.text_input("キーワード検索", key=url.bind("f_q"), max_chars=MAX_SEARCH, persist_state="session",
                                    placeholder="例: 女性 登録", help=SEARCH_HELP))
     st.session_state["_policy_names"] = names
