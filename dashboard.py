@@ -23,7 +23,8 @@ def main() -> None:
     if not presenting:
         people.sidebar_identity(decided, ui.data.identity())
     try:
-        page.run()
+        with ui.url.written_once():  # one change of the address a run: Back goes to the previous view
+            page.run()
     except Exception:  # Streamlit's own rerun/stop signals are BaseException and pass through
         logging.getLogger("evaldash").exception("page %s failed", page.title)
         st.error("表示中に問題が発生しました。絞り込みを変えるか、ページを再読み込みしてください。")

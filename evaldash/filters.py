@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, fields
+from typing import Callable
 
 # Characters the keyword search keeps at most (the box, and a link's `q`).
 MAX_SEARCH = 100
@@ -76,3 +77,72 @@ def describe(params: dict, policy_names: dict[int, str], reflection_labels: dict
     if p.get("min_abs_pct"):
         parts.append(f"増減率 {p['min_abs_pct']:g}% 以上")
     return parts or ["すべての施策"]
+
+
+# The sidebar's name of each field, as a choice to take out is named (「『反映区分: C』を外す」).
+FIELD_LABELS = {"muni": "自治体", "pol": "運営方針", "dept": "担当部", "sec": "担当課", "refl": "反映区分",
+                "q": "キーワード検索"}
+# Choices an empty view tries taking out at most (each one query).
+MAX_REMOVALS = 12
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One choice of the filter taken out: `field` loses `value` (the search, its whole text)."""
+
+    field: str
+    value: object
+    label: str  # 「反映区分: C」
+    params: tuple  # the filter without it, as sorted (name, value) pairs
+
+    def filter_params(self) -> dict:
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in self.params}
+
+
+def _without(params: dict, field: str, value) -> tuple:
+    rest = dict(params)
+    rest[field] = "" if field == "q" else [v for v in params[field] if v != value]
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in rest.items()))
+
+
+def removals(params: dict, policy_names: dict[int, str] | None = None) -> list[Removal]:
+    """Each single choice of the filter, with the filter that remains when it is taken out."""
+    out = []
+    for field, label in FIELD_LABELS.items():
+        chosen = params.get(field)
+        if not chosen:
+            continue
+        for value in [chosen] if field == "q" else chosen:
+            shown = f"{int(value):02d} {(policy_names or {}).get(value, '')}".strip() if field == "pol" else value
+            out.append(Removal(field, value, f"{label}: {shown}", _without(params, field, value)))
+    return out[:MAX_REMOVALS]
+
+
+def culprits(params: dict, count: Callable[[dict], int], policy_names: dict[int, str] | None = None) -> list[Removal]:
+    """The single choices whose removal gives rows back: what emptied the view. `count(params)` counts rows."""
+    return [r for r in removals(params, policy_names) if count(r.filter_params()) > 0]
+
+
+def facet_counts(result) -> dict[str, dict[str, int]]:
+    """facet_counts.sql's rows as {facet: {value: measures}}; values are text (a 運営方針 number as "3")."""
+    counts: dict[str, dict[str, int]] = {}
+    for facet, value, n in result[["facet", "value", "measures"]].itertuples(index=False):
+        counts.setdefault(facet, {})[str(value)] = int(n)
+    return counts
+
+
+def with_count(label: str, counts: dict[str, int], value) -> str:
+    """「03 地域活動の促進（12）」: the option with the measures it would select (0 when it would select none)."""
+    return f"{label}（{counts.get(str(value), 0)}）"
+
+
+def match_places(hit) -> str:
+    """Where a search hit matched, from search_hits.sql's row: 「指標名「…」・目的」, or 「施策名・担当など」."""
+    places = []
+    if hit.in_indicator:
+        places.append(f"指標名「{hit.indicator}」")
+    if hit.in_purpose:
+        places.append("目的")
+    if hit.in_actions:
+        places.append("具体的な取組")
+    return "・".join(places) or "施策名・担当など"

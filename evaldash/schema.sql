@@ -5,7 +5,22 @@
 --   dept  VARCHAR[]  部 (empty = all)
 --   sec   VARCHAR[]  課 (empty = all)
 --   refl  VARCHAR[]  反映区分 letters (empty = all)
---   q     VARCHAR    text searched in measure and indicator texts ('' = no search)
+--   q     VARCHAR    words searched in measure and indicator texts ('' = no search): every word must appear
+--                    (half- or full-width spaces between words), katakana and hiragana alike. The store's texts and
+--                    the search box are NFKC already (normalize.clean, filters.clean_search): full- and half-width
+--                    letters and digits meet there.
+
+-- The form both sides of a search are compared in: lower case, katakana as hiragana.
+CREATE MACRO search_fold(t) AS translate(lower(t),
+  'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ',
+  'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ');
+
+-- The words of a search, folded.
+CREATE MACRO search_words(q) AS list_filter(string_split_regex(search_fold(q), '[\s　]+'), lambda w: w <> '');
+
+-- Every word of `q` is in `t`; any word of `q` is in `t` (where a hit matched).
+CREATE MACRO search_all(t, q) AS coalesce(list_bool_and(list_transform(search_words(q), lambda w: contains(search_fold(t), w))), false);
+CREATE MACRO search_any(t, q) AS coalesce(list_bool_or(list_transform(search_words(q), lambda w: contains(search_fold(t), w))), false);
 
 CREATE MACRO selected_measures(muni, pol, dept, sec, refl, q) AS TABLE
 SELECT m.municipality, m.measure_id
@@ -21,7 +36,7 @@ WHERE (len(muni) = 0 OR list_contains(muni, m.municipality))
     OR len(list_filter(m.units, lambda u: (len(dept) = 0 OR list_contains(dept, u.dept))
                                       AND (len(sec) = 0 OR list_contains(sec, u.section)))) > 0
   )
-  AND (q = '' OR contains(m.search_text, lower(q)));
+  AND (q = '' OR search_all(m.search_text, q));
 
 CREATE MACRO selected_indicators(muni, pol, dept, sec, refl, q) AS TABLE
 SELECT i.municipality, i.measure_id, i.indicator_id
@@ -34,5 +49,5 @@ WHERE len(muni) = 0 OR list_contains(muni, i.municipality)
 -- measure's own text keeps all of the measure's indicators. The window looks at the selected
 -- measures' indicators only, not at the whole table.
 QUALIFY q = ''
-     OR contains(i.search_text, lower(q))
-     OR NOT bool_or(contains(i.search_text, lower(q))) OVER (PARTITION BY i.municipality, i.measure_id);
+     OR search_all(i.search_text, q)
+     OR NOT bool_or(search_all(i.search_text, q)) OVER (PARTITION BY i.municipality, i.measure_id);

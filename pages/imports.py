@@ -13,7 +13,7 @@ decided = ui.page_access()  # the page's own check: a direct URL or a stale tab 
 if not decided.can_edit:
     st.warning(ui.md_escape(decided.reason_ja), icon=":material/lock:")
     st.caption("閲覧はどのページでもできます。データの変更は編集者だけができます。")
-    st.stop()
+    ui.stop()
 st.caption("翌年度の報告書（テキスト）や、Excel・CSV のテンプレートで作った数値を追加します。確認してから確定するまで、データは変わりません。")
 
 with st.expander("テンプレートについて", icon=":material/info:"):

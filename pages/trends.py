@@ -22,8 +22,8 @@ by_name = f.several_munis
 label_of = ui.shaped(shaping.indicator_labels, "indicator_names" if by_name else "indicator_options", f.params(),
                      by_name)
 if not label_of:
-    ui.empty_notice()
-    st.stop()
+    ui.empty_view()
+    ui.stop()
 choices = list(label_of)
 
 # In presentation mode the controls stay (so their state lives) but fold away.
@@ -62,7 +62,7 @@ if total > len(ids):
 series = ui.query("indicator_series", {"ids": ids})
 if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")
-    st.stop()
+    ui.stop()
 target_rows = tuple(ui.shaped(shaping.rows, "indicator_targets", {"ids": ids}, "indicator_id", "unit", "target",
                               "target_year", "good_direction"))
 # The changes of the charted indicators only: all of the filter's are 510,000 rows on a national store.
@@ -107,7 +107,7 @@ if presenting:
     with controls:
         options_chosen = chart_options()
     present(*options_chosen)
-    st.stop()
+    ui.stop()
 
 title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
 source = source_caption()  # read here: a fragment may not run a query that writes outside it

@@ -6,5 +6,6 @@ from ..filters import clean_search
 from . import url
 from .data import StoreReplaced, _connection, actor, connection, current_store, page_access, query, shaped
 from .navigation import PAGE_FILES, PAGES, entry_point, measure_link, navigation_pages, page_link, require_entry_point
-from .sidebar import chart_config, filters, page_header, presenting, sidebar
+from .sidebar import chart_config, empty_view, filters, page_header, presenting, sidebar
 from .text import EMPTY_MESSAGE, badge_text, caption, chart_table, empty_notice, md_escape, show_findings
+from .url import stop

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from .url import encode
+from .url import carried, encode
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def require_entry_point() -> None:
 
 def view_params() -> dict[str, str]:
     """The current filter as URL parameters, for links to other pages."""
-    return {name: encode(v) for name, v in st.session_state["_filters"].params().items() if v}
+    return {**{name: encode(v) for name, v in st.session_state["_filters"].params().items() if v}, **carried()}
 
 
 def page_link(page: str, label: str, icon: str | None = None, **extra) -> None:

@@ -5,14 +5,21 @@ a session, a value its options no longer offer is dropped, and the widget's valu
 are short codes (pol=3, mode=index), not the labels the widgets show. Streamlit's own bind="query-params" is not
 used: it names the parameter by the widget's key, drops a value it cannot use without saying so, and a list
 would not stay one comma-separated parameter as the links already shared are written.
+
+The address is written once a run, at its end (`written_once`): each change of st.query_params makes the browser
+add a history entry, so writing parameter by parameter would leave intermediate addresses that Back steps through.
+And the address wins when it changed outside the app (Back, Forward, a link): its values seed the widgets again.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from ..filters import clean_search
 
@@ -58,7 +65,7 @@ PARAMS = {
 }
 
 
-def _from_url(p: Param, options, parse) -> list:
+def _from_url(p: Param, options, parse, quiet: bool = False) -> list:
     if p.default is None:
         raw = [part for v in st.query_params.get_all(p.name) for part in str(v).split(",") if part]
     else:
@@ -71,7 +78,7 @@ def _from_url(p: Param, options, parse) -> list:
             v = None
         if v is not None and (options is None or v in options):
             values.append(v)
-        else:  # an unknown or malformed value is dropped, never an error, and said so once
+        elif not quiet:  # an unknown or malformed value is dropped, never an error, and said so once
             st.session_state.setdefault("_ignored_url", []).append(f"{p.name}={clean_search(r)[:30]}")
     return values
 
@@ -95,11 +102,72 @@ def encode(value) -> str:
 
 
 def write(name: str, value) -> None:
-    """Put a value into the URL, or take the parameter out for an empty one so that links stay short."""
-    if value in (None, "", [], ()):
-        st.query_params.pop(name, None)
-    elif st.query_params.get(name) != encode(value):
-        st.query_params[name] = encode(value)
+    """Put a value into the URL at the end of the run, or take the parameter out for an empty one so that links
+    stay short."""
+    st.session_state.setdefault(_PENDING, {})[name] = None if value in (None, "", [], ()) else encode(value)
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:  # a fragment's rerun has no end of the page: write now
+        flush()
+
+
+_PENDING = "_url_pending"  # this run's values for the address, written by flush()
+_LAST = "_url_last"  # the URL-bound parameters as the last run left the address
+
+
+def _bound_in_url() -> dict[str, list[str]]:
+    return {p.name: st.query_params.get_all(p.name) for p in PARAMS.values() if p.name in st.query_params}
+
+
+def flush() -> None:
+    """Write this run's values into the address in one change: one history entry at most."""
+    pending = st.session_state.pop(_PENDING, {})
+    now = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: v for k, v in now.items() if k not in pending or pending[k] is not None}
+    wanted.update({k: [v] for k, v in pending.items() if v is not None})
+    if wanted != now:
+        st.query_params.from_dict(wanted)
+    st.session_state[_LAST] = _bound_in_url()
+
+
+@contextlib.contextmanager
+def written_once():
+    """Run the page, then write the address once. After st.stop() nothing reaches the browser any more: a page
+    stops with stop(), which writes first; a run that st.rerun() ends writes nothing, the next one will."""
+    try:
+        yield
+    except ScriptControlException:
+        raise
+    except Exception:  # the view drawn so far has its address
+        flush()
+        raise
+    flush()
+
+
+def stop() -> None:
+    """st.stop() for a page: the address written first."""
+    flush()
+    st.stop()
+
+
+def follow_address() -> None:
+    """At the start of a run: a parameter the address changed since the last run (Back, Forward, a link) seeds
+    its widget again, so the view is the one the address names."""
+    st.session_state.pop(_PENDING, None)
+    last = st.session_state.get(_LAST)
+    if last is None:
+        return
+    now = _bound_in_url()
+    changed = {name for name in set(now) | set(last) if now.get(name) != last.get(name)}
+    seeded = st.session_state.get("_seeded", set())
+    for key, p in PARAMS.items():
+        if p.name in changed:
+            seeded.discard(key)
+
+
+def carried() -> dict[str, str]:
+    """What a link to another page carries besides the filter: the image format, when not the default."""
+    img = st.session_state.get("f_img", PARAMS["f_img"].default)
+    return {} if img == PARAMS["f_img"].default else {"img": encode(img)}
 
 
 def bind(key: str, options: list | None = None, parse: Callable | None = None) -> str:
@@ -115,10 +183,26 @@ def bind(key: str, options: list | None = None, parse: Callable | None = None) -
         value = st.session_state[key] = [v for v in value if v in options]  # another filter narrowed the options
     elif options is not None and p.default is not None and value not in options:
         value = st.session_state[key] = p.default
+    elif p.default is None:
+        # Held as the options themselves: the browser sends a choice back as its label, which the sidebar's counts
+        # change from run to run (「03 地域活動の促進（12）」), and a label no option has any more would come back as text.
+        value = st.session_state[key] = list(value)
     if p.parse is clean_search:
         value = clean_search(value)
     write(p.name, None if value == p.default else value)
     return key
+
+
+def peek(key: str):
+    """A URL-bound widget's value as this run starts, before it is drawn: its state, else the link's value (not
+    yet checked against the options, which bind does when the widget is drawn)."""
+    if key in st.session_state:
+        return st.session_state[key]
+    p = PARAMS[key]
+    values = _from_url(p, None, p.parse, quiet=True)
+    if p.default is None:
+        return list(dict.fromkeys(values))
+    return values[0] if values else p.default
 
 
 def ignored() -> list[str]:
