@@ -4,6 +4,7 @@ import streamlit as st
 
 from evaldash import charts, shaping, ui
 from evaldash.export.deck import build_deck
+from evaldash.ui import presentation
 
 AUTO_LIMIT = 8
 KINDS = {"line": "折れ線", "bar": "棒"}
@@ -25,8 +26,9 @@ if not label_of:
     st.stop()
 choices = list(label_of)
 
-# In presentation mode the controls stay (so their state lives) but fold away.
-controls = st.expander("指標と表示の設定", icon=":material/tune:") if presenting else st.container()
+# In presentation mode the controls stay (so their state lives) but fold away into the slide's toolbar.
+bar = presentation.toolbar() if presenting else None
+controls = bar.settings if presenting else st.container()
 with controls:
     chosen = st.multiselect(
         "指標", choices, key=ui.url.bind("tr_ind", choices, parse=lambda v: shaping.linked_indicator(v, choices)),
@@ -70,40 +72,10 @@ change_rows = ui.shaped(shaping.rows, "changes", {**f.params(), "min_abs_pct": 0
 summary_of = {r.indicator_id: r.summary for r in change_rows}
 
 
-def present(mode: str, kind: str, era: str) -> None:
-    """One chart per screen: title, subtitle (unit, years), the sentence, the source; previous / next."""
-    with_values = set(series["indicator_id"].tolist())
-    ordered = [i for i in ids if i in with_values]
-    k = st.session_state[ui.url.bind("tr_slide", list(range(1, len(ordered) + 1)))]
-    view = ui.shaped(shaping.slide, "indicator_series", {"ids": ids}, ordered[k - 1], mode, kind, era, target_rows)
-    row = view.row
-    nav = st.columns([1, 1, 2, 2])
-
-    def go(to: int) -> None:
-        st.session_state["tr_slide"] = to
-
-    nav[0].button("← 前へ", on_click=go, args=(k - 1,), disabled=k <= 1, width="stretch", key="prev_slide")
-    nav[1].button("次へ →", on_click=go, args=(k + 1,), disabled=k >= len(ordered), width="stretch", key="next_slide")
-    nav[2].markdown(f"**{k} / {len(ordered)}**")
-    if nav[3].button("発表モードを終了", icon=":material/close_fullscreen:", width="stretch", key="exit_present"):
-        del st.query_params["present"]
-        st.query_params.pop("slide", None)
-        st.rerun()
-    st.title(ui.md_escape(row.indicator), anchor=False)
-    st.subheader(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
-                              f"　|　施策 {row.measure_id}"), anchor=False)
-    # Our own large type, not the theme's: the room may be far from the screen.
-    st.plotly_chart(view.figure, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
-    if row.indicator_id in summary_of:
-        st.subheader(ui.md_escape(summary_of[row.indicator_id]), anchor=False)
-    report = row.report_label or ""
-    ui.caption(f"出典: {row.municipality} 施策評価表 {report}（{row.source_file} {row.source_line}行）")
-
-
 if presenting:
     with controls:
         options_chosen = chart_options()
-    present(*options_chosen)
+    presentation.show(bar, presentation.Deck(ids, series, target_rows, summary_of), *options_chosen)
     st.stop()
 
 title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
