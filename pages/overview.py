@@ -19,7 +19,8 @@ if counts["indicators"] == 0 and counts["measures"] == 0:
 
 measures = int(counts["measures"])
 share = lambda n: f"{n / measures:.0%}" if measures else "－"  # noqa: E731
-cols = st.columns(5)
+# A grid, not columns: beside the sidebar at 800 px, five columns cut the labels short; the grid wraps instead.
+cols = [st.grid(5, min_column_width=150)] * 5  # each metric is the grid's next cell
 cols[0].metric("運営方針", int(counts["policies"]), border=True, height="stretch")
 cols[1].metric("施策", measures, border=True, height="stretch")
 cols[2].metric("評価指標", int(counts["indicators"]), border=True, height="stretch")
@@ -31,7 +32,7 @@ cols[4].metric("反映区分 B", int(counts["reflection_b"]), delta=f"施策の{
 st.subheader("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
 pct = lambda n: f"{n / comparable:.0%}" if comparable else "－"  # noqa: E731
-cols = st.columns(4)
+cols = [st.grid(4, min_column_width=180)] * 4  # 「比較できる値なし」 and its help icon need the room
 cols[0].metric("上昇", int(counts["rose"]), delta=pct(counts["rose"]), delta_arrow="up", delta_color="off",
                border=True, height="stretch")
 cols[1].metric("下降", int(counts["fell"]), delta=pct(counts["fell"]), delta_arrow="down", delta_color="off",

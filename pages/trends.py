@@ -42,11 +42,11 @@ def chart_options() -> tuple[str, str, str]:
     """表示, グラフ and 年度の表記: they change how the chart is drawn, never which data."""
     c1, c2, c3 = st.columns([3, 2, 2])
     mode = c1.segmented_control("表示", list(charts.MODES), key=ui.url.bind("tr_mode", list(charts.MODES)),
-                                format_func=charts.MODES.get, required=True)
+                                format_func=charts.MODES.get, required=True, wrap=True)
     kind = c2.segmented_control("グラフ", list(KINDS), key=ui.url.bind("tr_kind", list(KINDS)), required=True,
-                                format_func=KINDS.get)
+                                format_func=KINDS.get, wrap=True)
     era = c3.segmented_control("年度の表記", list(ERAS), key=ui.url.bind("tr_era", list(ERAS)), required=True,
-                               format_func=ERAS.get)
+                               format_func=ERAS.get, wrap=True)
     return mode, kind, era
 
 
@@ -94,7 +94,10 @@ def trend_chart() -> None:
 
 
 trend_chart()
-left, middle, right = st.columns([4, 1, 1])
+# The note above the two buttons, and the buttons in a row that wraps: beside the sidebar at 800 px, three columns
+# cut the buttons' labels short.
+left = st.container()
+middle = right = st.container(horizontal=True)
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
 middle.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
                        file_name=f"施策評価_推移_{title[:30]}.pptx", icon=":material/slideshow:", on_click="ignore",
