@@ -1,7 +1,7 @@
 """発表モード of 推移: one indicator per screen, the chart as tall as the window, moved by the keys a clicker sends.
 
-The server cannot know the window's height, so a small component reports `window.innerHeight` (and again when the
-window is resized). ←/→ are the buttons' own shortcuts; a button takes one shortcut only, so the same component
+The server cannot know the window's height, so a small component reports `window.innerHeight` and the room the
+rest of the slide takes (again when the window is resized). ←/→ are the buttons' own shortcuts; a button takes one shortcut only, so the same component
 turns PageUp/PageDown (what most presentation clickers send) into a step.
 """
 
@@ -20,15 +20,30 @@ from .text import caption, md_escape
 
 KEY = "present_window"
 SLIDE = "tr_slide"
-# What the slide shows besides the chart (header, navigation, title, sentence, source), in CSS pixels: the chart
-# takes the rest of the window, never less than MIN_CHART.
-RESERVED = 420
 MIN_CHART = 300
-FIRST_HEIGHT = 720  # until the browser has said how tall its window is
+MARGIN = 16  # below the source line, so that its last pixel is on screen
+FIRST_HEIGHT = 420  # until the browser has said how much room the window leaves
 
+# Reports the window's height and `rest`: how far down the page the slide reaches without its chart (where this
+# empty component sits, the slide's last element, less the chart's height). The chart gets height - rest: the
+# whole slide fits the window whatever the title and the sentence wrap to. A change of the chart's own height
+# moves the bottom by as much, so `rest` stays the same and the report settles after one run.
 _JS = """
-export default function ({ setStateValue, setTriggerValue }) {
-  const report = () => setStateValue("height", window.innerHeight);
+export default function ({ parentElement, setStateValue, setTriggerValue }) {
+  const main = document.querySelector("[data-testid=stMain]");
+  const block = document.querySelector("[data-testid=stMainBlockContainer]") || document.body;
+  const here = parentElement.host || parentElement;  // a shadow root's element
+  let sent = "";
+  const report = () => {
+    const chart = block.querySelector("[data-testid=stPlotlyChart]");
+    const top = here.getBoundingClientRect().top + (main ? main.scrollTop : 0);
+    const rest = Math.round(top - (chart ? chart.getBoundingClientRect().height : 0));
+    const now = `${window.innerHeight} ${rest}`;
+    if (now !== sent) {
+      sent = now;
+      setStateValue("room", { height: window.innerHeight, rest });
+    }
+  };
   const step = { PageDown: 1, PageUp: -1 };
   const onKey = (e) => {
     const editing = e.target.closest && e.target.closest("input, textarea, [contenteditable=true]");
@@ -39,14 +54,16 @@ export default function ({ setStateValue, setTriggerValue }) {
   };
   if (!window.__evaldashPresenting) {
     window.__evaldashPresenting = true;
-    const main = document.querySelector("[data-testid=stMain]");
     if (main) main.scrollTo(0, 0);
     window.scrollTo(0, 0);
   }
+  const resized = new ResizeObserver(report);
+  resized.observe(block);
   report();
   window.addEventListener("resize", report);
   document.addEventListener("keydown", onKey);
   return () => {
+    resized.disconnect();
     window.removeEventListener("resize", report);
     document.removeEventListener("keydown", onKey);
     window.__evaldashPresenting = false;
@@ -78,8 +95,10 @@ def _step(count: int) -> None:
 
 
 def _chart_height() -> int:
-    window = (st.session_state.get(KEY) or {}).get("height")
-    return max(MIN_CHART, int(window) - RESERVED) if window else FIRST_HEIGHT - RESERVED
+    room = (st.session_state.get(KEY) or {}).get("room")
+    if not room:
+        return FIRST_HEIGHT
+    return max(MIN_CHART, int(room["height"]) - int(room["rest"]) - MARGIN)
 
 
 @dataclass(frozen=True)
@@ -104,9 +123,7 @@ def _navigation(bar: Toolbar, k: int, count: int) -> None:
                     shortcut="Left", help="← キーまたは PageUp キーでも戻ります")
     bar.next.button("次へ", on_click=_go, args=(k + 1,), disabled=k >= count, width="stretch", key="next_slide",
                     shortcut="Right", help="→ キーまたは PageDown キーでも進みます")
-    with bar.count:
-        st.markdown(f"**{k} / {count}**")
-        _mount(count)
+    bar.count.markdown(f"**{k} / {count}**")
     if bar.exit.button("発表モードを終了", icon=":material/close_fullscreen:", width="stretch", key="exit_present"):
         del st.query_params["present"]
         st.query_params.pop("slide", None)
@@ -114,7 +131,8 @@ def _navigation(bar: Toolbar, k: int, count: int) -> None:
 
 
 def _mount(count: int) -> None:
-    _window(key=KEY, default={"height": None}, height=0, on_height_change=lambda: None,
+    """The window's height and the clicker's keys (see the module's docstring); it draws nothing."""
+    _window(key=KEY, default={"room": None}, height=0, on_room_change=lambda: None,
             on_step_change=lambda: _step(count))
 
 
@@ -135,7 +153,7 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
     row = view.row
     values = deck.series.loc[deck.series["indicator_id"] == row.indicator_id, "value"]
     st.title(md_escape(row.indicator), anchor=False)
-    st.subheader(md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
+    st.header(md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
                            f"　|　施策 {row.measure_id}"), anchor=False)
     if values.notna().any():
         # Our own large type, not the theme's: the room may be far from the screen.
@@ -146,3 +164,4 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
     if row.indicator_id in deck.summary_of:
         st.subheader(md_escape(deck.summary_of[row.indicator_id]), anchor=False)
     caption(f"出典: {row.municipality} 施策評価表 {row.report_label or ''}（{row.source_file} {row.source_line}行）")
+    _mount(len(ordered))  # last, so that its empty box adds no gap between the slide's parts

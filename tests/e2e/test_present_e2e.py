@@ -3,12 +3,14 @@ moved by the keys a clicker sends) and the Office and print downloads of the pag
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pptx import Presentation
 
 from . import server
@@ -66,17 +68,23 @@ def press(page, key: str, title: str) -> None:
     server.rerun(page, lambda: page.keyboard.press(key), shows=page.locator("h1").filter(has_text=title))
 
 
+def fills_window(box: dict) -> bool:
+    """The source line, the slide's last line, ends on screen and less than a seventh of the window below it
+    is left empty: the chart took the rest."""
+    return box["sourceBottom"] <= box["window"] and box["window"] - box["sourceBottom"] < box["window"] / 7
+
+
 def assert_fills_window(page, where: str) -> None:
     """The whole slide is on screen from its top, and the chart takes what the rest leaves of the window."""
-    # The chart is drawn at a first height, then at the one the browser reports for its window.
-    page.wait_for_function(
-        "() => { const c = document.querySelector('[data-testid=stPlotlyChart]');"
-        " return c && c.getBoundingClientRect().height > window.innerHeight * 0.4; }", timeout=30000, polling=100)
+    # The chart is drawn at a first height, then at the one the browser's report of its window allows.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => {{ const box = ({SLIDE_BOX_JS})(); return box.sourceBottom <= box.window"
+                               " && box.window - box.sourceBottom < box.window / 7; }", timeout=20000, polling=200)
     server.wait_for_app(page)
     box = page.evaluate(SLIDE_BOX_JS)
     assert box["scrollTop"] == 0 and box["titleTop"] >= 0, f"opens at the top at {where}: {box}"
-    assert box["sourceBottom"] <= box["window"], f"the source line is on screen at {where}: {box}"
-    assert box["window"] - box["sourceBottom"] < box["window"] * 0.15, f"the chart fills the window at {where}: {box}"
+    assert fills_window(box), f"the slide fills the window at {where}: {box}"
+    assert box["chartHeight"] >= 300, f"the chart keeps a readable height at {where}: {box}"
 
 
 def test_presentation_mode_at_laptop_and_projector_size(browser, app_url):
