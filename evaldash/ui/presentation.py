@@ -1,8 +1,8 @@
 """発表モード of 推移: one indicator per screen, the chart as tall as the window, moved by the keys a clicker sends.
 
 The server cannot know the window's height, so a small component reports `window.innerHeight` and the room the
-rest of the slide takes (again when the window is resized). ←/→ are the buttons' own shortcuts; a button takes one shortcut only, so the same component
-turns PageUp/PageDown (what most presentation clickers send) into a step.
+rest of the slide takes (again when the window is resized). ←/→ are the buttons' own shortcuts; a button takes one
+shortcut only, so the same component turns PageUp/PageDown (what most presentation clickers send) into a step.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
     values = deck.series.loc[deck.series["indicator_id"] == row.indicator_id, "value"]
     st.title(md_escape(row.indicator), anchor=False)
     st.header(md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
-                           f"　|　施策 {row.measure_id}"), anchor=False)
+                        f"　|　施策 {row.measure_id}"), anchor=False)
     if values.notna().any():
         # Our own large type, not the theme's: the room may be far from the screen.
         st.plotly_chart(view.figure, config=chart_config(f"発表_{row.indicator[:40]}"), key="present_chart",

@@ -1,5 +1,6 @@
 """The real server in Chromium: presentation mode (in the URL, sidebar hidden, the chart as tall as the window,
-moved by the keys a clicker sends) and the Office and print downloads of the pages (PowerPoint with native charts, the what-changed Excel, the A4 card)."""
+moved by the keys a clicker sends) and the Office and print downloads of the pages (PowerPoint with native charts,
+the what-changed Excel, the A4 card)."""
 
 from __future__ import annotations
 
