@@ -29,7 +29,7 @@ c1, c2 = st.columns([2, 3])
 threshold = c1.number_input("変化率のしきい値（|増減率| ≥ %）", min_value=0, max_value=500, step=5,
                             key=ui.url.bind("ch_min"), help="この値以上に変化した指標だけを表示します。0 ですべて表示。")
 sort = c2.segmented_control("並べ替え", list(SORTS), key=ui.url.bind("ch_sort", list(SORTS)),
-                            format_func=lambda k: SORTS[k][0], required=True)
+                            format_func=lambda k: SORTS[k][0], required=True, wrap=True)
 
 _, column, descending = SORTS[sort or "abs_delta_pct"]
 asked = {**f.params(), "min_abs_pct": float(threshold), "limit": ROW_CAP}
@@ -85,7 +85,7 @@ def changes_table() -> None:
 changes_table()
 
 selection = {**f.params(), "min_abs_pct": float(threshold)}
-d1, d2, _ = st.columns([1, 1, 3])
+d1 = d2 = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
 d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
                    icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
                    file_name="施策評価_変化.xlsx", on_click="ignore", key="dl_changes_xlsx",

@@ -21,7 +21,8 @@ if counts["indicators"] == 0 and counts["measures"] == 0:
 
 measures = int(counts["measures"])
 share = lambda n: fmt_share(n, measures)  # noqa: E731  (四捨五入, once: summary.share_pct)
-cols = st.columns(5)
+# A grid, not columns: beside the sidebar at 800 px, five columns cut the labels short; the grid wraps instead.
+cols = [st.grid(5, min_column_width=150)] * 5  # each metric is the grid's next cell
 cols[0].metric("運営方針", int(counts["policies"]), border=True, height="stretch")
 cols[1].metric("施策", measures, border=True, height="stretch")
 cols[2].metric("評価指標", int(counts["indicators"]), border=True, height="stretch")
@@ -35,7 +36,7 @@ st.caption(f"反映区分 A・B の割合は施策数に対する割合です。
 st.header("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
 pct = lambda n: fmt_share(n, comparable)  # noqa: E731
-cols = st.columns(4)
+cols = [st.grid(4, min_column_width=180)] * 4  # 「比較できる値なし」 and its help icon need the room
 cols[0].metric("上昇", int(counts["rose"]), delta=pct(counts["rose"]), delta_arrow="up", delta_color="off",
                border=True, height="stretch")
 cols[1].metric("下降", int(counts["fell"]), delta=pct(counts["fell"]), delta_arrow="down", delta_color="off",

@@ -5,6 +5,7 @@ import streamlit as st
 from evaldash import charts, shaping, ui
 from evaldash.export.deck import build_deck
 from evaldash.ui.sidebar import source_caption
+from evaldash.ui import presentation
 
 AUTO_LIMIT = 8
 KINDS = {"line": "折れ線", "bar": "棒"}
@@ -26,8 +27,9 @@ if not label_of:
     ui.stop()
 choices = list(label_of)
 
-# In presentation mode the controls stay (so their state lives) but fold away.
-controls = st.expander("指標と表示の設定", icon=":material/tune:") if presenting else st.container()
+# In presentation mode the controls stay (so their state lives) but fold away into the slide's toolbar.
+bar = presentation.toolbar() if presenting else None
+controls = bar.settings if presenting else st.container()
 with controls:
     chosen = st.multiselect(
         "指標", choices, key=ui.url.bind("tr_ind", choices, parse=lambda v: shaping.linked_indicator(v, choices)),
@@ -41,11 +43,11 @@ def chart_options() -> tuple[str, str, str]:
     """表示, グラフ and 年度の表記: they change how the chart is drawn, never which data."""
     c1, c2, c3 = st.columns([3, 2, 2])
     mode = c1.segmented_control("表示", list(charts.MODES), key=ui.url.bind("tr_mode", list(charts.MODES)),
-                                format_func=charts.MODES.get, required=True)
+                                format_func=charts.MODES.get, required=True, wrap=True)
     kind = c2.segmented_control("グラフ", list(KINDS), key=ui.url.bind("tr_kind", list(KINDS)), required=True,
-                                format_func=KINDS.get)
+                                format_func=KINDS.get, wrap=True)
     era = c3.segmented_control("年度の表記", list(ERAS), key=ui.url.bind("tr_era", list(ERAS)), required=True,
-                               format_func=ERAS.get)
+                               format_func=ERAS.get, wrap=True)
     return mode, kind, era
 
 
@@ -73,40 +75,10 @@ change_rows = ui.shaped(shaping.rows, "changes", {**f.params(), "min_abs_pct": 0
 summary_of = {r.indicator_id: r.summary for r in change_rows}
 
 
-def present(mode: str, kind: str, era: str) -> None:
-    """One chart per screen: title, subtitle (unit, years), the sentence, the source; previous / next."""
-    with_values = set(series["indicator_id"].tolist())
-    ordered = [i for i in ids if i in with_values]
-    k = st.session_state[ui.url.bind("tr_slide", list(range(1, len(ordered) + 1)))]
-    view = ui.shaped(shaping.slide, "indicator_series", {"ids": ids}, ordered[k - 1], mode, kind, era, target_rows)
-    row = view.row
-    nav = st.columns([1, 1, 2, 2])
-
-    def go(to: int) -> None:
-        st.session_state["tr_slide"] = to
-
-    nav[0].button("← 前へ", on_click=go, args=(k - 1,), disabled=k <= 1, width="stretch", key="prev_slide")
-    nav[1].button("次へ →", on_click=go, args=(k + 1,), disabled=k >= len(ordered), width="stretch", key="next_slide")
-    nav[2].markdown(f"**{k} / {len(ordered)}**")
-    if nav[3].button("発表モードを終了", icon=":material/close_fullscreen:", width="stretch", key="exit_present"):
-        del st.query_params["present"]
-        st.query_params.pop("slide", None)
-        st.rerun()
-    st.title(ui.md_escape(row.indicator), anchor=False)
-    st.header(ui.md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
-                              f"　|　施策 {row.measure_id}"), anchor=False)
-    # Our own large type, not the theme's: the room may be far from the screen.
-    st.plotly_chart(view.figure, config=ui.chart_config(f"発表_{row.indicator[:40]}"), key="present_chart", theme=None)
-    if row.indicator_id in summary_of:
-        st.header(ui.md_escape(summary_of[row.indicator_id]), anchor=False)
-    report = row.report_label or ""
-    ui.caption(f"出典: {row.municipality} 施策評価表 {report}（{row.source_file} {row.source_line}行）")
-
-
 if presenting:
     with controls:
         options_chosen = chart_options()
-    present(*options_chosen)
+    presentation.show(bar, presentation.Deck(ids, series, target_rows, summary_of), *options_chosen)
     ui.stop()
 
 title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
@@ -127,7 +99,10 @@ def trend_chart() -> None:
 
 
 trend_chart()
-left, middle, right = st.columns([4, 1, 1])
+# The note above the two buttons, and the buttons in a row that wraps: beside the sidebar at 800 px, three columns
+# cut the buttons' labels short.
+left = st.container()
+middle = right = st.container(horizontal=True)
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
 middle.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
                        file_name=f"施策評価_推移_{title[:30]}.pptx", icon=":material/slideshow:", on_click="ignore",

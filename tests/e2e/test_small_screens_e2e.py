@@ -1,0 +1,76 @@
+"""The real server in Chromium on small screens: a narrow window (800 px, the sidebar open beside the page) and a
+phone (375 px). Nothing in the main block is cut short or pushed past its edge, and the key text of 概要, 推移 and
+変化 is on screen.
+
+Screenshots land in artifacts/screenshots/ (small_<page>_<width>.png and ..._full.png).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from . import server
+from .conftest import assert_no_error, open_app, screenshot
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"narrow": (800, 900), "phone": (375, 812)}
+
+# Every element of the main block that is cut short (its content wider than its box, and the box clips it: an
+# ellipsis, a hidden or a scrolled overflow) or that reaches past the block's right edge. A table (st.dataframe)
+# scrolls sideways inside its own frame by design and a chart draws inside its own box, so neither's insides count.
+CLIPPED_JS = """
+() => {
+  const block = document.querySelector('[data-testid=stMainBlockContainer]');
+  const edge = block.getBoundingClientRect().right + 1;
+  const out = [];
+  for (const e of block.querySelectorAll('*')) {
+    if (e.closest('[data-testid=stDataFrame] *, [data-testid=stPlotlyChart] *')) continue;
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const where = `${e.closest('[data-testid]')?.dataset.testid} ${e.tagName} "${(e.innerText || '').slice(0, 30)}"`;
+    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+      out.push(`cut short: ${where} (${e.scrollWidth} > ${e.clientWidth})`);
+    if (box.right > edge) out.push(`past the edge: ${where} (${Math.round(box.right)} > ${Math.round(edge)})`);
+  }
+  return [...new Set(out)];
+}
+"""
+
+# Per page: its title and texts a reader must be able to read there (a metric's label, a change's sentence).
+PAGES = {
+    "/?pol=3": ("overview", "概要", ["運営方針", "評価指標", "反映区分 A", "比較できる値なし"]),
+    "/trends?q=女性人材バンク": ("trends", "推移", ["女性人材バンク登録者数は"]),
+    "/changes?pol=4": ("changes", "変化", ["原爆パネル展来場者数は"]),
+}
+
+
+def on_screen_width(page, text: str) -> bool:
+    """The text's element is shown, and from its left to its right edge inside the window."""
+    found = page.locator("[data-testid=stMain]").get_by_text(text, exact=False).first
+    found.scroll_into_view_if_needed()
+    if not found.is_visible():
+        return False
+    box = found.bounding_box()
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"] + 1
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+@pytest.mark.parametrize("path", list(PAGES))
+def test_nothing_is_cut_short_and_the_key_text_reads(context, app_url, path, size):
+    slug, title, texts = PAGES[path]
+    width, height = WIDTHS[size]
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": width, "height": height})
+        open_app(page, app_url + path)
+        where = f"{path} at {width} px"
+        assert_no_error(page, where)
+        assert page.locator("h1").first.inner_text().strip() == title, where
+        assert server.horizontal_overflow(page) == [], where
+        assert page.evaluate(CLIPPED_JS) == [], where
+        for text in texts:
+            assert on_screen_width(page, text), f"「{text}」 is not readable on {where}"
+        screenshot(page, f"small_{slug}_{width}")
+    finally:
+        page.close()
