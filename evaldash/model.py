@@ -286,6 +286,8 @@ def _indicators(merged: Merged) -> pd.DataFrame:
 
 def _observations(merged: Merged) -> pd.DataFrame:
     """Built column by column: a dict per row would spell out every column's name again for each observation."""
+    if not merged.observations:
+        return _frame("observations", [])  # columns of no rows keep the dtype the other tables join on
     keys = sorted(merged.observations)
     obs = [merged.observations[key] for key in keys]
     reports = [o.report for o in obs]

@@ -24,3 +24,12 @@ def test_observations_hold_the_newest_report_value_with_its_source():
     newest = obs[obs.fiscal_year == 2019].iloc[0]
     assert (newest.value, newest.report_year) == (6.0, 2021)  # the newer report's value wins
     assert str(obs.value.dtype) == "float64" and str(obs.fiscal_year.dtype) == "int64"
+
+
+def test_no_observations_give_the_same_empty_table_as_before():
+    rows = ["a,1,p,0086,i,人,2019,,2020"]  # not reported: no observation
+    reports, _ = template.read_template_bytes((HEADER + "\n".join(rows) + "\n").encode(), "t.csv")
+    frames = model.build_frames(reports)
+    empty = model._frame("observations", [])
+    assert frames["observations"].empty and frames["observations"].dtypes.equals(empty.dtypes)
+    assert len(frames["indicator_changes"]) == 1
