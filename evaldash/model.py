@@ -107,7 +107,7 @@ def departments_text(measure: Measure) -> str:
     return " / ".join(f"{d.dept} {d.section}" if d.section else d.dept for d in measure.departments)
 
 
-@dataclass
+@dataclass(slots=True)  # one per observation: a million-row template makes a million of them
 class _Obs:
     value: float | None
     status: str
@@ -285,15 +285,19 @@ def _indicators(merged: Merged) -> pd.DataFrame:
 
 
 def _observations(merged: Merged) -> pd.DataFrame:
-    return _frame("observations", [
-        {
-            "municipality": muni, "indicator_id": iid, "fiscal_year": fy, "fiscal_label": o.label,
-            "value": o.value, "value_status": o.status, "raw": o.raw.strip(),
-            "report_year": o.report.report_year, "report_label": o.report.report_label,
-            "source_file": o.report.source_file, "source_line": o.line,
-        }
-        for (muni, iid, fy), o in sorted(merged.observations.items(), key=lambda kv: kv[0])
-    ])
+    """Built column by column: a dict per row would spell out every column's name again for each observation."""
+    if not merged.observations:
+        return _frame("observations", [])  # columns of no rows keep the dtype the other tables join on
+    keys = sorted(merged.observations)
+    obs = [merged.observations[key] for key in keys]
+    reports = [o.report for o in obs]
+    return pd.DataFrame({
+        "municipality": [key[0] for key in keys], "indicator_id": [key[1] for key in keys],
+        "fiscal_year": [key[2] for key in keys], "fiscal_label": [o.label for o in obs],
+        "value": [o.value for o in obs], "value_status": [o.status for o in obs], "raw": [o.raw.strip() for o in obs],
+        "report_year": [r.report_year for r in reports], "report_label": [r.report_label for r in reports],
+        "source_file": [r.source_file for r in reports], "source_line": [o.line for o in obs],
+    }, columns=list(TABLE_TYPES["observations"]))
 
 
 def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -235,12 +234,19 @@ def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Find
         return _read(data, name)
 
 
-def _cleaned(cells) -> list[str]:
-    """A column's cells cleaned, each distinct text once; equal cells share one string."""
+def _coded(cells) -> tuple[np.ndarray, np.ndarray]:
+    """A column as codes into its distinct cleaned texts: each distinct text is cleaned once."""
     series = cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=False)  # in Arrow for a CSV's column
-    texts = np.array([_uncell(str(u)) for u in uniques] + [""], dtype=object)
-    return texts[codes].tolist()
+    return codes, _objects([_uncell(str(u)) for u in uniques])
+
+
+def _objects(values: list) -> np.ndarray:
+    """A list as a numpy array of its objects (never read as nested sequences)."""
+    out = np.empty(len(values), dtype=object)
+    for k, v in enumerate(values):
+        out[k] = v
+    return out
 
 
 def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
@@ -251,31 +257,136 @@ def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
         missing.append("fiscal_year か fiscal_label")
     if missing:
         raise _fail(name, f"テンプレートの列 {', '.join(missing)} がありません: 見出し行に必要です", 1)
-    for column, cells in columns.items():
-        columns[column] = _cleaned(cells)
-    names = list(columns)
-    rows = zip(*(columns[c] for c in names))
-    groups: dict = defaultdict(list)
-    check = _RowCheck(name, findings, columns)
-    for k, values in enumerate(rows, start=2):
-        row = dict(zip(names, values))
-        parsed = check.row(row, k)
-        if parsed:
-            groups[parsed["municipality"]].append(parsed)
+    rows = _Rows({column: _coded(cells) for column, cells in columns.items()})
+    rows.check(name, findings)
+    groups = rows.groups()
     if not groups:
         raise ParseError(findings or [limits.whole_file(name, "データの行がありません: 見出しの下に1行以上必要です")])
-    reports = []
-    for muni, muni_rows in groups.items():
-        for year, year_rows in _by_report_year(muni_rows).items():
-            reports.append(_report(muni, year, year_rows, name, findings))
-    return reports, findings
+    return [_report(rows, muni, year, indices, name, findings) for muni, year, indices in groups], findings
+
+
+class _Rows:
+    """The template's rows, held column by column.
+
+    Each check is worked out once per distinct cell text and spread over the rows by the column's codes;
+    a row that any check doubts goes through _RowCheck, the one statement of the rules and their messages.
+    """
+
+    def __init__(self, coded: dict[str, tuple[np.ndarray, np.ndarray]]):
+        self.coded = coded
+        self.count = len(next(iter(coded.values()))[0])
+        self.texts: dict[str, np.ndarray] = {}
+
+    def text(self, column: str) -> np.ndarray:
+        """A column's cleaned text per row; a column the template lacks is blank."""
+        if column in self.texts:
+            return self.texts[column]
+        if column not in self.coded:
+            return np.full(self.count, "", dtype=object)
+        codes, texts = self.coded[column]
+        return texts[codes]
+
+    def mapped(self, column: str, func) -> tuple[np.ndarray, np.ndarray]:
+        """func of each row's text, and where it is not None; func runs once per distinct text."""
+        codes, texts = self.coded.get(column, (np.zeros(self.count, dtype=np.intp), _objects([""])))
+        results = _objects([func(t) for t in texts])
+        known = np.array([r is not None for r in results], dtype=bool)
+        return results[codes], known[codes]
+
+    def filled(self, column: str) -> np.ndarray:
+        codes, texts = self.coded.get(column, (np.zeros(self.count, dtype=np.intp), _objects([""])))
+        return (texts != "")[codes] if len(texts) else np.zeros(self.count, dtype=bool)
+
+    def check(self, name: str, findings: list[Finding]) -> None:
+        """Every row's fields, and which rows are sound (parsed); findings in row order."""
+        self.texts = {c: self.text(c) for c in self.coded}
+        blank = ~np.logical_or.reduce([self.filled(c) for c in self.coded])
+        sound, self.fields = _sound_rows(self)
+        sound &= ~blank
+        self.parsed = sound.copy()
+        check = _RowCheck(name, findings)
+        for k in np.flatnonzero(~sound & ~blank).tolist():
+            parsed = check.row({c: t[k] for c, t in self.texts.items()}, k + 2)
+            if parsed is not None:
+                self.parsed[k] = True
+                for field_name, value in parsed.items():
+                    self.fields[field_name][k] = value
+
+    def get(self, column: str, k: int, default=""):
+        """A checked field of row k (policy_no is a number), else the cell's text."""
+        values = self.fields.get(column, self.texts.get(column))
+        return values[k] if values is not None else default
+
+    def groups(self) -> list[tuple[str, int, np.ndarray]]:
+        """(municipality, report year, its parsed rows) in the order the rows first name them.
+
+        A row without a report_year belongs to its municipality's latest fiscal year with a value
+        (or its latest fiscal year when none has one)."""
+        at = np.flatnonzero(self.parsed)
+        if not len(at):
+            return []
+        frame = pd.DataFrame({
+            "muni": pd.factorize(self.text("municipality")[at])[0],
+            "fiscal_year": self.fields["fiscal_year"][at].astype(np.int64),
+            "given": self.fields["value_status"][at] != nz.STATUS_NOT_REPORTED,
+            "report_year": pd.array(list(self.fields["report_year"][at]), dtype="Int64"),
+        })
+        latest = frame.groupby("muni").fiscal_year.max()
+        latest.update(frame[frame.given].groupby("muni").fiscal_year.max())
+        year = frame.report_year.fillna(frame.muni.map(latest)).to_numpy(np.int64)
+        pair = pd.factorize(frame.muni.to_numpy() * 10_000 + year)[0]  # years are below 10,000
+        order = np.argsort(pair, kind="stable")
+        starts = np.flatnonzero(np.r_[True, pair[order][1:] != pair[order][:-1]])
+        chunks = np.split(at[order], starts[1:])
+        firsts = order[starts]  # each pair's first row, among the parsed ones
+        ranked = sorted(range(len(chunks)), key=lambda g: (frame.muni[firsts[g]], g))
+        munis = self.text("municipality")
+        return [(munis[chunks[g][0]], int(year[firsts[g]]), chunks[g]) for g in ranked]
+
+
+def _sound_rows(rows: _Rows) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Which rows pass every check without a finding, and each row's checked fields (right for those rows)."""
+    sound = np.logical_and.reduce([rows.filled(c) for c in ("municipality", "measure_id", "indicator", "policy_name")])
+    policy_no, ok = rows.mapped("policy_no", _int)
+    sound &= ok & rows.mapped("measure_id", lambda code: CODE_RE.fullmatch(code) or None)[1]
+    by_number, ok_number = rows.mapped("fiscal_year", _year)
+    by_label, ok_label = rows.mapped("fiscal_label", _year)
+    year = np.where(ok_number, by_number, by_label)
+    sound &= ok_number | ok_label
+    values, _ = rows.mapped("value", lambda text: _value(text).value)
+    sound &= rows.mapped("value", lambda text: _value(text).status != nz.STATUS_INVALID or None)[1]
+    status = _statuses(rows)
+    sound &= np.array([s is not None for s in status.tolist()], dtype=bool)
+    reflection, _ = rows.mapped("reflection", lambda text: text.upper() or None)
+    sound &= rows.mapped("reflection", lambda text: text.upper() in KNOWN_REFLECTIONS or not text or None)[1]
+    report_year, ok = rows.mapped("report_year", _year)
+    sound &= ok | ~rows.filled("report_year")
+    initiative_no, ok = rows.mapped("initiative_no", lambda text: _int(text or "0"))
+    sound &= ok
+    label_of = {y: nz.wareki_label(y) for y in set(year[sound].tolist())}
+    given = rows.text("fiscal_label")
+    labels = np.where(given != "", given, pd.Series(year, dtype=object).map(label_of).to_numpy(object))
+    return sound, {
+        "policy_no": policy_no, "initiative_no": initiative_no, "fiscal_year": year, "fiscal_label": labels,
+        "value": values, "value_status": status, "reflection": reflection, "report_year": report_year,
+    }
+
+
+def _statuses(rows: _Rows) -> np.ndarray:
+    """Each row's status (_status of its value_status and value), once per distinct pair; None where they clash."""
+    none = (np.zeros(rows.count, dtype=np.intp), _objects([""]))
+    given, given_texts = rows.coded.get("value_status", none)
+    value, value_texts = rows.coded.get("value", none)
+    width = max(len(value_texts), 1)
+    pairs, uniques = pd.factorize(given.astype(np.int64) * width + value)
+    return _objects([_status(given_texts[u // width], _value(value_texts[u % width])) for u in uniques])[pairs]
 
 
 class _RowCheck:
-    """Checks one row; what a distinct cell text means is worked out once."""
+    """Checks one row and says its first problem; what a distinct cell text means is worked out once."""
 
-    def __init__(self, name: str, findings: list[Finding], columns: dict[str, list[str]]):
-        self.name, self.findings, self.columns = name, findings, columns
+    def __init__(self, name: str, findings: list[Finding]):
+        self.name, self.findings = name, findings
         self.ints = _memo(_int)
         self.years = _memo(_year)
         self.values = _memo(_value)
@@ -332,35 +443,9 @@ class _RowCheck:
         if initiative_no is None:
             return (f"initiative_no {row['initiative_no'][:20]!r} は整数ではありません: "
                     "主な取組の番号か空欄が必要です")
-        return _Row(self.columns, line, policy_no, initiative_no, year, row.get("fiscal_label") or self.labels(year),
-                    value.value, status, reflection, report_year)
-
-
-class _Row:
-    """A checked row: what was worked out from it, and its other cells read from the columns when asked
-    (a million rows kept as dicts would hold every cell again)."""
-
-    __slots__ = ("columns", "line", "policy_no", "initiative_no", "fiscal_year", "fiscal_label", "value",
-                 "value_status", "reflection", "report_year")
-
-    def __init__(self, columns, line, policy_no, initiative_no, fiscal_year, fiscal_label, value, value_status,
-                 reflection, report_year):
-        self.columns, self.line, self.policy_no, self.initiative_no = columns, line, policy_no, initiative_no
-        self.fiscal_year, self.fiscal_label, self.value = fiscal_year, fiscal_label, value
-        self.value_status, self.reflection, self.report_year = value_status, reflection, report_year
-
-    def __getitem__(self, key: str):
-        if key == "raw":
-            return self.columns["value"][self.line - 2]
-        if key in _Row.__slots__:
-            return getattr(self, key)
-        return self.columns[key][self.line - 2]
-
-    def get(self, key: str, default=""):
-        if key in _Row.__slots__ or key == "raw":
-            return self[key]
-        column = self.columns.get(key)
-        return column[self.line - 2] if column is not None else default
+        return {"policy_no": policy_no, "initiative_no": initiative_no, "fiscal_year": year,
+                "fiscal_label": row.get("fiscal_label") or self.labels(year), "value": value.value,
+                "value_status": status, "reflection": reflection, "report_year": report_year}
 
 
 def _memo(func):
@@ -394,70 +479,91 @@ def _status(given: str | None, value: nz.Value) -> str | None:
     return given
 
 
-def _by_report_year(rows: list[dict]) -> dict[int, list[dict]]:
-    given = [r["fiscal_year"] for r in rows if r["value_status"] != nz.STATUS_NOT_REPORTED]
-    latest = max(given) if given else max(r["fiscal_year"] for r in rows)
-    out: dict[int, list[dict]] = defaultdict(list)
-    for r in rows:
-        out[r["report_year"] or latest].append(r)
-    return out
-
-
-def _report(muni: str, year: int, rows: list[_Row], name: str, findings: list[Finding]) -> Report:
-    label = next((r["report_label"] for r in rows if r.get("report_label")), None) or nz.wareki_label(year)
-    report = Report(name, muni, year, label, "template")
-    policies: dict[int, Policy] = {}
-    initiatives: dict = {}
-    measures: dict[str, tuple[Measure, tuple, int]] = {}
-    indicators: dict = {}  # (code, name) -> the indicator and the years it has
-    columns = rows[0].columns
-    codes, names, texts = columns["measure_id"], columns["indicator"], columns["value"]
-    for r in rows:
-        k = r.line - 2
-        code, ind_name, ikey = codes[k], names[k], (r.policy_no, r.initiative_no)
-        known = measures.get(code)
-        if known is not None and known[1] != ikey:
-            findings.append(Finding(name, r.line, "error", (
-                f"measure_id {code!r} は {known[2]} 行目で別の運営方針・主な取組に使われています: "
-                f"コードは {muni} の中で1つの施策だけを指す必要があります")))
-            continue
-        if known is None:
-            measure = _measure(r)
-            _initiative(report, policies, initiatives, r, ikey).measures.append(measure)
-            known = measures[code] = (measure, ikey, r.line)
-        entry = indicators.get((code, ind_name))
-        if entry is None:
-            ind = Indicator(ind_name, ind_name, r["unit"], [], r.line)
-            if r.get("note"):
-                ind.notes.append(r["note"])
-            entry = indicators[(code, ind_name)] = (ind, set())
-            known[0].indicators.append(ind)
-        if r.fiscal_year in entry[1]:
-            findings.append(Finding(name, r.line, "error", (
-                f"{ind_name!r} の {r.fiscal_label} が {muni} で2回あります: 指標と年度ごとに1行が必要です")))
-            continue
-        entry[1].add(r.fiscal_year)
-        entry[0].cells.append(Cell(r.fiscal_year, r.fiscal_label, r.value, r.value_status, texts[k]))
+def _report(rows: _Rows, muni: str, year: int, at: np.ndarray, name: str, findings: list[Finding]) -> Report:
+    """One municipality's report year from its rows (indices into rows, in order)."""
+    given = rows.text("report_label")[at]
+    filled = np.flatnonzero(given != "")
+    report = Report(name, muni, year, given[filled[0]] if len(filled) else nz.wareki_label(year), "template")
+    kept = at[_kept(rows, muni, at, name, findings)]
+    _add_indicators(rows, kept, _add_measures(report, rows, kept))
     return report
 
 
-def _initiative(report: Report, policies: dict, initiatives: dict, r: dict, ikey: tuple) -> Initiative:
-    policy = policies.get(r["policy_no"])
+def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Codes of the distinct (a, b) pairs of two code columns, numbered in the order they first appear."""
+    return pd.factorize(a.astype(np.int64) * (int(b.max(initial=0)) + 1) + b)[0]
+
+
+def _kept(rows: _Rows, muni: str, at: np.ndarray, name: str, findings: list[Finding]) -> np.ndarray:
+    """Which rows make the report: a code keeps the policy and initiative of its first row, an indicator
+    has one row per fiscal year. The other rows are findings, in row order."""
+    codes = pd.factorize(rows.text("measure_id")[at])[0]
+    policies, initiatives = (pd.factorize(rows.fields[f][at])[0] for f in ("policy_no", "initiative_no"))
+    frame = pd.DataFrame({
+        "code": codes, "position": np.arange(len(at)), "ikey": _pairs(policies, initiatives),
+        "indicator": _pairs(codes, pd.factorize(rows.text("indicator")[at])[0]),
+        "year": rows.fields["fiscal_year"][at].astype(np.int64),
+    })
+    first = frame.groupby("code", sort=False)[["ikey", "position"]].transform("first")
+    clash = (frame.ikey != first.ikey).to_numpy()
+    repeated = np.zeros(len(at), dtype=bool)
+    repeated[~clash] = frame[~clash].duplicated(["indicator", "year"]).to_numpy()
+    for j in np.flatnonzero(clash | repeated).tolist():
+        k = int(at[j])
+        code, ind_name = rows.text("measure_id")[k], rows.text("indicator")[k]
+        findings.append(Finding(name, k + 2, "error", (
+            f"measure_id {code!r} は {int(at[first.position[j]]) + 2} 行目で別の運営方針・主な取組に使われています: "
+            f"コードは {muni} の中で1つの施策だけを指す必要があります") if clash[j] else (
+            f"{ind_name!r} の {rows.fields['fiscal_label'][k]} が {muni} で2回あります: 指標と年度ごとに1行が必要です")))
+    return ~(clash | repeated)
+
+
+def _add_measures(report: Report, rows: _Rows, kept: np.ndarray) -> dict[str, Measure]:
+    """Each code's measure, made from its first row, under its policy and initiative; code -> measure."""
+    firsts = pd.Series(rows.text("measure_id")[kept]).drop_duplicates().index.to_numpy()
+    policies: dict[int, Policy] = {}
+    initiatives: dict = {}
+    measures: dict[str, Measure] = {}
+    for k in kept[firsts].tolist():
+        measure = measures[rows.get("measure_id", k)] = _measure(rows, k)
+        _initiative(report, policies, initiatives, rows, k).measures.append(measure)
+    return measures
+
+
+def _add_indicators(rows: _Rows, kept: np.ndarray, measures: dict[str, Measure]) -> None:
+    """Each indicator from its first row, with a cell from each of its rows, in row order."""
+    codes, names = rows.text("measure_id"), rows.text("indicator")
+    key = _pairs(pd.factorize(codes[kept])[0], pd.factorize(names[kept])[0])
+    order = kept[np.argsort(key, kind="stable")]  # an indicator's rows together, indicators as they first appear
+    starts = np.flatnonzero(np.r_[True, np.sort(key, kind="stable")[1:] != np.sort(key, kind="stable")[:-1]])
+    columns = [rows.fields[f][order].tolist() for f in ("fiscal_year", "fiscal_label", "value", "value_status")]
+    cells = [Cell(*c) for c in zip(*columns, rows.text("value")[order].tolist())]
+    for k, a, b in zip(order[starts].tolist(), starts.tolist(), np.r_[starts[1:], len(order)].tolist()):
+        ind = Indicator(names[k], names[k], rows.text("unit")[k], cells[a:b], k + 2)
+        if rows.get("note", k):
+            ind.notes.append(rows.get("note", k))
+        measures[codes[k]].indicators.append(ind)
+
+
+def _initiative(report: Report, policies: dict, initiatives: dict, rows: _Rows, k: int) -> Initiative:
+    number = rows.get("policy_no", k)
+    policy = policies.get(number)
     if policy is None:
-        policy = policies[r["policy_no"]] = Policy(r["policy_no"], r["policy_name"], r["line"])
+        policy = policies[number] = Policy(number, rows.get("policy_name", k), k + 2)
         report.policies.append(policy)
+    ikey = (number, rows.get("initiative_no", k))
     initiative = initiatives.get(ikey)
     if initiative is None:
-        initiative = initiatives[ikey] = Initiative(r["initiative_no"], r.get("initiative_name", ""), r["line"])
+        initiative = initiatives[ikey] = Initiative(ikey[1], rows.get("initiative_name", k), k + 2)
         policy.initiatives.append(initiative)
     return initiative
 
 
-def _measure(r: dict) -> Measure:
-    purpose = r.get("measure_purpose", "")
-    measure = Measure(r["measure_id"], purpose, purpose, r["line"])
-    for part in (r.get("departments") or "").split("/"):
+def _measure(rows: _Rows, k: int) -> Measure:
+    purpose = rows.get("measure_purpose", k)
+    measure = Measure(rows.get("measure_id", k), purpose, purpose, k + 2)
+    for part in (rows.get("departments", k) or "").split("/"):
         measure.departments.extend(parse_departments(part, lambda msg: None))
-    measure.reflection = r["reflection"]
-    measure.reflection_label = r.get("reflection_label") or KNOWN_REFLECTIONS.get(r["reflection"] or "")
+    measure.reflection = rows.get("reflection", k)
+    measure.reflection_label = rows.get("reflection_label", k) or KNOWN_REFLECTIONS.get(measure.reflection or "")
     return measure

@@ -11,6 +11,7 @@ import io
 import posixpath
 import re
 import zipfile
+from functools import lru_cache
 
 from lxml import etree
 
@@ -94,6 +95,7 @@ class Book:
         return _number_text(text, self.zero_pads.get(int(c.get("s") or 0)))
 
 
+@lru_cache(maxsize=4096)  # every row names the same few columns again
 def _column_index(letters: str) -> int:
     index = 0
     for ch in letters:
