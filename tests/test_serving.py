@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -265,7 +266,8 @@ def test_imports_while_serving(tmp_path, browser):
                 if final or (rounds + i) % 2 == 0:
                     page.reload(wait_until="commit")
                 else:
-                    page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] button", has_text="A：").click()
+                    pill = re.compile(r"^A（\d+）：")  # 「A（件数）：…」
+                    page.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] button", has_text=pill).click()
                     describe = "すべての施策" if describe == "反映区分A" else "反映区分A"
                 acts.append((page, t_action, describe))
             for i, (page, t_action, describe) in enumerate(acts):
