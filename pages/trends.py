@@ -41,7 +41,7 @@ shown = chosen or choices[:AUTO_LIMIT]
 
 def chart_options() -> tuple[str, str, str]:
     """表示, グラフ and 年度の表記: they change how the chart is drawn, never which data."""
-    c1, c2, c3 = st.columns([3, 2, 2])
+    c1, c2, c3 = st.columns([7, 4, 4])  # 表示 has the longest labels
     mode = c1.segmented_control("表示", list(charts.MODES), key=ui.url.bind("tr_mode", list(charts.MODES)),
                                 format_func=charts.MODES.get, required=True, wrap=True)
     kind = c2.segmented_control("グラフ", list(KINDS), key=ui.url.bind("tr_kind", list(KINDS)), required=True,

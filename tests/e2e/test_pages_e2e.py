@@ -9,6 +9,7 @@ Screenshots of every page land in artifacts/screenshots/ (<page>_<width>x<height
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from urllib.parse import parse_qs, urlsplit
 
@@ -130,7 +131,8 @@ def test_policy_filter_goes_into_the_url_and_a_shared_link_restores_it(page, oth
     other = other_page  # someone else opens the copied link
     open_app(other, page.url)
     assert_no_error(other)
-    assert chosen(other, "運営方針") == ["03 男女平等参画の推進"]
+    (restored,) = chosen(other, "運営方針")
+    assert re.fullmatch(r"03 男女平等参画の推進（\d+）", restored), restored  # the option with its count
     # The same rows in the same order (the columns drawn so far may differ while the grid measures them).
     assert [r[:4] for r in server.table_rows(other)] == [r[:4] for r in rows]
     assert sentences(other) == sentences(page)
@@ -166,7 +168,9 @@ def assert_card(page, measure_id: str, indicator: str, prev: str, latest: str) -
     text = server.main_text(page)
     assert f"施策 {measure_id}" in text
     assert indicator in text
-    box = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(indicator, exact=True)).last
+    # The indicator's own box: its name, its sentence and its chart (the table under the chart names it too).
+    box = (page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(indicator, exact=True))
+           .filter(has_text=f"の{prev}人から").last)
     assert f"の{prev}人から" in box.inner_text() and f"の{latest}人へ" in box.inner_text()
     labels = box.locator("[data-testid=stPlotlyChart] .main-svg").first.text_content()
     assert f"{prev}人" in labels and f"{latest}人" in labels, labels
