@@ -32,6 +32,9 @@ CLIP_RATIO = 3
 SOURCE_NOTE_HEIGHT = 28  # px below the plot for the source line that a saved image carries
 
 
+NO_REFLECTION = "区分なし"
+
+
 def reflection_color(letter: str | None) -> str:
     return REFLECTION_COLORS.get(letter or "", OTHER_COLOR)
 
@@ -115,11 +118,14 @@ def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, tit
     keys = [(city, int(no), name) for city, no, name in zip(cities, frame["policy_no"], frame["policy_name"])]
     label_of = {k: safe_text(f"{k[0]} {k[1]:02d} {k[2]}" if several else f"{k[1]:02d} {k[2]}") for k in set(keys)}
     policy = [label_of[k] for k in keys]
-    kind = [safe_text(f"{r} {label or ''}".strip()) for r, label in zip(frame["reflection"], frame["reflection_label"])]
+    # A measure without a 反映区分 (a template may leave it empty) is a bar of its own, named so, after the letters.
+    letters = ["~" if is_missing(r) or not str(r) else str(r) for r in frame["reflection"]]
+    kind = [NO_REFLECTION if r == "~" else safe_text(f"{r} {'' if is_missing(label) else label}".strip())
+            for r, label in zip(letters, frame["reflection_label"])]
     order = list(dict.fromkeys(label_of[k] for k in sorted(set(keys))))
     traces = []
     # A before B, then any other letter; one trace a 区分, so the legend names each colour once.
-    for letter, name in sorted({(r or "~", k) for r, k in zip(frame["reflection"], kind)}):
+    for letter, name in sorted(set(zip(letters, kind))):
         rows = [i for i, k in enumerate(kind) if k == name]
         counts = [int(frame["measures"].iloc[i]) for i in rows]
         traces.append(dict(

@@ -14,6 +14,18 @@ MINUS = "\u2212"
 UNCHANGED = "横ばい"
 
 
+def signed_number_format(body: str = "#,##0", suffix: str = "") -> str:
+    """The spreadsheet number format of a change shown as fmt_signed shows it (+21, −3, ±0): the cell keeps its
+    number, so it still sorts and sums; only the display carries the sign."""
+    end = f'"{suffix}"' if suffix else ""
+    zero = body.replace("#,##", "").replace("#", "")
+    return f'"+"{body}{end};"{MINUS}"{body}{end};"±"{zero}{end}'
+
+
+# A rate of change as fmt_pct shows it: +44.7%, −3.0%, ±0.0%.
+SIGNED_PCT_FORMAT = signed_number_format("0.0", "%")
+
+
 def decimals_of(*values: float | None) -> int:
     """How many decimals the report used for these values (26.9 -> 1, 9,943,885 -> 0)."""
     best = 0

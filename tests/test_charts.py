@@ -194,6 +194,18 @@ def test_reflection_bars_put_the_first_policy_on_top():
     assert [t.marker.color for t in fig.data] == [charts.REFLECTION_COLORS["A"], charts.REFLECTION_COLORS["B"]]
 
 
+def test_reflection_bars_name_measures_without_a_reflection():
+    # A template may leave 反映区分 empty: the store gives NaN, which is neither sorted beside letters nor shown as "nan".
+    frame = pd.DataFrame({
+        "municipality": "市", "policy_no": [1, 1], "policy_name": ["地域活動"] * 2,
+        "reflection": ["A", float("nan")], "reflection_label": ["趣旨に沿って措置したもの", float("nan")],
+        "measures": [3, 2],
+    })
+    fig = validated(charts.reflection_by_policy(frame))
+    assert [(t.name, list(t.x)) for t in fig.data] == [("A 趣旨に沿って措置したもの", [3]), (charts.NO_REFLECTION, [2])]
+    assert fig.data[1].marker.color == charts.OTHER_COLOR
+
+
 def test_reflection_bars_of_several_cities_are_each_citys_own():
     # Two cities number and name their own 運営方針; the same name in both is two bars, not one stacked of both.
     frame = pd.DataFrame({

@@ -106,15 +106,20 @@ def test_changes_sheet_header_is_frozen_and_numbers_formatted(con):
     assert ws.freeze_panes == "A2"
     headers = [c.value for c in ws[1]]
     col = {h: i for i, h in enumerate(headers)}
-    formats = {}
+    formats, kinds = {}, {}
     for row in ws.iter_rows(min_row=2):
         name = row[col["指標"]].value
         formats[name] = {h: row[col[h]].number_format for h in ("前年度の値", "最新年度の値", "増減", "増減率(%)")}
+        kinds[name] = {h: row[col[h]].data_type for h in ("増減", "増減率(%)")}
     # The decimals the report used: whole people, one decimal for the ratio.
     assert formats["女性人材バンク登録者数"]["最新年度の値"] == "#,##0"
     assert formats["審議会等委員の女性比率"]["最新年度の値"] == "#,##0.0"
-    assert formats["審議会等委員の女性比率"]["増減"] == "#,##0.0"
-    assert "%" in formats["女性人材バンク登録者数"]["増減率(%)"]
+    # A change is signed as on screen (+21, −3 with U+2212, ±0) by its format; the cell stays a number.
+    positive, negative, zero = formats["審議会等委員の女性比率"]["増減"].split(";")
+    assert (positive, negative, zero) == ('"+"#,##0.0', '"\u2212"#,##0.0', '"±"0.0')
+    assert formats["女性人材バンク登録者数"]["増減"].split(";")[0] == '"+"#,##0'
+    assert formats["女性人材バンク登録者数"]["増減率(%)"] == '"+"0.0"%";"\u2212"0.0"%";"±"0.0"%"'
+    assert kinds["女性人材バンク登録者数"] == {"増減": "n", "増減率(%)": "n"}
 
 
 def test_data_workbook_has_the_flat_rows_and_values(con):

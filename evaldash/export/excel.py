@@ -18,13 +18,13 @@ from openpyxl.utils import get_column_letter
 
 from ..formulas import looks_like_formula
 from ..normalize import is_missing
+from ..summary import SIGNED_PCT_FORMAT, signed_number_format
 
 FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK font elsewhere
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _INT_FORMAT = "#,##0"
 _REAL_FORMAT = "#,##0.0##"
 _PLAIN_INT_FORMAT = "0"  # years, numbers that name things, line numbers: no thousands separator
-_PCT_FORMAT = '+0.0"%";-0.0"%";0.0"%"'
 _PCT_COLUMNS = {"delta_pct", "増減率(%)"}
 _PLAIN_INT_HINTS = ("year", "_no", "line", "ord", "年度", "番号", "行")
 _MAX_WIDTH = 60
@@ -35,14 +35,15 @@ _LINE_HEIGHT = 18  # points per line of 11 pt Meiryo
 NumberFormats = dict[str, dict[str, "str | Sequence[str | None]"]]
 
 
-def decimals_format(decimals: int) -> str:
-    """#,##0 / #,##0.0 …: a number shown with the decimals the report used."""
-    return _INT_FORMAT + ("." + "0" * decimals if decimals > 0 else "")
+def decimals_format(decimals: int, signed: bool = False) -> str:
+    """#,##0 / #,##0.0 …: a number shown with the decimals the report used; signed for a change (+21, −3, ±0)."""
+    body = _INT_FORMAT + ("." + "0" * decimals if decimals > 0 else "")
+    return signed_number_format(body) if signed else body
 
 
 def _number_format(series: pd.Series, name: str) -> str | None:
     if name in _PCT_COLUMNS:
-        return _PCT_FORMAT
+        return SIGNED_PCT_FORMAT
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return None
     values = series.dropna()

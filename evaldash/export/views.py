@@ -58,7 +58,8 @@ def changes_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> by
     """.xlsx of the what-changed table: one sheet, previous and latest year with a value, Δ, Δ%, summary."""
     frame, decimals = changes_frame(con, filters)
     per_row = [decimals_format(d) for d in decimals]
-    formats = {CHANGES_COLUMNS[c]: per_row for c in ("prev_value", "latest_value", "delta")}
+    formats = {CHANGES_COLUMNS[c]: per_row for c in ("prev_value", "latest_value")}
+    formats[CHANGES_COLUMNS["delta"]] = [decimals_format(d, signed=True) for d in decimals]
     return workbook_bytes({CHANGES_SHEET: frame}, number_formats={CHANGES_SHEET: formats},
                           wrap={CHANGES_SHEET: {CHANGES_COLUMNS["summary"], CHANGES_COLUMNS["note"]}})
 

@@ -16,7 +16,7 @@ from .. import charts, shaping
 from . import url
 from .data import shaped
 from .sidebar import chart_config
-from .text import caption, md_escape
+from .text import caption, chart_table, md_escape
 
 KEY = "present_window"
 SLIDE = "tr_slide"
@@ -159,6 +159,7 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
         # Our own large type, not the theme's: the room may be far from the screen.
         st.plotly_chart(view.figure, config=chart_config(f"発表_{row.indicator[:40]}"), key="present_chart",
                         theme=None, height=_chart_height())
+        chart_table(view.figure, "年度")  # inside the measured slide: the chart shrinks by the fold's height
     else:
         _no_values(row)
     if row.indicator_id in deck.summary_of:

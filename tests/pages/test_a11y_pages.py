@@ -7,7 +7,9 @@ import pytest
 
 from evaldash.ui import PAGE_FILES
 
-CHART_PAGES = {"overview": {}, "trends": {}, "changes": {}, "card": {"measure": "1110321"}}
+CHART_PAGES = {"overview": ("overview", {}), "trends": ("trends", {}), "changes": ("changes", {}),
+               "card": ("card", {"measure": "1110321"}),
+               "presentation": ("trends", {"pol": "3", "present": "1", "slide": "4"})}
 
 
 @pytest.mark.parametrize("page", ["overview", "trends", "changes", "card", "data", "import"])
@@ -21,7 +23,8 @@ def test_sections_are_h2_under_the_pages_h1(open_page, page):
 
 @pytest.mark.parametrize("page", list(CHART_PAGES))
 def test_every_chart_has_its_numbers_in_a_table_under_it(open_page, page):
-    at = open_page(PAGE_FILES[page], **CHART_PAGES[page])
+    file, params = CHART_PAGES[page]
+    at = open_page(PAGE_FILES[file], **params)
     expanders = [e for e in at.main.expander if e.label == "グラフの数値（表）"]
     charts = at.main.get("plotly_chart")
     assert charts and len(expanders) == len(charts)

@@ -24,7 +24,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 from xlsxwriter import Workbook
 
-from ...summary import fmt_number
+from ...summary import SIGNED_PCT_FORMAT as _SIGNED_PCT, fmt_number
 
 # Set as both the latin and the east-asian typeface of every run, the chart text and the theme. BIZ UDPゴシック
 # ships with Windows 10 and later (the public sector's universal-design typeface); Debian's
@@ -475,6 +475,3 @@ def add_bar_ranking(slide, left, top, width, height, names: list[str], pcts: lis
     style_font(va.tick_labels.font, CHART_PT, color=GREY)
     return frame
 
-
-# Signed as on screen (summary.fmt_pct): +44.7%, −3.0% (U+2212), ±0.0%; the values are rounded half up first.
-_SIGNED_PCT = '"+"0.0"%";"−"0.0"%";"±"0.0"%"'
