@@ -13,13 +13,13 @@ st.set_page_config(page_title="施策評価ダッシュボード", page_icon=":m
 def main() -> None:
     presenting = ui.presenting()
     decided = ui.page_access()  # afresh on every run: mode, the person, the address, the data folder
-    hidden = presenting or decided.needs_sign_in
-    page = st.navigation(ui.navigation_pages(decided.can_edit), position="hidden" if hidden else "sidebar")
+    # The sidebar lists the pages itself (ui.sidebar), with links that carry the filter.
+    page = st.navigation(ui.navigation_pages(decided.can_edit), position="hidden")
     if decided.needs_sign_in:
         people.sign_in_screen(page)
         return
     people.return_to_link(page)
-    ui.sidebar(draw=not presenting)
+    ui.sidebar(draw=not presenting, can_edit=decided.can_edit)
     if not presenting:
         people.sidebar_identity(decided, ui.data.identity())
     try:

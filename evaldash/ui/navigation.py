@@ -77,6 +77,15 @@ def view_params() -> dict[str, str]:
     return {**{name: encode(v) for name, v in st.session_state["_filters"].params().items() if v}, **carried()}
 
 
+def page_list(can_edit: bool) -> None:
+    """The sidebar's list of pages. Each link carries the filter, so a page opens with it as one history entry;
+    Streamlit's own navigation would open the page's bare address first, which the app then fills in (two entries,
+    and Back would show the page without the filter)."""
+    for name, p in PAGES.items():
+        if can_edit or name not in EDITOR_PAGES:
+            st.page_link(p.file, label=p.title, icon=p.icon, query_params=view_params(), width="stretch")
+
+
 def page_link(page: str, label: str, icon: str | None = None, **extra) -> None:
     """A link to a registered page that keeps the filter."""
     st.page_link(PAGES[page].file, label=label, icon=icon, query_params={**view_params(), **extra})

@@ -16,7 +16,7 @@ from .. import charts, shaping
 from . import url
 from .data import shaped
 from .sidebar import chart_config
-from .text import caption, chart_table, md_escape
+from .text import CHART_TABLE_LABEL, caption, chart_table, md_escape
 
 KEY = "present_window"
 SLIDE = "tr_slide"
@@ -103,8 +103,10 @@ def _chart_height() -> int:
 
 @dataclass(frozen=True)
 class Toolbar:
-    """The slide's one row of controls: settings (folded away), previous, next, where we are, and exit."""
+    """The slide's one row of controls: settings and the chart's numbers (folded away), previous, next, where we
+    are, and exit."""
     settings: object
+    table: object
     prev: object
     next: object
     count: object
@@ -113,9 +115,10 @@ class Toolbar:
 
 def toolbar() -> Toolbar:
     """Drawn first, so the page can put its chart settings in `settings` before the slide is known."""
-    cells = st.columns([2, 1, 1, 1, 2], vertical_alignment="center")
+    cells = st.columns([2, 2, 1, 1, 1, 2], vertical_alignment="center")
     settings = cells[0].popover("指標と表示の設定", icon=":material/tune:", width="stretch")
-    return Toolbar(settings, *cells[1:])
+    table = cells[1].popover(CHART_TABLE_LABEL, icon=":material/table:", width="stretch")
+    return Toolbar(settings, table, *cells[2:])
 
 
 def _navigation(bar: Toolbar, k: int, count: int) -> None:
@@ -159,7 +162,7 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
         # Our own large type, not the theme's: the room may be far from the screen.
         st.plotly_chart(view.figure, config=chart_config(f"発表_{row.indicator[:40]}"), key="present_chart",
                         theme=None, height=_chart_height())
-        chart_table(view.figure, "年度")  # inside the measured slide: the chart shrinks by the fold's height
+        chart_table(view.figure, "年度", bar.table)  # in the toolbar: the slide keeps its room for the chart
     else:
         _no_values(row)
     if row.indicator_id in deck.summary_of:

@@ -9,7 +9,7 @@ from .. import filters as fl
 from ..filters import MAX_SEARCH, Filters, clean_search, describe
 from . import url
 from .data import current_store, query, shaped
-from .navigation import require_entry_point
+from .navigation import page_list, require_entry_point
 from .text import EMPTY_MESSAGE, caption, empty_notice, md_escape
 
 IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
@@ -20,17 +20,21 @@ SEARCH_HITS_CAP = 50
 FILTER_KEYS = [f"f_{name}" for name in Filters.__dataclass_fields__ if name != "several_munis"]
 
 
-def sidebar(draw: bool = True) -> Filters:
-    """The shared filter, drawn by the entry point on every page for filters() to read. Its state lives in the URL.
+def sidebar(draw: bool = True, can_edit: bool = False) -> Filters:
+    """The list of pages and the shared filter, drawn by the entry point on every page for filters() to read. Its
+    state lives in the URL.
 
     With draw=False (presentation mode) nothing is drawn and the filter comes from the
     session, where the widgets persist it, or from the URL of a shared link.
     """
     url.follow_address()
     st.session_state["_store"] = current_store()
+    pages = st.sidebar.container() if draw else None  # on top, filled once the filter of this run is known
     chosen = st.session_state["_filters"] = _filter_widgets(st.sidebar) if draw else _silent_filters()
     if not draw:
         return chosen
+    with pages:
+        page_list(can_edit)
     sb = st.sidebar
     sb.button("絞り込みを解除", on_click=_reset_filters, icon=":material/restart_alt:", width="stretch")
     sb.caption("URL に絞り込みが入ります。アドレスをコピーすると同じ表示を共有できます。")

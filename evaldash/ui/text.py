@@ -44,12 +44,16 @@ def empty_notice(message: str = EMPTY_MESSAGE) -> None:
     st.info(message, icon=":material/search_off:")
 
 
-def chart_table(figure, category: str) -> None:
-    """The chart's numbers under it as a real table, which a screen reader reaches (st.dataframe is a canvas).
+CHART_TABLE_LABEL = "グラフの数値（表）"
+
+
+def chart_table(figure, category: str, box=None) -> None:
+    """The chart's numbers under it as a real table, which a screen reader reaches (st.dataframe is a canvas);
+    in `box` (a popover, say) instead of a fold under the chart where the chart needs the room.
 
     st.table reads Markdown in every cell, and the names come from the report: each is shown as written.
     """
     table = figure_table(figure, category)
     table = table.rename(columns=md_escape).map(md_escape)
-    with st.expander("グラフの数値（表）", icon=":material/table:"):
+    with box if box is not None else st.expander(CHART_TABLE_LABEL, icon=":material/table:"):
         st.table(table, hide_index=True)

@@ -112,12 +112,6 @@ def write(name: str, value) -> None:
 
 _PENDING = "_url_pending"  # this run's values for the address, written by flush()
 _LAST = "_url_last"  # the URL-bound parameters as the last run left the address
-_LAST_PAGE = "_url_last_page"  # and the page it was on
-
-
-def _page() -> str | None:
-    ctx = get_script_run_ctx()
-    return ctx.page_script_hash if ctx is not None else None
 
 
 def _bound_in_url() -> dict[str, list[str]]:
@@ -133,7 +127,6 @@ def flush() -> None:
     if wanted != now:
         st.query_params.from_dict(wanted)
     st.session_state[_LAST] = _bound_in_url()
-    st.session_state[_LAST_PAGE] = _page()
 
 
 @contextlib.contextmanager
@@ -164,9 +157,6 @@ def follow_address() -> None:
     if last is None:
         return
     now = _bound_in_url()
-    if not now and _page() != st.session_state.get(_LAST_PAGE):
-        # The sidebar's navigation opens a page with an empty query string: the filter goes on with the person.
-        return
     changed = {name for name in set(now) | set(last) if now.get(name) != last.get(name)}
     seeded = st.session_state.get("_seeded", set())
     for key, p in PARAMS.items():

@@ -198,4 +198,6 @@ def main_text(page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
 
 
+# The sidebar's list of pages (ui.page_list): links that carry the filter.
+NAV_LINKS = "[data-testid=stSidebar] [data-testid=stPageLink] a"
 ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"

@@ -55,7 +55,7 @@ def test_no_import_and_nothing_changes(tab, served):
     url, reports, db, log, reason = served
     before = state(reports, db)
     open_app(tab, url)
-    nav = tab.locator("[data-testid=stSidebarNav]")
+    nav = tab.locator(server.NAV_LINKS)
     assert nav.get_by_text("推移").count() == 1, "the navigation is drawn"
     assert nav.get_by_text("取込").count() == 0
     open_app(tab, f"{url}/import")

@@ -84,7 +84,7 @@ def test_page_renders_at_laptop_and_projector_size(page, app_url, path):
         where = f"{path} at {width}x{height}"
         assert_no_error(page, where)
         assert page.locator("h1").first.inner_text().strip() == PAGES[path], where
-        nav = [t.split("\n")[-1].strip() for t in page.locator("[data-testid=stSidebarNav] a").all_inner_texts()]
+        nav = [t.split("\n")[-1].strip() for t in page.locator(server.NAV_LINKS).all_inner_texts()]
         assert nav == NAV, where
         assert server.horizontal_overflow(page) == [], where
         assert page.evaluate(CJK_RENDERS_JS), f"Japanese text renders as boxes on {where}"
@@ -193,8 +193,9 @@ def test_first_request_after_a_server_start_can_be_a_deep_link(browser, tmp_path
             page = ctx.new_page()
             open_app(page, url + "/card?measure=1110421&q=原爆")
             assert_card(page, "1110421", "原爆パネル展来場者数", "350", "740")
-            nav = [t.split("\n")[-1].strip() for t in page.locator("[data-testid=stSidebarNav] a").all_inner_texts()]
+            nav = [t.split("\n")[-1].strip() for t in page.locator(server.NAV_LINKS).all_inner_texts()]
             assert nav == NAV  # the app's navigation, not one link per file in pages/
+            assert page.locator("[data-testid=stSidebarNav]").count() == 0
             assert sidebar_input(page, "キーワード検索").input_value() == "原爆"
             assert page.get_by_text("絞り込み", exact=True).count() == 1
         finally:
@@ -265,7 +266,7 @@ class Journey:
 
     def open_page(self, title: str) -> None:
         """A page of the sidebar's navigation, waited for by its title (see card_heading)."""
-        self.click(self.page.locator("[data-testid=stSidebarNav] a").filter(has_text=title),
+        self.click(self.page.locator(server.NAV_LINKS).filter(has_text=title),
                    shows=self.page.locator("h1").filter(has_text=title))
 
     def click_at(self, x: float, y: float, shows=None) -> None:

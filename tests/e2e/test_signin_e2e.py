@@ -36,7 +36,7 @@ def sign_in(page, url: str, sub: str) -> None:
     page.get_by_role("button", name="サインイン").click()
     oidc.sign_in(page, sub)
     page.wait_for_url(f"{url}/**", timeout=30000)
-    page.locator("[data-testid=stSidebarNav]").wait_for(timeout=30000)
+    page.locator(server.NAV_LINKS).first.wait_for(timeout=30000)
     server.wait_for_app(page, 60000)
 
 
@@ -55,7 +55,7 @@ def test_a_viewer_lands_on_the_link_opened_and_has_no_import(browser, signed_in_
         assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)["q"] == ["女性"]
         server.wait_for_app(page, 60000)
         assert "女性人材バンク" in server.main_text(page)
-        nav = page.locator("[data-testid=stSidebarNav]")
+        nav = page.locator(server.NAV_LINKS)
         assert nav.get_by_text("推移").count() == 1 and nav.get_by_text("取込").count() == 0
         assert "giin@city.example.jp（閲覧者）" in page.locator("[data-testid=stSidebar]").inner_text()
         page.goto(f"{url}/import")
@@ -74,7 +74,7 @@ def test_an_editor_has_import_and_signs_out(browser, signed_in_app):
         page.goto(url)
         server.wait_for_app(page)
         sign_in(page, url, oidc.EDITOR["sub"])
-        assert page.locator("[data-testid=stSidebarNav]").get_by_text("取込").count() == 1
+        assert page.locator(server.NAV_LINKS).get_by_text("取込").count() == 1
         page.goto(f"{url}/import")
         server.wait_for_app(page, 60000)
         assert page.locator("[data-testid=stFileUploaderDropzoneInput]").count() == 1

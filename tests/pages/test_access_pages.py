@@ -58,11 +58,13 @@ def test_no_import_for_a_non_editor(settings, monkeypatch, mode, user, address, 
     monkeypatch.setattr(ui.data, "server_address", lambda: address)
     at = run(user)
     assert "取込" not in settings[-1] and "概要" in settings[-1]
+    links = [link.proto.label for link in at.sidebar.get("page_link")]
+    assert "取込" not in links and "推移" in links
     at.switch_page(PAGE_FILES["import"]).run()  # the direct URL /import
     assert not at.exception
     assert any(reason in w.value for w in at.warning), [w.value for w in at.warning]
     assert len(at.file_uploader) == 0 and "取り除く" not in [b.proto.label for b in at.button]
-    assert not any("変更の記録" in s.value for s in at.subheader)
+    assert not any("変更の記録" in s.value for s in [*at.header, *at.subheader])
 
 
 def test_an_editor_sees_the_uploader_and_the_audit_log(settings, monkeypatch):

@@ -274,3 +274,10 @@ def test_out_of_range_link_values_are_ignored_never_an_error(open_page, page, pa
     assert not at.error
     if "present" not in params:  # the sidebar names what it did not use
         assert all(f"{k}=" in ignored for k in named), ignored
+
+
+def test_the_sidebar_links_to_every_page_carry_the_filter(open_page):
+    at = open_page(PAGE_FILES["trends"], pol="3", q="女性")
+    links = {link.proto.label: link.proto.query_string for link in at.sidebar.get("page_link")}
+    assert list(links) == ["概要", "推移", "変化", "施策カード", "データ", "取込"]  # open on loopback: an editor
+    assert all(parse_qs(q) == {"pol": ["3"], "q": ["女性"]} for q in links.values()), links
