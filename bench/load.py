@@ -668,17 +668,9 @@ def print_table(result: dict) -> None:
           f"{'met' if t['memory'] else 'MISSED'}")
 
 
-def _without_results(args: list[str]) -> list[str]:
+def _without_results(args: list[str]) -> str:
     """The command line as recorded: where the results were written is not part of the run."""
-    out, skip = [], False
-    for a in args:
-        if skip:
-            skip = False
-        elif a == "--results":
-            skip = True
-        elif not a.startswith("--results="):
-            out.append(a)
-    return out
+    return re.sub(r"\s*--results(=|\s+)\S+", "", " ".join(["python bench/load.py", *args]))
 
 
 def _think(text: str) -> tuple[float, float]:
@@ -770,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     mem = {k: round(v, 1) for k, v in mem.items()}
     fc = latency["filter_change"]
     result = {
-        "command": " ".join(["python bench/load.py", *_without_results(argv if argv is not None else sys.argv[1:])]),
+        "command": _without_results(argv if argv is not None else sys.argv[1:]),
         "config": {"sessions": args.sessions, "seconds": args.seconds, "max_steps": args.max_steps,
                    "open_concurrency": args.open_concurrency, "think_s": list(args.think), "server_env": args.server_env,
                    "client_nice": args.client_nice, "replicas": args.replicas,
