@@ -4,11 +4,14 @@
     python bench/load.py --sessions 5 --seconds 15
     python bench/load.py --profile --server-env STREAMLIT_RUNNER_POST_SCRIPT_GC=false   # an experiment
     python bench/load.py --reports bench/out/x10 --profile                              # a larger corpus
+    python bench/load.py --profile --replicas 2   # read-only replicas behind deploy/Caddyfile (Debian's caddy)
 
 One headless Chromium (Debian's, found by tests/e2e/server.py), one browser context per
 session, all driven from one asyncio event loop, against ONE `streamlit run dashboard.py`
 on 127.0.0.1 (tests/e2e/server.py starts it on a free port) serving a store built from a
-temporary copy of the reports folder (data/ is never written). Run it from a checkout nobody
+temporary copy of the reports folder (data/ is never written). With --replicas N, N read-only
+replicas under /hyoka/ behind Caddy with the shipped deploy/Caddyfile (tests/e2e/proxy.py: TLS,
+sticky sessions by cookie, compression); each session lands where the proxy sends it. Run it from a checkout nobody
 is editing: Streamlit reloads changed modules under running sessions.
 
 1. A warm-up session visits every page (imports and first runs are not load).
@@ -27,8 +30,8 @@ elements (ERROR_SELECTOR); the server log is read for failures.
 
 The browser and its driver run at a lower priority (--client-nice): they stand in for N
 separate PCs but share this machine's cores with the server, so the CPU each used is recorded,
-and so is every other process's. --profile times, inside the server, every script run (wall
-and CPU) and every query that actually ran (a miss of the shared result cache).
+and so is every other process's. --profile times, inside the server (each replica), every script
+run (wall and CPU) and every query that actually ran (a miss of the shared result cache).
 
 Prints a table and writes bench/load_results.json; BENCHMARKS.md has the figures and reading.
 """
@@ -37,9 +40,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -54,10 +59,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from evaldash import store  # noqa: E402
+from tests.e2e.proxy import running_caddy  # noqa: E402
 from tests.e2e.server import _IDLE_JS as APP_IDLE_JS  # noqa: E402  the browser tests' "run over, all drawn"
 from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server  # noqa: E402
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "load_results.json"
+PROXY_RESULTS = DEFAULT_RESULTS.with_name("load_proxy_results.json")
 
 # Targets of issue 5, item 4 (reported, never asserted).
 TARGET_FILTER_P95_S = 1.0
@@ -153,10 +160,11 @@ def _stats(values: list[float], digits: int = 3) -> dict:
             "max_s": r(max(values, default=0)), "mean_s": r(statistics.fmean(values) if values else 0)}
 
 
-def read_profile(path: Path) -> dict:
+def read_profile(paths: list[Path]) -> dict:
     kinds: dict[str, list[float]] = {"run": [], "run_cpu": []}
     queries: dict[str, list[float]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+    lines = [line for p in paths if p.exists() for line in p.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         kind, seconds, name = (line.split("\t") + ["", ""])[:3]
         (queries.setdefault(name, []) if kind == "query" else kinds.setdefault(kind, [])).append(float(seconds))
     all_q = [x for v in queries.values() for x in v]
@@ -170,13 +178,13 @@ def read_profile(path: Path) -> dict:
 
 # --- measuring the server --------------------------------------------------------------------------
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process from /proc (psutil is not a dependency)."""
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of the server processes, summed, from /proc (psutil is not a dependency)."""
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as fh:
+            total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
@@ -389,7 +397,8 @@ async def change_filter(s: Session, page) -> None:
     async def act():
         if what == "refl":
             s.refl = not s.refl
-            await sidebar.locator("[data-testid=stButtonGroup] button", has_text=f"{REFLECTION}：").click()
+            pill = re.compile(rf"^{REFLECTION}（\d+）：")  # 「A（件数）：…」
+            await sidebar.locator("[data-testid=stButtonGroup] button", has_text=pill).click()
         elif what == "q":
             s.q = not s.q
             await box.press("Enter")
@@ -409,7 +418,8 @@ async def change_filter(s: Session, page) -> None:
 
 async def open_session(s: Session, browser, gate: asyncio.Semaphore):
     """Phase 1: the session opens the dashboard (a first visit: empty browser cache)."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP",
+                                        ignore_https_errors=True)  # the proxy's `tls internal` certificate
     await context.add_init_script(RUNLOG_INIT_JS)
     page = await context.new_page()
     async with gate:
@@ -435,31 +445,33 @@ async def act(s: Session, page, deadline: float) -> None:
 
 async def policy_name(browser, url: str, timeout_ms: int) -> str:
     """The 運営方針 name the describe caption shows for POLICY_NO, read from the filter's option list."""
-    context = await browser.new_context(locale="ja-JP")
+    context = await browser.new_context(locale="ja-JP", ignore_https_errors=True)
     page = await context.new_page()
     try:
         await page.goto(url, timeout=timeout_ms)
         await settled(page, TITLE_JS, "概要", timeout_ms)
         await page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="運営方針").click()
         label = (await page.get_by_role("option", name=f"{POLICY_NO:02d} ").first.inner_text()).strip()
+        label = re.sub(r"（\d+）$", "", label)  # the option's count of measures is not in the caption
         return label.split(" ", 1)[1] if " " in label else ""
     finally:
         await context.close()
 
 
-async def warm_up(browser, url: str, timeout_ms: int) -> None:
-    """One session visits every page once, so that imports and first-run work are not counted as load."""
-    context = await browser.new_context(locale="ja-JP")
-    page = await context.new_page()
-    try:
-        for path, title in PAGES:
-            await page.goto(f"{url}/{path}", timeout=timeout_ms)
-            await settled(page, TITLE_JS, title, timeout_ms)
-    finally:
-        await context.close()
+async def warm_up(browser, urls: list[str], timeout_ms: int) -> None:
+    """One session per server visits every page once, so that imports and first-run work are not counted as load."""
+    for url in urls:
+        context = await browser.new_context(locale="ja-JP")
+        page = await context.new_page()
+        try:
+            for path, title in PAGES:
+                await page.goto(f"{url}/{path}", timeout=timeout_ms)
+                await settled(page, TITLE_JS, title, timeout_ms)
+        finally:
+            await context.close()
 
 
-async def sample_memory(pid: int, stop: asyncio.Event, out: list) -> None:
+async def sample_memory(pid: list[int], stop: asyncio.Event, out: list) -> None:
     t0 = time.perf_counter()
     while not stop.is_set():
         try:
@@ -472,14 +484,13 @@ async def sample_memory(pid: int, stop: asyncio.Event, out: list) -> None:
             pass
 
 
-async def drive(url: str, server_pid: int, args) -> dict:
+async def drive(url: str, servers: dict[str, int], args) -> dict:
+    """servers: each server's own URL (for the warm-up) and process id; url: where the sessions go."""
     from playwright.async_api import async_playwright
 
     timeout_ms = int(args.timeout * 1000)
+    server_pid = list(servers.values())
     mem: dict[str, float] = {"idle_mb": rss_mb(server_pid)}
-    if args.client_cpus:
-        # Isolation runs: the browser and its driver on these cores only, the server (started before) on all.
-        os.sched_setaffinity(0, args.client_cpus)
     if args.client_nice:
         # The browser stands in for 20 PCs: from here on this process and what it starts (Playwright's
         # driver, Chromium) yield the CPU to the server, which was started before at normal priority.
@@ -487,7 +498,7 @@ async def drive(url: str, server_pid: int, args) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            await warm_up(browser, url, timeout_ms)
+            await warm_up(browser, list(servers), timeout_ms)
             name = await policy_name(browser, url, timeout_ms)
             await asyncio.sleep(2)  # let the warm-up sessions end on the server
             mem["warm_mb"] = rss_mb(server_pid)
@@ -505,15 +516,15 @@ async def drive(url: str, server_pid: int, args) -> dict:
             opened = await asyncio.gather(*(open_session(s, browser, gate) for s in sessions))
             open_s = time.perf_counter() - t_open
             mem["all_open_mb"] = rss_mb(server_pid)
-            if args.profile_log:
-                args.profile_log.write_text("")  # count only the measured period, not the opening
+            for log in args.profile_logs:
+                log.write_text("")  # count only the measured period, not the opening
             load_before = load_average()
-            cpu0 = (cpu_seconds(server_pid), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
+            cpu0 = (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
                     machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
             t0 = time.perf_counter()
             await asyncio.gather(*(act(s, page, t0 + args.seconds) for s, (_, page) in zip(sessions, opened)))
             wall = time.perf_counter() - t0
-            cpu1 = (cpu_seconds(server_pid), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
+            cpu1 = (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
                     machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
             load_after = load_average()
             mem["end_all_open_mb"] = rss_mb(server_pid)
@@ -527,7 +538,7 @@ async def drive(url: str, server_pid: int, args) -> dict:
     mem["after_close_mb"] = rss_mb(server_pid)
     mem["peak_mb"] = max([m for _, m in trace] + [mem["end_all_open_mb"]])
     return {
-        "sessions": sessions, "wall_s": wall, "open_s": open_s, "memory": mem, "memory_trace": trace,
+        "sessions": sessions, "wall_s": wall, "open_s": open_s, "memory": mem,
         "cpu": cpu_split(cpu0, cpu1, wall) | {"load_average_before": load_before, "load_average_after": load_after},
     }
 
@@ -646,6 +657,8 @@ def print_table(result: dict) -> None:
         print(f"server profile: {r['n']} script runs, p50 {r['p50_s']} s, p95 {r['p95_s']} s, {r['total_s']} s in all; "
               f"CPU per run p50 {prof['script_run_cpu']['p50_s']} s, mean {prof['script_run_cpu']['mean_s']} s; "
               f"{q['n']} query executions (cache misses), {q['total_s']} s in all")
+        for name, runs in prof.get("by_replica", {}).items():
+            print(f"  {name}: {runs['n']} script runs, p50 {runs['p50_s']} s, p95 {runs['p95_s']} s")
     if result["machine_shared"]:
         print(f"WARNING: other processes used {c['other_processes_s']} of {c['capacity_cpu_s']} CPU s during the run: "
               "the machine was shared and the latencies are not this dashboard's alone")
@@ -655,17 +668,9 @@ def print_table(result: dict) -> None:
           f"{'met' if t['memory'] else 'MISSED'}")
 
 
-def _without_results(args: list[str]) -> list[str]:
+def _without_results(args: list[str]) -> str:
     """The command line as recorded: where the results were written is not part of the run."""
-    out, skip = [], False
-    for a in args:
-        if skip:
-            skip = False
-        elif a == "--results":
-            skip = True
-        elif not a.startswith("--results="):
-            out.append(a)
-    return out
+    return re.sub(r"\s*--results(=|\s+)\S+", "", " ".join(["python bench/load.py", *args]))
 
 
 def _think(text: str) -> tuple[float, float]:
@@ -674,6 +679,36 @@ def _think(text: str) -> tuple[float, float]:
     if not 0 <= low_s <= high_s:
         raise argparse.ArgumentTypeError("expected MIN,MAX seconds with 0 <= MIN <= MAX")
     return low_s, high_s
+
+
+@contextlib.contextmanager
+def serve(args, base: Path, reports: Path, db: Path):
+    """Start one server, or args.replicas read-only ones behind Caddy; yield (the URL the sessions open,
+    {each server's own URL: pid}, server logs, profile logs)."""
+    env = {}
+    if args.profile:
+        (base / "profile").mkdir()
+        (base / "profile" / "sitecustomize.py").write_text(PROFILE_SITECUSTOMIZE, encoding="utf-8")
+        env["PYTHONPATH"] = os.pathsep.join([str(base / "profile"), str(ROOT)] + [
+            p for p in [os.environ.get("PYTHONPATH")] if p])
+    env.update(item.partition("=")[::2] for item in args.server_env)
+    n = max(1, args.replicas)
+    logs, profiles = [base / f"server{k}.log" for k in range(n)], [base / f"profile{k}.tsv" for k in range(n)]
+    args.profile_logs = profiles if args.profile else []
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for k in range(n):
+            replica_env = env | {"EVALDASH_LOAD_PROFILE": str(profiles[k])}
+            if args.replicas:  # the viewer replicas of deploy/Caddyfile
+                replica_env |= {"EVALDASH_MODE": "read-only"}
+            url, proc = stack.enter_context(running_server(reports, db, logs[k], replica_env,
+                                                           base_path="hyoka" if args.replicas else ""))
+            servers[url] = proc.pid
+        if args.replicas:
+            hosts = [u.split("/")[2] for u in servers]
+            proxy, _ = stack.enter_context(running_caddy(hosts, hosts[0], base / "caddy", base / "caddy.log"))
+            url = f"{proxy}/hyoka"
+        yield url, servers, logs, profiles
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -691,16 +726,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=60, help="seconds an action may take before it counts as an error")
     ap.add_argument("--settle", type=float, default=5, help="seconds to wait after closing before the last RSS reading")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
+    ap.add_argument("--results", type=Path, default=None)
     ap.add_argument("--profile", action="store_true",
                     help="time every script run and every query execution (a cache miss) inside the server")
     ap.add_argument("--client-nice", type=int, default=10,
                     help="nice value added to the browser and its driver, not the server (default 10; 0: off)")
-    ap.add_argument("--client-cpus", type=lambda t: {int(c) for c in t.split(",")}, default=None, metavar="N[,N]",
-                    help="run the browser and its driver on these CPUs only (e.g. 1), the server on all")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                     help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
+    ap.add_argument("--replicas", type=int, default=0,
+                    help="N read-only replicas behind Caddy instead of one server (results: load_proxy_results.json)")
     args = ap.parse_args(argv)
+    if args.results is None:
+        args.results = PROXY_RESULTS if args.replicas else DEFAULT_RESULTS
     if not chromium_path():
         print("chromium not found: install Debian's chromium (apt-get install chromium) or set EVALDASH_CHROMIUM",
               file=sys.stderr)
@@ -711,21 +748,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(args.reports, reports)
         db = base / "evaldash.duckdb"
         built = store.build(reports, db)
-        log = base / "server.log"
-        extra_env, profile_log = {}, base / "profile.tsv"
-        if args.profile:
-            (base / "profile").mkdir()
-            (base / "profile" / "sitecustomize.py").write_text(PROFILE_SITECUSTOMIZE, encoding="utf-8")
-            path = [str(base / "profile"), str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
-            extra_env = {"PYTHONPATH": os.pathsep.join(path), "EVALDASH_LOAD_PROFILE": str(profile_log)}
-        args.profile_log = profile_log if args.profile else None
-        for item in args.server_env:
-            key, _, value = item.partition("=")
-            extra_env[key] = value
-        with running_server(reports, db, log, extra_env=extra_env) as (url, proc):
-            run = asyncio.run(drive(url, proc.pid, args))
-        problems = server_log_problems(log)
-        profile = read_profile(profile_log) if args.profile else None
+        with serve(args, base, reports, db) as (url, servers, logs, profiles):
+            run = asyncio.run(drive(url, servers, args))
+        problems = [p for log in logs for p in server_log_problems(log)]
+        profile = read_profile(profiles) if args.profile else None
+        if profile and args.replicas:
+            profile["by_replica"] = {name: read_profile([log])["script_runs"] for name, log in zip(servers, profiles)}
     samples = [x for s in run["sessions"] for x in s.samples]
     errors = [e for s in run["sessions"] for e in s.errors]
     latency = summarize(samples)
@@ -734,11 +762,10 @@ def main(argv: list[str] | None = None) -> int:
     mem = {k: round(v, 1) for k, v in mem.items()}
     fc = latency["filter_change"]
     result = {
-        "command": " ".join(["python bench/load.py", *_without_results(argv if argv is not None else sys.argv[1:])]),
+        "command": _without_results(argv if argv is not None else sys.argv[1:]),
         "config": {"sessions": args.sessions, "seconds": args.seconds, "max_steps": args.max_steps,
                    "open_concurrency": args.open_concurrency, "think_s": list(args.think), "server_env": args.server_env,
-                   "client_nice": args.client_nice,
-                   "client_cpus": sorted(args.client_cpus) if args.client_cpus else None,
+                   "client_nice": args.client_nice, "replicas": args.replicas,
                    "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
         "machine": machine(),
         "latency": latency,
@@ -746,13 +773,8 @@ def main(argv: list[str] | None = None) -> int:
         "actions": len(samples),
         "actions_per_s": round(len(samples) / run["wall_s"], 1),
         "latency_breakdown": breakdown(samples),
-        "filter_change_by_page": {t: summarize([x for x in samples if x.page == t])["filter_change"]
-                                  for t in sorted(FILTER_PAGES)},
-        "filter_change_by_action": {w: summarize([x for x in samples if x.detail == w])["filter_change"]
-                                    for w in ("refl", "q", "pol")},
         "memory": mem,
-        "memory_growth_definition": "peak RSS during the run minus RSS after one warm-up session",
-        "memory_trace": run["memory_trace"][::4],
+        "memory_growth_definition": "peak RSS during the run minus RSS after the warm-up (servers summed)",
         "samples": [[x.kind, round(x.seconds, 3), x.session, round(x.at, 2), x.page, x.detail]
                     + [None if v is None else round(v, 3) for v in (x.to_run_s, x.run_s, x.draw_s)] for x in samples],
         "cpu": run["cpu"],

@@ -21,14 +21,16 @@ class Page:
     url_path: str | None  # None: the default page, at the app's root
 
 
-# To add a page: an entry here, its file in pages/ and its queries in queries/.
+# To add a page: an entry here, its file in pages/ and its queries in queries/. A page's file is named as its
+# url_path: the first request after a server start is routed by file name (see require_entry_point), and a link
+# to a name no file has then shows Streamlit's "Page not found".
 PAGES = {
     "overview": Page("pages/overview.py", "概要", ":material/dashboard:", None),
     "trends": Page("pages/trends.py", "推移", ":material/show_chart:", "trends"),
     "changes": Page("pages/changes.py", "変化", ":material/compare_arrows:", "changes"),
     "card": Page("pages/card.py", "施策カード", ":material/description:", "card"),
     "data": Page("pages/data.py", "データ", ":material/table:", "data"),
-    "import": Page("pages/imports.py", "取込", ":material/upload_file:", "import"),
+    "import": Page("pages/import.py", "取込", ":material/upload_file:", "import"),
 }
 PAGE_FILES = {name: page.file for name, page in PAGES.items()}
 
