@@ -372,7 +372,7 @@ async def switch_page(s: Session, page) -> None:
 
     async def act():
         s.page_title = title
-        await page.locator("[data-testid=stSidebarNavLink]", has_text=title).click()
+        await page.locator("[data-testid=stSidebar] [data-testid=stPageLink] a", has_text=title).click()
 
     await timed(s, page, "page_switch", act, title)
 

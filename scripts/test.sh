@@ -12,7 +12,7 @@ fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cj
 # The PowerPoint deck's typeface (BIZ UDPゴシック), so tests and renderings use the font Windows has.
 fc-list 2>/dev/null | grep -i "BIZ UDPGothic" >/dev/null || need+=(fonts-morisawa-bizud-gothic)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-# The reverse proxy of deploy/Caddyfile, run by tests/e2e/test_proxy_e2e.py.
+# The reverse proxy of deploy/Caddyfile, run by tests/e2e/test_proxy_e2e.py and test_writer_viewer_e2e.py.
 command -v caddy >/dev/null 2>&1 || need+=(caddy)
 if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}"

@@ -112,12 +112,6 @@ def write(name: str, value) -> None:
 
 _PENDING = "_url_pending"  # this run's values for the address, written by flush()
 _LAST = "_url_last"  # the URL-bound parameters as the last run left the address
-_LAST_PAGE = "_url_last_page"  # the page the last run drew
-
-
-def _page() -> str:
-    ctx = get_script_run_ctx()
-    return ctx.page_script_hash if ctx is not None else ""
 
 
 def _bound_in_url() -> dict[str, list[str]]:
@@ -133,7 +127,6 @@ def flush() -> None:
     if wanted != now:
         st.query_params.from_dict(wanted)
     st.session_state[_LAST] = _bound_in_url()
-    st.session_state[_LAST_PAGE] = _page()
 
 
 @contextlib.contextmanager
@@ -158,16 +151,13 @@ def stop() -> None:
 
 def follow_address() -> None:
     """At the start of a run: a parameter the address changed since the last run (Back, Forward, a link) seeds
-    its widget again, so the view is the one the address names. The sidebar's links to other pages carry no
-    parameters: on a page switch only the parameters the new address names count, and the filter goes along."""
+    its widget again, so the view is the one the address names."""
     st.session_state.pop(_PENDING, None)
     last = st.session_state.get(_LAST)
     if last is None:
         return
     now = _bound_in_url()
     changed = {name for name in set(now) | set(last) if now.get(name) != last.get(name)}
-    if st.session_state.get(_LAST_PAGE, _page()) != _page():
-        changed &= set(now)
     seeded = st.session_state.get("_seeded", set())
     for key, p in PARAMS.items():
         if p.name in changed:

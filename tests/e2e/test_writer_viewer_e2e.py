@@ -71,7 +71,8 @@ def test_an_import_on_the_writer_reaches_an_open_viewer_session_at_its_next_reru
         server.wait_for_app(viewer, 60000)
         assert "H30年度の47人からR1年度の68人へ21人増加" in server.main_text(viewer)
         assert GROWTH_R2 not in server.main_text(viewer)
-        assert viewer.locator("[data-testid=stSidebarNav]").get_by_text("取込").count() == 0
+        assert viewer.locator(server.NAV_LINKS).get_by_text("推移").count() == 1, "the list of pages is drawn"
+        assert viewer.locator(server.NAV_LINKS).get_by_text("取込").count() == 0
 
         editor.goto(f"{url}/hyoka-edit/import")
         server.wait_for_app(editor, 60000)
@@ -84,7 +85,7 @@ def test_an_import_on_the_writer_reaches_an_open_viewer_session_at_its_next_reru
         imported = _state(reports, db)
 
         # The viewer's session, still open, reruns (to 概要 and back, the keyword kept) and reads the new store.
-        nav = viewer.locator("[data-testid=stSidebarNav]")
+        nav = viewer.locator(server.NAV_LINKS)
         server.rerun(viewer, lambda: nav.get_by_text("概要").click())
         server.rerun(viewer, lambda: nav.get_by_text("推移").click())
         assert "「女性人材バンク」を含む" in server.main_text(viewer), "the page switch dropped the filter"
@@ -107,7 +108,8 @@ def test_a_viewer_on_the_writer_route_cannot_import(browser, deployment):
         server.wait_for_app(page, 60000)
         assert f"{VIEWER} は閲覧者です" in server.main_text(page)
         assert page.locator("[data-testid=stFileUploaderDropzoneInput]").count() == 0
-        assert page.locator("[data-testid=stSidebarNav]").get_by_text("取込").count() == 0
+        assert page.locator(server.NAV_LINKS).get_by_text("推移").count() == 1, "the list of pages is drawn"
+        assert page.locator(server.NAV_LINKS).get_by_text("取込").count() == 0
     finally:
         ctx.close()
     assert _state(reports, db) == before
