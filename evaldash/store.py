@@ -112,14 +112,11 @@ def load_reports(paths: list[Path], progress: Progress | None = None,
 
 
 def _source_info(paths: list[Path]) -> dict[str, dict]:
-    info = {}
-    for p in paths:
-        info[p.name] = {
-            "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
-            "sha256": provenance.file_digest(p),
-            "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
-        }
-    return info
+    return {p.name: {
+        "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
+        "sha256": provenance.file_digest(p),
+        "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
+    } for p in paths}
 
 
 @contextlib.contextmanager
@@ -174,10 +171,6 @@ def build(
     return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start)
 
 
-def _temp_path(db: Path) -> Path:
-    return db.with_name(f".{db.name}.{os.getpid()}.tmp")
-
-
 def _remove_stale_temp_files(db: Path) -> None:
     """Temp stores left by a build that was killed. Only called under the build lock,
     so no other build is writing one of them."""
@@ -189,7 +182,7 @@ def _remove_stale_temp_files(db: Path) -> None:
 
 
 def write_store(frames: dict, db: Path, meta: dict) -> None:
-    tmp = _temp_path(db)
+    tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")  # the name _remove_stale_temp_files looks for
     tmp.unlink(missing_ok=True)
     try:
         con = open_new(tmp)
@@ -377,13 +370,8 @@ def _cannot_build(folder: Path | None, db: Path, may_build: bool) -> str:
     return ""
 
 
-# Limits for a store opened by the dashboard: queries see only the store.
-READONLY_CONFIG = {
-    "access_mode": "READ_ONLY",
-    "enable_external_access": "false",
-    "threads": "2",
-    "memory_limit": "1GB",
-}
+# Limits for a store opened by the dashboard; connect_readonly also keeps its queries to the store alone.
+READONLY_CONFIG = {"threads": "2", "memory_limit": "1GB"}
 
 
 def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
@@ -397,8 +385,7 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
     their plain names. A connection keeps reading the file it opened even after a
     build replaces it; the next call reads the new one.
     """
-    config = {k: v for k, v in READONLY_CONFIG.items() if k not in ("access_mode", "enable_external_access")}
-    con = duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=READONLY_CONFIG)
     try:
         con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
         tables = con.execute(
