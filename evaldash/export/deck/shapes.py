@@ -105,15 +105,19 @@ def write(tf, lines, size: float, bold: bool = False, color: RGBColor = INK, ali
             _set_typeface(default)
 
 
+def _wrapping(tf, anchor, margin_x, margin_y):
+    """A text frame that wraps its text, anchored so, with these margins."""
+    tf.word_wrap = True
+    tf.vertical_anchor = anchor
+    tf.margin_left = tf.margin_right = margin_x
+    tf.margin_top = tf.margin_bottom = margin_y
+    return tf
+
+
 def textbox(slide, left, top, width, height, lines, size, bold=False, color=INK, align=PP_ALIGN.LEFT,
             anchor=MSO_ANCHOR.TOP, **kw):
     shape = slide.shapes.add_textbox(left, top, width, height)
-    tf = shape.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = anchor
-    tf.margin_left = tf.margin_right = Inches(0.05)
-    tf.margin_top = tf.margin_bottom = Inches(0.03)
-    write(tf, lines, size, bold, color, align, **kw)
+    write(_wrapping(shape.text_frame, anchor, Inches(0.05), Inches(0.03)), lines, size, bold, color, align, **kw)
     return shape
 
 
@@ -152,8 +156,7 @@ def new_presentation(title: str) -> Presentation:
     props.language = LANG
     props.keywords = "施策評価"
     props.revision = 1
-    now = datetime.now().replace(microsecond=0)
-    props.created = props.modified = now
+    props.created = props.modified = datetime.now().replace(microsecond=0)
     return prs
 
 
@@ -175,11 +178,7 @@ def place_title(slide, text: str):
     """The slide's title, on one line or, when long, two; never below TITLE_PT."""
     shape = slide.shapes.title
     shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.2), SLIDE_W - 2 * MARGIN, Inches(0.95)
-    tf = shape.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = MSO_ANCHOR.BOTTOM
-    tf.margin_left = tf.margin_right = Inches(0.05)
-    tf.margin_top = tf.margin_bottom = Inches(0.02)
+    tf = _wrapping(shape.text_frame, MSO_ANCHOR.BOTTOM, Inches(0.05), Inches(0.02))
     write(tf, text, fit_size(text, shape.width, 32, TITLE_PT), bold=True, color=NAVY)
     return shape
 
@@ -210,8 +209,7 @@ def footer(slide, source: str, number: int, total: int) -> None:
 
 
 def notes(slide, lines: list[str]) -> None:
-    tf = slide.notes_slide.notes_text_frame
-    write(tf, lines, 12)
+    write(slide.notes_slide.notes_text_frame, lines, 12)
 
 
 def _number_format(decimals: int, unit: str | None = None) -> str:
@@ -257,11 +255,9 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
     chart = frame.chart
     style_font(chart.font, CHART_PT, color=INK)
+    chart.has_title = bool(title)  # False also marks the title deleted, so no series name shows up as one
     if title:
-        chart.has_title = True
         write(chart.chart_title.text_frame, title, CHART_PT, bold=True, color=GREY, align=PP_ALIGN.CENTER)
-    else:
-        chart.has_title = False  # also marks the title deleted, so no series name shows up as one
     chart.has_legend = legend
     if legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -329,14 +325,9 @@ def _value_axis(va, values: list[float], decimals: int) -> None:
 
 
 def _nice_max(x: float) -> float:
-    """A round axis maximum at or above x: 1, 2, 2.5, 5 times a power of ten."""
-    if x <= 0:
-        return 1
+    """A round axis maximum at or above x (> 0): 1, 1.2, 1.5, 2, 2.5 … 8 times a power of ten."""
     power = 10 ** math.floor(math.log10(x))
-    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if step * power >= x:
-            return step * power
-    return 10 * power
+    return next((step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) if step * power >= x), 10 * power)
 
 
 CELL_MARGIN_X = Inches(0.08)
@@ -353,18 +344,14 @@ def _cell(cell, text: str, size: float, *, bold=False, color=INK, background: RG
     fill(cell, background)
 
 
-def _row_height(texts: list[str], widths: list, size: float, minimum) -> int:
-    """Height of a table row whose cells wrap their text: the tallest cell, at least `minimum`."""
-    lines = 1
-    for text, w in zip(texts, widths):
-        inner = max(Emu(w - 2 * CELL_MARGIN_X).pt, size)
-        lines = max(lines, math.ceil(text_ems(text) * size / inner))
-    return max(int(minimum), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y))
-
-
 def row_heights(widths: list, rows: list[list[str]], size: float, minimum=Inches(0.42)) -> list[int]:
-    """Each row's height in a table of these column widths, its cells' text wrapped."""
-    return [_row_height(r, widths, size, minimum) for r in rows]
+    """Each row's height in a table of these column widths: its tallest cell's wrapped text, at least `minimum`."""
+    inner = [max(Emu(w - 2 * CELL_MARGIN_X).pt, size) for w in widths]
+    heights = []
+    for row in rows:
+        lines = max([1] + [math.ceil(text_ems(text) * size / room) for text, room in zip(row, inner)])
+        heights.append(max(int(minimum), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y)))
+    return heights
 
 
 def add_table(slide, left, top, widths: list, header: list[str], rows: list[list[str]], size: float,
@@ -423,11 +410,7 @@ def panel(slide, left, top, width, max_height, heading: str, lines: list[str], m
     fill(box, PANEL)
     box.line.fill.background()
     plain_shape(box)
-    tf = box.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = MSO_ANCHOR.TOP
-    tf.margin_left = tf.margin_right = pad_x
-    tf.margin_top = tf.margin_bottom = pad_y
+    tf = _wrapping(box.text_frame, MSO_ANCHOR.TOP, pad_x, pad_y)
     write(tf, [heading] + lines, size, color=INK, space_after=4, line_spacing=1.1)
     style_font(tf.paragraphs[0].runs[0].font, BODY_PT, bold=True, color=NAVY)
     return box

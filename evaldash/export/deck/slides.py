@@ -170,12 +170,11 @@ def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) 
             no_data_note(slide, x, y, cw, ch, [it.row.get("note") or "" for it in group])
 
 
-def title_slide(prs, con, filters, title: str | None, items: list[Item], today: date) -> None:
+def title_slide(prs, con, filters, heading: str, items: list[Item], today: date) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     munis = list(OrderedDict.fromkeys(it.row["municipality"] for it in items))
     labels = sorted({(it.row.get("report_year") or 0, it.row.get("report_label") or "") for it in items})
     year_text = "・".join(OrderedDict.fromkeys(label for _, label in labels if label))
-    heading = title or "施策評価"
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.32), SLIDE_H)
     fill(band, NAVY)
     band.line.fill.background()
@@ -238,17 +237,16 @@ def build_deck(con: duckdb.DuckDBPyConnection, filters: dict, title: str | None 
     return data
 
 
-def _deck(con, filters, title, per, today: date | None = None, ranking: bool = False) -> tuple[bytes | None, int]:
+def _deck(con, filters, title, per, ranking: bool = False) -> tuple[bytes | None, int]:
     if per not in PER_CHOICES:
         raise ValueError(f"per must be one of {', '.join(PER_CHOICES)}, not {per!r}")
     items = load_items(con, filters)
     if not items:
         return None, 0
-    today = today or date.today()
     multi_muni = len({it.row["municipality"] for it in items}) > 1
     heading = title or "施策評価"
     prs = new_presentation(heading)
-    title_slide(prs, con, filters, title, items, today)
+    title_slide(prs, con, filters, heading, items, date.today())
     if per == "indicator":
         groups = [[it] for it in items]
     else:
