@@ -298,7 +298,7 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
     db = Path(db)
     meta = read_meta(db) if db.exists() else {}
     recorded = provenance.recorded_folder(meta, db)
-    if folder and recorded and not provenance.same_folder(folder, recorded):
+    if folder and recorded and Path(folder).resolve() != recorded.resolve():
         return Freshness(recorded, False, f"{db.name} は別のフォルダー（{recorded.name}）の報告書から作成したデータです。"
                          f"指定されたフォルダー（{Path(folder).name}）からは作り直しません"
                          "（作り直すには build --reports で明示してください）。", refused=True)
