@@ -166,7 +166,7 @@ class _Parser:
                 "途中で切れているようです（どの施策も今後の取組の方向性で終わるはずです）",
             )
             self.truncated = True  # reported once here, not again by close_measure
-        elif self.open_paragraph is not None and self.open_paragraph == self.last_line:
+        elif self.open_paragraph == self.last_line:
             self.error(
                 self.last_line,
                 f"最後の行が施策 {m.measure_id} の <p> 段落の途中で終わっています: 途中で切れているようです"

@@ -6,7 +6,6 @@ Read from the store through the named queries only; shared with the Excel views.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import duckdb
@@ -86,7 +85,7 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
     rows = _records(sql.run(con, "export_indicators", query_params(filters)))
     if not rows:
         return []
-    items = OrderedDict((r["indicator_id"], Item(r)) for r in rows)
+    items = {r["indicator_id"]: Item(r) for r in rows}
     series = _records(sql.run(con, "indicator_series", {"ids": list(items)}))
     for s in series:
         item = items[s["indicator_id"]]  # the series of exactly these ids
@@ -104,7 +103,7 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
 
 def source_text(sources: list[tuple[str, str, str, int]], with_lines: bool = True) -> str:
     """「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」, several reports joined by 、."""
-    groups: OrderedDict[tuple[str, str, str], list[int]] = OrderedDict()
+    groups: dict[tuple[str, str, str], list[int]] = {}
     for muni, label, file, line in sources:
         lines = groups.setdefault((muni, label, file), [])
         if line not in lines:

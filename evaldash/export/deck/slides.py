@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
@@ -126,7 +125,7 @@ def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
         top += height + Inches(0.1)
 
     years = sorted({(p.fiscal_year, p.label) for it in items for p in it.points})
-    by_unit: OrderedDict[str, list[Item]] = OrderedDict()
+    by_unit: dict[str, list[Item]] = {}
     for it in items:
         by_unit.setdefault(it.row.get("unit") or "", []).append(it)
 
@@ -146,7 +145,7 @@ def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
                   aligns=[PP_ALIGN.LEFT, PP_ALIGN.CENTER] + [PP_ALIGN.RIGHT] * len(years))
 
 
-def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) -> None:
+def _chart_grid(slide, box, by_unit: dict[str, list[Item]], years: list[tuple[int, str]]) -> None:
     """One chart per unit, side by side in the box (two rows when there are more than three)."""
     left, top, width, height = box
     categories = [label for _, label in years]
@@ -172,9 +171,9 @@ def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) 
 
 def title_slide(prs, con, filters, heading: str, items: list[Item], today: date) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
-    munis = list(OrderedDict.fromkeys(it.row["municipality"] for it in items))
+    munis = list(dict.fromkeys(it.row["municipality"] for it in items))
     labels = sorted({(it.row.get("report_year") or 0, it.row.get("report_label") or "") for it in items})
-    year_text = "・".join(OrderedDict.fromkeys(label for _, label in labels if label))
+    year_text = "・".join(dict.fromkeys(label for _, label in labels if label))
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.32), SLIDE_H)
     fill(band, NAVY)
     band.line.fill.background()
@@ -250,7 +249,7 @@ def _deck(con, filters, title, per, ranking: bool = False) -> tuple[bytes | None
     if per == "indicator":
         groups = [[it] for it in items]
     else:
-        by_measure: OrderedDict[tuple[str, str], list[Item]] = OrderedDict()
+        by_measure: dict[tuple[str, str], list[Item]] = {}
         for it in items:
             by_measure.setdefault((it.row["municipality"], it.row["measure_id"]), []).append(it)
         groups = list(by_measure.values())
