@@ -46,6 +46,11 @@ class Item:
     def decimals(self) -> int:
         return decimals_of(*(p.value for p in self.points))
 
+    def values_in(self, years: list[tuple[int, str]]) -> list[float | None]:
+        """Its value in each of these (fiscal year, label), None where it has none."""
+        by_year = {p.fiscal_year: p.value for p in self.points}
+        return [by_year.get(fy) for fy, _ in years]
+
     @property
     def title(self) -> str:
         unit = self.row.get("unit") or ""

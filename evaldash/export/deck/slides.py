@@ -69,8 +69,8 @@ def _change_lines(items: list[Item]) -> list[str]:
     """The change sentences, largest |増減率| first (those with none last), then each indicator's 備考: a slide's
     panel, and its notes in full."""
     def size(it: Item) -> float:
-        pct = it.row.get("delta_pct")
-        return -1.0 if pct is None or pct != pct else abs(pct)
+        pct = it.row.get("delta_pct")  # NaN is None already (selection._plain)
+        return -1.0 if pct is None else abs(pct)
 
     lines = [it.summary for it in sorted(items, key=size, reverse=True)]
     many = len(items) > 1
@@ -106,12 +106,8 @@ def _measure_heading(row: dict, multi_muni: bool) -> tuple[str, str]:
 
 def _values_by_year(items: list[Item], years: list[tuple[int, str]]) -> list[list[str]]:
     """The measure's table: per indicator its name, unit and a value per year (－ where none)."""
-    rows = []
-    for it in items:
-        by_year = {p.fiscal_year: p.value for p in it.points}
-        cells = [fmt_number(by_year.get(fy), it.decimals) for fy, _ in years]
-        rows.append([it.row["indicator"], it.row.get("unit") or ""] + cells)
-    return rows
+    return [[it.row["indicator"], it.row.get("unit") or ""] + [fmt_number(v, it.decimals) for v in it.values_in(years)]
+            for it in items]
 
 
 def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
@@ -156,10 +152,7 @@ def _chart_grid(slide, box, by_unit: dict[str, list[Item]], years: list[tuple[in
     cw = int((width - gap * (cols - 1)) / cols)
     ch = int((height - gap * (nrows - 1)) / nrows)
     for k, (unit, group) in enumerate(by_unit.items()):
-        series = []
-        for it in group:
-            by_year = {p.fiscal_year: p.value for p in it.points}
-            series.append((it.row["indicator"], [by_year.get(fy) for fy, _ in years] if years else [None]))
+        series = [(it.row["indicator"], it.values_in(years) if years else [None]) for it in group]
         decimals = decimals_of(*[v for _, vs in series for v in vs])
         x = left + (cw + gap) * (k % cols)
         y = top + (ch + gap) * (k // cols)
