@@ -59,17 +59,17 @@ SERIES_COLORS = [BLUE, RGBColor(0xE0, 0x8A, 0x2E), RGBColor(0x4E, 0x9A, 0x6B), R
 # --- fonts and text -------------------------------------------------------------------------------
 
 
-def _set_typeface(rpr, font: str = FONT) -> None:
+def _set_typeface(rpr) -> None:
     """latin and east-asian typeface (and the language) on an a:rPr / a:defRPr / a:endParaRPr."""
     rpr.set("lang", LANG)
     rpr.set("altLang", "en-US")
     latin = rpr.get_or_add_latin()
-    latin.set("typeface", font)
+    latin.set("typeface", FONT)
     ea = rpr.find(qn("a:ea"))
     if ea is None:
         ea = etree.Element(qn("a:ea"))
         latin.addnext(ea)  # schema order: latin, ea, cs, sym
-    ea.set("typeface", font)
+    ea.set("typeface", FONT)
 
 
 def style_font(font, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None) -> None:
@@ -126,11 +126,9 @@ def text_ems(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in text)
 
 
-def fit_size(text: str, width, max_size: float, min_size: float, lines: int = 1) -> float:
-    """The largest font size (pt, in half points) at which the text fits the width in that many lines."""
-    ems = max(text_ems(text), 1.0)
-    width_pt = Emu(width).pt * 0.94 * lines
-    size = min(max_size, width_pt / ems)
+def fit_size(text: str, width, max_size: float, min_size: float) -> float:
+    """The largest font size (pt, in half points) at which the text fits the width on one line."""
+    size = min(max_size, Emu(width).pt * 0.94 / max(text_ems(text), 1.0))
     return max(min_size, math.floor(size * 2) / 2)
 
 
@@ -160,7 +158,7 @@ def new_presentation(title: str) -> Presentation:
     return prs
 
 
-def _theme_fonts(prs: Presentation, font: str = FONT) -> None:
+def _theme_fonts(prs: Presentation) -> None:
     """The theme's heading and body fonts, latin and east-asian, so text typed later is Japanese too."""
     part = prs.slide_master.part.part_related_by(RT.THEME)
     root = etree.fromstring(part.blob)
@@ -169,7 +167,7 @@ def _theme_fonts(prs: Presentation, font: str = FONT) -> None:
             for script in ("a:latin", "a:ea"):
                 child = el.find(qn(script))
                 if child is not None:
-                    child.set("typeface", font)
+                    child.set("typeface", FONT)
     # The theme is a plain part in python-pptx, without an XML API: replace its bytes.
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -183,20 +181,19 @@ def place_title(slide, text: str):
     return shape
 
 
-def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)):
-    width = width or SLIDE_W - 2 * MARGIN
-    line = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, weight)
-    fill(line, color)
-    line.line.fill.background()
-    plain_shape(line)
-    return line
-
-
-def plain_shape(shape) -> None:
-    """Drop the theme style of an autoshape (its shadow and font colour); fill and line are set explicitly."""
-    style = shape._element.find(qn("p:style"))
+def rectangle(slide, left, top, width, height, color: RGBColor):
+    """A filled rectangle without an outline or the theme's style (its shadow and font colour)."""
+    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, height)
+    fill(box, color)
+    box.line.fill.background()
+    style = box._element.find(qn("p:style"))
     if style is not None:
-        shape._element.remove(style)
+        box._element.remove(style)
+    return box
+
+
+def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)):
+    return rectangle(slide, left, top, width or SLIDE_W - 2 * MARGIN, weight, color)
 
 
 def footer(slide, source: str, number: int, total: int) -> None:
@@ -354,14 +351,12 @@ def row_heights(widths: list, rows: list[list[str]], size: float, minimum=Inches
     return heights
 
 
-def add_table(slide, left, top, widths: list, header: list[str], rows: list[list[str]], size: float,
-              row_height=Inches(0.42), aligns: list | None = None):
+def add_table(slide, left, top, widths: list, header: list[str], rows: list[list[str]], size: float, aligns: list):
     """A native table: a navy header row, then banded rows, each row as tall as its wrapped text.
 
     Returns the shape; its height is the sum of the rows.
     """
-    aligns = aligns or [PP_ALIGN.LEFT] * len(header)
-    heights = row_heights(widths, [header, *rows], size, row_height)
+    heights = row_heights(widths, [header, *rows], size)
     shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, sum(widths, Emu(0)), sum(heights))
     table = shape.table
     table.first_row = True
@@ -386,7 +381,7 @@ def text_height(lines: list[str], width, size: float, spacing: float = 1.45) -> 
     return int(Pt(size * spacing) * count + Pt(4) * len(lines))
 
 
-def panel(slide, left, top, width, max_height, heading: str, lines: list[str], max_size: float = 20):
+def panel(slide, left, top, width, max_height, heading: str, lines: list[str]):
     """A tinted box with a heading and text, as large as fits (never below BODY_PT), as tall as its text.
 
     Lines that do not fit even at BODY_PT are left out with a line that says how many: the slide's notes
@@ -397,21 +392,16 @@ def panel(slide, left, top, width, max_height, heading: str, lines: list[str], m
     def needed(shown, size):
         return Pt(BODY_PT * 1.5) + text_height(shown, inner, size) + 2 * pad_y
 
-    size = max_size
+    size = 20  # pt: the largest a panel's text gets
     while size > BODY_PT and needed(lines, size) > max_height:
         size -= 1
     shown, k = lines, len(lines)
     while k > 1 and needed(shown, size) > max_height:
         k -= 1
         shown = lines[: k - 1] + [f"ほか {len(lines) - k + 1} 件はノートにあります"]
-    lines = shown
-    height = min(max_height, needed(lines, size) + Inches(0.1))
-    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, int(height))
-    fill(box, PANEL)
-    box.line.fill.background()
-    plain_shape(box)
+    box = rectangle(slide, left, top, width, int(min(max_height, needed(shown, size) + Inches(0.1))), PANEL)
     tf = _wrapping(box.text_frame, MSO_ANCHOR.TOP, pad_x, pad_y)
-    write(tf, [heading] + lines, size, color=INK, space_after=4, line_spacing=1.1)
+    write(tf, [heading] + shown, size, color=INK, space_after=4, line_spacing=1.1)
     style_font(tf.paragraphs[0].runs[0].font, BODY_PT, bold=True, color=NAVY)
     return box
 

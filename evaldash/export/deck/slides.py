@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 
-from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
@@ -18,8 +17,8 @@ from ...normalize import clean
 from ...summary import decimals_of, fmt_number, fmt_pct, round_half_up
 from .selection import EmptySelection, Item, Point, describe_filters, load_items, policy_label, source_text
 from .shapes import (
-    BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table, fill,
-    fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, plain_shape, row_heights, rule,
+    BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table,
+    fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, rectangle, row_heights, rule,
     text_height, textbox, write,
 )
 
@@ -167,10 +166,7 @@ def title_slide(prs, con, filters, heading: str, items: list[Item], today: date)
     munis = list(dict.fromkeys(it.row["municipality"] for it in items))
     labels = sorted({(it.row.get("report_year") or 0, it.row.get("report_label") or "") for it in items})
     year_text = "・".join(dict.fromkeys(label for _, label in labels if label))
-    band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.32), SLIDE_H)
-    fill(band, NAVY)
-    band.line.fill.background()
-    plain_shape(band)
+    rectangle(slide, 0, 0, Inches(0.32), SLIDE_H, NAVY)  # the band down the left edge
 
     t = slide.shapes.title
     t.left, t.top, t.width, t.height = Inches(1.0), Inches(1.55), SLIDE_W - Inches(2.0), Inches(1.2)
