@@ -26,10 +26,9 @@ def log_path() -> Path:
     return Path(value) if value else DEFAULT_LOG
 
 
-def file_info(name: str, data: bytes, kind: str | None = None) -> dict:
+def file_info(name: str, data: bytes) -> dict:
     """What a record says about one file: name, kind, SHA-256 and size."""
-    if kind is None:
-        kind = "template" if Path(name).suffix.lower() in (".csv", ".xlsx") else "report"
+    kind = "template" if Path(name).suffix.lower() in (".csv", ".xlsx") else "report"
     return {"name": name, "kind": kind, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
