@@ -104,8 +104,8 @@ def signed_in_email(identity: Mapping) -> str:
     email = identity.get("email")
     if not isinstance(email, str) or not email.strip():
         return ""
-    via_proxy = "is_logged_in" not in identity or identity.get("is_logged_in") is None
-    return email.strip().lower() if identity.get("is_logged_in") is True or via_proxy else ""
+    logged_in = identity.get("is_logged_in")  # None (or absent): a proxy's header, which signs in by itself
+    return email.strip().lower() if logged_in is True or logged_in is None else ""
 
 
 def is_editor(settings: Settings, identity: Mapping) -> bool:
