@@ -13,7 +13,7 @@ import duckdb
 from ... import sql
 from ...filters import describe, policy_label
 from ...normalize import fiscal_year, is_missing
-from ...summary import change_sentence, decimals_of
+from ...summary import decimals_of
 
 
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]')
@@ -58,10 +58,8 @@ class Item:
 
     @property
     def summary(self) -> str:
-        row = self.row
-        return row.get("summary") or change_sentence(row["indicator"], row.get("unit") or "", row.get("prev_value"),
-                                                     row.get("latest_value"), row.get("prev_label"),
-                                                     row.get("latest_label"))
+        """The change sentence the store holds for every indicator (indicator_changes.summary)."""
+        return self.row["summary"]
 
 
 def _plain(v):
