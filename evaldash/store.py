@@ -28,11 +28,8 @@ from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, ParseError, Report
 
-# 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies; 3: measures.units;
-# 4: written in row groups of ROW_GROUP_SIZE rows (an older store is rebuilt once, to be read faster); 5: indicator
-# ids with 16 hex digits, unique across cities (model.indicator_id); 6: the folder and content digests it was built
-# from (provenance), and indicator ids joined with `~` (model.ID_SEPARATOR); 7: change sentences name their years
-# and sign their rates (summary.change_sentence).
+# Raised whenever what a build writes changes, so a store written by older code is rebuilt once (what each version
+# brought: `git log -L` on this line).
 SCHEMA_VERSION = 7
 # Rows per row group of a store file (DuckDB's default is 122,880). Tables are sorted by municipality, and a filtered
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
