@@ -28,11 +28,6 @@ def _axis_layout(layout: dict, ref: str | None, letter: str) -> dict:
     return layout.get(f"{letter}axis{ref[1:]}") or {}
 
 
-def _drawn_on_hidden_axis(trace: dict, layout: dict) -> bool:
-    """Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell."""
-    return _axis_layout(layout, trace.get("yaxis"), "y").get("visible") is False
-
-
 def _points(trace: dict) -> list[tuple[str, str]]:
     """(category, shown value) for each point of one series, as plain text (the chart's labels are HTML-escaped)."""
     horizontal = trace.get("orientation") == "h"
@@ -58,7 +53,9 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
     out: list[tuple[str, list[tuple[str, str]]]] = []
     seen: dict[str, int] = {}
     for trace in spec.get("data") or []:
-        if trace.get("type", "scatter") not in ("bar", "scatter") or _drawn_on_hidden_axis(trace, layout):
+        # Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell.
+        hidden = _axis_layout(layout, trace.get("yaxis"), "y").get("visible") is False
+        if trace.get("type", "scatter") not in ("bar", "scatter") or hidden:
             continue
         name = unescape(str(trace.get("name") or VALUE_HEADER))
         seen[name] = seen.get(name, 0) + 1
