@@ -103,12 +103,6 @@ def _measure_heading(row: dict, multi_muni: bool) -> tuple[str, str]:
     return title, " ／ ".join(parts)
 
 
-def _values_by_year(items: list[Item], years: list[tuple[int, str]]) -> list[list[str]]:
-    """The measure's table: per indicator its name, unit and a value per year (－ where none)."""
-    return [[it.row["indicator"], it.row.get("unit") or ""] + [fmt_number(v, it.decimals) for v in it.values_in(years)]
-            for it in items]
-
-
 def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
     row = items[0].row
     slide, top = _slide(prs, *_measure_heading(row, multi_muni))
@@ -133,7 +127,10 @@ def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
     box = panel(slide, right, top, right_w, bottom - top, "前年度からの変化", _change_lines(items))
     unit_w, year_w = Inches(0.9), Inches(1.3)
     widths = [right_w - unit_w - year_w * len(years), unit_w] + [year_w] * len(years)
-    table = [["指標", "単位"] + [label for _, label in years]] + _values_by_year(items, years)
+    # Per indicator its name, unit and a value per year (－ where none).
+    table = [["指標", "単位"] + [label for _, label in years]] + [
+        [it.row["indicator"], it.row.get("unit") or ""] + [fmt_number(v, it.decimals) for v in it.values_in(years)]
+        for it in items]
     table_top = box.top + box.height + Inches(0.2)
     if widths[0] >= Inches(1.9) and table_top + sum(row_heights(widths, table, BODY_PT)) <= bottom:
         add_table(slide, right, table_top, widths, table[0], table[1:], BODY_PT,
