@@ -72,14 +72,12 @@ def _set_typeface(rpr) -> None:
     ea.set("typeface", FONT)
 
 
-def style_font(font, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None) -> None:
+def style_font(font, size: float, bold: bool | None = None, *, color: RGBColor) -> None:
     """A python-pptx Font proxy (run, chart, axis, legend, data labels): Japanese font and looks."""
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
+    font.size = Pt(size)
+    if bold is not None:  # None: inherited
         font.bold = bold
-    if color is not None:
-        font.color.rgb = color
+    font.color.rgb = color
     # python-pptx has no API for the east-asian typeface: set it on the proxy's element.
     _set_typeface(font._element)
 
@@ -99,7 +97,7 @@ def write(tf, lines, size: float, bold: bool = False, color: RGBColor = INK, ali
             para.line_spacing = line_spacing
         run = para.add_run()
         run.text = line
-        style_font(run.font, size, bold, color)
+        style_font(run.font, size, bold, color=color)
         _set_typeface(para._p.get_or_add_endParaRPr())
         for default in para._p.iter(qn("a:defRPr")):  # chart text carries paragraph defaults too
             _set_typeface(default)
