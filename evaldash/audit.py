@@ -132,7 +132,7 @@ def read(path: Path | None = None) -> LogRead:
     except FileNotFoundError:
         return out
     lines = raw.split(b"\n")
-    last_cut = bool(lines) and lines[-1] != b""
+    last_cut = lines[-1] != b""
     if not last_cut:
         lines = lines[:-1]
     for number, line in enumerate(lines, start=1):

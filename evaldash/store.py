@@ -391,7 +391,7 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
         for (table,) in tables:
             quoted = table.replace('"', '""')
             con.execute(f'CREATE VIEW main."{quoted}" AS SELECT * FROM store.main."{quoted}"')
-        if any(t == "measures" for (t,) in tables) and any(t == "indicators" for (t,) in tables):
+        if {"measures", "indicators"} <= {t for (t,) in tables}:
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))  # the filter macros, on the views
         # From here on, queries see only the store: no files (the attached store's handle stays open),
         # no extensions, and no statement can lift these settings or the memory and thread limits.
