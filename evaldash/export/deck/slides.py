@@ -28,14 +28,13 @@ STATUS_LABELS = {"reported": "報告値", "no_value": "値なし", "invalid": "�
 
 
 def _measure_path(row: dict, multi_muni: bool) -> str:
-    parts = [policy_label(row["policy_no"], row["policy_name"])]
+    """An indicator slide's subtitle: (the city,) 運営方針, 主な取組 and 施策番号 with its 反映区分."""
+    parts = ([row["municipality"]] if multi_muni else []) + [policy_label(row["policy_no"], row["policy_name"])]
     if row.get("initiative_name"):
         no = row.get("initiative_no")
         parts.append(f"{no} {row['initiative_name']}" if no is not None else row["initiative_name"])
     refl = f"（反映区分 {row['reflection']}）" if row.get("reflection") else ""
     parts.append(f"施策番号 {row['measure_id']}{refl}")
-    if multi_muni:
-        parts.insert(0, row["municipality"])
     return " ／ ".join(parts)
 
 
