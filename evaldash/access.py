@@ -104,7 +104,7 @@ def signed_in_email(identity: Mapping) -> str:
     email = identity.get("email")
     if not isinstance(email, str) or not email.strip():
         return ""
-    logged_in = identity.get("is_logged_in")  # None (or absent): a proxy's header, which signs in by itself
+    logged_in = identity.get("is_logged_in")  # None or absent: the identity came from a trusted proxy header
     return email.strip().lower() if logged_in is True or logged_in is None else ""
 
 
