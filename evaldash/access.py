@@ -104,8 +104,8 @@ def signed_in_email(identity: Mapping) -> str:
     email = identity.get("email")
     if not isinstance(email, str) or not email.strip():
         return ""
-    via_proxy = "is_logged_in" not in identity or identity.get("is_logged_in") is None
-    return email.strip().lower() if identity.get("is_logged_in") is True or via_proxy else ""
+    logged_in = identity.get("is_logged_in")  # None or absent: the identity came from a trusted proxy header
+    return email.strip().lower() if logged_in is True or logged_in is None else ""
 
 
 def is_editor(settings: Settings, identity: Mapping) -> bool:
@@ -118,7 +118,6 @@ def is_editor(settings: Settings, identity: Mapping) -> bool:
 def decide(settings: Settings, identity: Mapping, server_address: str | None, writable: bool = True) -> Access:
     """What this person may do on this server: (can_view, can_edit, who, reason_ja)."""
     identity = identity or {}
-    read_only_data = "このサーバーはデータフォルダーを読み取り専用で使っています（閲覧用のサーバー）。編集は編集用のサーバーから行ってください。"
     if settings.mode == "read-only":
         return Access(True, False, "", "公開用の読み取り専用モードです（EVALDASH_MODE=read-only）。データは変更できません。", "read-only")
     if settings.mode == "open":
@@ -127,17 +126,17 @@ def decide(settings: Settings, identity: Mapping, server_address: str | None, wr
                 f"サインインなしのモード（open）で、このサーバーは {server_address or 'すべてのアドレス'} で待ち受けています。"
                 "ほかの人から届くため、読み取り専用で起動しました。編集するには 127.0.0.1 で待ち受けるか、"
                 "EVALDASH_MODE=signed-in にして編集者を設定してください。"), "read-only")
-        if not writable:
-            return Access(True, False, "open", read_only_data, "open")
-        return Access(True, True, "open", "", "open")
-    email = signed_in_email(identity)
-    if not email:
-        return Access(False, False, "", "このダッシュボードはサインインが必要です。", "signed-in", needs_sign_in=True)
-    if not is_editor(settings, identity):
-        return Access(True, False, email, f"{email} は閲覧者です。データを変更できるのは設定された編集者だけです。", "signed-in")
+        who = "open"
+    else:
+        who = signed_in_email(identity)
+        if not who:
+            return Access(False, False, "", "このダッシュボードはサインインが必要です。", "signed-in", needs_sign_in=True)
+        if not is_editor(settings, identity):
+            return Access(True, False, who, f"{who} は閲覧者です。データを変更できるのは設定された編集者だけです。", "signed-in")
     if not writable:
-        return Access(True, False, email, read_only_data, "signed-in")
-    return Access(True, True, email, "", "signed-in")
+        return Access(True, False, who, "このサーバーはデータフォルダーを読み取り専用で使っています（閲覧用のサーバー）。"
+                      "編集は編集用のサーバーから行ってください。", settings.mode)
+    return Access(True, True, who, "", settings.mode)
 
 
 def may_rebuild(settings: Settings, server_address: str | None, writable: bool) -> bool:
@@ -155,10 +154,6 @@ class Actor:
     via: str  # "dashboard" or "cli"
     identity: Mapping  # st.user as a dict; empty for the command line
     server_address: str | None = None
-
-    @property
-    def is_cli(self) -> bool:
-        return self.via == "cli"
 
 
 def dashboard_actor(identity: Mapping, server_address: str | None) -> Actor:
@@ -183,7 +178,7 @@ def require_editor(actor: Actor, folder: Path, db: Path, environ: Mapping[str, s
     upload or a stale page gets the same answer. The command line is the operator's tool: not
     role-checked (but audited).
     """
-    if actor.is_cli:
+    if actor.via == "cli":
         return cli_name()
     try:
         settings = load_settings(environ)

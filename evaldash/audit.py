@@ -26,10 +26,9 @@ def log_path() -> Path:
     return Path(value) if value else DEFAULT_LOG
 
 
-def file_info(name: str, data: bytes, kind: str | None = None) -> dict:
+def file_info(name: str, data: bytes) -> dict:
     """What a record says about one file: name, kind, SHA-256 and size."""
-    if kind is None:
-        kind = "template" if Path(name).suffix.lower() in (".csv", ".xlsx") else "report"
+    kind = "template" if Path(name).suffix.lower() in (".csv", ".xlsx") else "report"
     return {"name": name, "kind": kind, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
@@ -38,10 +37,6 @@ def path_info(path: Path) -> dict:
 
 
 LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
-
-
-def _count(frame) -> int:
-    return 0 if frame is None else len(frame)
 
 
 def _records(frame) -> list[dict]:
@@ -68,13 +63,9 @@ def changes_from_preview(preview: Mapping) -> dict:
     """The record's "changes" from imports.preview(): the new measures, fiscal years, added and revised values
     (the first LISTED_ROWS of each, so a million-row upload stays one readable line) and how many of each."""
     kinds = ("new_measures", "new_fiscal_years", "new_values", "revised_values")
-    return {
-        "counts": {kind: _count(preview.get(kind)) for kind in kinds},
-        "new_measures": _records(preview.get("new_measures")),
-        "new_fiscal_years": [row.get("fiscal_label") or row.get("fiscal_year") for row in _records(preview.get("new_fiscal_years"))],
-        "new_values": _records(preview.get("new_values")),
-        "revised_values": _records(preview.get("revised_values")),
-    }
+    listed = {kind: _records(preview.get(kind)) for kind in kinds}
+    listed["new_fiscal_years"] = [r.get("fiscal_label") or r.get("fiscal_year") for r in listed["new_fiscal_years"]]
+    return {"counts": {kind: 0 if preview.get(kind) is None else len(preview[kind]) for kind in kinds}, **listed}
 
 
 def make_record(action: str, who: str, outcome: str, files: Iterable[Mapping] = (), changes: Mapping | None = None,
@@ -93,13 +84,8 @@ def make_record(action: str, who: str, outcome: str, files: Iterable[Mapping] = 
         "outcome": outcome,
         "files": [dict(f) for f in files],
     }
-    if changes:
-        record["changes"] = dict(changes)
-    found = [str(f) for f in findings]
-    if found:
-        record["findings"] = found
-    if cause:
-        record["cause"] = cause
+    optional = {"changes": dict(changes or {}), "findings": [str(f) for f in findings], "cause": cause}
+    record.update((key, value) for key, value in optional.items() if value)
     if digests is not None:
         record["digests"] = dict(digests)
     return record
@@ -146,7 +132,7 @@ def read(path: Path | None = None) -> LogRead:
     except FileNotFoundError:
         return out
     lines = raw.split(b"\n")
-    last_cut = bool(lines) and lines[-1] != b""
+    last_cut = lines[-1] != b""
     if not last_cut:
         lines = lines[:-1]
     for number, line in enumerate(lines, start=1):
@@ -206,8 +192,6 @@ ACTION_WORDS = {"add": "追加", "remove": "取り除き", "rebuild": "作り直
 OUTCOME_WORDS = {"done": "完了", "refused": "拒否", "rolled back": "取り消し（元のまま）"}
 CHANGE_WORDS = {"new_measures": "新しい施策", "new_fiscal_years": "新しい年度", "new_values": "追加される値",
                 "revised_values": "修正される値"}
-
-
 FILE_WORDS = {"files_added": "増えたファイル", "files_removed": "なくなったファイル", "files_changed": "中身が変わったファイル"}
 
 

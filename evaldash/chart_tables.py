@@ -22,20 +22,10 @@ KIND_HEADER = "区分"
 VALUE_HEADER = "値"
 
 
-def _spec(figure: Any) -> dict:
-    """The figure as plain data: a plotly Figure or the dict the chart builders make."""
-    return figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
-
-
 def _axis_layout(layout: dict, ref: str | None, letter: str) -> dict:
     """The layout of axis `ref` ("y2", "x"...), as plotly names it in the layout ("yaxis2", "xaxis")."""
     ref = ref or letter
     return layout.get(f"{letter}axis{ref[1:]}") or {}
-
-
-def _drawn_on_hidden_axis(trace: dict, layout: dict) -> bool:
-    """Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell."""
-    return _axis_layout(layout, trace.get("yaxis"), "y").get("visible") is False
 
 
 def _points(trace: dict) -> list[tuple[str, str]]:
@@ -58,13 +48,14 @@ def _points(trace: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _series(spec: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     """(series name, points) for each trace that carries values, names made unique in order."""
-    layout = spec.get("layout") or {}
     out: list[tuple[str, list[tuple[str, str]]]] = []
     seen: dict[str, int] = {}
     for trace in spec.get("data") or []:
-        if trace.get("type", "scatter") not in ("bar", "scatter") or _drawn_on_hidden_axis(trace, layout):
+        # Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell.
+        hidden = _axis_layout(layout, trace.get("yaxis"), "y").get("visible") is False
+        if trace.get("type", "scatter") not in ("bar", "scatter") or hidden:
             continue
         name = unescape(str(trace.get("name") or VALUE_HEADER))
         seen[name] = seen.get(name, 0) + 1
@@ -72,19 +63,15 @@ def _series(spec: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     return out
 
 
-def _value_title(spec: dict) -> str:
+def _value_title(layout: dict, horizontal: bool) -> str:
     """What the values are, from the value axis's title (「前年度比（%）」, 「施策数」), else 「値」."""
-    layout = spec.get("layout") or {}
-    horizontal = any(t.get("orientation") == "h" for t in spec.get("data") or [])
     title = _axis_layout(layout, None, "x" if horizontal else "y").get("title") or {}
     text = title.get("text") if isinstance(title, dict) else title
     return unescape(str(text)) if text else VALUE_HEADER
 
 
-def _chart_order(spec: dict, cats: list[str]) -> list[str]:
+def _chart_order(layout: dict, horizontal: bool, cats: list[str]) -> list[str]:
     """The categories top to bottom (or left to right) as the chart shows them."""
-    layout = spec.get("layout") or {}
-    horizontal = any(t.get("orientation") == "h" for t in spec.get("data") or [])
     axis = _axis_layout(layout, None, "y" if horizontal else "x")
     order = [unescape(str(c)) for c in axis.get("categoryarray") or []]
     if order:
@@ -100,15 +87,17 @@ def figure_table(figure: Any, category: str) -> pd.DataFrame:
     `category` is the header of the first column. With several series each on categories of its own (a ranking
     coloured by kind), one column gives the value and one the series (区分); otherwise a column a series.
     """
-    spec = _spec(figure)
-    series = _series(spec)
-    cats = _chart_order(spec, list(dict.fromkeys(c for _, points in series for c, _ in points)))
+    spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure  # a Figure, or a builder's dict
+    layout = spec.get("layout") or {}
+    horizontal = any(t.get("orientation") == "h" for t in spec.get("data") or [])
+    series = _series(spec, layout)
+    cats = _chart_order(layout, horizontal, list(dict.fromkeys(c for _, points in series for c, _ in points)))
     if not series:
         return pd.DataFrame({category: []})
     owners = [[name for name, points in series if any(c == cat for c, _ in points)] for cat in cats]
     if len(series) > 1 and all(len(o) == 1 for o in owners):
         value_of = {c: v for _, points in series for c, v in points}
-        return pd.DataFrame({category: cats, _value_title(spec): [value_of[c] for c in cats],
+        return pd.DataFrame({category: cats, _value_title(layout, horizontal): [value_of[c] for c in cats],
                              KIND_HEADER: [o[0] for o in owners]})
     columns = {category: cats}
     for name, points in series:

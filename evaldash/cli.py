@@ -100,13 +100,12 @@ def cmd_export(args) -> int:
     db = _named_store(args)
     if db is None:
         return 1
-    out = Path(args.out) if args.out else None
-    if args.format != "csv" and out is None:
+    if args.format != "csv" and not args.out:
         print(f"--format {args.format} には --out で書き出すファイルが必要です", file=sys.stderr)
         return 2
-    flat_export(db, args.format, out if out else sys.stdout, bom=args.bom, headers=args.headers)
-    if out:
-        print(f"{out} に書き出しました", file=sys.stderr)
+    flat_export(db, args.format, Path(args.out) if args.out else sys.stdout, bom=args.bom, headers=args.headers)
+    if args.out:
+        print(f"{Path(args.out)} に書き出しました", file=sys.stderr)
     return 0
 
 

@@ -55,12 +55,10 @@ def capped(findings: list[Finding]) -> list[Finding]:
     unique = list(dict.fromkeys(findings))
     if len(unique) <= MAX_LISTED_FINDINGS:
         return unique
-    rest = unique[MAX_LISTED_FINDINGS:]
+    shown, rest = unique[:MAX_LISTED_FINDINGS], unique[MAX_LISTED_FINDINGS:]
     errors = sum(f.severity == "error" for f in rest)
-    shown = unique[:MAX_LISTED_FINDINGS]
-    severity = "error" if errors else "warning"
-    name = shown[-1].file
-    return shown + [Finding(name, 0, severity, f"{WHOLE_FILE}: ほかに {len(rest):,} 件の指摘があります"
+    return shown + [Finding(shown[-1].file, 0, "error" if errors else "warning",
+                            f"{WHOLE_FILE}: ほかに {len(rest):,} 件の指摘があります"
                             f"（うちエラー {errors:,} 件）: 一覧は最初の {MAX_LISTED_FINDINGS:,} 件までです")]
 
 

@@ -66,15 +66,15 @@ def _alone(cells: list[str]) -> bool:
     return len([c for c in cells if c.strip()]) == 1
 
 
-def parse_file(path: Path | str, municipality: str | None = None) -> Report:
+def parse_file(path: Path | str) -> Report:
     path = Path(path)
     text, encoding, findings = read_report(path)
-    return parse_text(text, path.name, municipality=municipality, encoding=encoding, findings=findings)
+    return parse_text(text, path.name, encoding, findings)
 
 
-def parse_bytes(data: bytes, name: str, municipality: str | None = None) -> Report:
+def parse_bytes(data: bytes, name: str) -> Report:
     text, encoding, findings = decode_report(data, name)
-    return parse_text(text, name, municipality=municipality, encoding=encoding, findings=findings)
+    return parse_text(text, name, encoding, findings)
 
 
 def is_rule(line: str) -> bool:
@@ -89,26 +89,20 @@ def detect_municipality(text: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def parse_text(
-    text: str,
-    name: str,
-    municipality: str | None = None,
-    encoding: str = "utf-8",
-    findings: list[Finding] | None = None,
-) -> Report:
+def parse_text(text: str, name: str, encoding: str = "utf-8", findings: list[Finding] | None = None) -> Report:
     """Parse report text. `findings` are ones already made while reading the bytes."""
     if not text.strip():
         raise ParseError([Finding(name, 0, "error", "ファイルが空です: 施策評価表の本文（テキスト）が必要です")])
-    return _Parser(text, name, municipality, encoding, findings or []).run()
+    return _Parser(text, name, encoding, findings or []).run()
 
 
 class _Parser:
-    def __init__(self, text: str, name: str, municipality: str | None, encoding: str, findings: list[Finding]):
+    def __init__(self, text: str, name: str, encoding: str, findings: list[Finding]):
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.name = name
         self.findings: list[Finding] = list(findings)
         self.measure_lines: dict[str, int] = {}  # 施策番号 -> line of its label, for the duplicate check
-        muni = municipality or detect_municipality(text)
+        muni = detect_municipality(text)
         self.report = Report(name, muni or "", None, None, encoding)
         if not muni:
             self.warn(0, "本文に自治体名が見つかりません: 「…市」（例 苫小牧市）の名前が本文に必要です")
@@ -166,7 +160,7 @@ class _Parser:
                 "途中で切れているようです（どの施策も今後の取組の方向性で終わるはずです）",
             )
             self.truncated = True  # reported once here, not again by close_measure
-        elif self.open_paragraph is not None and self.open_paragraph == self.last_line:
+        elif self.open_paragraph == self.last_line:
             self.error(
                 self.last_line,
                 f"最後の行が施策 {m.measure_id} の <p> 段落の途中で終わっています: 途中で切れているようです"
@@ -419,18 +413,12 @@ class _Parser:
                       "（ファイルが途中で切れている可能性があります）")
 
     # -- rows -----------------------------------------------------------------------
-    def _section_and_text(self, text: str) -> tuple[str | None, str]:
-        m = _SECTION_PREFIX_RE.match(text)
-        if m:
-            return m.group(1), text[m.end() :]
-        return None, text
-
     def _paragraphs(self, cells: list[str]):
         """(section, corrected body, raw body) per paragraph of a cell; raw keeps the OCR slips."""
         content = " ".join(c for c in cells if c.strip())
         for para, para_raw in zip(nz.strip_html(content), nz.strip_html(content, ocr=False)):
-            section, body = self._section_and_text(para)
-            _, body_raw = self._section_and_text(para_raw)
+            section, body = _section_and_text(para)
+            _, body_raw = _section_and_text(para_raw)
             yield section, body, body_raw
 
     def take_actions(self, number: int, cells: list[str]) -> None:
@@ -511,6 +499,12 @@ class _Parser:
                           f"値のある最新の年度 {self.report.report_label} を報告書の年度とします")
             else:
                 self.error(0, "報告書の年度がわかりません: 「具体的な取組 (R1年度)」の見出しか、値が必要です")
+
+
+def _section_and_text(text: str) -> tuple[str | None, str]:
+    """「(政策推進課) 本文」 to the section and the text after it."""
+    m = _SECTION_PREFIX_RE.match(text)
+    return (m.group(1), text[m.end() :]) if m else (None, text)
 
 
 def parse_departments(text: str, warn) -> list[Department]:

@@ -98,10 +98,6 @@ def recorded_folder(meta: dict[str, str], db: Path) -> Path | None:
     return path if path.is_absolute() else (Path(db).resolve().parent / path).resolve()
 
 
-def same_folder(a: Path, b: Path) -> bool:
-    return Path(a).resolve() == Path(b).resolve()
-
-
 def writable(folder: Path) -> bool:
     """Can a build write here (its temp file, its lock, the rename)?"""
     folder = Path(folder).resolve()

@@ -252,8 +252,7 @@ def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> PolicyBars:
         bars = frame[[k in keep for k in keys]]
     several = len({k[0] for k in distinct}) > 1
     figure = charts.reflection_by_policy(bars, with_city=several, title="運営方針ごとの施策数（反映区分別）", source=source)
-    return PolicyBars(figure, len(distinct),
-                      sorted({int(no) for _, no, _ in keys}))
+    return PolicyBars(figure, len(distinct), sorted({int(no) for _, no, _ in keys}))
 
 
 # データ --------------------------------------------------------------------------------------------

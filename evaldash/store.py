@@ -28,11 +28,8 @@ from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, ParseError, Report
 
-# 2: typed empty tables, raw (pre-OCR-correction) texts of directions and policies; 3: measures.units;
-# 4: written in row groups of ROW_GROUP_SIZE rows (an older store is rebuilt once, to be read faster); 5: indicator
-# ids with 16 hex digits, unique across cities (model.indicator_id); 6: the folder and content digests it was built
-# from (provenance), and indicator ids joined with `~` (model.ID_SEPARATOR); 7: change sentences name their years
-# and sign their rates (summary.change_sentence).
+# Raised whenever what a build writes changes, so a store written by older code is rebuilt once (what each version
+# brought: `git log -L` on this line).
 SCHEMA_VERSION = 7
 # Rows per row group of a store file (DuckDB's default is 122,880). Tables are sorted by municipality, and a filtered
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
@@ -112,14 +109,11 @@ def load_reports(paths: list[Path], progress: Progress | None = None,
 
 
 def _source_info(paths: list[Path]) -> dict[str, dict]:
-    info = {}
-    for p in paths:
-        info[p.name] = {
-            "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
-            "sha256": provenance.file_digest(p),
-            "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
-        }
-    return info
+    return {p.name: {
+        "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
+        "sha256": provenance.file_digest(p),
+        "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
+    } for p in paths}
 
 
 @contextlib.contextmanager
@@ -174,10 +168,6 @@ def build(
     return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start)
 
 
-def _temp_path(db: Path) -> Path:
-    return db.with_name(f".{db.name}.{os.getpid()}.tmp")
-
-
 def _remove_stale_temp_files(db: Path) -> None:
     """Temp stores left by a build that was killed. Only called under the build lock,
     so no other build is writing one of them."""
@@ -189,7 +179,7 @@ def _remove_stale_temp_files(db: Path) -> None:
 
 
 def write_store(frames: dict, db: Path, meta: dict) -> None:
-    tmp = _temp_path(db)
+    tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")  # the name _remove_stale_temp_files looks for
     tmp.unlink(missing_ok=True)
     try:
         con = open_new(tmp)
@@ -305,7 +295,7 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
     db = Path(db)
     meta = read_meta(db) if db.exists() else {}
     recorded = provenance.recorded_folder(meta, db)
-    if folder and recorded and not provenance.same_folder(folder, recorded):
+    if folder and recorded and Path(folder).resolve() != recorded.resolve():
         return Freshness(recorded, False, f"{db.name} は別のフォルダー（{recorded.name}）の報告書から作成したデータです。"
                          f"指定されたフォルダー（{Path(folder).name}）からは作り直しません"
                          "（作り直すには build --reports で明示してください）。", refused=True)
@@ -377,13 +367,8 @@ def _cannot_build(folder: Path | None, db: Path, may_build: bool) -> str:
     return ""
 
 
-# Limits for a store opened by the dashboard: queries see only the store.
-READONLY_CONFIG = {
-    "access_mode": "READ_ONLY",
-    "enable_external_access": "false",
-    "threads": "2",
-    "memory_limit": "1GB",
-}
+# Limits for a store opened by the dashboard; connect_readonly also keeps its queries to the store alone.
+READONLY_CONFIG = {"threads": "2", "memory_limit": "1GB"}
 
 
 def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
@@ -397,8 +382,7 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
     their plain names. A connection keeps reading the file it opened even after a
     build replaces it; the next call reads the new one.
     """
-    config = {k: v for k, v in READONLY_CONFIG.items() if k not in ("access_mode", "enable_external_access")}
-    con = duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=READONLY_CONFIG)
     try:
         con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
         tables = con.execute(
@@ -407,7 +391,7 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
         for (table,) in tables:
             quoted = table.replace('"', '""')
             con.execute(f'CREATE VIEW main."{quoted}" AS SELECT * FROM store.main."{quoted}"')
-        if any(t == "measures" for (t,) in tables) and any(t == "indicators" for (t,) in tables):
+        if {"measures", "indicators"} <= {t for (t,) in tables}:
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))  # the filter macros, on the views
         # From here on, queries see only the store: no files (the attached store's handle stays open),
         # no extensions, and no statement can lift these settings or the memory and thread limits.

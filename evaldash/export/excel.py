@@ -48,9 +48,7 @@ def _number_format(series: pd.Series, name: str) -> str | None:
         return None
     values = series.dropna()
     if len(values) and (values % 1 == 0).all():
-        if any(h in str(name).lower() for h in _PLAIN_INT_HINTS):
-            return _PLAIN_INT_FORMAT
-        return _INT_FORMAT
+        return _PLAIN_INT_FORMAT if any(h in str(name).lower() for h in _PLAIN_INT_HINTS) else _INT_FORMAT
     return _REAL_FORMAT
 
 
@@ -59,9 +57,7 @@ def _cell_value(v):
         return None
     if isinstance(v, (list, tuple)):
         return " / ".join(str(x) for x in v)
-    if hasattr(v, "item"):
-        return v.item()
-    return v
+    return v.item() if hasattr(v, "item") else v
 
 
 def _text_width(text: str) -> int:

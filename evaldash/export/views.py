@@ -40,23 +40,13 @@ CHANGES_COLUMNS = {
     "note": "備考",
 }
 
-def selected_indicators(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataFrame:
-    """The selection every export shares (export_indicators): one row per indicator, report order."""
-    return sql.run(con, "export_indicators", query_params(filters))
-
-
-def changes_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> tuple[pd.DataFrame, list[int]]:
-    """The what-changed table with Japanese headers, and the decimals of each row's indicator."""
-    rows = selected_indicators(con, filters)
-    rows = rows.assign(policy=[policy_label(n, name) for n, name in zip(rows["policy_no"], rows["policy_name"])])
-    decimals = [decimals_of(a, b) for a, b in zip(rows["prev_value"], rows["latest_value"])]
-    frame = rows[list(CHANGES_COLUMNS)].rename(columns=CHANGES_COLUMNS).reset_index(drop=True)
-    return frame, decimals
-
-
 def changes_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes:
-    """.xlsx of the what-changed table: one sheet, previous and latest year with a value, Δ, Δ%, summary."""
-    frame, decimals = changes_frame(con, filters)
+    """.xlsx of the what-changed table: one sheet, previous and latest year with a value, Δ, Δ%, summary; the values
+    with the decimals of their row's indicator."""
+    rows = sql.run(con, "export_indicators", query_params(filters))  # the selection every export shares
+    rows = rows.assign(policy=[policy_label(n, name) for n, name in zip(rows["policy_no"], rows["policy_name"])])
+    frame = rows[list(CHANGES_COLUMNS)].rename(columns=CHANGES_COLUMNS).reset_index(drop=True)
+    decimals = [decimals_of(a, b) for a, b in zip(rows["prev_value"], rows["latest_value"])]
     per_row = [decimals_format(d) for d in decimals]
     formats = {CHANGES_COLUMNS[c]: per_row for c in ("prev_value", "latest_value")}
     formats[CHANGES_COLUMNS["delta"]] = [decimals_format(d, signed=True) for d in decimals]
@@ -69,7 +59,7 @@ def data_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataF
     params = query_params(filters)
     flat = sql.run(con, "flat", params)
     if params["measures"] or params["indicators"] or params.get("min_abs_pct"):
-        ids = set(selected_indicators(con, filters)["indicator_id"])
+        ids = set(sql.run(con, "export_indicators", params)["indicator_id"])
         flat = flat[flat["indicator_id"].isin(ids)]
     return flat[FLAT_COLUMNS].reset_index(drop=True)
 

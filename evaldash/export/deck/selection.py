@@ -6,7 +6,6 @@ Read from the store through the named queries only; shared with the Excel views.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import duckdb
@@ -14,7 +13,7 @@ import duckdb
 from ... import sql
 from ...filters import describe, policy_label
 from ...normalize import fiscal_year, is_missing
-from ...summary import change_sentence, decimals_of
+from ...summary import decimals_of
 
 
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]')
@@ -47,6 +46,11 @@ class Item:
     def decimals(self) -> int:
         return decimals_of(*(p.value for p in self.points))
 
+    def values_in(self, years: list[tuple[int, str]]) -> list[float | None]:
+        """Its value in each of these (fiscal year, label), None where it has none."""
+        by_year = {p.fiscal_year: p.value for p in self.points}
+        return [by_year.get(fy) for fy, _ in years]
+
     @property
     def title(self) -> str:
         unit = self.row.get("unit") or ""
@@ -54,10 +58,8 @@ class Item:
 
     @property
     def summary(self) -> str:
-        row = self.row
-        return row.get("summary") or change_sentence(row["indicator"], row.get("unit") or "", row.get("prev_value"),
-                                                     row.get("latest_value"), row.get("prev_label"),
-                                                     row.get("latest_label"))
+        """The change sentence the store holds for every indicator (indicator_changes.summary)."""
+        return self.row["summary"]
 
 
 def _plain(v):
@@ -86,7 +88,7 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
     rows = _records(sql.run(con, "export_indicators", query_params(filters)))
     if not rows:
         return []
-    items = OrderedDict((r["indicator_id"], Item(r)) for r in rows)
+    items = {r["indicator_id"]: Item(r) for r in rows}
     series = _records(sql.run(con, "indicator_series", {"ids": list(items)}))
     for s in series:
         item = items[s["indicator_id"]]  # the series of exactly these ids
@@ -104,7 +106,7 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
 
 def source_text(sources: list[tuple[str, str, str, int]], with_lines: bool = True) -> str:
     """「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」, several reports joined by 、."""
-    groups: OrderedDict[tuple[str, str, str], list[int]] = OrderedDict()
+    groups: dict[tuple[str, str, str], list[int]] = {}
     for muni, label, file, line in sources:
         lines = groups.setdefault((muni, label, file), [])
         if line not in lines:

@@ -59,27 +59,25 @@ SERIES_COLORS = [BLUE, RGBColor(0xE0, 0x8A, 0x2E), RGBColor(0x4E, 0x9A, 0x6B), R
 # --- fonts and text -------------------------------------------------------------------------------
 
 
-def _set_typeface(rpr, font: str = FONT) -> None:
+def _set_typeface(rpr) -> None:
     """latin and east-asian typeface (and the language) on an a:rPr / a:defRPr / a:endParaRPr."""
     rpr.set("lang", LANG)
     rpr.set("altLang", "en-US")
     latin = rpr.get_or_add_latin()
-    latin.set("typeface", font)
+    latin.set("typeface", FONT)
     ea = rpr.find(qn("a:ea"))
     if ea is None:
         ea = etree.Element(qn("a:ea"))
         latin.addnext(ea)  # schema order: latin, ea, cs, sym
-    ea.set("typeface", font)
+    ea.set("typeface", FONT)
 
 
-def style_font(font, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None) -> None:
+def style_font(font, size: float, bold: bool | None = None, *, color: RGBColor) -> None:
     """A python-pptx Font proxy (run, chart, axis, legend, data labels): Japanese font and looks."""
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
+    font.size = Pt(size)
+    if bold is not None:  # None: inherited
         font.bold = bold
-    if color is not None:
-        font.color.rgb = color
+    font.color.rgb = color
     # python-pptx has no API for the east-asian typeface: set it on the proxy's element.
     _set_typeface(font._element)
 
@@ -99,21 +97,25 @@ def write(tf, lines, size: float, bold: bool = False, color: RGBColor = INK, ali
             para.line_spacing = line_spacing
         run = para.add_run()
         run.text = line
-        style_font(run.font, size, bold, color)
+        style_font(run.font, size, bold, color=color)
         _set_typeface(para._p.get_or_add_endParaRPr())
         for default in para._p.iter(qn("a:defRPr")):  # chart text carries paragraph defaults too
             _set_typeface(default)
 
 
+def _wrapping(tf, anchor, margin_x, margin_y):
+    """A text frame that wraps its text, anchored so, with these margins."""
+    tf.word_wrap = True
+    tf.vertical_anchor = anchor
+    tf.margin_left = tf.margin_right = margin_x
+    tf.margin_top = tf.margin_bottom = margin_y
+    return tf
+
+
 def textbox(slide, left, top, width, height, lines, size, bold=False, color=INK, align=PP_ALIGN.LEFT,
             anchor=MSO_ANCHOR.TOP, **kw):
     shape = slide.shapes.add_textbox(left, top, width, height)
-    tf = shape.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = anchor
-    tf.margin_left = tf.margin_right = Inches(0.05)
-    tf.margin_top = tf.margin_bottom = Inches(0.03)
-    write(tf, lines, size, bold, color, align, **kw)
+    write(_wrapping(shape.text_frame, anchor, Inches(0.05), Inches(0.03)), lines, size, bold, color, align, **kw)
     return shape
 
 
@@ -122,11 +124,9 @@ def text_ems(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in text)
 
 
-def fit_size(text: str, width, max_size: float, min_size: float, lines: int = 1) -> float:
-    """The largest font size (pt, in half points) at which the text fits the width in that many lines."""
-    ems = max(text_ems(text), 1.0)
-    width_pt = Emu(width).pt * 0.94 * lines
-    size = min(max_size, width_pt / ems)
+def fit_size(text: str, width, max_size: float, min_size: float) -> float:
+    """The largest font size (pt, in half points) at which the text fits the width on one line."""
+    size = min(max_size, Emu(width).pt * 0.94 / max(text_ems(text), 1.0))
     return max(min_size, math.floor(size * 2) / 2)
 
 
@@ -152,12 +152,11 @@ def new_presentation(title: str) -> Presentation:
     props.language = LANG
     props.keywords = "施策評価"
     props.revision = 1
-    now = datetime.now().replace(microsecond=0)
-    props.created = props.modified = now
+    props.created = props.modified = datetime.now().replace(microsecond=0)
     return prs
 
 
-def _theme_fonts(prs: Presentation, font: str = FONT) -> None:
+def _theme_fonts(prs: Presentation) -> None:
     """The theme's heading and body fonts, latin and east-asian, so text typed later is Japanese too."""
     part = prs.slide_master.part.part_related_by(RT.THEME)
     root = etree.fromstring(part.blob)
@@ -166,7 +165,7 @@ def _theme_fonts(prs: Presentation, font: str = FONT) -> None:
             for script in ("a:latin", "a:ea"):
                 child = el.find(qn(script))
                 if child is not None:
-                    child.set("typeface", font)
+                    child.set("typeface", FONT)
     # The theme is a plain part in python-pptx, without an XML API: replace its bytes.
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -175,29 +174,24 @@ def place_title(slide, text: str):
     """The slide's title, on one line or, when long, two; never below TITLE_PT."""
     shape = slide.shapes.title
     shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.2), SLIDE_W - 2 * MARGIN, Inches(0.95)
-    tf = shape.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = MSO_ANCHOR.BOTTOM
-    tf.margin_left = tf.margin_right = Inches(0.05)
-    tf.margin_top = tf.margin_bottom = Inches(0.02)
+    tf = _wrapping(shape.text_frame, MSO_ANCHOR.BOTTOM, Inches(0.05), Inches(0.02))
     write(tf, text, fit_size(text, shape.width, 32, TITLE_PT), bold=True, color=NAVY)
     return shape
 
 
-def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)):
-    width = width or SLIDE_W - 2 * MARGIN
-    line = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, weight)
-    fill(line, color)
-    line.line.fill.background()
-    plain_shape(line)
-    return line
-
-
-def plain_shape(shape) -> None:
-    """Drop the theme style of an autoshape (its shadow and font colour); fill and line are set explicitly."""
-    style = shape._element.find(qn("p:style"))
+def rectangle(slide, left, top, width, height, color: RGBColor):
+    """A filled rectangle without an outline or the theme's style (its shadow and font colour)."""
+    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, height)
+    fill(box, color)
+    box.line.fill.background()
+    style = box._element.find(qn("p:style"))
     if style is not None:
-        shape._element.remove(style)
+        box._element.remove(style)
+    return box
+
+
+def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)):
+    return rectangle(slide, left, top, width or SLIDE_W - 2 * MARGIN, weight, color)
 
 
 def footer(slide, source: str, number: int, total: int) -> None:
@@ -210,8 +204,7 @@ def footer(slide, source: str, number: int, total: int) -> None:
 
 
 def notes(slide, lines: list[str]) -> None:
-    tf = slide.notes_slide.notes_text_frame
-    write(tf, lines, 12)
+    write(slide.notes_slide.notes_text_frame, lines, 12)
 
 
 def _number_format(decimals: int, unit: str | None = None) -> str:
@@ -257,11 +250,9 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
     chart = frame.chart
     style_font(chart.font, CHART_PT, color=INK)
+    chart.has_title = bool(title)  # False also marks the title deleted, so no series name shows up as one
     if title:
-        chart.has_title = True
         write(chart.chart_title.text_frame, title, CHART_PT, bold=True, color=GREY, align=PP_ALIGN.CENTER)
-    else:
-        chart.has_title = False  # also marks the title deleted, so no series name shows up as one
     chart.has_legend = legend
     if legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -329,14 +320,9 @@ def _value_axis(va, values: list[float], decimals: int) -> None:
 
 
 def _nice_max(x: float) -> float:
-    """A round axis maximum at or above x: 1, 2, 2.5, 5 times a power of ten."""
-    if x <= 0:
-        return 1
+    """A round axis maximum at or above x (> 0): 1, 1.2, 1.5, 2, 2.5 … 8 times a power of ten."""
     power = 10 ** math.floor(math.log10(x))
-    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if step * power >= x:
-            return step * power
-    return 10 * power
+    return next((step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) if step * power >= x), 10 * power)
 
 
 CELL_MARGIN_X = Inches(0.08)
@@ -353,28 +339,22 @@ def _cell(cell, text: str, size: float, *, bold=False, color=INK, background: RG
     fill(cell, background)
 
 
-def _row_height(texts: list[str], widths: list, size: float, minimum) -> int:
-    """Height of a table row whose cells wrap their text: the tallest cell, at least `minimum`."""
-    lines = 1
-    for text, w in zip(texts, widths):
-        inner = max(Emu(w - 2 * CELL_MARGIN_X).pt, size)
-        lines = max(lines, math.ceil(text_ems(text) * size / inner))
-    return max(int(minimum), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y))
-
-
 def row_heights(widths: list, rows: list[list[str]], size: float, minimum=Inches(0.42)) -> list[int]:
-    """Each row's height in a table of these column widths, its cells' text wrapped."""
-    return [_row_height(r, widths, size, minimum) for r in rows]
+    """Each row's height in a table of these column widths: its tallest cell's wrapped text, at least `minimum`."""
+    inner = [max(Emu(w - 2 * CELL_MARGIN_X).pt, size) for w in widths]
+    heights = []
+    for row in rows:
+        lines = max([1] + [math.ceil(text_ems(text) * size / room) for text, room in zip(row, inner)])
+        heights.append(max(int(minimum), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y)))
+    return heights
 
 
-def add_table(slide, left, top, widths: list, header: list[str], rows: list[list[str]], size: float,
-              row_height=Inches(0.42), aligns: list | None = None):
+def add_table(slide, left, top, widths: list, header: list[str], rows: list[list[str]], size: float, aligns: list):
     """A native table: a navy header row, then banded rows, each row as tall as its wrapped text.
 
     Returns the shape; its height is the sum of the rows.
     """
-    aligns = aligns or [PP_ALIGN.LEFT] * len(header)
-    heights = row_heights(widths, [header, *rows], size, row_height)
+    heights = row_heights(widths, [header, *rows], size)
     shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, sum(widths, Emu(0)), sum(heights))
     table = shape.table
     table.first_row = True
@@ -399,7 +379,7 @@ def text_height(lines: list[str], width, size: float, spacing: float = 1.45) -> 
     return int(Pt(size * spacing) * count + Pt(4) * len(lines))
 
 
-def panel(slide, left, top, width, max_height, heading: str, lines: list[str], max_size: float = 20):
+def panel(slide, left, top, width, max_height, heading: str, lines: list[str]):
     """A tinted box with a heading and text, as large as fits (never below BODY_PT), as tall as its text.
 
     Lines that do not fit even at BODY_PT are left out with a line that says how many: the slide's notes
@@ -410,25 +390,16 @@ def panel(slide, left, top, width, max_height, heading: str, lines: list[str], m
     def needed(shown, size):
         return Pt(BODY_PT * 1.5) + text_height(shown, inner, size) + 2 * pad_y
 
-    size = max_size
+    size = 20  # pt: the largest a panel's text gets
     while size > BODY_PT and needed(lines, size) > max_height:
         size -= 1
     shown, k = lines, len(lines)
     while k > 1 and needed(shown, size) > max_height:
         k -= 1
         shown = lines[: k - 1] + [f"ほか {len(lines) - k + 1} 件はノートにあります"]
-    lines = shown
-    height = min(max_height, needed(lines, size) + Inches(0.1))
-    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, int(height))
-    fill(box, PANEL)
-    box.line.fill.background()
-    plain_shape(box)
-    tf = box.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = MSO_ANCHOR.TOP
-    tf.margin_left = tf.margin_right = pad_x
-    tf.margin_top = tf.margin_bottom = pad_y
-    write(tf, [heading] + lines, size, color=INK, space_after=4, line_spacing=1.1)
+    box = rectangle(slide, left, top, width, int(min(max_height, needed(shown, size) + Inches(0.1))), PANEL)
+    tf = _wrapping(box.text_frame, MSO_ANCHOR.TOP, pad_x, pad_y)
+    write(tf, [heading] + shown, size, color=INK, space_after=4, line_spacing=1.1)
     style_font(tf.paragraphs[0].runs[0].font, BODY_PT, bold=True, color=NAVY)
     return box
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
@@ -19,8 +17,8 @@ from ...normalize import clean
 from ...summary import decimals_of, fmt_number, fmt_pct, round_half_up
 from .selection import EmptySelection, Item, Point, describe_filters, load_items, policy_label, source_text
 from .shapes import (
-    BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table, fill,
-    fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, plain_shape, row_heights, rule,
+    BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table,
+    fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, rectangle, row_heights, rule,
     text_height, textbox, write,
 )
 
@@ -30,14 +28,13 @@ STATUS_LABELS = {"reported": "報告値", "no_value": "値なし", "invalid": "�
 
 
 def _measure_path(row: dict, multi_muni: bool) -> str:
-    parts = [policy_label(row["policy_no"], row["policy_name"])]
+    """An indicator slide's subtitle: (the city,) 運営方針, 主な取組 and 施策番号 with its 反映区分."""
+    parts = ([row["municipality"]] if multi_muni else []) + [policy_label(row["policy_no"], row["policy_name"])]
     if row.get("initiative_name"):
         no = row.get("initiative_no")
         parts.append(f"{no} {row['initiative_name']}" if no is not None else row["initiative_name"])
     refl = f"（反映区分 {row['reflection']}）" if row.get("reflection") else ""
     parts.append(f"施策番号 {row['measure_id']}{refl}")
-    if multi_muni:
-        parts.insert(0, row["municipality"])
     return " ／ ".join(parts)
 
 
@@ -70,8 +67,8 @@ def _change_lines(items: list[Item]) -> list[str]:
     """The change sentences, largest |増減率| first (those with none last), then each indicator's 備考: a slide's
     panel, and its notes in full."""
     def size(it: Item) -> float:
-        pct = it.row.get("delta_pct")
-        return -1.0 if pct is None or pct != pct else abs(pct)
+        pct = it.row.get("delta_pct")  # NaN is None already (selection._plain)
+        return -1.0 if pct is None else abs(pct)
 
     lines = [it.summary for it in sorted(items, key=size, reverse=True)]
     many = len(items) > 1
@@ -105,16 +102,6 @@ def _measure_heading(row: dict, multi_muni: bool) -> tuple[str, str]:
     return title, " ／ ".join(parts)
 
 
-def _values_by_year(items: list[Item], years: list[tuple[int, str]]) -> list[list[str]]:
-    """The measure's table: per indicator its name, unit and a value per year (－ where none)."""
-    rows = []
-    for it in items:
-        by_year = {p.fiscal_year: p.value for p in it.points}
-        cells = [fmt_number(by_year.get(fy), it.decimals) for fy, _ in years]
-        rows.append([it.row["indicator"], it.row.get("unit") or ""] + cells)
-    return rows
-
-
 def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
     row = items[0].row
     slide, top = _slide(prs, *_measure_heading(row, multi_muni))
@@ -126,7 +113,7 @@ def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
         top += height + Inches(0.1)
 
     years = sorted({(p.fiscal_year, p.label) for it in items for p in it.points})
-    by_unit: OrderedDict[str, list[Item]] = OrderedDict()
+    by_unit: dict[str, list[Item]] = {}
     for it in items:
         by_unit.setdefault(it.row.get("unit") or "", []).append(it)
 
@@ -139,14 +126,17 @@ def measure_slide(prs, items: list[Item], multi_muni: bool) -> None:
     box = panel(slide, right, top, right_w, bottom - top, "前年度からの変化", _change_lines(items))
     unit_w, year_w = Inches(0.9), Inches(1.3)
     widths = [right_w - unit_w - year_w * len(years), unit_w] + [year_w] * len(years)
-    table = [["指標", "単位"] + [label for _, label in years]] + _values_by_year(items, years)
+    # Per indicator its name, unit and a value per year (－ where none).
+    table = [["指標", "単位"] + [label for _, label in years]] + [
+        [it.row["indicator"], it.row.get("unit") or ""] + [fmt_number(v, it.decimals) for v in it.values_in(years)]
+        for it in items]
     table_top = box.top + box.height + Inches(0.2)
     if widths[0] >= Inches(1.9) and table_top + sum(row_heights(widths, table, BODY_PT)) <= bottom:
         add_table(slide, right, table_top, widths, table[0], table[1:], BODY_PT,
                   aligns=[PP_ALIGN.LEFT, PP_ALIGN.CENTER] + [PP_ALIGN.RIGHT] * len(years))
 
 
-def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) -> None:
+def _chart_grid(slide, box, by_unit: dict[str, list[Item]], years: list[tuple[int, str]]) -> None:
     """One chart per unit, side by side in the box (two rows when there are more than three)."""
     left, top, width, height = box
     categories = [label for _, label in years]
@@ -157,10 +147,7 @@ def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) 
     cw = int((width - gap * (cols - 1)) / cols)
     ch = int((height - gap * (nrows - 1)) / nrows)
     for k, (unit, group) in enumerate(by_unit.items()):
-        series = []
-        for it in group:
-            by_year = {p.fiscal_year: p.value for p in it.points}
-            series.append((it.row["indicator"], [by_year.get(fy) for fy, _ in years] if years else [None]))
+        series = [(it.row["indicator"], it.values_in(years) if years else [None]) for it in group]
         decimals = decimals_of(*[v for _, vs in series for v in vs])
         x = left + (cw + gap) * (k % cols)
         y = top + (ch + gap) * (k // cols)
@@ -170,16 +157,12 @@ def _chart_grid(slide, box, by_unit: OrderedDict, years: list[tuple[int, str]]) 
             no_data_note(slide, x, y, cw, ch, [it.row.get("note") or "" for it in group])
 
 
-def title_slide(prs, con, filters, title: str | None, items: list[Item], today: date) -> None:
+def title_slide(prs, con, filters, heading: str, items: list[Item], today: date) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
-    munis = list(OrderedDict.fromkeys(it.row["municipality"] for it in items))
+    munis = list(dict.fromkeys(it.row["municipality"] for it in items))
     labels = sorted({(it.row.get("report_year") or 0, it.row.get("report_label") or "") for it in items})
-    year_text = "・".join(OrderedDict.fromkeys(label for _, label in labels if label))
-    heading = title or "施策評価"
-    band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.32), SLIDE_H)
-    fill(band, NAVY)
-    band.line.fill.background()
-    plain_shape(band)
+    year_text = "・".join(dict.fromkeys(label for _, label in labels if label))
+    rectangle(slide, 0, 0, Inches(0.32), SLIDE_H, NAVY)  # the band down the left edge
 
     t = slide.shapes.title
     t.left, t.top, t.width, t.height = Inches(1.0), Inches(1.55), SLIDE_W - Inches(2.0), Inches(1.2)
@@ -238,21 +221,20 @@ def build_deck(con: duckdb.DuckDBPyConnection, filters: dict, title: str | None 
     return data
 
 
-def _deck(con, filters, title, per, today: date | None = None, ranking: bool = False) -> tuple[bytes | None, int]:
+def _deck(con, filters, title, per, ranking: bool = False) -> tuple[bytes | None, int]:
     if per not in PER_CHOICES:
         raise ValueError(f"per must be one of {', '.join(PER_CHOICES)}, not {per!r}")
     items = load_items(con, filters)
     if not items:
         return None, 0
-    today = today or date.today()
     multi_muni = len({it.row["municipality"] for it in items}) > 1
     heading = title or "施策評価"
     prs = new_presentation(heading)
-    title_slide(prs, con, filters, title, items, today)
+    title_slide(prs, con, filters, heading, items, date.today())
     if per == "indicator":
         groups = [[it] for it in items]
     else:
-        by_measure: OrderedDict[tuple[str, str], list[Item]] = OrderedDict()
+        by_measure: dict[tuple[str, str], list[Item]] = {}
         for it in items:
             by_measure.setdefault((it.row["municipality"], it.row["measure_id"]), []).append(it)
         groups = list(by_measure.values())
