@@ -3,7 +3,7 @@
 import streamlit as st
 
 from evaldash import shaping, ui
-from evaldash.export.deck import build_deck
+from evaldash.export.deck import build_deck, deck_file_name
 from evaldash.export.views import changes_workbook
 from evaldash.sql import ROW_LIMIT
 from evaldash.ui.sidebar import source_caption
@@ -85,14 +85,15 @@ def changes_table() -> None:
 changes_table()
 
 selection = {**f.params(), "min_abs_pct": float(threshold)}
+named = deck_file_name(ui.connection(), f.params(), "変化")  # from the selection: 施策評価_変化_運営方針03_R1年度
 d1 = d2 = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
 d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
                    icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
-                   file_name="施策評価_変化.xlsx", on_click="ignore", key="dl_changes_xlsx",
+                   file_name=named.removesuffix(".pptx") + ".xlsx", on_click="ignore", key="dl_changes_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}),
                    icon=":material/slideshow:",
-                   file_name="施策評価_変化.pptx", on_click="ignore", key="dl_changes_pptx",
+                   file_name=named, on_click="ignore", key="dl_changes_pptx",
                    help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
                    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 

@@ -157,7 +157,7 @@ def test_office_and_print_downloads(page, app_url):
     with page.expect_download() as info:
         page.get_by_role("button", name="PowerPoint").click()
     deck = Presentation(io.BytesIO(open(info.value.path(), "rb").read()))
-    assert info.value.suggested_filename.endswith(".pptx")
+    assert info.value.suggested_filename == "施策評価_変化_運営方針03_R1年度.pptx"  # named from the selection
     assert len(deck.slides) == 1 + 7
     values = [list(shape.chart.plots[0].series[0].values)
               for slide in deck.slides for shape in slide.shapes if shape.has_chart]
@@ -166,11 +166,17 @@ def test_office_and_print_downloads(page, app_url):
     with page.expect_download() as info:
         page.get_by_role("button", name="Excel（変化の表）").click()
     blob = open(info.value.path(), "rb").read()
+    assert info.value.suggested_filename == "施策評価_変化_運営方針03_R1年度.xlsx"
     assert zipfile.is_zipfile(io.BytesIO(blob))
     sheet = load_workbook(io.BytesIO(blob), read_only=True).worksheets[0]
     rows = [r for r in sheet.iter_rows(values_only=True)]
     assert any("女性人材バンク登録者数" in (c or "") for r in rows for c in r if isinstance(c, str))
     assert any(47 in r and 68 in r for r in rows)
+
+    open_app(page, f"{app_url}/trends?pol=3")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="PowerPoint").click()
+    assert info.value.suggested_filename == "施策評価_推移_運営方針03_R1年度.pptx"  # not the first indicator's name
 
     open_app(page, f"{app_url}/card?measure=1110421")
     with page.expect_download() as info:
