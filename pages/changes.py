@@ -3,10 +3,10 @@
 import streamlit as st
 
 from evaldash import shaping, ui
-from evaldash.export.deck import build_deck, deck_file_name
+from evaldash.export.deck import build_deck
 from evaldash.export.views import changes_workbook
 from evaldash.sql import ROW_LIMIT
-from evaldash.ui.sidebar import source_caption
+from evaldash.ui.sidebar import download_name, source_caption
 
 SORTS = {
     "abs_delta_pct": ("変化の大きい順", "abs_delta_pct", True),
@@ -85,7 +85,7 @@ def changes_table() -> None:
 changes_table()
 
 selection = {**f.params(), "min_abs_pct": float(threshold)}
-named = deck_file_name(ui.connection(), f.params(), "変化")  # from the selection: 施策評価_変化_運営方針03_R1年度
+named = download_name("変化")
 d1 = d2 = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
 d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
                    icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",

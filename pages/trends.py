@@ -3,8 +3,8 @@
 import streamlit as st
 
 from evaldash import charts, shaping, ui
-from evaldash.export.deck import build_deck, deck_file_name
-from evaldash.ui.sidebar import source_caption
+from evaldash.export.deck import build_deck
+from evaldash.ui.sidebar import download_name, source_caption
 from evaldash.ui import presentation
 
 AUTO_LIMIT = 8
@@ -105,7 +105,7 @@ left = st.container()
 middle = right = st.container(horizontal=True)
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
 middle.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
-                       file_name=deck_file_name(ui.connection(), f.params(), "推移"), icon=":material/slideshow:", on_click="ignore",
+                       file_name=download_name("推移"), icon=":material/slideshow:", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        help="選んだ指標を1枚ずつ、編集できるグラフで", width="stretch", key="dl_trends_pptx")
 if right.button("発表モード", icon=":material/slideshow:", help="1画面に1つのグラフを大きく表示します（URL に残ります）",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import shaping
+from ..export.deck.selection import selection_file_name
 from .. import filters as fl
 from ..filters import MAX_SEARCH, Filters, clean_search, describe
 from . import url
@@ -169,6 +170,12 @@ def filters() -> Filters:
 def source_caption() -> str:
     """「出典: 苫小牧市 施策評価表 R1年度」 from the data, for the selected municipalities."""
     return shaped(shaping.source_caption, "source_labels", {"muni": filters().muni})
+
+
+def download_name(kind: str) -> str:
+    """施策評価_推移_運営方針03_R1年度.pptx: a download named from the filter, not from what it happens to hold."""
+    f = filters()
+    return shaped(selection_file_name, "source_labels", {"muni": f.muni}, kind, tuple(f.muni), tuple(f.pol))
 
 
 def page_header(title: str) -> None:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 import duckdb
+import pandas as pd
 
 from ... import sql
 from ...filters import describe, policy_label
@@ -128,16 +129,22 @@ def describe_filters(con: duckdb.DuckDBPyConnection, filters: dict | None) -> li
 
 
 def deck_file_name(con: duckdb.DuckDBPyConnection, filters: dict | None, kind: str) -> str:
-    """The deck's file name from the selection: 施策評価_推移_運営方針03_R1年度.pptx.
+    """The deck's file name from the selection: 施策評価_推移_運営方針03_R1年度.pptx (selection_file_name)."""
+    p = query_params(filters)
+    labels = sql.run(con, "source_labels", {"muni": p["muni"]})
+    return selection_file_name(labels, kind, tuple(p["muni"]), tuple(p["pol"]))
+
+
+def selection_file_name(labels: pd.DataFrame, kind: str, muni: tuple, pol: tuple) -> str:
+    """施策評価_推移_運営方針03_R1年度.pptx from `source_labels` of the chosen cities.
 
     `kind` is the page (推移, 変化); then the chosen cities, the chosen 運営方針 and the latest report year of the
     chosen cities' reports. Characters a file system refuses become _."""
-    p = query_params(filters)
-    labels = "・".join(sql.run(con, "source_labels", {"muni": p["muni"]})["labels"].dropna())
-    years = [label for label in labels.split("・") if fiscal_year(label) is not None]
-    parts = ["施策評価", kind, *p["muni"]]
-    if p["pol"]:
-        parts.append("運営方針" + "・".join(f"{int(n):02d}" for n in sorted(p["pol"])))
+    joined = "・".join(labels["labels"].dropna())
+    years = [label for label in joined.split("・") if fiscal_year(label) is not None]
+    parts = ["施策評価", kind, *muni]
+    if pol:
+        parts.append("運営方針" + "・".join(f"{int(n):02d}" for n in sorted(pol)))
     if years:
         parts.append(max(years, key=fiscal_year))
     return _UNSAFE_IN_NAMES.sub("_", "_".join(parts))[:120] + ".pptx"
