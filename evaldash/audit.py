@@ -68,6 +68,21 @@ def changes_from_preview(preview: Mapping) -> dict:
     return {"counts": {kind: 0 if preview.get(kind) is None else len(preview[kind]) for kind in kinds}, **listed}
 
 
+REMOVED = {"new_measures": "removed_measures", "new_fiscal_years": "removed_fiscal_years",
+           "new_values": "removed_values", "revised_values": "reverted_values"}
+
+
+def changes_from_removal(preview: Mapping) -> dict:
+    """A removal's "changes" from imports.preview() of adding the removed file back: the measures, fiscal years
+    and values it took away, and the values it had revised, which go back (old and new as the removal saw them)."""
+    added = changes_from_preview(preview)
+    changes = {"counts": {REMOVED[kind]: n for kind, n in added["counts"].items()}}
+    changes.update({REMOVED[kind]: added[kind] for kind in REMOVED})
+    changes["reverted_values"] = [{**row, "old_value": row.get("new_value"), "new_value": row.get("old_value")}
+                                  for row in changes["reverted_values"]]
+    return changes
+
+
 def make_record(action: str, who: str, outcome: str, files: Iterable[Mapping] = (), changes: Mapping | None = None,
                 findings: Iterable = (), cause: str = "", digests: Mapping[str, str] | None = None,
                 now: datetime | None = None) -> dict:
@@ -164,7 +179,7 @@ def format_record(entry: Mapping) -> str:
     if changes:
         counts = changes.get("counts") or {k: len(v) for k, v in changes.items() if isinstance(v, list)}
         lines.append("    changes: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
-        for row in changes.get("revised_values", []):
+        for row in [*changes.get("revised_values", []), *changes.get("reverted_values", [])]:
             lines.append(f"      revised {row.get('indicator')} {row.get('fiscal_label')}: "
                          f"{row.get('old_value')} -> {row.get('new_value')}")
     for finding in entry.get("findings", []):
@@ -191,7 +206,8 @@ def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
 ACTION_WORDS = {"add": "追加", "remove": "取り除き", "rebuild": "作り直し"}
 OUTCOME_WORDS = {"done": "完了", "refused": "拒否", "rolled back": "取り消し（元のまま）"}
 CHANGE_WORDS = {"new_measures": "新しい施策", "new_fiscal_years": "新しい年度", "new_values": "追加される値",
-                "revised_values": "修正される値"}
+                "revised_values": "修正される値", "removed_measures": "外れた施策", "removed_fiscal_years": "外れた年度",
+                "removed_values": "外れた値", "reverted_values": "元に戻った値"}
 FILE_WORDS = {"files_added": "増えたファイル", "files_removed": "なくなったファイル", "files_changed": "中身が変わったファイル"}
 
 
@@ -202,7 +218,7 @@ def _changes_text(entry: Mapping) -> str:
     counts = changes.get("counts") or {}
     parts = [f"{CHANGE_WORDS.get(k, k)} {v:,}" for k, v in counts.items() if isinstance(v, int) and v]
     parts += [f"{row.get('indicator')} {row.get('fiscal_label')}: {row.get('old_value')} → {row.get('new_value')}"
-              for row in changes.get("revised_values", [])[:20]]
+              for row in [*changes.get("revised_values", []), *changes.get("reverted_values", [])][:20]]
     parts += [f"{word}: {'、'.join(changes[key])}" for key, word in FILE_WORDS.items() if changes.get(key)]
     return "、".join(parts)
 

@@ -313,8 +313,18 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     if isinstance(who, Outcome):
         return who
     outcome, state = _remove_checked(name, path, folder, db, progress)
-    log_write("remove", who, state, files, findings=outcome.findings)
+    changes = _removal_changes(safe, folder / ".." / outcome.kept_as, folder) if outcome.ok else None
+    log_write("remove", who, state, files, findings=outcome.findings, changes=changes)
     return outcome
+
+
+def _removal_changes(name: str, kept: Path, folder: Path) -> dict | None:
+    """What a removal took away: the preview of adding the removed file back to the folder without it."""
+    try:
+        return audit.changes_from_removal(preview([(name, kept.read_bytes())], folder))
+    except Exception:  # the removal is done and stays done; its record then says less
+        logging.getLogger("evaldash").exception("changes of removing %s not computed", name)
+        return None
 
 
 def _remove_checked(name: str, path: Path | None, folder: Path, db: Path, progress) -> tuple[Outcome, str]:

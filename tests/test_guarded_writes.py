@@ -95,7 +95,10 @@ def test_an_editor_and_open_on_loopback_add_and_remove(data, seed_text, monkeypa
     reports, db, log = data
     monkeypatch.setenv("EVALDASH_MODE", mode)
     actor = access.dashboard_actor(identity, LOOPBACK)
-    added = worker.add_uploads(r2(seed_text), reports, db, actor=actor)
+    # Next year's report that also revises a value of this year's and brings a measure of its own.
+    upload = [("tomakomai_R2.txt", derive(seed_text, 2020, revise={"女性人材バンク登録者数": {2019: "70"}},
+                                          copy_measure=("1110321", "1110399")).encode())]
+    added = worker.add_uploads(upload, reports, db, actor=actor)
     assert added.ok, [str(f) for f in added.findings]
     assert (reports / "tomakomai_R2.txt").is_file()
     removed = imports.remove_source("tomakomai_R2.txt", reports, db, actor=actor)
@@ -103,11 +106,20 @@ def test_an_editor_and_open_on_loopback_add_and_remove(data, seed_text, monkeypa
     remove, add = audit.read(log).records
     assert (add["action"], add["outcome"], add["who"]) == ("add", "done", who)
     assert (remove["action"], remove["outcome"], remove["who"]) == ("remove", "done", who)
-    assert add["files"] == [audit.file_info(*r2(seed_text)[0])]
+    assert add["files"] == [audit.file_info(*upload[0])]
     assert remove["files"][0]["sha256"] == add["files"][0]["sha256"]
     counts = add["changes"]["counts"]
     assert counts["new_fiscal_years"] == len(add["changes"]["new_fiscal_years"]) >= 1
     assert counts["new_values"] >= 1
+    assert counts["revised_values"] >= 1 and counts["new_measures"] == 1, counts
+    # The removal took away what the addition brought, and put back the values the addition had revised.
+    taken = remove["changes"]
+    assert taken["counts"] == {"removed_measures": counts["new_measures"],
+                               "removed_fiscal_years": counts["new_fiscal_years"],
+                               "removed_values": counts["new_values"], "reverted_values": counts["revised_values"]}
+    assert taken["removed_fiscal_years"] == add["changes"]["new_fiscal_years"]
+    assert [(r["indicator"], r["fiscal_label"], r["old_value"], r["new_value"]) for r in taken["reverted_values"]] == [
+        (r["indicator"], r["fiscal_label"], r["new_value"], r["old_value"]) for r in add["changes"]["revised_values"]]
 
 
 def test_the_command_line_is_audited_under_the_os_user(data, seed_text, monkeypatch):
