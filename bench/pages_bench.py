@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+from run import stats_ms  # one definition of the percentiles (bench/run.py runs this module in a child)
+
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = Path(__file__).resolve().parent / "floor" / "replay.py"
 
@@ -109,17 +111,6 @@ class Recorder:
             setattr(self.cls, name, orig)
         for name, bound in self.saved_module.items():
             setattr(self.st, name, bound)
-
-
-def _pct(samples, q):
-    s = sorted(samples)
-    k = (len(s) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
-def _stats(samples):
-    return {"p50_ms": _pct(samples, 0.5) * 1000, "p95_ms": _pct(samples, 0.95) * 1000, "n": len(samples)}
 
 
 def _prepare_store(reports: Path, db: Path) -> Path:
@@ -351,8 +342,8 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
             failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
             if failed:  # after a filter change: the page must draw as it did
                 res["change_error"] = failed[0][:500]
-            res["warm"], res["cold"], res["floor"] = _stats(warm), _stats(cold), _stats(floor)
-            res["change"] = _stats(change)
+            res["warm"], res["cold"], res["floor"] = stats_ms(warm), stats_ms(cold), stats_ms(floor)
+            res["change"] = stats_ms(change)
             res["warm_over_floor"] = res["warm"]["p50_ms"] / res["floor"]["p50_ms"]
             res["cold_over_floor"] = res["cold"]["p50_ms"] / res["floor"]["p50_ms"]
             res["change_over_floor"] = res["change"]["p50_ms"] / res["floor"]["p50_ms"]
@@ -371,7 +362,7 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
                 if failed:
                     res["fragment_error"] = failed[0][:500]
                 else:
-                    res["fragment"] = _stats(fragment)
+                    res["fragment"] = stats_ms(fragment)
                     res["fragment_over_floor"] = res["fragment"]["p50_ms"] / res["floor"]["p50_ms"]
             if several:
                 res.update(_unfiltered(page, path))
