@@ -2,38 +2,18 @@
 
     python bench/load.py --profile                # 20 sessions, 60 s, on a copy of data/reports
     python bench/load.py --sessions 5 --seconds 15
-    python bench/load.py --profile --server-env STREAMLIT_RUNNER_POST_SCRIPT_GC=false   # an experiment
-    python bench/load.py --reports bench/out/x10 --profile                              # a larger corpus
     python bench/load.py --profile --replicas 2   # read-only replicas behind deploy/Caddyfile (Debian's caddy)
 
-One headless Chromium (Debian's, found by tests/e2e/server.py), one browser context per
-session, all driven from one asyncio event loop, against ONE `streamlit run dashboard.py`
-on 127.0.0.1 (tests/e2e/server.py starts it on a free port) serving a store built from a
-temporary copy of the reports folder (data/ is never written). With --replicas N, N read-only
-replicas under /hyoka/ behind Caddy with the shipped deploy/Caddyfile (tests/e2e/proxy.py: TLS,
-sticky sessions by cookie, compression); each session lands where the proxy sends it. Run it from a checkout nobody
-is editing: Streamlit reloads changed modules under running sessions.
+One headless Chromium, one browser context per session, all on one asyncio loop, against one `streamlit run
+dashboard.py` (tests/e2e/server.py) on a temporary copy of the reports; with --replicas N, N read-only replicas behind
+Caddy (tests/e2e/proxy.py). A warm-up session visits every page; the N sessions then open the dashboard and, for
+--seconds, pause (--think) and switch page, change a filter or reload. Each action is timed from the click until the
+run is over and drawn with the expected content (the browser tests' idle check); errors are counted after each.
+Run it from a checkout nobody is editing: Streamlit reloads changed modules under running sessions.
 
-1. A warm-up session visits every page (imports and first runs are not load).
-2. The N sessions open the dashboard, --open-concurrency at a time: first visits, empty cache.
-3. For --seconds (and at most --max-steps actions each), every session pauses (--think), then
-   switches page through the sidebar, toggles a shared filter (反映区分 pill, 運営方針
-   multiselect, keyword search) or, now and then, reloads (a new Streamlit session).
-
-Each action is timed from the click or key that makes Streamlit rerun (opening a dropdown and
-typing are untimed) until the run is over and everything is drawn (the browser tests' idle
-check from tests/e2e/server.py, and no stale element) with the expected content there: the
-page's title, and on pages that describe the filters, the caption for the chosen filters.
-Page switches and filter changes are split, on the page's own clock, into action -> run start,
-the run as the page sees it, and drawing. After every action the session counts error
-elements (ERROR_SELECTOR); the server log is read for failures.
-
-The browser and its driver run at a lower priority (--client-nice): they stand in for N
-separate PCs but share this machine's cores with the server, so the CPU each used is recorded,
-and so is every other process's. --profile times, inside the server (each replica), every script
-run (wall and CPU) and every query that actually ran (a miss of the shared result cache).
-
-Prints a table and writes bench/load_results.json; BENCHMARKS.md has the figures and reading.
+The browser runs at a lower priority (--client-nice) and its CPU is recorded, since it shares the server's cores.
+--profile times every script run and every query that ran inside the server. Prints a table and writes
+bench/load_results.json; BENCHMARKS.md has the figures and their reading.
 """
 
 from __future__ import annotations

@@ -1,20 +1,9 @@
 """Page reruns through streamlit.testing.v1.AppTest against their bare floor (issue 6).
 
-For each page of dashboard.py, in one process (the child that bench/run.py starts per scale):
-
-* real, warm: AppTest reruns of dashboard.py on that page; named queries come from the
-  caches (evaldash.ui.data: results and shaped views), as on a rerun that does not change the filter;
-* real, cold: the same with both caches cleared before each run, as on a rerun whose
-  filter changed (every query runs, every chart is built);
-* real, filter change: the caches cleared, the page run once with a keyword that matches nothing, then the
-  keyword emptied and timed: as a user who changes the sidebar's filter to one nobody asked for yet sees it (the
-  queries that take the filter run; the store's metadata and the sidebar's choices come from the cache);
-* floor: bench/floor/replay.py drawing the elements the real page drew, recorded during
-  one real run (see that file).
-
-At scales with several municipalities the sidebar's 自治体 filter is set to the first one,
-as a user in one city would; each page is then also opened with no filter (every city), its
-first run and one warm rerun timed, and the landing page's first visit with no filter.
+For each page, in the child process bench/run.py starts per scale: warm reruns (queries from the caches), cold
+reruns (both caches cleared), a filter change (a keyword that matches nothing, then emptied and timed), fragment
+reruns, and the floor: bench/floor/replay.py redrawing the elements the real page drew in one recorded run. With
+several municipalities the sidebar's 自治体 is set to the first one, and each page is also opened unfiltered.
 """
 
 from __future__ import annotations
