@@ -605,6 +605,7 @@ def server_log_problems(log: Path) -> list[str]:
 
 
 def print_table(result: dict) -> None:
+    """Latencies, errors and targets; memory, the CPU split, the breakdown and the server profile are in the file."""
     s = result["latency"]
     print(f"\n{result['config']['sessions']} sessions × {result['config']['seconds']} s "
           f"on {result['machine']['usable_cores']} cores ({result['machine']['cpu']})")
@@ -614,33 +615,12 @@ def print_table(result: dict) -> None:
             print(f"{kind:<15}{v['n']:>6}{v['p50_s']:>9.3f}{v['p95_s']:>9.3f}{v['max_s']:>9.3f}")
         else:
             print(f"{kind:<15}{0:>6}")
-    for kind, b in result["latency_breakdown"].items():
-        if b["n"]:
-            print(f"  {kind} p50/p95 s: to run start {b['to_run_s_p50']}/{b['to_run_s_p95']}, run "
-                  f"{b['run_s_p50']}/{b['run_s_p95']}, drawing {b['draw_s_p50']}/{b['draw_s_p95']}")
-    m = result["memory"]
-    print(f"server RSS MB: idle {m['idle_mb']:.0f}, warm {m['warm_mb']:.0f}, peak {m['peak_mb']:.0f}, "
-          f"end (all open) {m['end_all_open_mb']:.0f}, after close {m['after_close_mb']:.0f}; "
-          f"growth {m['growth_mb']:+.0f} MB")
-    c = result["cpu"]
-    print(f"CPU s during the run ({c['wall_s']} s wall × {result['machine']['nproc']} cores = {c['capacity_cpu_s']}): "
-          f"server {c['server_s']}, browser {c['browser_s']}, driver {c['driver_s']}, other processes "
-          f"{c['other_processes_s']}; machine busy {c['machine_busy_share']:.0%}; load average "
-          f"{c['load_average_before'][0]} -> {c['load_average_after'][0]}")
     print(f"errors: {len(result['errors'])} (error elements and timeouts), server log problems: "
           f"{len(result['server_log_problems'])}")
     for e in result["errors"][:10]:
         print(f"  session {e['session']} at {e['at']} s, {e['action']} on {e['page']}: {e['kind']}: {e['text'][:160]}")
-    prof = result.get("server_profile")
-    if prof:
-        r, q = prof["script_runs"], prof["query_executions"]
-        print(f"server profile: {r['n']} script runs, p50 {r['p50_s']} s, p95 {r['p95_s']} s, {r['total_s']} s in all; "
-              f"CPU per run p50 {prof['script_run_cpu']['p50_s']} s, mean {prof['script_run_cpu']['mean_s']} s; "
-              f"{q['n']} query executions (cache misses), {q['total_s']} s in all")
-        for name, runs in prof.get("by_replica", {}).items():
-            print(f"  {name}: {runs['n']} script runs, p50 {runs['p50_s']} s, p95 {runs['p95_s']} s")
     if result["machine_shared"]:
-        print(f"WARNING: other processes used {c['other_processes_s']} of {c['capacity_cpu_s']} CPU s during the run: "
+        print(f"WARNING: other processes used {result['cpu']['other_processes_s']} CPU s during the run: "
               "the machine was shared and the latencies are not this dashboard's alone")
     t = result["targets"]
     print(f"targets: no errors {'met' if t['no_errors'] else 'MISSED'}; filter-change p95 < {TARGET_FILTER_P95_S} s "
