@@ -520,7 +520,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plot", type=Path, default=DEFAULT_PLOT)
     ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
     ap.add_argument("--no-pages", action="store_true")
-    ap.add_argument("--replot", action="store_true", help="only draw --plot from --results")
     ap.add_argument("--child", choices=["ingest", "parse-single", "pages"], help=argparse.SUPPRESS)
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -542,10 +541,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(pages_bench.child_pages(args.reports, args.db, args.runs)))
         return 0
 
-    if args.replot:
-        results = json.loads(args.results.read_text(encoding="utf-8"))
-        print(plot(results, args.plot) or f"wrote {args.plot}")
-        return 0
     started = time.perf_counter()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
