@@ -651,7 +651,6 @@ def serve(args, base: Path, reports: Path, db: Path):
         (base / "profile" / "sitecustomize.py").write_text(PROFILE_SITECUSTOMIZE, encoding="utf-8")
         env["PYTHONPATH"] = os.pathsep.join([str(base / "profile"), str(ROOT)] + [
             p for p in [os.environ.get("PYTHONPATH")] if p])
-    env.update(item.partition("=")[::2] for item in args.server_env)
     n = max(1, args.replicas)
     logs, profiles = [base / f"server{k}.log" for k in range(n)], [base / f"profile{k}.tsv" for k in range(n)]
     args.profile_logs = profiles if args.profile else []
@@ -691,8 +690,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="time every script run and every query execution (a cache miss) inside the server")
     ap.add_argument("--client-nice", type=int, default=10,
                     help="nice value added to the browser and its driver, not the server (default 10; 0: off)")
-    ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
-                    help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
     ap.add_argument("--replicas", type=int, default=0,
                     help="N read-only replicas behind Caddy instead of one server (results: load_proxy_results.json)")
     args = ap.parse_args(argv)
@@ -724,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "command": _without_results(argv if argv is not None else sys.argv[1:]),
         "config": {"sessions": args.sessions, "seconds": args.seconds, "max_steps": args.max_steps,
-                   "open_concurrency": args.open_concurrency, "think_s": list(args.think), "server_env": args.server_env,
+                   "open_concurrency": args.open_concurrency, "think_s": list(args.think),
                    "client_nice": args.client_nice, "replicas": args.replicas,
                    "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
         "machine": machine(),
