@@ -1,22 +1,9 @@
 """Synthetic 施策評価表 data for the benchmarks, deterministic from a seed.
 
-Two writers:
-
-* Report texts in the bundled report's own layout (tab tables, 運営方針 headings,
-  the 施策番号 label line with the 7 digits on the next line, 担当部・課 with
-  反映区分, 具体的な取組 with <ul> HTML, the 評価指標 year header, value rows
-  with commas and `-`, ※ notes, 今後の取組の方向性 <p>…</p>), at a scale factor of
-  the bundled report (25 indicators) and for several report years per
-  municipality, so that merging, revisions and report changes are exercised.
-  Every report written parses with evaldash.parse with no error finding
-  (`check_reports` asserts it; the CLI runs it unless --no-check).
-
-* A national-scale store (≈1,700 municipalities × 300 indicators × 10 fiscal
-  years ≈ 5 million rows) written straight into DuckDB with SQL (range() and
-  hash()), with the tables, columns, types and macros of evaldash.store.build,
-  so every named query in queries/ runs on it unchanged.
-
-Usage (from the project root):
+* Report texts in the bundled report's layout, at a multiple of its 25 indicators and for several report years per
+  municipality (revisions and report changes for the merge); every one parses with no error (`check_reports`).
+* A national-scale store (≈1,700 municipalities × 300 indicators × 10 fiscal years) written straight into DuckDB
+  with SQL, with the schema of evaldash.store.build, so every named query runs on it unchanged.
 
     python bench/generate.py reports --out bench/out/x100 --scale 100 --munis 1 --years 2019,2020
     python bench/generate.py national --db bench/out/national.duckdb [--munis 1700]

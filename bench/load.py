@@ -2,38 +2,18 @@
 
     python bench/load.py --profile                # 20 sessions, 60 s, on a copy of data/reports
     python bench/load.py --sessions 5 --seconds 15
-    python bench/load.py --profile --server-env STREAMLIT_RUNNER_POST_SCRIPT_GC=false   # an experiment
-    python bench/load.py --reports bench/out/x10 --profile                              # a larger corpus
     python bench/load.py --profile --replicas 2   # read-only replicas behind deploy/Caddyfile (Debian's caddy)
 
-One headless Chromium (Debian's, found by tests/e2e/server.py), one browser context per
-session, all driven from one asyncio event loop, against ONE `streamlit run dashboard.py`
-on 127.0.0.1 (tests/e2e/server.py starts it on a free port) serving a store built from a
-temporary copy of the reports folder (data/ is never written). With --replicas N, N read-only
-replicas under /hyoka/ behind Caddy with the shipped deploy/Caddyfile (tests/e2e/proxy.py: TLS,
-sticky sessions by cookie, compression); each session lands where the proxy sends it. Run it from a checkout nobody
-is editing: Streamlit reloads changed modules under running sessions.
+One headless Chromium, one browser context per session, all on one asyncio loop, against one `streamlit run
+dashboard.py` (tests/e2e/server.py) on a temporary copy of the reports; with --replicas N, N read-only replicas behind
+Caddy (tests/e2e/proxy.py). A warm-up session visits every page; the N sessions then open the dashboard and, for
+--seconds, pause (--think) and switch page, change a filter or reload. Each action is timed from the click until the
+run is over and drawn with the expected content (the browser tests' idle check); errors are counted after each.
+Run it from a checkout nobody is editing: Streamlit reloads changed modules under running sessions.
 
-1. A warm-up session visits every page (imports and first runs are not load).
-2. The N sessions open the dashboard, --open-concurrency at a time: first visits, empty cache.
-3. For --seconds (and at most --max-steps actions each), every session pauses (--think), then
-   switches page through the sidebar, toggles a shared filter (反映区分 pill, 運営方針
-   multiselect, keyword search) or, now and then, reloads (a new Streamlit session).
-
-Each action is timed from the click or key that makes Streamlit rerun (opening a dropdown and
-typing are untimed) until the run is over and everything is drawn (the browser tests' idle
-check from tests/e2e/server.py, and no stale element) with the expected content there: the
-page's title, and on pages that describe the filters, the caption for the chosen filters.
-Page switches and filter changes are split, on the page's own clock, into action -> run start,
-the run as the page sees it, and drawing. After every action the session counts error
-elements (ERROR_SELECTOR); the server log is read for failures.
-
-The browser and its driver run at a lower priority (--client-nice): they stand in for N
-separate PCs but share this machine's cores with the server, so the CPU each used is recorded,
-and so is every other process's. --profile times, inside the server (each replica), every script
-run (wall and CPU) and every query that actually ran (a miss of the shared result cache).
-
-Prints a table and writes bench/load_results.json; BENCHMARKS.md has the figures and reading.
+The browser runs at a lower priority (--client-nice) and its CPU is recorded, since it shares the server's cores.
+--profile times every script run and every query that ran inside the server. Prints a table and writes
+bench/load_results.json; BENCHMARKS.md has the figures and their reading.
 """
 
 from __future__ import annotations
@@ -625,6 +605,7 @@ def server_log_problems(log: Path) -> list[str]:
 
 
 def print_table(result: dict) -> None:
+    """Latencies, errors and targets; memory, the CPU split, the breakdown and the server profile are in the file."""
     s = result["latency"]
     print(f"\n{result['config']['sessions']} sessions × {result['config']['seconds']} s "
           f"on {result['machine']['usable_cores']} cores ({result['machine']['cpu']})")
@@ -634,33 +615,12 @@ def print_table(result: dict) -> None:
             print(f"{kind:<15}{v['n']:>6}{v['p50_s']:>9.3f}{v['p95_s']:>9.3f}{v['max_s']:>9.3f}")
         else:
             print(f"{kind:<15}{0:>6}")
-    for kind, b in result["latency_breakdown"].items():
-        if b["n"]:
-            print(f"  {kind} p50/p95 s: to run start {b['to_run_s_p50']}/{b['to_run_s_p95']}, run "
-                  f"{b['run_s_p50']}/{b['run_s_p95']}, drawing {b['draw_s_p50']}/{b['draw_s_p95']}")
-    m = result["memory"]
-    print(f"server RSS MB: idle {m['idle_mb']:.0f}, warm {m['warm_mb']:.0f}, peak {m['peak_mb']:.0f}, "
-          f"end (all open) {m['end_all_open_mb']:.0f}, after close {m['after_close_mb']:.0f}; "
-          f"growth {m['growth_mb']:+.0f} MB")
-    c = result["cpu"]
-    print(f"CPU s during the run ({c['wall_s']} s wall × {result['machine']['nproc']} cores = {c['capacity_cpu_s']}): "
-          f"server {c['server_s']}, browser {c['browser_s']}, driver {c['driver_s']}, other processes "
-          f"{c['other_processes_s']}; machine busy {c['machine_busy_share']:.0%}; load average "
-          f"{c['load_average_before'][0]} -> {c['load_average_after'][0]}")
     print(f"errors: {len(result['errors'])} (error elements and timeouts), server log problems: "
           f"{len(result['server_log_problems'])}")
     for e in result["errors"][:10]:
         print(f"  session {e['session']} at {e['at']} s, {e['action']} on {e['page']}: {e['kind']}: {e['text'][:160]}")
-    prof = result.get("server_profile")
-    if prof:
-        r, q = prof["script_runs"], prof["query_executions"]
-        print(f"server profile: {r['n']} script runs, p50 {r['p50_s']} s, p95 {r['p95_s']} s, {r['total_s']} s in all; "
-              f"CPU per run p50 {prof['script_run_cpu']['p50_s']} s, mean {prof['script_run_cpu']['mean_s']} s; "
-              f"{q['n']} query executions (cache misses), {q['total_s']} s in all")
-        for name, runs in prof.get("by_replica", {}).items():
-            print(f"  {name}: {runs['n']} script runs, p50 {runs['p50_s']} s, p95 {runs['p95_s']} s")
     if result["machine_shared"]:
-        print(f"WARNING: other processes used {c['other_processes_s']} of {c['capacity_cpu_s']} CPU s during the run: "
+        print(f"WARNING: other processes used {result['cpu']['other_processes_s']} CPU s during the run: "
               "the machine was shared and the latencies are not this dashboard's alone")
     t = result["targets"]
     print(f"targets: no errors {'met' if t['no_errors'] else 'MISSED'}; filter-change p95 < {TARGET_FILTER_P95_S} s "
@@ -691,7 +651,6 @@ def serve(args, base: Path, reports: Path, db: Path):
         (base / "profile" / "sitecustomize.py").write_text(PROFILE_SITECUSTOMIZE, encoding="utf-8")
         env["PYTHONPATH"] = os.pathsep.join([str(base / "profile"), str(ROOT)] + [
             p for p in [os.environ.get("PYTHONPATH")] if p])
-    env.update(item.partition("=")[::2] for item in args.server_env)
     n = max(1, args.replicas)
     logs, profiles = [base / f"server{k}.log" for k in range(n)], [base / f"profile{k}.tsv" for k in range(n)]
     args.profile_logs = profiles if args.profile else []
@@ -731,8 +690,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="time every script run and every query execution (a cache miss) inside the server")
     ap.add_argument("--client-nice", type=int, default=10,
                     help="nice value added to the browser and its driver, not the server (default 10; 0: off)")
-    ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
-                    help="environment for the server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
     ap.add_argument("--replicas", type=int, default=0,
                     help="N read-only replicas behind Caddy instead of one server (results: load_proxy_results.json)")
     args = ap.parse_args(argv)
@@ -764,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "command": _without_results(argv if argv is not None else sys.argv[1:]),
         "config": {"sessions": args.sessions, "seconds": args.seconds, "max_steps": args.max_steps,
-                   "open_concurrency": args.open_concurrency, "think_s": list(args.think), "server_env": args.server_env,
+                   "open_concurrency": args.open_concurrency, "think_s": list(args.think),
                    "client_nice": args.client_nice, "replicas": args.replicas,
                    "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
         "machine": machine(),

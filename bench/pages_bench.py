@@ -1,20 +1,9 @@
 """Page reruns through streamlit.testing.v1.AppTest against their bare floor (issue 6).
 
-For each page of dashboard.py, in one process (the child that bench/run.py starts per scale):
-
-* real, warm: AppTest reruns of dashboard.py on that page; named queries come from the
-  caches (evaldash.ui.data: results and shaped views), as on a rerun that does not change the filter;
-* real, cold: the same with both caches cleared before each run, as on a rerun whose
-  filter changed (every query runs, every chart is built);
-* real, filter change: the caches cleared, the page run once with a keyword that matches nothing, then the
-  keyword emptied and timed: as a user who changes the sidebar's filter to one nobody asked for yet sees it (the
-  queries that take the filter run; the store's metadata and the sidebar's choices come from the cache);
-* floor: bench/floor/replay.py drawing the elements the real page drew, recorded during
-  one real run (see that file).
-
-At scales with several municipalities the sidebar's 自治体 filter is set to the first one,
-as a user in one city would; each page is then also opened with no filter (every city), its
-first run and one warm rerun timed, and the landing page's first visit with no filter.
+For each page, in the child process bench/run.py starts per scale: warm reruns (queries from the caches), cold
+reruns (both caches cleared), a filter change (a keyword that matches nothing, then emptied and timed), fragment
+reruns, and the floor: bench/floor/replay.py redrawing the elements the real page drew in one recorded run. With
+several municipalities the sidebar's 自治体 is set to the first one, and each page is also opened unfiltered.
 """
 
 from __future__ import annotations
@@ -26,6 +15,8 @@ import shutil
 import threading
 import time
 from pathlib import Path
+
+from run import stats_ms  # one definition of the percentiles (bench/run.py runs this module in a child)
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = Path(__file__).resolve().parent / "floor" / "replay.py"
@@ -109,17 +100,6 @@ class Recorder:
             setattr(self.cls, name, orig)
         for name, bound in self.saved_module.items():
             setattr(self.st, name, bound)
-
-
-def _pct(samples, q):
-    s = sorted(samples)
-    k = (len(s) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
-def _stats(samples):
-    return {"p50_ms": _pct(samples, 0.5) * 1000, "p95_ms": _pct(samples, 0.95) * 1000, "n": len(samples)}
 
 
 def _prepare_store(reports: Path, db: Path) -> Path:
@@ -351,8 +331,8 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
             failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
             if failed:  # after a filter change: the page must draw as it did
                 res["change_error"] = failed[0][:500]
-            res["warm"], res["cold"], res["floor"] = _stats(warm), _stats(cold), _stats(floor)
-            res["change"] = _stats(change)
+            res["warm"], res["cold"], res["floor"] = stats_ms(warm), stats_ms(cold), stats_ms(floor)
+            res["change"] = stats_ms(change)
             res["warm_over_floor"] = res["warm"]["p50_ms"] / res["floor"]["p50_ms"]
             res["cold_over_floor"] = res["cold"]["p50_ms"] / res["floor"]["p50_ms"]
             res["change_over_floor"] = res["change"]["p50_ms"] / res["floor"]["p50_ms"]
@@ -371,7 +351,7 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
                 if failed:
                     res["fragment_error"] = failed[0][:500]
                 else:
-                    res["fragment"] = _stats(fragment)
+                    res["fragment"] = stats_ms(fragment)
                     res["fragment_over_floor"] = res["fragment"]["p50_ms"] / res["floor"]["p50_ms"]
             if several:
                 res.update(_unfiltered(page, path))

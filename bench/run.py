@@ -1,22 +1,12 @@
 """Benchmarks of ingest, named queries and pages as the data grows (issue 6).
 
     python bench/run.py            # every scale: seed, ×1, ×10, ×100, ×1000 and the national store
-    python bench/run.py --quick    # stops at ×100 (under two minutes on 2 cores)
+    python bench/run.py --quick    # stops at ×100
     python bench/run.py --quick --smoke --out DIR --results FILE   # seconds: proves the script works
 
-It builds each scale under bench/out/ (gitignored; never data/), measures, prints
-tables and writes bench/results.json (and bench/latency.png when matplotlib from
-bench/requirements.txt is installed and the run is not a smoke run).
-
-Measured:
-  * ingest, in a fresh subprocess per scale: parse throughput (MB/s of report text),
-    store build time (reports/s, rows/s) with its phases, peak RSS (ru_maxrss) and the
-    Python heap peak of a build (tracemalloc, a separate pass);
-  * p50/p95 latency of every named query in queries/ with filter variants, through
-    evaldash.sql.run on a connection opened as the dashboard opens it (store.connect_readonly);
-  * pages: a full rerun of each page through streamlit.testing.v1.AppTest against a bare
-    page under bench/floor/ that draws the same widgets and charts from precomputed data
-    (see PAGES below; skipped when the pages are not there).
+Builds each scale under bench/out/ (never data/), measures ingest in a fresh process per scale, every named query
+with filter variants and every page against its floor (bench/pages_bench.py), prints tables and writes
+bench/results.json and bench/latency.png. BENCHMARKS.md says what is timed and how to read it.
 """
 
 from __future__ import annotations
@@ -530,7 +520,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plot", type=Path, default=DEFAULT_PLOT)
     ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
     ap.add_argument("--no-pages", action="store_true")
-    ap.add_argument("--replot", action="store_true", help="only draw --plot from --results")
     ap.add_argument("--child", choices=["ingest", "parse-single", "pages"], help=argparse.SUPPRESS)
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -552,10 +541,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(pages_bench.child_pages(args.reports, args.db, args.runs)))
         return 0
 
-    if args.replot:
-        results = json.loads(args.results.read_text(encoding="utf-8"))
-        print(plot(results, args.plot) or f"wrote {args.plot}")
-        return 0
     started = time.perf_counter()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
