@@ -313,7 +313,7 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     if isinstance(who, Outcome):
         return who
     outcome, state = _remove_checked(name, path, folder, db, progress)
-    changes = _removal_changes(safe, folder / ".." / outcome.kept_as, folder) if outcome.ok else None
+    changes = _removal_changes(safe, folder.parent / outcome.kept_as, folder) if outcome.ok else None
     log_write("remove", who, state, files, findings=outcome.findings, changes=changes)
     return outcome
 
