@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import normalize as nz
 from .report import Finding, Measure, Report, quoted
-from .summary import change_sentence, decimals_of
+from .summary import change_sentences, decimals_of
 
 # The flat table (the export contract), column -> (Japanese name, description), in the table's order: shown on the
 # データ page and in the Excel export's 列の説明 sheet, and checked against the README by a test.
@@ -316,34 +318,35 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
     prev = reported[from_end == 1].rename(
         columns={"fiscal_year": "prev_year", "fiscal_label": "prev_label", "value": "prev_value"})
     frame = indicators[keys + ["indicator", "unit"]].merge(prev.merge(last, on=keys), on=keys, how="left")
-    rows = []
-    for r in frame.itertuples(index=False):
-        if nz.is_missing(r.prev_year):
-            rows.append({"municipality": r.municipality, "indicator_id": r.indicator_id,
-                         "summary": change_sentence(r.indicator, r.unit, None, None)})
-            continue
-        p, v = r.prev_value, r.latest_value
-        delta = round(v - p, decimals_of(p, v))
-        rows.append(
-            {
-                "municipality": r.municipality,
-                "indicator_id": r.indicator_id,
-                "prev_year": int(r.prev_year),
-                "prev_label": r.prev_label,
-                "prev_value": p,
-                "latest_year": int(r.latest_year),
-                "latest_label": r.latest_label,
-                "latest_value": v,
-                "delta": delta,
-                "delta_pct": None if p == 0 else (v - p) / abs(p) * 100,
-                "direction": "up" if delta > 0 else "down" if delta < 0 else "flat",
-                "summary": change_sentence(r.indicator, r.unit, p, v, r.prev_label, r.latest_label),
-            }
-        )
-    return _frame("indicator_changes", rows).astype(
-        {"prev_year": "Int64", "latest_year": "Int64", "prev_value": "float64", "latest_value": "float64",
-         "delta": "float64", "delta_pct": "float64"}
-    )
+    return _changes_columns(frame)
+
+
+def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The change of each indicator row of `frame` (its two years' values, or none), column by column;
+    sentences and rounding as summary says, each distinct number worked out once."""
+    if frame.empty:  # columns of no rows keep the dtypes the other tables join on
+        return _frame("indicator_changes", []).astype({c: "Int64" for c in ("prev_year", "latest_year")} | {
+            c: "float64" for c in ("prev_value", "latest_value", "delta", "delta_pct")})
+    known = frame["prev_year"].notna().to_numpy()
+    p = frame["prev_value"].to_numpy(dtype="float64", na_value=float("nan"))
+    v = frame["latest_value"].to_numpy(dtype="float64", na_value=float("nan"))
+    decimals = lru_cache(maxsize=None)(decimals_of)  # once per distinct value
+    delta = [round(b - a, max(decimals(a), decimals(b))) if k else None
+             for k, a, b in zip(known.tolist(), p.tolist(), v.tolist())]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(p == 0, np.nan, (v - p) / np.abs(p) * 100)
+    out = pd.DataFrame({
+        "municipality": frame["municipality"], "indicator_id": frame["indicator_id"],
+        "prev_year": frame["prev_year"].astype("Int64"), "prev_label": frame["prev_label"].where(known, None),
+        "prev_value": np.where(known, p, np.nan),
+        "latest_year": frame["latest_year"].astype("Int64"), "latest_label": frame["latest_label"].where(known, None),
+        "latest_value": np.where(known, v, np.nan),
+        "delta": pd.array(delta, dtype="float64"), "delta_pct": np.where(known, pct, np.nan),
+        "direction": [None if d is None else "up" if d > 0 else "down" if d < 0 else "flat" for d in delta],
+        "summary": change_sentences(frame["indicator"], frame["unit"], np.where(known, p, np.nan),
+                                    np.where(known, v, np.nan), frame["prev_label"], frame["latest_label"]),
+    })
+    return out
 
 
 def report_changes(reports: list[Report]) -> list[dict]:

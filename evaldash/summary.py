@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
+import pandas as pd
+
 from .normalize import is_missing
 
 MINUS = "\u2212"
@@ -88,20 +91,68 @@ def change_sentence(indicator: str, unit: str, prev: float | None, latest: float
     """「女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。」
 
     The years are in the sentence so that it stands on its own when pasted into council material."""
-    unit = unit or ""
     if is_missing(prev) or is_missing(latest):
-        return f"{indicator}は比較できる2年度分の値がありません。"
-    d = decimals_of(prev, latest)
-    delta = round_half_up(latest - prev, d)
+        return _no_change_sentence(indicator)
+    return _sentence(_Numbers(), indicator, unit, prev, latest, prev_label, latest_label)
+
+
+def change_sentences(indicators, units, prevs, latests, prev_labels, latest_labels) -> list[str]:
+    """change_sentence of each row of these columns; each distinct number is rounded and written once
+    (a store's build writes a sentence for every indicator)."""
+    numbers = _Numbers()
+    absent = (pd.isna(np.asarray(prevs, dtype=object)) | pd.isna(np.asarray(latests, dtype=object))).tolist()
+    columns = [list(c) if not hasattr(c, "tolist") else c.tolist()
+               for c in (indicators, units, prevs, latests, prev_labels, latest_labels)]
+    return [_no_change_sentence(ind) if gone else _sentence(numbers, ind, unit, p, v, pl, ll)
+            for gone, ind, unit, p, v, pl, ll in zip(absent, *columns)]
+
+
+def _no_change_sentence(indicator: str) -> str:
+    return f"{indicator}は比較できる2年度分の値がありません。"
+
+
+def _sentence(numbers: _Numbers, indicator: str, unit: str, prev: float, latest: float,
+              prev_label: str | None, latest_label: str | None) -> str:
+    unit = unit or ""
+    d = max(numbers.decimals(prev), numbers.decimals(latest))
+    delta = numbers.rounded(latest - prev, d)
     # A change in a percentage is in points, not in per cent of a per cent.
     delta_unit = "ポイント" if unit in ("%", "％") else unit
-    a, b = fmt_number(prev, d), fmt_number(latest, d)
     before = f"{prev_label}の" if prev_label else ""
     after = f"{latest_label}の" if latest_label else ""
     if delta == 0:
         was = f"{prev_label}と同じ" if prev_label else "前年度と同じ"
-        return f"{indicator}は、{after}{b}{unit}で{was}（{UNCHANGED}）でした。"
+        return f"{indicator}は、{after}{numbers.text(latest, d)}{unit}で{was}（{UNCHANGED}）でした。"
     word = "増加" if delta > 0 else "減少"
-    amount = fmt_number(abs(delta), d)
-    pct = "" if prev == 0 else f"（{fmt_pct((latest - prev) / abs(prev) * 100)}）"
-    return f"{indicator}は、{before}{a}{unit}から{after}{b}{unit}へ{amount}{delta_unit}{word}{pct}しました。"
+    pct = "" if prev == 0 else f"（{numbers.pct((latest - prev) / abs(prev) * 100)}）"
+    return (f"{indicator}は、{before}{numbers.text(prev, d)}{unit}から{after}{numbers.text(latest, d)}{unit}へ"
+            f"{numbers.text(abs(delta), d)}{delta_unit}{word}{pct}しました。")
+
+
+class _Numbers:
+    """decimals_of, round_half_up, fmt_number and fmt_pct of present numbers, each worked out once per distinct
+    number. A zero is worked out every time: 0.0 and -0.0 are one key of a dict but written differently."""
+
+    def __init__(self):
+        self.memo: dict = {}
+
+    def _once(self, func, value, *args):
+        if not value:
+            return func(value, *args)
+        key = (func, value, *args)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = func(value, *args)
+        return found
+
+    def decimals(self, value: float) -> int:
+        return self._once(decimals_of, value)
+
+    def rounded(self, value: float, decimals: int) -> float:
+        return self._once(round_half_up, value, decimals)
+
+    def text(self, value: float, decimals: int) -> str:
+        return self._once(fmt_number, value, decimals)
+
+    def pct(self, pct: float) -> str:
+        return self._once(fmt_pct, pct)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaldash.summary import (MINUS, change_sentence, fmt_number, fmt_pct, fmt_share, fmt_signed, round_half_up,
+from evaldash.summary import (MINUS, change_sentence, change_sentences, fmt_number, fmt_pct, fmt_share, fmt_signed, round_half_up,
                               share_pct)
 
 
@@ -59,3 +59,15 @@ def test_a_percentage_changes_in_points_and_from_zero_has_no_rate():
         "率は、H30年度の26.9%からR1年度の30.0%へ3.1ポイント増加（+11.5%）しました。")
     assert change_sentence("件数", "件", 0, 5, "H30年度", "R1年度") == "件数は、H30年度の0件からR1年度の5件へ5件増加しました。"
     assert change_sentence("件数", "件", None, 5) == "件数は比較できる2年度分の値がありません。"
+
+
+def test_sentences_of_a_column_are_the_sentence_of_each_row():
+    """The column form works each distinct number out once: repeated numbers, a number written with other
+    decimals beside another value, zeros of either sign and absent values still read as one row alone does."""
+    rows = [("a", "人", 47, 68, "H30年度", "R1年度"), ("b", "人", 47.0, 68.25, "H30年度", "R1年度"),
+            ("c", "%", 68, 47, None, None), ("d", "件", -0.0, 5, "H30年度", "R1年度"), ("e", "件", 0.0, -0.0, "R1年度", "R2年度"),
+            ("f", "件", float("nan"), 5, None, "R1年度"), ("g", "", None, None, None, None), ("h", "件", 2.5, 2.5, "R1年度", "R2年度"),
+            ("i", "件", 0.125, 2.5, "R1年度", "R2年度"), ("j", "人", 47, 68, "H30年度", "R1年度")]
+    columns = [list(c) for c in zip(*rows)]
+    assert change_sentences(*columns) == [change_sentence(*row) for row in rows]
+    assert change_sentences([], [], [], [], [], []) == []
