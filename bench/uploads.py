@@ -9,6 +9,9 @@ csv-add     a 1,000,000-row template (minimal columns, about 20 MB) through `pyt
 csv-page    the same through the functions 取込 calls (imports.check_and_preview, then imports.add_sources)
 csv-worker  the same through worker.check_upload and worker.add_uploads (time only: the work is in a child)
 xlsx        a 100,000-row .xlsx through check_and_preview and add_sources
+
+As the 取込 page does, the add is given the changes its preview found (audit.changes_from_preview), so it
+does not work the preview out again.
 bomb        an .xlsx whose one member inflates to 1 GiB, through check_and_preview: refused
 
 Peak memory is the process's own maximum resident size (ru_maxrss), for csv-add the CLI's.
@@ -82,7 +85,7 @@ def folder_with_the_bundled_report(tmp: Path) -> tuple[Path, Path]:
 
 
 def run_case(case: str) -> None:
-    from evaldash import access, imports, worker
+    from evaldash import access, audit, imports, worker
     CLI = access.cli_actor()  # what `add` passes: the operator is audited, not role-checked
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,7 +107,8 @@ def run_case(case: str) -> None:
             checked = worker.check_upload(name, data, folder)
             assert checked.ok, checked.findings[:5]
             mid = time.perf_counter()
-            outcome = worker.add_uploads([(name, data)], folder, db, actor=CLI)
+            outcome = worker.add_uploads([(name, data)], folder, db, actor=CLI,
+                                         changes=audit.changes_from_preview(checked.preview))
             assert outcome.ok, outcome.findings[:5]
             print(f"  check+preview {mid - start:.1f} s, add {time.perf_counter() - mid:.1f} s")
             report(case, time.perf_counter() - start, None)
@@ -116,7 +120,8 @@ def run_case(case: str) -> None:
             print(f"  {findings[0]}")
         else:
             assert preview is not None, findings[:5]
-            outcome = imports.add_sources([(name, data)], folder, db, actor=CLI)
+            outcome = imports.add_sources([(name, data)], folder, db, actor=CLI,
+                                          changes=audit.changes_from_preview(preview))
             assert outcome.ok, outcome.findings[:5]
             print(f"  check+preview {mid - start:.1f} s, add {time.perf_counter() - mid:.1f} s")
         report(case, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import access, audit, limits, store
 from . import normalize as nz
-from .model import build_frames
+from .model import compared_frames
 from .parse import parse_bytes
 from .report import Finding, ParseError, Report
 from .source import MAX_REPORT_BYTES
@@ -375,8 +375,8 @@ def preview_reports(new_reports: list[Report], folder: Path | None = None) -> di
     folder = Path(folder or store.reports_dir())
     with limits.bulk():
         current, _ = store.load_reports(store.source_files(folder))
-        before = build_frames(current)
-        after = build_frames(current + new_reports)
+        before = compared_frames(current)
+        after = compared_frames(current + new_reports)
     keys = ["municipality", "measure_id"]
     mb, ma = before["measures"], after["measures"]
     new_measures = ma.merge(mb[keys], on=keys, how="left", indicator=True)

@@ -159,6 +159,14 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
     return frames
 
 
+def compared_frames(reports: list[Report]) -> dict[str, pd.DataFrame]:
+    """measures, indicators and observations as build_frames makes them: what a preview of an import compares,
+    without the tables it does not look at (indicator changes are most of a large build's time)."""
+    merged = merge(_order(reports))
+    return {"measures": _measures(merged)["measures"], "indicators": _indicators(merged),
+            "observations": _observations(merged)}
+
+
 def merge(reports: list[Report]) -> Merged:
     """Reports, oldest first, merged into the latest of each thing, with every value a newer report changed."""
     merged = Merged()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from evaldash import model, template
 
 HEADER = "municipality,policy_no,policy_name,measure_id,indicator,unit,fiscal_year,value,report_year\n"
@@ -33,3 +35,13 @@ def test_no_observations_give_the_same_empty_table_as_before():
     empty = model._frame("observations", [])
     assert frames["observations"].empty and frames["observations"].dtypes.equals(empty.dtypes)
     assert len(frames["indicator_changes"]) == 1
+
+
+def test_a_preview_compares_the_tables_a_build_makes():
+    rows = ["a,1,p,0086,i,人,2019,5,2020", "a,1,p,0086,i,人,2020,-,2020", "a,1,p,0086,j,%,2020,1.5,2020",
+            "a,1,p,0086,i,人,2019,6,2021", "a,2,q,A-12,i,人,2021,7,2021"]
+    reports, _ = template.read_template_bytes((HEADER + "\n".join(rows) + "\n").encode(), "t.csv")
+    built, compared = model.build_frames(reports), model.compared_frames(reports)
+    assert set(compared) == {"measures", "indicators", "observations"}
+    for table, frame in compared.items():
+        pd.testing.assert_frame_equal(frame, built[table])
