@@ -538,11 +538,15 @@ def _add_indicators(rows: _Rows, kept: np.ndarray, measures: dict[str, Measure])
     starts = np.flatnonzero(np.r_[True, np.sort(key, kind="stable")[1:] != np.sort(key, kind="stable")[:-1]])
     columns = [rows.fields[f][order].tolist() for f in ("fiscal_year", "fiscal_label", "value", "value_status")]
     cells = [Cell(*c) for c in zip(*columns, rows.text("value")[order].tolist())]
-    for k, a, b in zip(order[starts].tolist(), starts.tolist(), np.r_[starts[1:], len(order)].tolist()):
-        ind = Indicator(names[k], names[k], rows.text("unit")[k], cells[a:b], k + 2)
-        if rows.get("note", k):
-            ind.notes.append(rows.get("note", k))
-        measures[codes[k]].indicators.append(ind)
+    firsts = order[starts]
+    ends = np.r_[starts[1:], len(order)].tolist()
+    notes = rows.text("note")[firsts].tolist()
+    for k, name, unit, code, note, a, b in zip(firsts.tolist(), names[firsts].tolist(), rows.text("unit")[firsts].tolist(),
+                                               codes[firsts].tolist(), notes, starts.tolist(), ends):
+        ind = Indicator(name, name, unit, cells[a:b], k + 2)
+        if note:
+            ind.notes.append(note)
+        measures[code].indicators.append(ind)
 
 
 def _initiative(report: Report, policies: dict, initiatives: dict, rows: _Rows, k: int) -> Initiative:
