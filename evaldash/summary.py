@@ -91,68 +91,60 @@ def change_sentence(indicator: str, unit: str, prev: float | None, latest: float
     """「女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。」
 
     The years are in the sentence so that it stands on its own when pasted into council material."""
-    if is_missing(prev) or is_missing(latest):
-        return _no_change_sentence(indicator)
-    return _sentence(_Numbers(), indicator, unit, prev, latest, prev_label, latest_label)
+    return change_sentences([indicator], [unit], [prev], [latest], [prev_label], [latest_label])[0]
 
 
 def change_sentences(indicators, units, prevs, latests, prev_labels, latest_labels) -> list[str]:
-    """change_sentence of each row of these columns; each distinct number is rounded and written once
-    (a store's build writes a sentence for every indicator)."""
-    numbers = _Numbers()
-    absent = (pd.isna(np.asarray(prevs, dtype=object)) | pd.isna(np.asarray(latests, dtype=object))).tolist()
-    columns = [list(c) if not hasattr(c, "tolist") else c.tolist()
-               for c in (indicators, units, prevs, latests, prev_labels, latest_labels)]
-    return [_no_change_sentence(ind) if gone else _sentence(numbers, ind, unit, p, v, pl, ll)
-            for gone, ind, unit, p, v, pl, ll in zip(absent, *columns)]
+    """change_sentence of each row of these columns. Each distinct number is rounded and written once:
+    a store's build writes a sentence for every indicator."""
+    prev, latest = _floats(prevs), _floats(latests)
+    absent = np.isnan(prev) | np.isnan(latest)
+    prev, latest = np.where(absent, 1.0, prev), np.where(absent, 1.0, latest)  # absent rows: no sentence of numbers
+    d = np.maximum(_each(decimals_of, prev), _each(decimals_of, latest)).astype(np.int64)
+    delta = _each(round_half_up, latest - prev, d).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(prev == 0, np.nan, (latest - prev) / np.abs(prev) * 100)
+    rate = _each(fmt_pct, pct)
+    rate[prev == 0] = None  # no rate of change from zero
+    columns = [_each(fmt_number, prev, d), _each(fmt_number, latest, d), _each(fmt_number, np.abs(delta), d), rate]
+    return [f"{ind}は比較できる2年度分の値がありません。" if gone else _words(ind, unit or "", *parts)
+            for gone, ind, unit, *parts in zip(absent.tolist(), _list(indicators), _list(units), delta.tolist(),
+                                               *(c.tolist() for c in columns), _list(prev_labels), _list(latest_labels))]
 
 
-def _no_change_sentence(indicator: str) -> str:
-    return f"{indicator}は比較できる2年度分の値がありません。"
-
-
-def _sentence(numbers: _Numbers, indicator: str, unit: str, prev: float, latest: float,
-              prev_label: str | None, latest_label: str | None) -> str:
-    unit = unit or ""
-    d = max(numbers.decimals(prev), numbers.decimals(latest))
-    delta = numbers.rounded(latest - prev, d)
+def _words(indicator: str, unit: str, delta: float, prev: str, latest: str, amount: str, pct: str | None,
+           prev_label: str | None, latest_label: str | None) -> str:
+    """The sentence of a change from its numbers as written; `pct` is None when there is no rate (from zero)."""
     # A change in a percentage is in points, not in per cent of a per cent.
     delta_unit = "ポイント" if unit in ("%", "％") else unit
     before = f"{prev_label}の" if prev_label else ""
     after = f"{latest_label}の" if latest_label else ""
     if delta == 0:
         was = f"{prev_label}と同じ" if prev_label else "前年度と同じ"
-        return f"{indicator}は、{after}{numbers.text(latest, d)}{unit}で{was}（{UNCHANGED}）でした。"
+        return f"{indicator}は、{after}{latest}{unit}で{was}（{UNCHANGED}）でした。"
     word = "増加" if delta > 0 else "減少"
-    pct = "" if prev == 0 else f"（{numbers.pct((latest - prev) / abs(prev) * 100)}）"
-    return (f"{indicator}は、{before}{numbers.text(prev, d)}{unit}から{after}{numbers.text(latest, d)}{unit}へ"
-            f"{numbers.text(abs(delta), d)}{delta_unit}{word}{pct}しました。")
+    rate = "" if pct is None else f"（{pct}）"
+    return f"{indicator}は、{before}{prev}{unit}から{after}{latest}{unit}へ{amount}{delta_unit}{word}{rate}しました。"
 
 
-class _Numbers:
-    """decimals_of, round_half_up, fmt_number and fmt_pct of present numbers, each worked out once per distinct
-    number. A zero is worked out every time: 0.0 and -0.0 are one key of a dict but written differently."""
+def _floats(values) -> np.ndarray:
+    """Numbers as floats, NaN where missing (None, NaN, pandas' NA)."""
+    return np.array([np.nan if is_missing(v) else v for v in _list(values)], dtype=float) if not (
+        isinstance(values, np.ndarray) and values.dtype.kind == "f") else values.astype(float)
 
-    def __init__(self):
-        self.memo: dict = {}
 
-    def _once(self, func, value, *args):
-        if not value:
-            return func(value, *args)
-        key = (func, value, *args)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = func(value, *args)
-        return found
+def _list(values) -> list:
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
-    def decimals(self, value: float) -> int:
-        return self._once(decimals_of, value)
 
-    def rounded(self, value: float, decimals: int) -> float:
-        return self._once(round_half_up, value, decimals)
-
-    def text(self, value: float, decimals: int) -> str:
-        return self._once(fmt_number, value, decimals)
-
-    def pct(self, pct: float) -> str:
-        return self._once(fmt_pct, pct)
+def _each(func, values: np.ndarray, decimals: np.ndarray | None = None) -> np.ndarray:
+    """func(value[, decimals]) of each row, worked out once per distinct pair. 0.0 and -0.0 are apart (they are
+    written differently), and NaN is passed to func as it is."""
+    extra = np.zeros(len(values)) if decimals is None else decimals
+    key = np.empty(len(values), dtype=complex)  # not values + 1j * ...: -0.0 + 0.0 is 0.0
+    key.real, key.imag = values, extra + 64 * np.signbit(values)
+    codes, uniques = pd.factorize(key, use_na_sentinel=False)
+    done = [func(u.real) if decimals is None else func(u.real, int(round(u.imag)) % 64) for u in uniques.tolist()]
+    out = np.empty(len(done), dtype=object)
+    out[:] = done
+    return out[codes]
