@@ -19,6 +19,7 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _REF_RE = re.compile(r"([A-Z]+)([0-9]+)")
+_CELL, _VALUE = f"{NS}c", f"{NS}v"
 
 
 class Book:
@@ -67,29 +68,33 @@ class Book:
         """(row number, {column index: text}) of each row that has a cell, in order."""
         with self.zip.open(path) as stream:
             for _, row in etree.iterparse(stream, events=("end",), tag=f"{NS}row", huge_tree=False):
-                number = int(row.get("r") or 0)
-                cells = {}
-                for k, c in enumerate(row.iter(f"{NS}c")):
-                    match = _REF_RE.match(c.get("r") or "")
-                    column = _column_index(match.group(1)) if match else k
-                    if match:
-                        number = number or int(match.group(2))
-                    cells[column] = self._text(c)
-                yield number, cells
+                yield self._row(row)
                 row.clear()
                 while row.getprevious() is not None:
                     del row.getparent()[0]
+
+    def _row(self, row) -> tuple[int, dict[int, str]]:
+        number = int(row.get("r") or 0)
+        cells = {}
+        for k, c in enumerate(row.iterchildren(_CELL)):
+            ref = c.get("r")
+            match = _REF_RE.match(ref) if ref else None
+            column = _column_index(match.group(1)) if match else k
+            if match and not number:
+                number = int(match.group(2))
+            cells[column] = self._text(c)
+        return number, cells
 
     def _text(self, c) -> str:
         kind = c.get("t")
         if kind == "inlineStr":
             return "".join(t.text or "" for t in c.iter(f"{NS}t"))
-        v = c.find(f"{NS}v")
+        v = c.find(_VALUE)
         text = v.text if v is not None and v.text else ""
+        if not text or kind in ("str", "e"):
+            return text
         if kind == "s":
             return self.strings[int(text)] if text.isdigit() and int(text) < len(self.strings) else ""
-        if kind in ("str", "e") or not text:
-            return text
         if kind == "b":
             return "TRUE" if text == "1" else "FALSE"
         return _number_text(text, self.zero_pads.get(int(c.get("s") or 0)))
