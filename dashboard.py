@@ -4,13 +4,15 @@ import logging
 
 import streamlit as st
 
-from evaldash import page_lang, ui
-from evaldash.ui import people
-
-st.set_page_config(page_title="施策評価ダッシュボード", page_icon=":material/insights:", layout="wide")
-
+from evaldash import page_lang
 
 def main() -> None:
+    # Here, not at import: `streamlit run` imports this file once to find `app`, outside any script run, where
+    # Streamlit warns about page config and caches in the server's log.
+    from evaldash import ui
+    from evaldash.ui import people
+
+    st.set_page_config(page_title="施策評価ダッシュボード", page_icon=":material/insights:", layout="wide")
     presenting = ui.presenting()
     decided = ui.page_access()  # afresh on every run: mode, the person, the address, the data folder
     # The sidebar lists the pages itself (ui.sidebar), with links that carry the filter.
@@ -31,6 +33,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    ui.entry_point(main)
+    from evaldash.ui import entry_point
+
+    entry_point(main)
 else:  # imported by `streamlit run dashboard.py`, which then serves this App: pages in Japanese (evaldash.page_lang)
     app = st.App(__file__, middleware=page_lang.MIDDLEWARE)
