@@ -386,21 +386,38 @@ def trend_figure(series: pd.DataFrame, **options) -> go.Figure:
 
 
 def slide_figure(one: pd.DataFrame, mode: str = "absolute", kind: str = "line", era: str = "wareki",
-                 targets: pd.DataFrame | None = None) -> go.Figure:
-    """One indicator for a presentation slide: large type, no legend, only the target's note kept."""
+                 targets: pd.DataFrame | None = None, title: tuple[str, str] | None = None,
+                 source: str | None = None) -> go.Figure:
+    """One indicator for a presentation slide: large type, no legend, only the target's note kept.
+
+    `title` (the indicator, then a line of its mode, unit and years) and `source` are drawn in the figure although
+    the slide says them above and below it too: plotly saves what it draws, and its toolbar's image options
+    (toImageButtonOptions) set only the file's name, format and size, so a saved slide says them only this way."""
     spec = _trend_spec(one, mode=mode, kind=kind, era=era, targets=targets, height_per_panel=190)
     layout = spec["layout"]
     layout["font"]["size"] = 20
     layout.update(showlegend=False, margin=dict(l=90, r=40, t=30, b=60))
     layout["annotations"] = [a for a in layout["annotations"]
-                             if a["text"].startswith("目標") or a.get("name") in ("baseline", "source")]
+                             if a["text"].startswith("目標") or a.get("name") == "baseline"]
     for key, axis in layout.items():
         if key.startswith(("xaxis", "yaxis")):
             axis["tickfont"] = dict(size=20 if key.startswith("x") else 18)
     for trace in spec["data"]:
         if trace["type"] == "scatter":
             trace["textfont"] = dict(size=24)
+    if title:
+        _slide_title(layout, *title)
+    _with_source(layout, source, below=40)  # under the year labels
     return _figure(spec)
+
+
+def _slide_title(layout: dict, name: str, subtitle: str) -> None:
+    """The slide's title in one line of small type above the plot: the page's headings say it large on screen, so
+    the copy in the figure takes as little of the chart's room as a saved image can do with."""
+    layout["title"] = dict(text=f"<b>{safe_text(name)}</b>　{safe_text(subtitle)}", x=0, xanchor="left",
+                           xref="container", yref="container", y=1, yanchor="top", pad=dict(t=8, l=8),
+                           font=dict(size=16, color="#333333"))
+    layout["margin"]["t"] += 34
 
 
 def _legend_rows(names: list[str], width: int = 820) -> int:

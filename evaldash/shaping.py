@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts
+from .export.deck.selection import source_text
 from .model import ID_SEPARATOR
 from .summary import fmt_number, fmt_pct, fmt_signed
 
@@ -342,15 +343,25 @@ class Slide:
     row: tuple  # the indicator's first row of `indicator_series`, a named tuple
     years: tuple[str, str]  # its first and last fiscal year, as the chart labels them
     figure: go.Figure
+    subtitle: str  # 「実数（単位: 人）　|　H30年度〜R1年度　|　施策 1110321」
+    source: str  # 「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」
 
 
 def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: str, targets: tuple) -> Slide:
-    """発表モード's slide of one indicator of `indicator_series` (targets as for trend_chart)."""
+    """発表モード's slide of one indicator of `indicator_series` (targets as for trend_chart); its figure carries
+    the slide's title, subtitle and source, so that an image saved from it says what and whence."""
     one = series[series["indicator_id"] == indicator_id]
+    row = first_row(one)
     years = [charts.year_label(y, label, era)
              for y, label in zip(one["fiscal_year"].tolist(), one["fiscal_label"].tolist())]
-    figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=_target_frame(targets))
-    return Slide(first_row(one), (years[0], years[-1]), figure)
+    unit = "" if pd.isna(row.unit) else row.unit
+    subtitle = f"{charts.MODES[mode]}（単位: {unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"
+    lined = not pd.isna(row.source_line)  # a template's row may not say its line
+    source = source_text([(row.municipality, "" if pd.isna(row.report_label) else row.report_label, row.source_file,
+                           int(row.source_line) if lined else 0)], with_lines=lined)
+    figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=_target_frame(targets),
+                                 title=(row.indicator, subtitle), source=source)
+    return Slide(row, (years[0], years[-1]), figure, subtitle, source)
 
 
 # 取込 ---------------------------------------------------------------------------------------------

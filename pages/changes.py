@@ -43,31 +43,44 @@ if len(view.picks) == ROW_CAP:
                f"Excel（変化の表）には {ROW_LIMIT:,} 件まで入ります。", icon=":material/filter_list:")
 
 
+# On a narrow screen (a phone) the changes come right after 指標, the only pinned column there, narrower: the columns
+# pinned on a wide screen would fill a phone's width and leave the numbers out of reach.
+NARROW_ORDER = ["indicator", "delta", "delta_pct", "評価", "unit", "prev_value", "latest_value", "prev_label",
+                "latest_label", "policy_no", "measure_id", "municipality"]
+
+
+def table_columns(narrow: bool) -> dict:
+    pin = not narrow
+    return {
+        "municipality": st.column_config.TextColumn("自治体", width=80, pinned=pin),
+        # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
+        # what a row is stay pinned when a narrower window scrolls the numbers sideways.
+        "policy_no": st.column_config.NumberColumn("方針", format="%02d", width=48, pinned=pin, help="運営方針の番号"),
+        "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=pin),
+        # With several cities the 自治体 column takes 80 px of 指標's, so the row still fits.
+        "indicator": st.column_config.TextColumn("指標", width=140 if narrow else 210 if f.several_munis else 290,
+                                                 pinned=True),
+        "unit": st.column_config.TextColumn("単位", width=48),
+        "prev_label": st.column_config.TextColumn("前年度"),
+        "prev_value": st.column_config.NumberColumn(view.prev_head, format="localized", width=72),
+        "latest_label": st.column_config.TextColumn("最新年度"),
+        "latest_value": st.column_config.NumberColumn(view.latest_head, format="localized", width=72),
+        # No format here: the signed text comes from shaping.signed_changes, the number stays for sorting.
+        "delta": st.column_config.NumberColumn("増減", width=64, help="最新値 − 前年度値（符号付き）"),
+        "delta_pct": st.column_config.NumberColumn("増減率", width=76, help="前年度からの増減率（%、符号付き）"),
+        "評価": st.column_config.TextColumn("評価", width=124, help=ASSESSMENT_HELP),  # 「方向の設定なし」 whole
+    }
+
+
 # Picking a row reruns this fragment only: the link to its card appears without the page being redrawn.
 @st.fragment
 def changes_table() -> None:
+    narrow = ui.narrow.is_narrow()
     event = st.dataframe(
         # The rows in the query's order (a picked row's position is its place in view.picks); 増減 and 増減率 signed.
         shaping.signed_changes(view.table),
-        column_config={
-            "municipality": st.column_config.TextColumn("自治体", width=80, pinned=True),
-            # Widths in px so that the whole row fits the 906 px a 1366-px laptop leaves; the three columns that say
-            # what a row is stay pinned when a narrower window scrolls the numbers sideways.
-            "policy_no": st.column_config.NumberColumn("方針", format="%02d", width=48, pinned=True,
-                                                       help="運営方針の番号"),
-            "measure_id": st.column_config.TextColumn("施策番号", width=80, pinned=True),
-            # With several cities the 自治体 column takes 80 px of 指標's, so the row still fits.
-            "indicator": st.column_config.TextColumn("指標", width=210 if f.several_munis else 290, pinned=True),
-            "unit": st.column_config.TextColumn("単位", width=48),
-            "prev_label": st.column_config.TextColumn("前年度"),
-            "prev_value": st.column_config.NumberColumn(view.prev_head, format="localized", width=72),
-            "latest_label": st.column_config.TextColumn("最新年度"),
-            "latest_value": st.column_config.NumberColumn(view.latest_head, format="localized", width=72),
-            # No format here: the signed text comes from shaping.signed_changes, the number stays for sorting.
-            "delta": st.column_config.NumberColumn("増減", width=64, help="最新値 − 前年度値（符号付き）"),
-            "delta_pct": st.column_config.NumberColumn("増減率", width=76, help="前年度からの増減率（%、符号付き）"),
-            "評価": st.column_config.TextColumn("評価", width=124, help=ASSESSMENT_HELP),  # 「方向の設定なし」 whole
-        },
+        column_config=table_columns(narrow),
+        column_order=[c for c in NARROW_ORDER if c in view.table] if narrow else None,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
@@ -96,6 +109,8 @@ d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selectio
                    file_name=named, on_click="ignore", key="dl_changes_pptx",
                    help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
                    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+with d2:  # at the end of a row, where its empty box adds no line of its own
+    ui.narrow.watch()
 
 st.header("増減率の順位")
 st.caption("色は data/indicator_meta.csv で「増えるほど良い／減るほど良い」が決められた指標だけに付きます。"

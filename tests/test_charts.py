@@ -148,6 +148,9 @@ def test_slide_and_mini_charts_are_valid_and_keep_only_what_they_show():
     assert slide.layout.showlegend is False and slide.layout.font.size == 20
     assert [a.text for a in slide.layout.annotations] == ["目標 100人"]
     assert slide.data[0].textfont.size == 24
+    titled = validated(charts.slide_figure(one, title=("女性人材バンク<b>", "実数（単位: 人）"), source="出典: 市"))
+    assert titled.layout.title.text == "<b>女性人材バンク&lt;b&gt;</b>　実数（単位: 人）"  # report text as written
+    assert [a.text for a in titled.layout.annotations if a.name == "source"] == ["出典: 市"]
     mini = validated(charts.mini_trend(one, target=80.0))
     assert mini.layout.height == 240 and [a.text for a in mini.layout.annotations] == ["目標 80"]
     assert [s.y0 for s in mini.layout.shapes] == [80.0]

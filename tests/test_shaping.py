@@ -6,7 +6,7 @@ import collections
 
 import pandas as pd
 
-from evaldash import shaping, sql
+from evaldash import charts, shaping, sql
 from evaldash.filters import MAX_SEARCH, Filters, clean_search, describe
 
 
@@ -92,6 +92,21 @@ def test_a_slide_shows_one_indicator_with_its_years_and_its_target(con):
     assert view.years == (f"{one['fiscal_year'].min()}年度", f"{one['fiscal_year'].max()}年度")
     assert [s.y0 for s in view.figure.layout.shapes] == [123.0]
     assert {t.name for t in view.figure.data} <= set(one["indicator"]) | {None, "値なし"}
+
+
+def test_a_slide_figure_says_what_it_shows_and_whence_so_a_saved_image_does(con):
+    series = sql.run(con, "indicator_series", {"ids": sql.run(con, "indicator_options", {})["indicator_id"].tolist()})
+    one = series[series["indicator"] == "女性人材バンク登録者数"]
+    view = shaping.slide(series, one["indicator_id"].iloc[0], "absolute", "line", "wareki", ())
+    title = view.figure.layout.title.text
+    assert title == f"<b>女性人材バンク登録者数</b>　{view.subtitle}"
+    assert "（単位: 人）" in view.subtitle and f"{view.years[0]}〜{view.years[-1]}" in view.subtitle
+    assert view.years[0] != view.years[-1]
+    sources = [a.text for a in view.figure.layout.annotations if a.name == "source"]
+    assert sources == [view.source] and view.source.startswith(f"出典: {one['municipality'].iloc[0]} 施策評価表 ")
+    assert f"{one['source_file'].iloc[0]} {int(one['source_line'].iloc[0])}行" in view.source
+    # The title and the source sit in the figure's margins, outside the plot, where a saved image keeps them.
+    assert view.figure.layout.margin.t >= 60 and view.figure.layout.margin.b >= 40 + charts.SOURCE_NOTE_HEIGHT
 
 
 def test_the_filter_takes_the_parameters_every_filtering_query_takes():

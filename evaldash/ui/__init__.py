@@ -3,7 +3,7 @@ its filter, the URL-bound widgets (url.bind), text shown as written, and the pag
 evaldash's builders, nothing else."""
 
 from ..filters import clean_search
-from . import url
+from . import narrow, url
 from .data import StoreReplaced, _connection, actor, connection, current_store, page_access, query, shaped
 from .navigation import PAGE_FILES, PAGES, entry_point, measure_link, navigation_pages, page_link, require_entry_point
 from .sidebar import chart_config, empty_view, filters, page_header, presenting, sidebar

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from .. import charts, shaping
+from .. import shaping
 from . import url
 from .data import shaped
 from .sidebar import chart_config
@@ -156,8 +156,7 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
     row = view.row
     values = deck.series.loc[deck.series["indicator_id"] == row.indicator_id, "value"]
     st.title(md_escape(row.indicator), anchor=False)
-    st.header(md_escape(f"{charts.MODES[mode]}（単位: {row.unit}）　|　{view.years[0]}〜{view.years[-1]}"
-                        f"　|　施策 {row.measure_id}"), anchor=False)
+    st.header(md_escape(view.subtitle), anchor=False)
     if values.notna().any():
         # Our own large type, not the theme's: the room may be far from the screen.
         st.plotly_chart(view.figure, config=chart_config(f"発表_{row.indicator[:40]}"), key="present_chart",
@@ -167,5 +166,5 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
         _no_values(row)
     if row.indicator_id in deck.summary_of:
         st.subheader(md_escape(deck.summary_of[row.indicator_id]), anchor=False)
-    caption(f"出典: {row.municipality} 施策評価表 {row.report_label or ''}（{row.source_file} {row.source_line}行）")
+    caption(view.source)
     _mount(len(ordered))  # last, so that its empty box adds no gap between the slide's parts

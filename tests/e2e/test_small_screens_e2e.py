@@ -7,7 +7,10 @@ Screenshots land in artifacts/screenshots/ (small_<page>_<width>.png and ..._ful
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from . import server
 from .conftest import assert_no_error, open_app, screenshot
@@ -72,5 +75,38 @@ def test_nothing_is_cut_short_and_the_key_text_reads(context, app_url, path, siz
         for text in texts:
             assert on_screen_width(page, text), f"「{text}」 is not readable on {where}"
         screenshot(page, f"small_{slug}_{width}")
+    finally:
+        page.close()
+
+
+# The column heads of the first table (its accessibility cells: the grid keeps only the columns it draws there).
+TABLE_HEADS_JS = "() => [...document.querySelector('[data-testid=stDataFrame]').querySelectorAll('th')].map(th => th.innerText)"
+
+
+def table_heads(page, shows: str) -> list[str]:
+    """The heads the table draws once it has drawn `shows` (a narrow window lays the table out again after it has
+    told the server its width), or what it draws after waiting for that."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => ({TABLE_HEADS_JS})().includes({shows!r})", timeout=15000, polling=200)
+    server.wait_for_app(page)
+    return page.evaluate(TABLE_HEADS_JS)
+
+
+def test_the_changes_table_shows_the_changes_on_a_phone_and_is_unchanged_on_a_laptop(context, app_url):
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": 375, "height": 812})
+        open_app(page, f"{app_url}/changes?pol=4")
+        page.locator("[data-testid=stDataFrame]").first.scroll_into_view_if_needed()
+        heads = table_heads(page, "増減")
+        # What a row is, then how much it changed, on screen without scrolling the table sideways.
+        assert heads[:3] == ["指標", "増減", "増減率"], heads
+        box = page.locator("[data-testid=stDataFrame]").first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        screenshot(page, "small_changes_table_375", full=False)
+
+        page.set_viewport_size({"width": 1366, "height": 768})
+        heads = table_heads(page, "方針")
+        assert heads == ["方針", "施策番号", "指標", "単位", "H30年度", "R1年度", "増減", "増減率", "評価"], heads
     finally:
         page.close()

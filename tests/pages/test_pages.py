@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from evaldash.ui import EMPTY_MESSAGE, PAGE_FILES
+from evaldash.ui import EMPTY_MESSAGE, PAGE_FILES, narrow
 
 from .conftest import texts
 
@@ -94,6 +94,28 @@ def test_changes_threshold_and_sentences(open_page):
     table = at.dataframe[0].value
     assert set(table["indicator"]) == {"女性のエンパワーメント講座", "原爆パネル展来場者数"}
     assert "原爆パネル展来場者数は、H30年度の350人からR1年度の740人へ390人増加（+111.4%）しました。" in at.code[0].value
+
+
+# A 375-px phone leaves the table 343 px (the page's padding); the row's checkbox column takes 32 of them.
+PHONE_TABLE_WIDTH, CHECKBOX_WIDTH = 343, 32
+
+
+def test_changes_table_on_a_narrow_screen_keeps_the_changes_beside_the_pinned_name(open_page):
+    at = open_page(PAGE_FILES["changes"], pol="4")
+    wide = at.dataframe[0].proto
+    columns = json.loads(wide.columns)
+    assert list(wide.column_order) == [], "a wide screen keeps the table's own order"
+    assert {k for k, c in columns.items() if c.get("pinned")} >= {"policy_no", "measure_id", "indicator"}
+
+    at.session_state[narrow.KEY] = {"narrow": True}  # what the browser reports from a phone
+    at.run()
+    narrowed = at.dataframe[0].proto
+    columns = json.loads(narrowed.columns)
+    assert list(narrowed.column_order)[:3] == ["indicator", "delta", "delta_pct"]
+    assert [k for k, c in columns.items() if c.get("pinned")] == ["indicator"]
+    shown = CHECKBOX_WIDTH + sum(columns[k]["width"] for k in ("indicator", "delta", "delta_pct"))
+    assert shown <= PHONE_TABLE_WIDTH, "the name and both changes fit a phone's width"
+    assert sorted(narrowed.column_order) == sorted(k for k in at.dataframe[0].value.columns), "no column is lost"
 
 
 def test_changes_sort_uses_the_allow_list(open_page):
