@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from . import charts
 from .export.deck.selection import source_text
 from .model import ID_SEPARATOR
-from .summary import fmt_number, fmt_pct, fmt_signed
+from .summary import NO_VALUE, fmt_number, fmt_pct, fmt_signed
 
 # 施策カード: a year's value as the card's table shows it.
 VALUE_STATUS = {"reported": "", "no_value": "－（値なし）"}
@@ -165,7 +165,7 @@ def signed_changes(table: pd.DataFrame):
     must have no `format` of their own in the page's column_config, which would win over the text."""
     signed = [c for c in ("delta", "delta_pct") if c in table]
     return table.style.format(na_rep="").format(
-        {"delta": fmt_signed, "delta_pct": fmt_pct}, subset=signed, na_rep="－")
+        {"delta": fmt_signed, "delta_pct": fmt_pct}, subset=signed, na_rep=NO_VALUE)
 
 
 def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -> ChangesView:
@@ -174,8 +174,8 @@ def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -
     table = changes.assign(
         評価=[charts.ASSESSMENT_LABELS.get(a) if c else "比較できる値なし"
               for a, c in zip(changes["assessment"].tolist(), compared)],
-        prev_label=[p if isinstance(p, str) else "－" for p in prev],
-        latest_label=[v if isinstance(v, str) else "－" for v in latest],
+        prev_label=[p if isinstance(p, str) else NO_VALUE for p in prev],
+        latest_label=[v if isinstance(v, str) else NO_VALUE for v in latest],
     )
     # When every row compares the same two years (one report), the years head the value columns and the two label
     # columns go: 指標 gets their room on a 1366-px laptop. Otherwise generic headers, with the years last.

@@ -14,6 +14,7 @@ import pandas as pd
 from .normalize import is_missing
 
 MINUS = "\u2212"
+NO_VALUE = "－"  # a cell or figure with no value: the dash the report itself uses
 UNCHANGED = "横ばい"
 
 
@@ -58,12 +59,12 @@ def share_pct(part: float, whole: float) -> int | None:
 
 def fmt_share(part: float, whole: float) -> str:
     pct = share_pct(part, whole)
-    return "－" if pct is None else f"{pct}%"
+    return NO_VALUE if pct is None else f"{pct}%"
 
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
     if is_missing(value):
-        return "－"
+        return NO_VALUE
     d = decimals_of(value) if decimals is None else decimals
     return f"{round_half_up(value, d):,.{d}f}"
 
@@ -71,7 +72,7 @@ def fmt_number(value: float | None, decimals: int | None = None) -> str:
 def fmt_signed(value: float | None, decimals: int | None = None) -> str:
     """A change with its sign: +21, −3 (U+2212), ±0 when it rounds to nothing."""
     if is_missing(value):
-        return "－"
+        return NO_VALUE
     d = decimals_of(value) if decimals is None else decimals
     shown = round_half_up(value, d)
     if shown == 0:
@@ -82,7 +83,7 @@ def fmt_signed(value: float | None, decimals: int | None = None) -> str:
 def fmt_pct(pct: float | None) -> str:
     """A rate of change to one decimal, signed: +44.7%, −3.0%, ±0.0% (never +0.0%)."""
     if is_missing(pct):
-        return "－"
+        return NO_VALUE
     return fmt_signed(pct, 1) + "%"
 
 

@@ -6,6 +6,7 @@ from evaldash import shaping, ui
 from evaldash.export.deck import build_deck
 from evaldash.export.views import changes_workbook
 from evaldash.sql import ROW_LIMIT
+from evaldash.summary import NO_VALUE
 from evaldash.ui.sidebar import download_name, source_caption
 
 SORTS = {
@@ -84,7 +85,7 @@ def changes_table() -> None:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key="changes_table",
+        key="changes_table", placeholder=NO_VALUE,
     )
     rows = event.selection.rows if event else []
     if rows:
@@ -143,7 +144,7 @@ if len(revisions) or len(report_changes):
             column_config={"municipality": "自治体", "from_year": st.column_config.NumberColumn("前の報告書", format="%d年度"),
                            "to_year": st.column_config.NumberColumn("新しい報告書", format="%d年度"),
                            "kind": "内容", "measure_id": "施策番号", "indicator": "指標", "old": "変更前", "new": "変更後"},
-            hide_index=True,
+            hide_index=True, placeholder=NO_VALUE,
         )
     if len(revisions):
         st.markdown("**新しい報告書で修正された値**")
@@ -153,5 +154,5 @@ if len(revisions) or len(report_changes):
                            "old_value": st.column_config.NumberColumn("修正前", format="localized"),
                            "new_value": st.column_config.NumberColumn("修正後", format="localized"),
                            "old_report": "修正前の報告書", "new_report": "修正後の報告書"},
-            hide_index=True,
+            hide_index=True, placeholder=NO_VALUE,
         )

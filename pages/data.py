@@ -9,6 +9,7 @@ from evaldash.export import HEADERS, flat_csv_bytes
 from evaldash.export.views import data_workbook
 from evaldash.model import FLAT_COLUMNS, flat_dictionary
 from evaldash.sql import ROW_LIMIT
+from evaldash.summary import NO_VALUE
 
 f = ui.filters()
 ui.page_header("データ")
@@ -52,7 +53,7 @@ with tab_wide:
                 help="各行の小さなグラフは、その指標の最小値から最大値までで描いています（行どうしの目盛りは共通ではありません）。"),
             **year_cols,
         },
-        hide_index=True,
+        hide_index=True, placeholder=NO_VALUE,
     )
 with tab_flat:
     # Headed in Japanese as the downloads are (FLAT_TABLE's names); the 取込 template reader takes them back.
@@ -64,8 +65,8 @@ with tab_flat:
             **{ja[c]: st.column_config.NumberColumn(ja[c], format="%d")
                for c in ("policy_no", "report_year", "fiscal_year", "source_line")},
         },
-        hide_index=True,
+        hide_index=True, placeholder=NO_VALUE,
     )
 with tab_docs:
-    st.dataframe(flat_dictionary(), hide_index=True)
+    st.dataframe(flat_dictionary(), hide_index=True, placeholder=NO_VALUE)
     st.caption("コマンドラインからは `python -m evaldash export --headers ja` で同じ表を書き出せます（`--headers` を付けないと英語の列名）。")

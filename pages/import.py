@@ -5,6 +5,7 @@ import streamlit as st
 from evaldash import audit, imports, shaping, store, ui, worker
 from evaldash.export import flat_csv_bytes
 from evaldash.model import FLAT_COLUMNS
+from evaldash.summary import NO_VALUE
 
 REQUIRED_NOTE = "必須列: municipality, policy_no, policy_name, measure_id, indicator, unit, fiscal_year（または fiscal_label）, value"
 ui.require_entry_point()
@@ -46,18 +47,19 @@ def show_preview(name: str, preview: dict) -> None:
         st.dataframe(preview["revised_values"], hide_index=True, column_config={
             "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
             "fiscal_label": "年度", "old_value": st.column_config.NumberColumn("旧", format="localized"),
-            "new_value": st.column_config.NumberColumn("新", format="localized"), "source_file": "ファイル"})
+            "new_value": st.column_config.NumberColumn("新", format="localized"), "source_file": "ファイル"},
+                placeholder=NO_VALUE)
     if len(preview["new_measures"]):
         st.markdown("**新しい施策**")
         st.dataframe(preview["new_measures"], hide_index=True, column_config={
             "municipality": "自治体", "measure_id": "施策番号", "policy_name": "運営方針", "purpose": "目的",
-            "reflection": "反映区分"})
+            "reflection": "反映区分"}, placeholder=NO_VALUE)
     if len(preview["new_values"]):
         with st.expander(f"追加される値（{len(preview['new_values'])} 件）"):
             st.dataframe(preview["new_values"], hide_index=True, column_config={
                 "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
                 "fiscal_label": "年度", "value": st.column_config.NumberColumn("値", format="localized"),
-                "value_status": "状態"})
+                "value_status": "状態"}, placeholder=NO_VALUE)
 
 
 def done(message: str) -> None:
@@ -98,7 +100,8 @@ sources = ui.shaped(shaping.source_table, "sources")
 st.dataframe(sources, hide_index=True,
              column_config={"source_file": "ファイル", "source_kind": "種類", "municipality": "自治体",
                             "report_label": "報告書の年度", "measures": "施策数", "indicators": "指標数",
-                            "warnings": "注意", "imported_at": st.column_config.DatetimeColumn("更新日時", format="YYYY-MM-DD HH:mm")})
+                            "warnings": "注意", "imported_at": st.column_config.DatetimeColumn("更新日時", format="YYYY-MM-DD HH:mm")},
+                                placeholder=NO_VALUE)
 if len(sources) > 1:
     with st.form("remove_form"):
         name = st.selectbox("取り除くファイル", sources["source_file"].tolist(), key="remove_name")
@@ -119,4 +122,4 @@ with st.expander(f"追加・取り除き・作り直しの記録（新しい順�
         st.warning(ui.md_escape(problem))
     st.dataframe(audit.table(log.records), hide_index=True, column_config={
         "when": st.column_config.DatetimeColumn("日時（UTC）", format="YYYY-MM-DD HH:mm:ss"), "who": "だれが",
-        "action": "操作", "outcome": "結果", "files": "ファイル", "changes": "変わったこと", "findings": "理由"})
+        "action": "操作", "outcome": "結果", "files": "ファイル", "changes": "変わったこと", "findings": "理由"}, placeholder=NO_VALUE)

@@ -7,9 +7,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from evaldash.summary import NO_VALUE
 from evaldash.ui import EMPTY_MESSAGE, PAGE_FILES, narrow
 
 from .conftest import texts
+
 
 def test_every_page_file_is_in_the_registry_and_every_entry_has_its_file():
     from pathlib import Path
@@ -23,6 +25,13 @@ def test_every_page_renders_without_error(open_page, page):
     at = open_page(page)
     assert not at.error, [e.value for e in at.error]
     assert at.title, "page has a title"
+
+
+@pytest.mark.parametrize("page", list(PAGE_FILES.values()))
+def test_every_table_shows_a_missing_value_as_the_report_does(open_page, page):
+    """Streamlit's grid writes "None" in an empty cell unless told otherwise (要請回数 has no 増減率)."""
+    at = open_page(page, measure="1110422")
+    assert [d.proto.placeholder for d in at.dataframe] == [NO_VALUE] * len(at.dataframe)
 
 
 @pytest.mark.parametrize("page", [PAGE_FILES[k] for k in ("overview", "trends", "changes", "data")])
