@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from proc import maxrss_mb  # noqa: E402
+
 CASES = ["csv-add", "csv-page", "csv-worker", "xlsx", "bomb"]
 HEADER = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "fiscal_year", "value"]
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -97,8 +99,7 @@ def run_case(case: str) -> None:
             cmd = [sys.executable, "-m", "evaldash", "add", str(tmp / name), "--reports", str(folder), "--db", str(db)]
             done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
             assert done.returncode == 0, done.stderr[-2000:]
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            report(case, time.perf_counter() - start, peak)
+            report(case, time.perf_counter() - start, maxrss_mb(resource.RUSAGE_CHILDREN))
             return
         if case == "csv-worker":
             checked = worker.check_upload(name, data, folder)
@@ -119,11 +120,11 @@ def run_case(case: str) -> None:
             outcome = imports.add_sources([(name, data)], folder, db, actor=CLI)
             assert outcome.ok, outcome.findings[:5]
             print(f"  check+preview {mid - start:.1f} s, add {time.perf_counter() - mid:.1f} s")
-        report(case, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        report(case, time.perf_counter() - start, maxrss_mb())
 
 
-def report(case: str, seconds: float, peak_kib: int | None) -> None:
-    memory = f", peak {peak_kib / 1024:,.0f} MB" if peak_kib else ""
+def report(case: str, seconds: float, peak_mb: float | None) -> None:
+    memory = f", peak {peak_mb:,.0f} MB" if peak_mb else ""
     print(f"RESULT {case}: {seconds:.1f} s{memory}", flush=True)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import load_average  # noqa: E402
+from proc import load_average  # noqa: E402
 from tests.e2e.conftest import copy_reports  # noqa: E402
 from tests.e2e.proxy import running_caddy  # noqa: E402
 from tests.e2e.server import CHROMIUM_ARGS, chromium_path, running_server  # noqa: E402
