@@ -291,10 +291,8 @@ def _plan_measure(rng, muni, policy_no, initiative_no, k, topic, n_ind, header, 
         departments.append((d2, rng.choice(DEPT_SECTIONS[d2])))
 
     def items():
-        return [
-            s.format(t=topic, n=rng.randint(1, 30), m=rng.randint(10, 900))
-            for s in rng.sample(ACTION_ITEMS, rng.randint(3, 6))
-        ]
+        return [s.format(t=topic, n=rng.randint(1, 30), m=rng.randint(10, 900))
+                for s in rng.sample(ACTION_ITEMS, rng.randint(3, 6))]
 
     def paras():
         return [s.format(t=topic) for s in rng.sample(DIRECTION_PARAS, rng.randint(2, 3))]
@@ -845,7 +843,6 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--munis", type=int, default=1)
     r.add_argument("--years", default="2019", help="report years (fiscal), e.g. 2019,2020")
     r.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    r.add_argument("--no-check", action="store_true", help="skip parsing the written reports")
     n = sub.add_parser("national", help="write the national-scale store")
     n.add_argument("--db", required=True, type=Path)
     n.add_argument("--munis", type=int, default=1700)
@@ -860,9 +857,8 @@ def main(argv: list[str] | None = None) -> int:
         size = sum((args.out / f).stat().st_size for f in expected)
         print(f"wrote {len(expected)} report(s), {size / 1e6:.2f} MB in {time.perf_counter() - t:.2f} s to {args.out}",
               file=sys.stderr)
-        if not args.no_check:
-            check_reports(args.out, expected)
-            print("check: every report parses with no error and the planned counts", file=sys.stderr)
+        check_reports(args.out, expected)
+        print("check: every report parses with no error and the planned counts", file=sys.stderr)
     else:
         info = write_national(args.db, args.munis, args.seed, progress=lambda m: print(m, file=sys.stderr))
         print(json.dumps(info, ensure_ascii=False), file=sys.stderr)

@@ -40,6 +40,7 @@ if str(ROOT) not in sys.path:
 
 from evaldash import store  # noqa: E402
 from proc import browser_pid, cpu_seconds, load_average, machine_busy_seconds, rss_mb, tree_cpu_seconds  # noqa: E402
+from proc import machine as host  # noqa: E402
 from tests.e2e.proxy import running_caddy  # noqa: E402
 from tests.e2e.server import _IDLE_JS as APP_IDLE_JS  # noqa: E402  the browser tests' "run over, all drawn"
 from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server  # noqa: E402
@@ -157,17 +158,15 @@ def read_profile(paths: list[Path]) -> dict:
 
 
 def machine() -> dict:
-    """bench/run.py's description of the machine and commit, with the browser's."""
+    """bench/proc.py's description of the machine and commit, with the browser's."""
     from importlib.metadata import version
-
-    from proc import machine as run_machine
 
     try:
         chromium = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         chromium = "unknown"
-    return run_machine() | {"usable_cores": len(os.sched_getaffinity(0)), "playwright": version("playwright"),
-                            "chromium": chromium}
+    return host() | {"usable_cores": len(os.sched_getaffinity(0)), "playwright": version("playwright"),
+                     "chromium": chromium}
 
 
 # --- one session --------------------------------------------------------------------------------------
@@ -421,7 +420,7 @@ async def drive(url: str, servers: dict[str, int], args) -> dict:
             name = await policy_name(browser, url, timeout_ms)
             await asyncio.sleep(2)  # let the warm-up sessions end on the server
             mem["warm_mb"] = rss_mb(server_pid)
-            browser_pid = browser_pid()
+            chrome = browser_pid()
             stop = asyncio.Event()
             trace: list = []
             sampler = asyncio.create_task(sample_memory(server_pid, stop, trace))
@@ -438,13 +437,11 @@ async def drive(url: str, servers: dict[str, int], args) -> dict:
             for log in args.profile_logs:
                 log.write_text("")  # count only the measured period, not the opening
             load_before = load_average()
-            cpu0 = (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
-                    machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
+            cpu0 = cpu_now(server_pid, chrome)
             t0 = time.perf_counter()
             await asyncio.gather(*(act(s, page, t0 + args.seconds) for s, (_, page) in zip(sessions, opened)))
             wall = time.perf_counter() - t0
-            cpu1 = (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
-                    machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
+            cpu1 = cpu_now(server_pid, chrome)
             load_after = load_average()
             mem["end_all_open_mb"] = rss_mb(server_pid)
             stop.set()
@@ -460,6 +457,12 @@ async def drive(url: str, servers: dict[str, int], args) -> dict:
         "sessions": sessions, "wall_s": wall, "open_s": open_s, "memory": mem,
         "cpu": cpu_split(cpu0, cpu1, wall) | {"load_average_before": load_before, "load_average_after": load_after},
     }
+
+
+def cpu_now(server_pid: list[int], chrome: int | None) -> tuple[float, float, float, float]:
+    """CPU seconds so far of the servers, the browser, the whole machine, and this process with what it started."""
+    return (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(chrome) if chrome else 0.0, machine_busy_seconds(),
+            tree_cpu_seconds(os.getpid()))
 
 
 def cpu_split(cpu0: tuple, cpu1: tuple, wall: float) -> dict:

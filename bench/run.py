@@ -12,6 +12,7 @@ bench/results.json and bench/latency.png. BENCHMARKS.md says what is timed and h
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -102,9 +103,8 @@ def child_ingest(reports: Path, db: Path, repeat: int, trace: bool) -> dict:
     rss_imports = maxrss_mb()
     paths = store.source_files(reports)
     nbytes = sum(p.stat().st_size for p in paths)
-    parse_s = []
+    parse_s, parse_cpu_s = [], []
     errors = warnings = indicators = cells = 0
-    parse_cpu_s = []
     load0 = os.getloadavg()
     for k in range(repeat):
         t, c = time.perf_counter(), time.process_time()
@@ -118,8 +118,7 @@ def child_ingest(reports: Path, db: Path, repeat: int, trace: bool) -> dict:
             cells = sum(len(i.cells) for r in parsed for _, _, m in r.measures() for i in m.indicators)
         del parsed
     rss_parse = maxrss_mb()
-    build_s = []
-    result = None
+    build_s, result = [], None
     for _ in range(repeat):
         db.unlink(missing_ok=True)
         t = time.perf_counter()
@@ -169,8 +168,6 @@ def child_parse_single(indicators: int) -> dict:
     plan = gen.plan_municipality(0, indicators, [2019])
     text = gen.render_report(plan, 2019)
     del plan
-    import gc
-
     gc.collect()
     nbytes = len(text.encode("utf-8"))
     rss0 = maxrss_mb()
@@ -461,7 +458,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
     ap.add_argument("--plot", type=Path, default=DEFAULT_PLOT)
     ap.add_argument("--reuse", action="store_true", help="reuse corpora and the national store already generated")
-    ap.add_argument("--no-pages", action="store_true")
     ap.add_argument("--child", choices=["ingest", "parse-single", "pages"], help=argparse.SUPPRESS)
     ap.add_argument("--reports", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -533,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, s in stores.items():
         log(f"queries at {name}")
         results["queries"][name] = bench_queries(Path(s["db"]), budget, max_n, min_n)
-    results["pages"] = {"skipped": "--no-pages"} if args.no_pages else bench_pages(stores, args)
+    results["pages"] = bench_pages(stores, args)
     results["growth"] = growth(results)
     results["targets"] = targets(results)
     results["seconds"] = time.perf_counter() - started
