@@ -19,11 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from evaldash import normalize as nz  # noqa: E402
+import proc  # noqa: F401  first: it puts the project root on sys.path
+from evaldash import normalize as nz
 
 SEED_INDICATORS = 25  # the bundled report: 4 運営方針, 10 主な取組, 15 施策, 25 指標
 DEFAULT_SEED = 20190401

@@ -34,16 +34,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from evaldash import store  # noqa: E402
-from proc import browser_pid, cpu_seconds, load_average, machine_busy_seconds, rss_mb, tree_cpu_seconds  # noqa: E402
-from proc import machine as host  # noqa: E402
-from tests.e2e.proxy import running_caddy  # noqa: E402
-from tests.e2e.server import _IDLE_JS as APP_IDLE_JS  # noqa: E402  the browser tests' "run over, all drawn"
-from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server  # noqa: E402
+from proc import ROOT, browser_pid, cpu_seconds, load_average, machine_busy_seconds, rss_mb, tree_cpu_seconds  # first
+from proc import machine as host
+from evaldash import store
+from tests.e2e.proxy import running_caddy
+from tests.e2e.server import _IDLE_JS as APP_IDLE_JS  # the browser tests' "run over, all drawn"
+from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "load_results.json"
 PROXY_RESULTS = DEFAULT_RESULTS.with_name("load_proxy_results.json")

@@ -8,6 +8,7 @@ several municipalities the sidebar's 自治体 is set to the first one, and each
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pickle
@@ -144,23 +145,19 @@ def remember_navigation() -> None:
     app_test.PagesManager = ServerLikePagesManager
 
 
-class fragment_rerun:
+@contextlib.contextmanager
+def fragment_rerun(fragment_ids: list[str]):
     """Within this block, AppTest's runs rerun only the given fragments, as a server does when a widget inside
     a fragment changes (AppTest itself always reruns the whole script)."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+    from streamlit.testing.v1 import local_script_runner
 
-    def __init__(self, fragment_ids: list[str]):
-        self.ids = list(fragment_ids)
-
-    def __enter__(self):
-        from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
-        from streamlit.testing.v1 import local_script_runner
-
-        self.module, self.saved = local_script_runner, local_script_runner.RerunData
-        local_script_runner.RerunData = functools.partial(RerunData, fragment_id_queue=self.ids)
-        return self
-
-    def __exit__(self, *exc):
-        self.module.RerunData = self.saved
+    saved = local_script_runner.RerunData
+    local_script_runner.RerunData = functools.partial(RerunData, fragment_id_queue=list(fragment_ids))
+    try:
+        yield
+    finally:
+        local_script_runner.RerunData = saved
 
 
 def run_for_fragments(at) -> list[str]:

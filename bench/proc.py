@@ -1,4 +1,7 @@
-"""What the benchmarks read about processes and the machine, from /proc and getrusage (psutil is not a dependency)."""
+"""What the benchmarks read about processes and the machine, from /proc and getrusage (psutil is not a dependency).
+
+Importing it puts the project root on sys.path: each script runs as `python bench/NAME.py` and imports evaldash.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,12 @@ import os
 import platform
 import resource
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:

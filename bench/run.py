@@ -22,16 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
+from proc import ROOT, machine, maxrss_mb  # first: it puts the project root on sys.path
+import generate as gen
+from report import tables as markdown_tables
 
-import generate as gen  # noqa: E402
-from proc import machine, maxrss_mb  # noqa: E402
-from report import tables as markdown_tables  # noqa: E402
+BENCH = Path(__file__).resolve().parent
 
 SEED_REPORT = ROOT / "data" / "reports" / "tomakomai_R1.txt"
 DEFAULT_OUT = BENCH / "out" / "run"
@@ -436,9 +431,12 @@ def plot(results: dict, path: Path) -> str | None:
         ax.axhline(TARGET_P95_NATIONAL_MS, color="black", linestyle=":", linewidth=0.8)
         ax.plot([rows[0], rows[-1]], [1.0, rows[-1] / rows[0]], color="lightgrey", linewidth=3, alpha=0.7,
                 label="slope 1 (linear)")
-        ax.set(xscale="log", yscale="log", xlabel="rows in flat_indicators (x1, x10, x100, x1000, national)",
-               title=title, xlim=(rows[0] / 1.5, rows[-1] * 6))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("rows in flat_indicators (x1, x10, x100, x1000, national)")
+        ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
+        ax.set_xlim(rows[0] / 1.5, rows[-1] * 6)
     axes[0].set_ylabel("p50 latency, ms (evaldash.sql.run, including .df())")
     axes[1].legend(fontsize=7, loc="upper left", ncol=2)
     fig.suptitle("Named queries: p50 latency against rows (dashed: 20 ms target at x1000; dotted: 100 ms national)")

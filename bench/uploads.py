@@ -26,11 +26,7 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from proc import maxrss_mb  # noqa: E402
+from proc import ROOT, maxrss_mb
 
 CASES = ["csv-add", "csv-page", "csv-worker", "xlsx", "bomb"]
 HEADER = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "fiscal_year", "value"]
