@@ -504,10 +504,9 @@ def conform(con, ref: dict[str, list[tuple[str, str]]]) -> None:
     filled from its corrected twin (x_raw from x) or left NULL, so every named query still
     runs; a column the reference no longer has is dropped.
     """
-    have = {}
-    for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
-                            "WHERE table_catalog = current_database() AND table_schema = 'main'").fetchall():
-        have[t] = {c[0]: c[1] for c in con.execute(f'DESCRIBE "{t}"').fetchall()}
+    have = {t: {c[0]: c[1] for c in con.execute(f'DESCRIBE "{t}"').fetchall()} for (t,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = 'main'").fetchall()}
     for table, cols in ref.items():
         if table.startswith("__"):
             continue

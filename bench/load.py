@@ -69,13 +69,8 @@ new MutationObserver(() => {
   if (a) window.__runlog.push([performance.now(), a.getAttribute('data-test-script-state')]);
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
 """
-RUNLOG_READ_JS = """
-([t]) => {
-  const log = (window.__runlog || []).filter(e => e[0] >= t);
-  window.__runlog = log;
-  return {log, settled: window.__settledAt || null};
-}
-"""
+RUNLOG_READ_JS = """([t]) => { const log = (window.__runlog || []).filter(e => e[0] >= t); window.__runlog = log;
+  return {log, settled: window.__settledAt || null}; }"""
 TITLE_JS = "([t]) => { const h = document.querySelector('[data-testid=stMain] h1'); return !!h && h.innerText.trim() === t; }"
 CAPTION_JS = """
 ([prefix]) => Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]'))
@@ -224,8 +219,7 @@ async def expect_view(s: Session, page) -> None:
 
 
 async def check_errors(s: Session, page, what: str) -> None:
-    n = await page.locator(ERROR_SELECTOR).count()
-    if n:
+    if await page.locator(ERROR_SELECTOR).count():
         text = (await page.locator(ERROR_SELECTOR).first.inner_text())[:300]
         s.errors.append({"session": s.index, "at": round(time.perf_counter() - s.t0, 2), "action": what,
                          "page": s.page_title, "kind": "error element", "text": text})
@@ -274,11 +268,9 @@ def _split(seen: dict, t0: float) -> dict:
 async def recover(s: Session, page) -> None:
     """Start over on the overview with no filter (a fresh Streamlit session)."""
     s.page_title, s.pol, s.refl, s.q = "概要", False, False, False
-    try:
+    with contextlib.suppress(Exception):
         await page.goto(s.url, timeout=s.timeout_ms, wait_until="commit")
         await expect_view(s, page)
-    except Exception:
-        pass
 
 
 async def switch_page(s: Session, page) -> None:
@@ -392,10 +384,8 @@ async def sample_memory(pid: list[int], stop: asyncio.Event, out: list) -> None:
             out.append((round(time.perf_counter() - t0, 1), round(rss_mb(pid), 1)))
         except (OSError, RuntimeError):
             return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
-        except TimeoutError:
-            pass
 
 
 async def drive(url: str, servers: dict[str, int], args) -> dict:

@@ -358,10 +358,9 @@ def targets(results: dict) -> dict:
     if seed:
         t["seed_build_under_1s"] = {"value_s": seed["build_s_median"], "met": seed["build_s_median"] < TARGET_SEED_BUILD_S,
                                    "cli_wall_s": results.get("seed_cli_wall_s")}
-    rates = {k: v["parse_mb_s"] for k, v in results["ingest"].items()}
-    rates.update({f"single_{k}": v["parse_mb_s"] for k, v in results.get("parse_single", {}).items()})
-    cpu_rates = {k: v.get("parse_mb_per_cpu_s") for k, v in results["ingest"].items()}
-    cpu_rates.update({f"single_{k}": v.get("parse_mb_per_cpu_s") for k, v in results.get("parse_single", {}).items()})
+    parsed = results["ingest"] | {f"single_{k}": v for k, v in results.get("parse_single", {}).items()}
+    rates = {k: v["parse_mb_s"] for k, v in parsed.items()}
+    cpu_rates = {k: v.get("parse_mb_per_cpu_s") for k, v in parsed.items()}
     if rates:
         # Judged on wall time; per CPU-second beside it, since a busy machine slows the wall clock.
         t["parse_at_least_5MBps"] = {"min_mb_s": min(rates.values()), "by_scale": rates,
