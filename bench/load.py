@@ -34,14 +34,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from evaldash import store  # noqa: E402
-from tests.e2e.proxy import running_caddy  # noqa: E402
-from tests.e2e.server import _IDLE_JS as APP_IDLE_JS  # noqa: E402  the browser tests' "run over, all drawn"
-from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server  # noqa: E402
+from proc import ROOT, browser_pid, cpu_seconds, load_average, machine_busy_seconds, rss_mb, tree_cpu_seconds  # first
+from proc import machine as host
+from evaldash import store
+from tests.e2e.proxy import running_caddy
+from tests.e2e.server import _IDLE_JS as APP_IDLE_JS  # the browser tests' "run over, all drawn"
+from tests.e2e.server import CHROMIUM_ARGS, ERROR_SELECTOR, chromium_path, running_server
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "load_results.json"
 PROXY_RESULTS = DEFAULT_RESULTS.with_name("load_proxy_results.json")
@@ -71,13 +69,8 @@ new MutationObserver(() => {
   if (a) window.__runlog.push([performance.now(), a.getAttribute('data-test-script-state')]);
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
 """
-RUNLOG_READ_JS = """
-([t]) => {
-  const log = (window.__runlog || []).filter(e => e[0] >= t);
-  window.__runlog = log;
-  return {log, settled: window.__settledAt || null};
-}
-"""
+RUNLOG_READ_JS = """([t]) => { const log = (window.__runlog || []).filter(e => e[0] >= t); window.__runlog = log;
+  return {log, settled: window.__settledAt || null}; }"""
 TITLE_JS = "([t]) => { const h = document.querySelector('[data-testid=stMain] h1'); return !!h && h.innerText.trim() === t; }"
 CAPTION_JS = """
 ([prefix]) => Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]'))
@@ -134,8 +127,7 @@ _sql.run = _timed_sql_run
 
 def _stats(values: list[float], digits: int = 3) -> dict:
     """n, p50, p95, max and mean of a list of seconds (None where empty)."""
-    def r(x):
-        return round(x, digits) if values else None
+    r = lambda x: round(x, digits) if values else None  # noqa: E731
     return {"n": len(values), "p50_s": r(percentile(values, 50)), "p95_s": r(percentile(values, 95)),
             "max_s": r(max(values, default=0)), "mean_s": r(statistics.fmean(values) if values else 0)}
 
@@ -156,79 +148,16 @@ def read_profile(paths: list[Path]) -> dict:
     }
 
 
-# --- measuring the server --------------------------------------------------------------------------
-
-def rss_mb(pids: list[int]) -> float:
-    """Resident memory of the server processes, summed, from /proc (psutil is not a dependency)."""
-    total = 0.0
-    for pid in pids:
-        with open(f"/proc/{pid}/status") as fh:
-            total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
-    return total
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process from /proc/PID/stat."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def process_tree(pid: int) -> list[int]:
-    """pid and its descendants (the browser's renderer processes)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    total = 0.0
-    for p in process_tree(pid):
-        try:
-            total += cpu_seconds(p)
-        except OSError:
-            pass
-    return total
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds the whole machine spent busy (all processes, all cores), from /proc/stat."""
-    with open("/proc/stat") as fh:
-        fields = [int(x) for x in fh.readline().split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def load_average() -> list[float]:
-    with open("/proc/loadavg") as fh:
-        return [float(x) for x in fh.read().split()[:3]]
-
-
 def machine() -> dict:
-    """bench/run.py's description of the machine and commit, with the browser's."""
+    """bench/proc.py's description of the machine and commit, with the browser's."""
     from importlib.metadata import version
-
-    from run import machine as run_machine
 
     try:
         chromium = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         chromium = "unknown"
-    return run_machine() | {"usable_cores": len(os.sched_getaffinity(0)), "playwright": version("playwright"),
-                            "chromium": chromium}
+    return host() | {"usable_cores": len(os.sched_getaffinity(0)), "playwright": version("playwright"),
+                     "chromium": chromium}
 
 
 # --- one session --------------------------------------------------------------------------------------
@@ -290,8 +219,7 @@ async def expect_view(s: Session, page) -> None:
 
 
 async def check_errors(s: Session, page, what: str) -> None:
-    n = await page.locator(ERROR_SELECTOR).count()
-    if n:
+    if await page.locator(ERROR_SELECTOR).count():
         text = (await page.locator(ERROR_SELECTOR).first.inner_text())[:300]
         s.errors.append({"session": s.index, "at": round(time.perf_counter() - s.t0, 2), "action": what,
                          "page": s.page_title, "kind": "error element", "text": text})
@@ -340,11 +268,9 @@ def _split(seen: dict, t0: float) -> dict:
 async def recover(s: Session, page) -> None:
     """Start over on the overview with no filter (a fresh Streamlit session)."""
     s.page_title, s.pol, s.refl, s.q = "概要", False, False, False
-    try:
+    with contextlib.suppress(Exception):
         await page.goto(s.url, timeout=s.timeout_ms, wait_until="commit")
         await expect_view(s, page)
-    except Exception:
-        pass
 
 
 async def switch_page(s: Session, page) -> None:
@@ -458,10 +384,8 @@ async def sample_memory(pid: list[int], stop: asyncio.Event, out: list) -> None:
             out.append((round(time.perf_counter() - t0, 1), round(rss_mb(pid), 1)))
         except (OSError, RuntimeError):
             return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
-        except TimeoutError:
-            pass
 
 
 async def drive(url: str, servers: dict[str, int], args) -> dict:
@@ -482,7 +406,7 @@ async def drive(url: str, servers: dict[str, int], args) -> dict:
             name = await policy_name(browser, url, timeout_ms)
             await asyncio.sleep(2)  # let the warm-up sessions end on the server
             mem["warm_mb"] = rss_mb(server_pid)
-            browser_pid = _browser_pid()
+            chrome = browser_pid()
             stop = asyncio.Event()
             trace: list = []
             sampler = asyncio.create_task(sample_memory(server_pid, stop, trace))
@@ -499,13 +423,11 @@ async def drive(url: str, servers: dict[str, int], args) -> dict:
             for log in args.profile_logs:
                 log.write_text("")  # count only the measured period, not the opening
             load_before = load_average()
-            cpu0 = (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
-                    machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
+            cpu0 = cpu_now(server_pid, chrome)
             t0 = time.perf_counter()
             await asyncio.gather(*(act(s, page, t0 + args.seconds) for s, (_, page) in zip(sessions, opened)))
             wall = time.perf_counter() - t0
-            cpu1 = (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(browser_pid) if browser_pid else 0.0,
-                    machine_busy_seconds(), tree_cpu_seconds(os.getpid()))
+            cpu1 = cpu_now(server_pid, chrome)
             load_after = load_average()
             mem["end_all_open_mb"] = rss_mb(server_pid)
             stop.set()
@@ -523,6 +445,12 @@ async def drive(url: str, servers: dict[str, int], args) -> dict:
     }
 
 
+def cpu_now(server_pid: list[int], chrome: int | None) -> tuple[float, float, float, float]:
+    """CPU seconds so far of the servers, the browser, the whole machine, and this process with what it started."""
+    return (sum(map(cpu_seconds, server_pid)), tree_cpu_seconds(chrome) if chrome else 0.0, machine_busy_seconds(),
+            tree_cpu_seconds(os.getpid()))
+
+
 def cpu_split(cpu0: tuple, cpu1: tuple, wall: float) -> dict:
     """Who used the machine's CPU during the run: the server, the browser, this driver (with
     Playwright's node driver, minus the browser under it) and every other process on the machine."""
@@ -535,19 +463,6 @@ def cpu_split(cpu0: tuple, cpu1: tuple, wall: float) -> dict:
         "server_s": round(server, 1), "browser_s": round(browser, 1), "driver_s": round(driver, 1),
         "other_processes_s": round(others, 1), "machine_busy_share": round(busy / capacity, 2),
     }
-
-
-def _browser_pid() -> int | None:
-    """The Chromium launched by this process (a child of Playwright's driver, itself our child)."""
-    for pid in process_tree(os.getpid()):
-        try:
-            exe = os.readlink(f"/proc/{pid}/exe")
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if "chrom" in Path(exe).name and not any(a.startswith(b"--type=") for a in cmdline):
-            return pid
-    return None
 
 
 # --- report ---------------------------------------------------------------------------------------------
@@ -672,26 +587,22 @@ def serve(args, base: Path, reports: Path, db: Path):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions (default 20)")
-    ap.add_argument("--seconds", type=float, default=60,
-                    help="the measured period: how long the sessions keep acting once all are open (default 60)")
-    ap.add_argument("--max-steps", type=int, default=400, help="at most this many actions per session")
-    ap.add_argument("--open-concurrency", type=int, default=2,
-                    help="sessions opening the dashboard at the same time before the measured period (default 2)")
-    ap.add_argument("--think", type=_think, default=(5.0, 15.0), metavar="MIN,MAX",
-                    help="seconds a session waits before each action, uniformly drawn (default 5,15; 0,0: no pause)")
-    ap.add_argument("--reports", type=Path, default=store.DEFAULT_REPORTS,
-                    help="reports folder to serve (copied to a temp folder first; default data/reports)")
-    ap.add_argument("--timeout", type=float, default=60, help="seconds an action may take before it counts as an error")
-    ap.add_argument("--settle", type=float, default=5, help="seconds to wait after closing before the last RSS reading")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--results", type=Path, default=None)
-    ap.add_argument("--profile", action="store_true",
-                    help="time every script run and every query execution (a cache miss) inside the server")
-    ap.add_argument("--client-nice", type=int, default=10,
-                    help="nice value added to the browser and its driver, not the server (default 10; 0: off)")
-    ap.add_argument("--replicas", type=int, default=0,
-                    help="N read-only replicas behind Caddy instead of one server (results: load_proxy_results.json)")
+    add = ap.add_argument
+    add("--sessions", type=int, default=20, help="concurrent browser sessions (default 20)")
+    add("--seconds", type=float, default=60, help="the measured period, once every session is open (default 60)")
+    add("--max-steps", type=int, default=400, help="at most this many actions per session")
+    add("--open-concurrency", type=int, default=2, help="sessions opening the dashboard at the same time (default 2)")
+    add("--think", type=_think, default=(5.0, 15.0), metavar="MIN,MAX",
+        help="seconds a session waits before each action, uniformly drawn (default 5,15; 0,0: no pause)")
+    add("--reports", type=Path, default=store.DEFAULT_REPORTS, help="reports to serve, copied first (default data/reports)")
+    add("--timeout", type=float, default=60, help="seconds an action may take before it counts as an error")
+    add("--settle", type=float, default=5, help="seconds to wait after closing before the last RSS reading")
+    add("--seed", type=int, default=1)
+    add("--results", type=Path, default=None)
+    add("--profile", action="store_true", help="time every script run and query execution (a cache miss) in the server")
+    add("--client-nice", type=int, default=10, help="nice value added to the browser and its driver (default 10; 0: off)")
+    add("--replicas", type=int, default=0,
+        help="N read-only replicas behind Caddy instead of one server (results: load_proxy_results.json)")
     args = ap.parse_args(argv)
     if args.results is None:
         args.results = PROXY_RESULTS if args.replicas else DEFAULT_RESULTS
@@ -724,20 +635,12 @@ def main(argv: list[str] | None = None) -> int:
                    "open_concurrency": args.open_concurrency, "think_s": list(args.think),
                    "client_nice": args.client_nice, "replicas": args.replicas,
                    "reports": args.reports.name, "store_rows": built.rows, "reports_in_store": built.reports},
-        "machine": machine(),
-        "latency": latency,
-        "opening_s": round(run["open_s"], 1),
-        "actions": len(samples),
-        "actions_per_s": round(len(samples) / run["wall_s"], 1),
-        "latency_breakdown": breakdown(samples),
-        "memory": mem,
+        "machine": machine(), "latency": latency, "opening_s": round(run["open_s"], 1), "actions": len(samples),
+        "actions_per_s": round(len(samples) / run["wall_s"], 1), "latency_breakdown": breakdown(samples), "memory": mem,
         "memory_growth_definition": "peak RSS during the run minus RSS after the warm-up (servers summed)",
         "samples": [[x.kind, round(x.seconds, 3), x.session, round(x.at, 2), x.page, x.detail]
                     + [None if v is None else round(v, 3) for v in (x.to_run_s, x.run_s, x.draw_s)] for x in samples],
-        "cpu": run["cpu"],
-        "errors": errors,
-        "server_log_problems": problems,
-        "server_profile": profile,
+        "cpu": run["cpu"], "errors": errors, "server_log_problems": problems, "server_profile": profile,
         "machine_shared": run["cpu"]["other_processes_s"] > 0.1 * run["cpu"]["capacity_cpu_s"],
         "targets": {
             "no_errors": not errors and not problems,

@@ -8,6 +8,7 @@ several municipalities the sidebar's 自治体 is set to the first one, and each
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pickle
@@ -39,42 +40,34 @@ class Recorder:
     """Records element calls on every DeltaGenerator while `active`."""
 
     def __init__(self):
+        import streamlit as st
         from streamlit.delta_generator import DeltaGenerator
 
-        self.cls = DeltaGenerator
-        self.active = False
-        self.calls: list = []
-        self.local = threading.local()
-        self.saved = {}
-        import streamlit as st
-
-        self.st = st
-        self.saved_module = {}
+        self.active, self.calls, self.local = False, [], threading.local()
+        self.saved = []  # (owner, name, original), put back by restore()
         for name in ELEMENTS:
             orig = getattr(DeltaGenerator, name, None)
             if orig is None:
                 continue
-            self.saved[name] = orig
             wrapped = self._wrap(name, orig)
+            self.saved.append((DeltaGenerator, name, orig))
             setattr(DeltaGenerator, name, wrapped)
             # st.title and friends are methods bound to the main DeltaGenerator at import time.
             bound = getattr(st, name, None)
             if isinstance(getattr(bound, "__self__", None), DeltaGenerator):
-                self.saved_module[name] = bound
+                self.saved.append((st, name, bound))
                 setattr(st, name, functools.partial(wrapped, bound.__self__))
 
     def _wrap(self, name, orig):
-        rec = self
-
         def method(dg, *args, **kwargs):
-            depth = getattr(rec.local, "depth", 0)
-            if rec.active and depth == 0:
-                rec.calls.append((name, getattr(dg, "_root_container", 0) == 1, args, kwargs))
-            rec.local.depth = depth + 1
+            depth = getattr(self.local, "depth", 0)
+            if self.active and depth == 0:
+                self.calls.append((name, getattr(dg, "_root_container", 0) == 1, args, kwargs))
+            self.local.depth = depth + 1
             try:
                 return orig(dg, *args, **kwargs)
             finally:
-                rec.local.depth = depth
+                self.local.depth = depth
 
         return method
 
@@ -96,10 +89,8 @@ class Recorder:
         return len(clean)
 
     def restore(self) -> None:
-        for name, orig in self.saved.items():
-            setattr(self.cls, name, orig)
-        for name, bound in self.saved_module.items():
-            setattr(self.st, name, bound)
+        for owner, name, orig in self.saved:
+            setattr(owner, name, orig)
 
 
 def _prepare_store(reports: Path, db: Path) -> Path:
@@ -154,23 +145,19 @@ def remember_navigation() -> None:
     app_test.PagesManager = ServerLikePagesManager
 
 
-class fragment_rerun:
+@contextlib.contextmanager
+def fragment_rerun(fragment_ids: list[str]):
     """Within this block, AppTest's runs rerun only the given fragments, as a server does when a widget inside
     a fragment changes (AppTest itself always reruns the whole script)."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+    from streamlit.testing.v1 import local_script_runner
 
-    def __init__(self, fragment_ids: list[str]):
-        self.ids = list(fragment_ids)
-
-    def __enter__(self):
-        from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
-        from streamlit.testing.v1 import local_script_runner
-
-        self.module, self.saved = local_script_runner, local_script_runner.RerunData
-        local_script_runner.RerunData = functools.partial(RerunData, fragment_id_queue=self.ids)
-        return self
-
-    def __exit__(self, *exc):
-        self.module.RerunData = self.saved
+    saved = local_script_runner.RerunData
+    local_script_runner.RerunData = functools.partial(RerunData, fragment_id_queue=list(fragment_ids))
+    try:
+        yield
+    finally:
+        local_script_runner.RerunData = saved
 
 
 def run_for_fragments(at) -> list[str]:
@@ -182,33 +169,6 @@ def run_for_fragments(at) -> list[str]:
     before = storage.registration_sequence()
     at.run()
     return storage.order_fragment_ids(list(storage.ids_registered_after(before)))
-
-
-def first_city(db: Path) -> str | None:
-    """The city the page benchmark filters to on a store of several (None with one)."""
-    from evaldash import store
-
-    con = store.connect_readonly(db)
-    try:
-        munis = [r[0] for r in con.execute("SELECT DISTINCT municipality FROM measures ORDER BY 1").fetchall()]
-    finally:
-        con.close()
-    return munis[0] if len(munis) > 1 else None
-
-
-def open_page(page: str, city: str | None, timeout: int = 120):
-    """dashboard.py opened with the city in the URL (a shared link), then the page, as a user does; run once more."""
-    from streamlit.testing.v1 import AppTest
-
-    from evaldash import ui
-
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
-    if city:
-        at.query_params["muni"] = city
-    at.run()
-    at.switch_page(ui.PAGE_FILES[page]).run()
-    at.run()
-    return at
 
 
 def clear_results() -> None:
@@ -235,23 +195,65 @@ def before_filter_change(at) -> None:
     set_keyword(at, "")
 
 
-def _unfiltered(page: str, path: str) -> dict:
-    """The page opened with no filter on a store of several cities (all of a national store's 1,700): its first
-    run, then one warm rerun. Pages cap what they draw there (rows, cities, series); this times that they do."""
+def _app(timeout: int = 900):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+
+
+def _seconds(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def _failures(at, errors: bool = True) -> list[str]:
+    """What a run raised and, with errors, the st.error it showed (dashboard.py shows a page's exception so)."""
+    return [str(e.value) for e in at.exception] + ([e.value for e in at.error] if errors else [])
+
+
+def _unfiltered(path: str) -> dict:
+    """The page opened with no filter on a store of several cities (all of a national store's 1,700): its first
+    run, then one warm rerun. Pages cap what they draw there (rows, cities, series); this times that they do."""
+    at = _app()
     at.run()
-    start = time.perf_counter()
-    at.switch_page(path).run()
-    first = (time.perf_counter() - start) * 1000
-    start = time.perf_counter()
-    at.run()
-    warm = (time.perf_counter() - start) * 1000
-    failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
-    if failed:
-        return {"unfiltered_error": failed[0][:500]}
-    return {"unfiltered_first_ms": first, "unfiltered_warm_ms": warm}
+    first = _seconds(lambda: at.switch_page(path).run()) * 1000
+    warm = _seconds(at.run) * 1000
+    failed = _failures(at)
+    return {"unfiltered_error": failed[0][:500]} if failed else {"unfiltered_first_ms": first, "unfiltered_warm_ms": warm}
+
+
+def _timed_page(at, fl, runs: int, res: dict) -> None:
+    """Warm, cold, floor and filter change interleaved, so a busy machine weighs on all of them alike; then a
+    widget inside a fragment (推移's chart options, 概要's 運営方針, 変化's row pick), which reruns that fragment
+    only, against the same whole-page floor."""
+    warm, cold, change, floor = [], [], [], []
+    for _ in range(runs):
+        warm.append(_seconds(at.run))
+        clear_results()
+        cold.append(_seconds(at.run))
+        floor.append(_seconds(fl.run))
+        before_filter_change(at)
+        change.append(_seconds(at.run))
+    if fl.exception:
+        res["floor_error"] = str(fl.exception[0].value)[:500]
+    failed = _failures(at)
+    if failed:  # after a filter change: the page must draw as it did
+        res["change_error"] = failed[0][:500]
+    res.update(warm=stats_ms(warm), cold=stats_ms(cold), floor=stats_ms(floor), change=stats_ms(change))
+    for kind in ("warm", "cold", "change"):
+        res[f"{kind}_over_floor"] = res[kind]["p50_ms"] / res["floor"]["p50_ms"]
+    ids = run_for_fragments(at)
+    if ids:
+        with fragment_rerun(ids[:1]):
+            fragment = [_seconds(at.run) for _ in range(runs)]
+        failed = _failures(at, errors=False)
+        at.run()  # back to a whole run, as the next interaction outside the fragment would be
+        if failed:
+            res["fragment_error"] = failed[0][:500]
+        else:
+            res["fragment"] = stats_ms(fragment)
+            res["fragment_over_floor"] = res["fragment"]["p50_ms"] / res["floor"]["p50_ms"]
 
 
 def child_pages(reports: Path, db: Path, runs: int) -> dict:
@@ -277,15 +279,12 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
     logs.mkdir(exist_ok=True)
     try:
         for page, path in ui.PAGE_FILES.items():
-            res = {}
+            res = out["pages"][page] = {}
             if several and page == "overview":
                 # The landing page as a first visit sees it: no filter, every municipality.
-                landing = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
-                t = time.perf_counter()
-                landing.run()
-                res["landing_unfiltered_ms"] = (time.perf_counter() - t) * 1000
+                res["landing_unfiltered_ms"] = _seconds(_app().run) * 1000
                 clear_results()
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
+            at = _app()
             if several:
                 at.query_params["muni"] = munis[0]  # a shared link for one city: the sidebar seeds from it
             # Open the app, then go to the page, as a user does. Starting the AppTest on the page file would
@@ -293,69 +292,22 @@ def child_pages(reports: Path, db: Path, runs: int) -> dict:
             # until st.navigation has run once, see ui.require_entry_point): AppTest forgets that
             # st.navigation ran at each run, a server does not.
             at.run()
-            t = time.perf_counter()
-            at.switch_page(path).run()
-            res["first_run_ms"] = (time.perf_counter() - t) * 1000
-            # dashboard.py catches a page's exception and shows st.error: a page that failed is not timed.
-            failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
-            if failed:
+            res["first_run_ms"] = _seconds(lambda: at.switch_page(path).run()) * 1000
+            failed = _failures(at)
+            if failed:  # a page that failed is not timed
                 res["error"] = failed[0][:500]
-                out["pages"][page] = res
                 continue
             rec.calls, rec.active = [], True
             at.run()
             rec.active = False
             log = logs / f"{page}.pkl"
             res["elements"] = rec.dump(log)
-            warm, cold, change, floor = [], [], [], []
             fl = AppTest.from_file(str(FLOOR), default_timeout=900)
             os.environ["BENCH_FLOOR_LOG"] = str(log)
             fl.run()  # loads the recorded elements once (cache_resource), as precomputed data
-            for _ in range(runs):  # interleaved, so a busy machine weighs on all three alike
-                t = time.perf_counter()
-                at.run()
-                warm.append(time.perf_counter() - t)
-                clear_results()
-                t = time.perf_counter()
-                at.run()
-                cold.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                fl.run()
-                floor.append(time.perf_counter() - t)
-                before_filter_change(at)
-                t = time.perf_counter()
-                at.run()
-                change.append(time.perf_counter() - t)
-            if fl.exception:
-                res["floor_error"] = str(fl.exception[0].value)[:500]
-            failed = [str(e.value) for e in at.exception] + [e.value for e in at.error]
-            if failed:  # after a filter change: the page must draw as it did
-                res["change_error"] = failed[0][:500]
-            res["warm"], res["cold"], res["floor"] = stats_ms(warm), stats_ms(cold), stats_ms(floor)
-            res["change"] = stats_ms(change)
-            res["warm_over_floor"] = res["warm"]["p50_ms"] / res["floor"]["p50_ms"]
-            res["cold_over_floor"] = res["cold"]["p50_ms"] / res["floor"]["p50_ms"]
-            res["change_over_floor"] = res["change"]["p50_ms"] / res["floor"]["p50_ms"]
-            # A widget inside a fragment (推移's chart options, 概要's 運営方針, 変化's row pick) reruns that
-            # fragment only: timed here against the same whole-page floor.
-            ids = run_for_fragments(at)
-            if ids:
-                fragment = []
-                with fragment_rerun(ids[:1]):
-                    for _ in range(runs):
-                        t = time.perf_counter()
-                        at.run()
-                        fragment.append(time.perf_counter() - t)
-                failed = [str(e.value) for e in at.exception]
-                at.run()  # back to a whole run, as the next interaction outside the fragment would be
-                if failed:
-                    res["fragment_error"] = failed[0][:500]
-                else:
-                    res["fragment"] = stats_ms(fragment)
-                    res["fragment_over_floor"] = res["fragment"]["p50_ms"] / res["floor"]["p50_ms"]
+            _timed_page(at, fl, runs, res)
             if several:
-                res.update(_unfiltered(page, path))
-            out["pages"][page] = res
+                res.update(_unfiltered(path))
     finally:
         rec.restore()
     return out

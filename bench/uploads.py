@@ -29,9 +29,7 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from proc import ROOT, maxrss_mb
 
 CASES = ["csv-add", "csv-page", "csv-worker", "xlsx", "bomb"]
 HEADER = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "fiscal_year", "value"]
@@ -100,8 +98,7 @@ def run_case(case: str) -> None:
             cmd = [sys.executable, "-m", "evaldash", "add", str(tmp / name), "--reports", str(folder), "--db", str(db)]
             done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
             assert done.returncode == 0, done.stderr[-2000:]
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            report(case, time.perf_counter() - start, peak)
+            report(case, time.perf_counter() - start, maxrss_mb(resource.RUSAGE_CHILDREN))
             return
         if case == "csv-worker":
             checked = worker.check_upload(name, data, folder)
@@ -124,11 +121,11 @@ def run_case(case: str) -> None:
                                           changes=audit.changes_from_preview(preview))
             assert outcome.ok, outcome.findings[:5]
             print(f"  check+preview {mid - start:.1f} s, add {time.perf_counter() - mid:.1f} s")
-        report(case, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        report(case, time.perf_counter() - start, maxrss_mb())
 
 
-def report(case: str, seconds: float, peak_kib: int | None) -> None:
-    memory = f", peak {peak_kib / 1024:,.0f} MB" if peak_kib else ""
+def report(case: str, seconds: float, peak_mb: float | None) -> None:
+    memory = f", peak {peak_mb:,.0f} MB" if peak_mb else ""
     print(f"RESULT {case}: {seconds:.1f} s{memory}", flush=True)
 
 

@@ -17,18 +17,14 @@ import json
 import ssl
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.load import load_average  # noqa: E402
-from tests.e2e.conftest import copy_reports  # noqa: E402
-from tests.e2e.proxy import running_caddy  # noqa: E402
-from tests.e2e.server import CHROMIUM_ARGS, chromium_path, running_server  # noqa: E402
+from proc import load_average  # first: it puts the project root on sys.path
+from tests.e2e.conftest import copy_reports
+from tests.e2e.proxy import running_caddy
+from tests.e2e.server import CHROMIUM_ARGS, chromium_path, running_server
 
 RESULTS = Path(__file__).resolve().parent / "visits_results.json"
 CHART = "[data-testid=stPlotlyChart] .main-svg"
