@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -387,11 +387,11 @@ class _RowCheck:
 
     def __init__(self, name: str, findings: list[Finding]):
         self.name, self.findings = name, findings
-        self.ints = _memo(_int)
-        self.years = _memo(_year)
-        self.values = _memo(_value)
-        self.codes = _memo(lambda code: CODE_RE.fullmatch(code) is not None)
-        self.labels = _memo(nz.wareki_label)
+        self.ints = cache(_int)
+        self.years = cache(_year)
+        self.values = cache(_value)
+        self.codes = cache(lambda code: CODE_RE.fullmatch(code) is not None)
+        self.labels = cache(nz.wareki_label)
 
     def row(self, row: dict, line: int) -> dict | None:
         problem = self._problem(row, line)
@@ -446,18 +446,6 @@ class _RowCheck:
         return {"policy_no": policy_no, "initiative_no": initiative_no, "fiscal_year": year,
                 "fiscal_label": row.get("fiscal_label") or self.labels(year), "value": value.value,
                 "value_status": status, "reflection": reflection, "report_year": report_year}
-
-
-def _memo(func):
-    cache: dict = {}
-
-    def get(text):
-        try:
-            return cache[text]
-        except KeyError:
-            result = cache[text] = func(text)
-            return result
-    return get
 
 
 def _value(text: str) -> nz.Value:
