@@ -243,10 +243,7 @@ def _coded(cells) -> tuple[np.ndarray, np.ndarray]:
 
 def _objects(values: list) -> np.ndarray:
     """A list as a numpy array of its objects (never read as nested sequences)."""
-    out = np.empty(len(values), dtype=object)
-    for k, v in enumerate(values):
-        out[k] = v
-    return out
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
