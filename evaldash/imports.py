@@ -82,16 +82,20 @@ def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
         return [], exc.findings
 
 
-def check_file(path: Path) -> list[Finding]:
-    path = Path(path)
+def _read(path: Path) -> bytes | Finding:
+    """A source file's bytes, read only when within MAX_REPORT_BYTES; else why not."""
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
-            return [_whole(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
-        data = path.read_bytes()
+            return _whole(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
+        return path.read_bytes()
     except OSError as exc:  # missing, a folder, no permission
-        return [_whole(path.name, f"ファイルを読めません（{exc.strerror or exc}）")]
-    return check_bytes(data, path.name)[1]
+        return _whole(path.name, f"ファイルを読めません（{exc.strerror or exc}）")
+
+
+def check_file(path: Path) -> list[Finding]:
+    data = _read(Path(path))
+    return [data] if isinstance(data, Finding) else check_bytes(data, Path(path).name)[1]
 
 
 def _sha(data: bytes) -> str:
@@ -280,16 +284,8 @@ def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = N
     who = authorize(actor, Path(folder or store.reports_dir()), Path(db or store.db_path()), "add", names)
     if isinstance(who, Outcome):
         return who
-    items = []
-    findings = []
-    for p in paths:
-        try:
-            if p.stat().st_size > MAX_REPORT_BYTES:
-                findings.append(_whole(p.name, f"{MAX_REPORT_BYTES:,} バイトを超えています: {MAX_REPORT_BYTES:,} バイトまでです"))
-                continue
-            items.append((p.name, p.read_bytes()))
-        except OSError as exc:
-            findings.append(_whole(p.name, f"ファイルを読めません（{exc.strerror}）"))
+    items = [(Path(p).name, _read(Path(p))) for p in paths]
+    findings = [data for _, data in items if isinstance(data, Finding)]
     if findings:
         log_write("add", who, "refused", names, findings=findings)
         return Outcome(False, [], findings)
