@@ -52,16 +52,6 @@ class Item:
         by_year = {p.fiscal_year: p.value for p in self.points}
         return [by_year.get(fy) for fy, _ in years]
 
-    @property
-    def title(self) -> str:
-        unit = self.row.get("unit") or ""
-        return f"{self.row['indicator']}（{unit}）" if unit else self.row["indicator"]
-
-    @property
-    def summary(self) -> str:
-        """The change sentence the store holds for every indicator (indicator_changes.summary)."""
-        return self.row["summary"]
-
 
 def _plain(v):
     """pandas/numpy scalars to plain Python, missing to None."""

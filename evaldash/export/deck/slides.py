@@ -39,8 +39,9 @@ def _measure_path(row: dict, multi_muni: bool) -> str:
 
 
 def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], multi_muni: bool) -> None:
-    slide, top = _slide(prs, item.title, _measure_path(item.row, multi_muni))
     unit = item.row.get("unit") or ""
+    title = f"{item.row['indicator']}（{unit}）" if unit else item.row["indicator"]
+    slide, top = _slide(prs, title, _measure_path(item.row, multi_muni))
     points = item.points or [Point(fy, label, None, "not_reported") for fy, label in categories_all]
     chart_left, chart_top = MARGIN, top + Inches(0.15)
     chart_w, chart_h = Inches(6.8), SLIDE_H - chart_top - Inches(0.85)
@@ -70,7 +71,7 @@ def _change_lines(items: list[Item]) -> list[str]:
         pct = it.row.get("delta_pct")  # NaN is None already (selection._plain)
         return -1.0 if pct is None else abs(pct)
 
-    lines = [it.summary for it in sorted(items, key=size, reverse=True)]
+    lines = [it.row["summary"] for it in sorted(items, key=size, reverse=True)]  # indicator_changes.summary
     many = len(items) > 1
     return lines + [f"備考（{it.row['indicator']}）: {it.row['note']}" if many else f"備考: {it.row['note']}"
                     for it in items if it.row.get("note")]
