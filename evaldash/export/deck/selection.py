@@ -87,8 +87,7 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
         src = (s["municipality"], s["report_label"], s["source_file"], int(s["source_line"]))
         if src not in item.sources:
             item.sources.append(src)
-    for item in items.values():
-        item.points.sort(key=lambda p: p.fiscal_year)
+    for item in items.values():  # indicator_series gives each indicator's points in fiscal-year order
         if not item.sources and item.row.get("source_file"):
             item.sources.append((item.row["municipality"], item.row.get("report_label") or "",
                                  item.row["source_file"], int(item.row["source_line"])))
