@@ -90,11 +90,12 @@ def _seed(key: str, p: Param, options, parse) -> None:
     if key in seeded and key in st.session_state:
         return
     seeded.add(key)
-    values = _from_url(p, options, parse)
-    if p.default is None:
-        st.session_state[key] = list(dict.fromkeys(values))
-    else:
-        st.session_state[key] = values[0] if values else p.default
+    st.session_state[key] = _held(p, _from_url(p, options, parse))
+
+
+def _held(p: Param, values: list):
+    """A link's values as the widget holds them: a list without repeats, or the first (else the default)."""
+    return list(dict.fromkeys(values)) if p.default is None else values[0] if values else p.default
 
 
 def encode(value) -> str:
@@ -199,10 +200,7 @@ def peek(key: str):
     if key in st.session_state:
         return st.session_state[key]
     p = PARAMS[key]
-    values = _from_url(p, None, p.parse, quiet=True)
-    if p.default is None:
-        return list(dict.fromkeys(values))
-    return values[0] if values else p.default
+    return _held(p, _from_url(p, None, p.parse, quiet=True))
 
 
 def ignored() -> list[str]:
