@@ -229,12 +229,6 @@ def _uncell(text: str) -> str:
     return text
 
 
-def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
-    """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
-    with limits.bulk():
-        return _read(data, name)
-
-
 def _coded(cells) -> tuple[np.ndarray, np.ndarray]:
     """A column as codes into its distinct cleaned texts: each distinct text is cleaned once."""
     series = cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype=object)
@@ -247,7 +241,9 @@ def _objects(values: list) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+@limits.bulk()  # a context manager made with contextlib is a decorator too: each call runs in it
+def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+    """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
     findings: list[Finding] = []
     columns = _frame_columns(data, name, findings)
     missing = [c for c in REQUIRED if c not in columns]
