@@ -304,7 +304,8 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     db = Path(db or store.db_path())
     safe = name if name_problem(name) is None else None
     path = folder / safe if safe else None
-    files = [audit.path_info(path)] if path is not None and path.is_file() else [{"name": shown_name(name)}]
+    there = path is not None and path.is_file()
+    files = [audit.file_info(path.name, path.read_bytes())] if there else [{"name": shown_name(name)}]
     who = authorize(actor, folder, db, "remove", files)
     if isinstance(who, Outcome):
         return who
