@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from . import normalize as nz
@@ -317,15 +316,31 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
     prev = reported[from_end == 1].rename(
         columns={"fiscal_year": "prev_year", "fiscal_label": "prev_label", "value": "prev_value"})
     frame = indicators[keys + ["indicator", "unit"]].merge(prev.merge(last, on=keys), on=keys, how="left")
-    p, v = frame["prev_value"].tolist(), frame["latest_value"].tolist()
-    # In as many decimals as the report wrote the two values; NaN where there are no two years.
-    frame["delta"] = delta = pd.Series([round(b - a, decimals_of(a, b)) for a, b in zip(p, v)], dtype="float64")
-    frame["delta_pct"] = ((frame["latest_value"] - frame["prev_value"]) / frame["prev_value"].abs() * 100).where(
-        frame["prev_value"] != 0)
-    frame["direction"] = np.sign(delta).map({1: "up", -1: "down", 0: "flat"})
-    frame["summary"] = [change_sentence(r.indicator, r.unit, r.prev_value, r.latest_value, r.prev_label, r.latest_label)
-                        for r in frame.itertuples(index=False)]  # without two years: 比較できる2年度分の値がありません
-    return frame[list(TABLE_TYPES["indicator_changes"])].astype(
+    rows = []
+    for r in frame.itertuples(index=False):
+        if nz.is_missing(r.prev_year):
+            rows.append({"municipality": r.municipality, "indicator_id": r.indicator_id,
+                         "summary": change_sentence(r.indicator, r.unit, None, None)})
+            continue
+        p, v = r.prev_value, r.latest_value
+        delta = round(v - p, decimals_of(p, v))
+        rows.append(
+            {
+                "municipality": r.municipality,
+                "indicator_id": r.indicator_id,
+                "prev_year": int(r.prev_year),
+                "prev_label": r.prev_label,
+                "prev_value": p,
+                "latest_year": int(r.latest_year),
+                "latest_label": r.latest_label,
+                "latest_value": v,
+                "delta": delta,
+                "delta_pct": None if p == 0 else (v - p) / abs(p) * 100,
+                "direction": "up" if delta > 0 else "down" if delta < 0 else "flat",
+                "summary": change_sentence(r.indicator, r.unit, p, v, r.prev_label, r.latest_label),
+            }
+        )
+    return _frame("indicator_changes", rows).astype(
         {"prev_year": "Int64", "latest_year": "Int64", "prev_value": "float64", "latest_value": "float64",
          "delta": "float64", "delta_pct": "float64"}
     )
