@@ -180,14 +180,12 @@ def bind(key: str, options: list | None = None, parse: Callable | None = None) -
     p = PARAMS[key]
     _seed(key, p, options, parse or p.parse)
     value = st.session_state[key]
-    if options is not None and p.default is None and any(v not in options for v in value):
-        value = st.session_state[key] = [v for v in value if v in options]  # another filter narrowed the options
-    elif options is not None and p.default is not None and value not in options:
-        value = st.session_state[key] = p.default
-    elif p.default is None:
+    if p.default is None:
         # Held as the options themselves: the browser sends a choice back as its label, which the sidebar's counts
         # change from run to run (「03 地域活動の促進（12）」), and a label no option has any more would come back as text.
-        value = st.session_state[key] = list(value)
+        value = st.session_state[key] = [v for v in value if options is None or v in options]
+    elif options is not None and value not in options:
+        value = st.session_state[key] = p.default
     if p.parse is clean_search:
         value = clean_search(value)
     write(p.name, None if value == p.default else value)
