@@ -7,7 +7,6 @@ file under an existing name, and remove moves the file to data/removed/.
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
 import secrets
@@ -98,10 +97,6 @@ def check_file(path: Path) -> list[Finding]:
     return [data] if isinstance(data, Finding) else check_bytes(data, Path(path).name)[1]
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def shown_name(name: str) -> str:
     """A name as findings print it: control characters escaped, long names cut."""
     text = "".join(repr(c)[1:-1] if _control(c) else c for c in name)
@@ -155,7 +150,7 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
                                    "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
             continue
         if there is not None:
-            if there.is_file() and _sha(there.read_bytes()) == _sha(data):
+            if there.is_file() and there.read_bytes() == data:
                 findings.append(_whole(name, "同じファイルが reports フォルダにあります: 取り込みを省きました", "warning"))
                 continue
             findings.append(_whole(name, "同じ名前の別のファイルが reports フォルダにあります: "
