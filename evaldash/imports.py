@@ -287,10 +287,6 @@ def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = N
     return add_sources(items, folder, db, progress, actor=actor)
 
 
-def removed_dir(folder: Path) -> Path:
-    return folder.parent / "removed"
-
-
 def remove_source(name: str, folder: Path | None = None, db: Path | None = None, progress=None, *,
                   actor: access.Actor) -> Outcome:
     """Move a source out of the folder (kept in data/removed/) and rebuild; undo if the build fails.
@@ -324,7 +320,7 @@ def _remove_checked(name: str, path: Path | None, folder: Path, db: Path, progre
         return Outcome(False, [], [_whole(shown_name(name), "reports フォルダにこの名前のファイルはありません: 取込の一覧にある名前が必要です")]), "refused"
     if len(store.source_files(folder)) <= 1:
         return Outcome(False, [], [_whole(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")]), "refused"
-    target_dir = removed_dir(folder)
+    target_dir = folder.parent / "removed"
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     target = target_dir / f"{stamp}_{path.name}"
