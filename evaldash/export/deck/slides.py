@@ -209,13 +209,9 @@ def ranking_slide(prs, items: list[Item]) -> None:
 
 def build_deck(con: duckdb.DuckDBPyConnection, filters: dict, title: str | None = None,
                per: str = "indicator", ranking: bool = False) -> bytes:
-    """A 16:9 .pptx of the selection: title slide, with `ranking` the 増減率 ranking (the 変化 page's deck),
-    then one slide per indicator or per measure.
-
-    `filters` is the shared sidebar filter (muni, pol, dept, sec, refl, q); it may also carry
-    `measures` (施策番号 list) and `indicators` (indicator_id list), empty meaning all.
-    Raises EmptySelection when no indicator matches.
-    """
+    """A 16:9 .pptx of the selection (`filters` as selection.query_params reads them): title slide, with `ranking`
+    the 増減率 ranking (the 変化 page's deck), then one slide per indicator or per measure. Raises EmptySelection
+    when no indicator matches."""
     data, _ = _deck(con, filters, title, per, ranking=ranking)
     if data is None:
         raise EmptySelection("no indicator matches the filters")
