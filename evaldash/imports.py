@@ -52,11 +52,7 @@ def authorize(actor: access.Actor, folder: Path, db: Path, action: str, files: l
     except access.NotAllowed as exc:
         log_write(action, access.signed_in_email(actor.identity) or "anonymous", "refused", files, findings=[str(exc)])
         about = files[0]["name"] if len(files) == 1 else ""
-        return Outcome(False, [], [_whole(shown_name(about), f"変更できません: {exc}")])
-
-
-def _whole(name: str, message: str, severity: str = "error") -> Finding:
-    return Finding(name, 0, severity, f"{limits.WHOLE_FILE}: {message}")
+        return Outcome(False, [], [limits.whole_file(shown_name(about), f"変更できません: {exc}")])
 
 
 def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
@@ -69,9 +65,9 @@ def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
 def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     suffix = Path(name).suffix.lower()
     if suffix not in store.REPORT_SUFFIXES:
-        return [], [_whole(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
+        return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
     if len(data) > MAX_REPORT_BYTES:
-        return [], [_whole(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
+        return [], [limits.whole_file(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
     try:
         if is_template(name):
             return read_template_bytes(data, name)
@@ -86,10 +82,10 @@ def _read(path: Path) -> bytes | Finding:
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
-            return _whole(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
+            return limits.whole_file(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
         return path.read_bytes()
     except OSError as exc:  # missing, a folder, no permission
-        return _whole(path.name, f"ファイルを読めません（{exc.strerror or exc}）")
+        return limits.whole_file(path.name, f"ファイルを読めません（{exc.strerror or exc}）")
 
 
 def check_file(path: Path) -> list[Finding]:
@@ -135,10 +131,10 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
     for name, data in items:
         problem = name_problem(name)
         if problem:
-            findings.append(_whole(shown_name(name), problem))
+            findings.append(limits.whole_file(shown_name(name), problem))
             continue
         if any(_fold(name) == _fold(planned) for planned, _ in plan):
-            findings.append(_whole(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
+            findings.append(limits.whole_file(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
             continue
         checked = check_bytes(data, name)
         findings.extend(checked[1])
@@ -146,15 +142,16 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
             parsed[name] = checked
         there = present.get(_fold(name))
         if there is not None and there.name != name:
-            findings.append(_whole(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
-                                   "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
+            findings.append(limits.whole_file(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
+                                              "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
             continue
         if there is not None:
             if there.is_file() and there.read_bytes() == data:
-                findings.append(_whole(name, "同じファイルが reports フォルダにあります: 取り込みを省きました", "warning"))
+                findings.append(Finding(name, 0, "warning",
+                                        f"{limits.WHOLE_FILE}: 同じファイルが reports フォルダにあります: 取り込みを省きました"))
                 continue
-            findings.append(_whole(name, "同じ名前の別のファイルが reports フォルダにあります: "
-                                   "新しいファイルの名前を変えてください（報告書は上書きしません）"))
+            findings.append(limits.whole_file(name, "同じ名前の別のファイルが reports フォルダにあります: "
+                                              "新しいファイルの名前を変えてください（報告書は上書きしません）"))
             continue
         plan.append((name, data))
     return plan, findings
@@ -251,8 +248,8 @@ def _move_in(staged: list[Path], folder: Path) -> Finding | None:
         except FileExistsError:
             for done in linked:
                 done.unlink(missing_ok=True)
-            return _whole(path.name, "取り込みの間に同じ名前のファイルが reports フォルダに置かれました: "
-                          "もう一度確かめてから取り込んでください")
+            return limits.whole_file(path.name, "取り込みの間に同じ名前のファイルが reports フォルダに置かれました: "
+                                     "もう一度確かめてから取り込んでください")
         linked.append(folder / path.name)
     return None
 
@@ -317,9 +314,10 @@ def _removal_changes(name: str, kept: Path, folder: Path) -> dict | None:
 
 def _remove_checked(name: str, path: Path | None, folder: Path, db: Path, progress) -> tuple[Outcome, str]:
     if path is None or not path.is_file():
-        return Outcome(False, [], [_whole(shown_name(name), "reports フォルダにこの名前のファイルはありません: 取込の一覧にある名前が必要です")]), "refused"
+        return Outcome(False, [], [limits.whole_file(shown_name(name), "reports フォルダにこの名前のファイルはありません: "
+                                                     "取込の一覧にある名前が必要です")]), "refused"
     if len(store.source_files(folder)) <= 1:
-        return Outcome(False, [], [_whole(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")]), "refused"
+        return Outcome(False, [], [limits.whole_file(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")]), "refused"
     target_dir = folder.parent / "removed"
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -342,7 +340,7 @@ def check_and_preview(name: str, data: bytes, folder: Path | None = None
     folder = Path(folder or store.reports_dir())
     problem = name_problem(name)
     if problem:
-        return [_whole(shown_name(name), problem)], None
+        return [limits.whole_file(shown_name(name), problem)], None
     reports, findings = _check(data, name)
     findings = limits.capped(findings)
     if any(f.severity == "error" for f in findings) or not reports:
