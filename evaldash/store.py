@@ -172,10 +172,9 @@ def _remove_stale_temp_files(db: Path) -> None:
     """Temp stores left by a build that was killed. Only called under the build lock,
     so no other build is writing one of them."""
     for p in db.parent.glob(f".{glob.escape(db.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            p.unlink()
-        with contextlib.suppress(OSError):
-            p.with_name(p.name + ".wal").unlink()
+        for path in (p, p.with_name(p.name + ".wal")):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def write_store(frames: dict, db: Path, meta: dict) -> None:
