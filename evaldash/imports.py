@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, audit, limits, store
+from . import access, audit, limits, provenance, store
 from . import normalize as nz
 from .model import build_frames
 from .parse import parse_bytes
@@ -64,7 +64,7 @@ def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
 
 def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     suffix = Path(name).suffix.lower()
-    if suffix not in store.REPORT_SUFFIXES:
+    if suffix not in provenance.REPORT_SUFFIXES:
         return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
     if len(data) > MAX_REPORT_BYTES:
         return [], [limits.whole_file(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]

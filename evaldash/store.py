@@ -40,7 +40,6 @@ DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
 DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
 DEFAULT_META = PROJECT_ROOT / "data" / "indicator_meta.csv"
 META_COLUMNS = TABLE_TYPES["indicator_meta"]  # the staff-edited file's columns, declared in tables.sql
-REPORT_SUFFIXES = provenance.REPORT_SUFFIXES
 source_files = provenance.source_files
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
