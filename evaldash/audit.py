@@ -32,10 +32,6 @@ def file_info(name: str, data: bytes) -> dict:
     return {"name": name, "kind": kind, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
-def path_info(path: Path) -> dict:
-    return file_info(Path(path).name, Path(path).read_bytes())
-
-
 LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
 
 

@@ -143,38 +143,35 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evaldash", description="施策評価ダッシュボード: build, check and export the store")
     sub = p.add_subparsers(dest="command", required=True)
 
+    def command(name: str, func, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help)
+        sp.set_defaults(func=func)
+        return sp
+
     def common(sp):
         sp.add_argument("--reports", type=Path, default=None, help="reports folder (default data/reports/)")
         sp.add_argument("--db", type=Path, default=None, help="store file (default data/evaldash.duckdb)")
 
-    sp = sub.add_parser("build", help="rebuild the store from every report in the folder")
-    common(sp)
-    sp.set_defaults(func=cmd_build)
+    common(command("build", cmd_build, "rebuild the store from every report in the folder"))
+    command("check", cmd_check, "parse and validate only; exit 1 on any error").add_argument("files", nargs="+")
 
-    sp = sub.add_parser("check", help="parse and validate only; exit 1 on any error")
-    sp.add_argument("files", nargs="+")
-    sp.set_defaults(func=cmd_check)
-
-    sp = sub.add_parser("add", help="check, copy into the reports folder, rebuild")
+    sp = command("add", cmd_add, "check, copy into the reports folder, rebuild")
     sp.add_argument("files", nargs="+")
     common(sp)
-    sp.set_defaults(func=cmd_add)
 
-    sp = sub.add_parser("remove", help="take a source out of the reports folder (kept in data/removed/) and rebuild")
+    sp = command("remove", cmd_remove, "take a source out of the reports folder (kept in data/removed/) and rebuild")
     sp.add_argument("name", help="file name as listed in the reports folder")
     common(sp)
-    sp.set_defaults(func=cmd_remove)
 
-    sp = sub.add_parser("export", help="write the flat indicator table")
+    sp = command("export", cmd_export, "write the flat indicator table")
     sp.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
     sp.add_argument("--out", default=None, help="output file (CSV goes to stdout without it)")
     sp.add_argument("--bom", action="store_true", help="start CSV with a UTF-8 BOM so Excel reads Japanese")
     sp.add_argument("--headers", choices=["en", "ja"], default="en",
                     help="column names: the documented English names (default) or their Japanese names")
     common(sp)
-    sp.set_defaults(func=cmd_export)
 
-    sp = sub.add_parser("deck", help="write a PowerPoint deck with native charts")
+    sp = command("deck", cmd_deck, "write a PowerPoint deck with native charts")
     sp.add_argument("--out", required=True)
     sp.add_argument("--policy", type=int, action="append", help="運営方針 number (repeatable)")
     sp.add_argument("--measure", action="append", help="施策番号 (repeatable)")
@@ -183,13 +180,11 @@ def parser() -> argparse.ArgumentParser:
                     help="one slide per indicator (default) or per measure")
     sp.add_argument("--title", default=None, help="title of the first slide (default 施策評価)")
     common(sp)
-    sp.set_defaults(func=cmd_deck)
 
-    sp = sub.add_parser("log", help="print the audit log of adds, removes and rebuilds, newest first")
+    sp = command("log", cmd_log, "print the audit log of adds, removes and rebuilds, newest first")
     sp.add_argument("--log", type=Path, default=None, help="log file (default data/audit.log, or EVALDASH_AUDIT_LOG)")
     sp.add_argument("--limit", type=int, default=None, help="print only the newest N records")
     sp.add_argument("--json", action="store_true", help="one JSON object per line instead of text")
-    sp.set_defaults(func=cmd_log)
     return p
 
 

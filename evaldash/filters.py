@@ -138,11 +138,5 @@ def with_count(label: str, counts: dict[str, int], value) -> str:
 
 def match_places(hit) -> str:
     """Where a search hit matched, from search_hits.sql's row: 「指標名「…」・目的」, or 「施策名・担当など」."""
-    places = []
-    if hit.in_indicator:
-        places.append(f"指標名「{hit.indicator}」")
-    if hit.in_purpose:
-        places.append("目的")
-    if hit.in_actions:
-        places.append("具体的な取組")
-    return "・".join(places) or "施策名・担当など"
+    places = [(hit.in_indicator, f"指標名「{hit.indicator}」"), (hit.in_purpose, "目的"), (hit.in_actions, "具体的な取組")]
+    return "・".join(place for matched, place in places if matched) or "施策名・担当など"

@@ -7,7 +7,6 @@ file under an existing name, and remove moves the file to data/removed/.
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
 import secrets
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, audit, limits, store
+from . import access, audit, limits, provenance, store
 from . import normalize as nz
 from .model import compared_frames
 from .parse import parse_bytes
@@ -53,11 +52,7 @@ def authorize(actor: access.Actor, folder: Path, db: Path, action: str, files: l
     except access.NotAllowed as exc:
         log_write(action, access.signed_in_email(actor.identity) or "anonymous", "refused", files, findings=[str(exc)])
         about = files[0]["name"] if len(files) == 1 else ""
-        return Outcome(False, [], [_whole(shown_name(about), f"変更できません: {exc}")])
-
-
-def _whole(name: str, message: str, severity: str = "error") -> Finding:
-    return Finding(name, 0, severity, f"{limits.WHOLE_FILE}: {message}")
+        return Outcome(False, [], [limits.whole_file(shown_name(about), f"変更できません: {exc}")])
 
 
 def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
@@ -69,10 +64,10 @@ def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
 
 def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     suffix = Path(name).suffix.lower()
-    if suffix not in store.REPORT_SUFFIXES:
-        return [], [_whole(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
+    if suffix not in provenance.REPORT_SUFFIXES:
+        return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
     if len(data) > MAX_REPORT_BYTES:
-        return [], [_whole(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
+        return [], [limits.whole_file(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
     try:
         if is_template(name):
             return read_template_bytes(data, name)
@@ -82,20 +77,20 @@ def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
         return [], exc.findings
 
 
-def check_file(path: Path) -> list[Finding]:
-    path = Path(path)
+def _read(path: Path) -> bytes | Finding:
+    """A source file's bytes, read only when within MAX_REPORT_BYTES; else why not."""
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
-            return [_whole(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
-        data = path.read_bytes()
+            return limits.whole_file(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
+        return path.read_bytes()
     except OSError as exc:  # missing, a folder, no permission
-        return [_whole(path.name, f"ファイルを読めません（{exc.strerror or exc}）")]
-    return check_bytes(data, path.name)[1]
+        return limits.whole_file(path.name, f"ファイルを読めません（{exc.strerror or exc}）")
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def check_file(path: Path) -> list[Finding]:
+    data = _read(Path(path))
+    return [data] if isinstance(data, Finding) else check_bytes(data, Path(path).name)[1]
 
 
 def shown_name(name: str) -> str:
@@ -136,10 +131,10 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
     for name, data in items:
         problem = name_problem(name)
         if problem:
-            findings.append(_whole(shown_name(name), problem))
+            findings.append(limits.whole_file(shown_name(name), problem))
             continue
         if any(_fold(name) == _fold(planned) for planned, _ in plan):
-            findings.append(_whole(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
+            findings.append(limits.whole_file(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
             continue
         checked = check_bytes(data, name)
         findings.extend(checked[1])
@@ -147,15 +142,16 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
             parsed[name] = checked
         there = present.get(_fold(name))
         if there is not None and there.name != name:
-            findings.append(_whole(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
-                                   "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
+            findings.append(limits.whole_file(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
+                                              "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
             continue
         if there is not None:
-            if there.is_file() and _sha(there.read_bytes()) == _sha(data):
-                findings.append(_whole(name, "同じファイルが reports フォルダにあります: 取り込みを省きました", "warning"))
+            if there.is_file() and there.read_bytes() == data:
+                findings.append(Finding(name, 0, "warning",
+                                        f"{limits.WHOLE_FILE}: 同じファイルが reports フォルダにあります: 取り込みを省きました"))
                 continue
-            findings.append(_whole(name, "同じ名前の別のファイルが reports フォルダにあります: "
-                                   "新しいファイルの名前を変えてください（報告書は上書きしません）"))
+            findings.append(limits.whole_file(name, "同じ名前の別のファイルが reports フォルダにあります: "
+                                              "新しいファイルの名前を変えてください（報告書は上書きしません）"))
             continue
         plan.append((name, data))
     return plan, findings
@@ -252,8 +248,8 @@ def _move_in(staged: list[Path], folder: Path) -> Finding | None:
         except FileExistsError:
             for done in linked:
                 done.unlink(missing_ok=True)
-            return _whole(path.name, "取り込みの間に同じ名前のファイルが reports フォルダに置かれました: "
-                          "もう一度確かめてから取り込んでください")
+            return limits.whole_file(path.name, "取り込みの間に同じ名前のファイルが reports フォルダに置かれました: "
+                                     "もう一度確かめてから取り込んでください")
         linked.append(folder / path.name)
     return None
 
@@ -280,24 +276,12 @@ def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = N
     who = authorize(actor, Path(folder or store.reports_dir()), Path(db or store.db_path()), "add", names)
     if isinstance(who, Outcome):
         return who
-    items = []
-    findings = []
-    for p in paths:
-        try:
-            if p.stat().st_size > MAX_REPORT_BYTES:
-                findings.append(_whole(p.name, f"{MAX_REPORT_BYTES:,} バイトを超えています: {MAX_REPORT_BYTES:,} バイトまでです"))
-                continue
-            items.append((p.name, p.read_bytes()))
-        except OSError as exc:
-            findings.append(_whole(p.name, f"ファイルを読めません（{exc.strerror}）"))
+    items = [(Path(p).name, _read(Path(p))) for p in paths]
+    findings = [data for _, data in items if isinstance(data, Finding)]
     if findings:
         log_write("add", who, "refused", names, findings=findings)
         return Outcome(False, [], findings)
     return add_sources(items, folder, db, progress, actor=actor)
-
-
-def removed_dir(folder: Path) -> Path:
-    return folder.parent / "removed"
 
 
 def remove_source(name: str, folder: Path | None = None, db: Path | None = None, progress=None, *,
@@ -308,7 +292,8 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     db = Path(db or store.db_path())
     safe = name if name_problem(name) is None else None
     path = folder / safe if safe else None
-    files = [audit.path_info(path)] if path is not None and path.is_file() else [{"name": shown_name(name)}]
+    there = path is not None and path.is_file()
+    files = [audit.file_info(path.name, path.read_bytes())] if there else [{"name": shown_name(name)}]
     who = authorize(actor, folder, db, "remove", files)
     if isinstance(who, Outcome):
         return who
@@ -329,10 +314,11 @@ def _removal_changes(name: str, kept: Path, folder: Path) -> dict | None:
 
 def _remove_checked(name: str, path: Path | None, folder: Path, db: Path, progress) -> tuple[Outcome, str]:
     if path is None or not path.is_file():
-        return Outcome(False, [], [_whole(shown_name(name), "reports フォルダにこの名前のファイルはありません: 取込の一覧にある名前が必要です")]), "refused"
+        return Outcome(False, [], [limits.whole_file(shown_name(name), "reports フォルダにこの名前のファイルはありません: "
+                                                     "取込の一覧にある名前が必要です")]), "refused"
     if len(store.source_files(folder)) <= 1:
-        return Outcome(False, [], [_whole(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")]), "refused"
-    target_dir = removed_dir(folder)
+        return Outcome(False, [], [limits.whole_file(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")]), "refused"
+    target_dir = folder.parent / "removed"
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     target = target_dir / f"{stamp}_{path.name}"
@@ -354,7 +340,7 @@ def check_and_preview(name: str, data: bytes, folder: Path | None = None
     folder = Path(folder or store.reports_dir())
     problem = name_problem(name)
     if problem:
-        return [_whole(shown_name(name), problem)], None
+        return [limits.whole_file(shown_name(name), problem)], None
     reports, findings = _check(data, name)
     findings = limits.capped(findings)
     if any(f.severity == "error" for f in findings) or not reports:

@@ -278,20 +278,15 @@ def _measures(merged: Merged) -> dict[str, pd.DataFrame]:
 
 
 def _indicators(merged: Merged) -> pd.DataFrame:
-    rows = []
-    order_in_measure: dict = defaultdict(int)
-    for (muni, iid), (r, mid, ind) in sorted(
-        merged.indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1])
-    ):
-        k = order_in_measure[(muni, mid)]
-        order_in_measure[(muni, mid)] += 1
-        rows.append({
-            "municipality": muni, "measure_id": mid, "indicator_id": iid, "ord": k, "indicator": ind.name,
-            "indicator_raw": ind.name_raw, "unit": ind.unit, "note": " ".join(ind.notes) or None,
-            "report_year": r.report_year, "source_file": r.source_file, "source_line": ind.line,
-            "search_text": ind.name.lower(),
-        })
-    return _frame("indicators", rows)
+    frame = _frame("indicators", [{
+        "municipality": muni, "measure_id": mid, "indicator_id": iid, "indicator": ind.name,
+        "indicator_raw": ind.name_raw, "unit": ind.unit, "note": " ".join(ind.notes) or None,
+        "report_year": r.report_year, "source_file": r.source_file, "source_line": ind.line,
+        "search_text": ind.name.lower(),
+    } for (muni, iid), (r, mid, ind) in sorted(
+        merged.indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1]))])
+    frame["ord"] = frame.groupby(["municipality", "measure_id"], sort=False).cumcount()  # its place in the measure
+    return frame
 
 
 def _observations(merged: Merged) -> pd.DataFrame:

@@ -77,11 +77,6 @@ def parse_bytes(data: bytes, name: str) -> Report:
     return parse_text(text, name, encoding, findings)
 
 
-def is_rule(line: str) -> bool:
-    """A ruled line: only dashes, spaces and tabs, with a run of at least three dashes."""
-    return "---" in line and _RULE_CHARS_RE.match(line) is not None
-
-
 def detect_municipality(text: str) -> str | None:
     counts = collections.Counter(
         m for m in _MUNICIPALITY_RE.findall(nz.clean(text)) if m not in _NOT_MUNICIPALITY
@@ -170,7 +165,7 @@ class _Parser:
     def line(self, number: int, raw: str) -> None:
         """Dispatch one line: the first rule of LINE_RULES whose pattern matches the line's first cell and whose
         handler takes the line; a line no rule takes is reported and ignored."""
-        if not raw.strip() or is_rule(raw):
+        if not raw.strip() or "---" in raw and _RULE_CHARS_RE.match(raw):  # blank, or a rule of dashes
             return
         cells = raw.split("\t")
         first = nz.clean(cells[0])

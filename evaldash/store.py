@@ -40,7 +40,6 @@ DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
 DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
 DEFAULT_META = PROJECT_ROOT / "data" / "indicator_meta.csv"
 META_COLUMNS = TABLE_TYPES["indicator_meta"]  # the staff-edited file's columns, declared in tables.sql
-REPORT_SUFFIXES = provenance.REPORT_SUFFIXES
 source_files = provenance.source_files
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
@@ -172,10 +171,9 @@ def _remove_stale_temp_files(db: Path) -> None:
     """Temp stores left by a build that was killed. Only called under the build lock,
     so no other build is writing one of them."""
     for p in db.parent.glob(f".{glob.escape(db.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            p.unlink()
-        with contextlib.suppress(OSError):
-            p.with_name(p.name + ".wal").unlink()
+        for path in (p, p.with_name(p.name + ".wal")):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def write_store(frames: dict, db: Path, meta: dict) -> None:

@@ -17,6 +17,7 @@ import io
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -228,12 +229,6 @@ def _uncell(text: str) -> str:
     return text
 
 
-def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
-    """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
-    with limits.bulk():
-        return _read(data, name)
-
-
 def _coded(cells) -> tuple[np.ndarray, np.ndarray]:
     """A column as codes into its distinct cleaned texts: each distinct text is cleaned once."""
     series = cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype=object)
@@ -243,13 +238,12 @@ def _coded(cells) -> tuple[np.ndarray, np.ndarray]:
 
 def _objects(values: list) -> np.ndarray:
     """A list as a numpy array of its objects (never read as nested sequences)."""
-    out = np.empty(len(values), dtype=object)
-    for k, v in enumerate(values):
-        out[k] = v
-    return out
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+@limits.bulk()  # a context manager made with contextlib is a decorator too: each call runs in it
+def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+    """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
     findings: list[Finding] = []
     columns = _frame_columns(data, name, findings)
     missing = [c for c in REQUIRED if c not in columns]
@@ -268,8 +262,8 @@ def _read(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
 class _Rows:
     """The template's rows, held column by column.
 
-    Each check is worked out once per distinct cell text and spread over the rows by the column's codes;
-    a row that any check doubts goes through _RowCheck, the one statement of the rules and their messages.
+    Each check (_checks, the one statement of the rules and their messages) is worked out once per distinct cell
+    text and spread over the rows by the column's codes; only a row that fails one is looked at alone.
     """
 
     def __init__(self, coded: dict[str, tuple[np.ndarray, np.ndarray]]):
@@ -298,19 +292,18 @@ class _Rows:
         return (texts != "")[codes] if len(texts) else np.zeros(self.count, dtype=bool)
 
     def check(self, name: str, findings: list[Finding]) -> None:
-        """Every row's fields, and which rows are sound (parsed); findings in row order."""
+        """Every row's fields, and which rows pass every error (parsed); findings in row order."""
         self.texts = {c: self.text(c) for c in self.coded}
         blank = ~np.logical_or.reduce([self.filled(c) for c in self.coded])
-        sound, self.fields = _sound_rows(self)
-        sound &= ~blank
-        self.parsed = sound.copy()
-        check = _RowCheck(name, findings)
-        for k in np.flatnonzero(~sound & ~blank).tolist():
-            parsed = check.row({c: t[k] for c, t in self.texts.items()}, k + 2)
-            if parsed is not None:
-                self.parsed[k] = True
-                for field_name, value in parsed.items():
-                    self.fields[field_name][k] = value
+        checks, self.fields = _checks(self)
+        self.parsed = ~blank & np.logical_and.reduce([ok for ok, severity, _ in checks if severity == "error"])
+        for k in np.flatnonzero(~blank & ~np.logical_and.reduce([ok for ok, _, _ in checks])).tolist():
+            row = {c: t[k] for c, t in self.texts.items()}
+            for ok, severity, message in checks:
+                if not ok[k]:
+                    findings.append(Finding(name, k + 2, severity, message(row)))
+                    if severity == "error":
+                        break
 
     def get(self, column: str, k: int, default=""):
         """A checked field of row k (policy_no is a number), else the cell's text."""
@@ -344,29 +337,47 @@ class _Rows:
         return [(munis[chunks[g][0]], int(year[firsts[g]]), chunks[g]) for g in ranked]
 
 
-def _sound_rows(rows: _Rows) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Which rows pass every check without a finding, and each row's checked fields (right for those rows)."""
-    sound = np.logical_and.reduce([rows.filled(c) for c in ("municipality", "measure_id", "indicator", "policy_name")])
+def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], str]]], dict[str, np.ndarray]]:
+    """The rules a row must pass, in the order a row's first problem is said: per rule, which rows pass it, the
+    finding's severity, and its message from the row's texts (an error stops the row). And each row's checked
+    fields, right for the rows that pass every error."""
+    checks = [(rows.filled(c), "error", lambda r, c=c: f"{c} が空です: 値が必要です")
+              for c in ("municipality", "measure_id", "indicator", "policy_name")]
     policy_no, ok = rows.mapped("policy_no", _int)
-    sound &= ok & rows.mapped("measure_id", lambda code: CODE_RE.fullmatch(code) or None)[1]
+    checks.append((ok, "error", lambda r: f"policy_no {r['policy_no'][:20]!r} は整数ではありません: "
+                   "1 のような運営方針の番号が必要です"))
+    checks.append((rows.mapped("measure_id", lambda code: CODE_RE.fullmatch(code) or None)[1], "error",
+                   lambda r: f"measure_id {r['measure_id'][:40]!r}: 英数字と - _ . だけの 32 文字までのコード"
+                   "（例 1110321、0086、A-12、3-1-2）が必要です"))
     by_number, ok_number = rows.mapped("fiscal_year", _year)
     by_label, ok_label = rows.mapped("fiscal_label", _year)
     year = np.where(ok_number, by_number, by_label)
-    sound &= ok_number | ok_label
+    checks.append((ok_number | ok_label, "error", lambda r: "年度 "
+                   f"{(r.get('fiscal_year') or r.get('fiscal_label') or '')[:20]!r}: 2019、R1年度、H30年度 のような年度が必要です"))
     values, _ = rows.mapped("value", lambda text: _value(text).value)
-    sound &= rows.mapped("value", lambda text: _value(text).status != nz.STATUS_INVALID or None)[1]
+    checks.append((rows.mapped("value", lambda text: _value(text).status != nz.STATUS_INVALID or None)[1], "error",
+                   lambda r: f"value {r['value'][:20]!r} は数値ではありません: 1,365、-、欠測 または空欄が必要です"))
     status = _statuses(rows)
-    sound &= np.array([s is not None for s in status.tolist()], dtype=bool)
+    checks.append((np.array([s is not None for s in status.tolist()], dtype=bool), "error",
+                   lambda r: f"value_status {r['value_status'][:20]!r} が値 {r['value'][:20]!r} と合いません: "
+                   "reported（数値）、no_value・missing・欠測（値なし）、not_reported（空欄）のどれかが必要です"))
     reflection, _ = rows.mapped("reflection", lambda text: text.upper() or None)
-    sound &= rows.mapped("reflection", lambda text: text.upper() in KNOWN_REFLECTIONS or not text or None)[1]
+    letter = lambda text: len(text.upper()) == 1 and text.upper().isalpha()  # noqa: E731
+    checks.append((rows.mapped("reflection", lambda text: not text or letter(text) or None)[1], "error",
+                   lambda r: f"reflection {r['reflection'].upper()[:20]!r}: A や B のような1文字の反映区分が必要です"))
+    checks.append((rows.mapped("reflection", lambda text: not text or text.upper() in KNOWN_REFLECTIONS or None)[1],
+                   "warning", lambda r: f"反映区分 {r['reflection'].upper()!r} は知られていない記号です: A か B が普通です"))
     report_year, ok = rows.mapped("report_year", _year)
-    sound &= ok | ~rows.filled("report_year")
+    checks.append((ok | ~rows.filled("report_year"), "error",
+                   lambda r: f"report_year {r['report_year'][:20]!r}: 2019、R1年度 のような年度か空欄が必要です"))
     initiative_no, ok = rows.mapped("initiative_no", lambda text: _int(text or "0"))
-    sound &= ok
-    label_of = {y: nz.wareki_label(y) for y in set(year[sound].tolist())}
+    checks.append((ok, "error", lambda r: f"initiative_no {r['initiative_no'][:20]!r} は整数ではありません: "
+                   "主な取組の番号か空欄が必要です"))
+    passed = np.logical_and.reduce([ok for ok, severity, _ in checks if severity == "error"])
+    label_of = {y: nz.wareki_label(y) for y in set(year[passed].tolist())}
     given = rows.text("fiscal_label")
     labels = np.where(given != "", given, pd.Series(year, dtype=object).map(label_of).to_numpy(object))
-    return sound, {
+    return checks, {
         "policy_no": policy_no, "initiative_no": initiative_no, "fiscal_year": year, "fiscal_label": labels,
         "value": values, "value_status": status, "reflection": reflection, "report_year": report_year,
     }
@@ -380,84 +391,6 @@ def _statuses(rows: _Rows) -> np.ndarray:
     width = max(len(value_texts), 1)
     pairs, uniques = pd.factorize(given.astype(np.int64) * width + value)
     return _objects([_status(given_texts[u // width], _value(value_texts[u % width])) for u in uniques])[pairs]
-
-
-class _RowCheck:
-    """Checks one row and says its first problem; what a distinct cell text means is worked out once."""
-
-    def __init__(self, name: str, findings: list[Finding]):
-        self.name, self.findings = name, findings
-        self.ints = _memo(_int)
-        self.years = _memo(_year)
-        self.values = _memo(_value)
-        self.codes = _memo(lambda code: CODE_RE.fullmatch(code) is not None)
-        self.labels = _memo(nz.wareki_label)
-
-    def row(self, row: dict, line: int) -> dict | None:
-        problem = self._problem(row, line)
-        if isinstance(problem, str):
-            self.findings.append(Finding(self.name, line, "error", problem))
-            return None
-        return problem
-
-    def _problem(self, row: dict, line: int) -> dict | str | None:
-        if not any(row.values()):
-            return None
-        for col in ("municipality", "measure_id", "indicator", "policy_name"):
-            if not row.get(col):
-                return f"{col} が空です: 値が必要です"
-        policy_no = self.ints(row["policy_no"])
-        if policy_no is None:
-            return f"policy_no {row['policy_no'][:20]!r} は整数ではありません: 1 のような運営方針の番号が必要です"
-        if not self.codes(row["measure_id"]):
-            return (f"measure_id {row['measure_id'][:40]!r}: 英数字と - _ . だけの 32 文字までのコード"
-                    "（例 1110321、0086、A-12、3-1-2）が必要です")
-        year = self.years(row["fiscal_year"]) if row.get("fiscal_year") else None
-        if year is None and row.get("fiscal_label"):
-            year = self.years(row["fiscal_label"])
-        if year is None:
-            return (f"年度 {(row.get('fiscal_year') or row.get('fiscal_label') or '')[:20]!r}: "
-                    "2019、R1年度、H30年度 のような年度が必要です")
-        value = self.values(row["value"])
-        if value.status == nz.STATUS_INVALID:
-            return f"value {row['value'][:20]!r} は数値ではありません: 1,365、-、欠測 または空欄が必要です"
-        status = _status(row.get("value_status"), value)
-        if status is None:
-            return (f"value_status {row['value_status'][:20]!r} が値 {row['value'][:20]!r} と合いません: "
-                    "reported（数値）、no_value・missing・欠測（値なし）、not_reported（空欄）のどれかが必要です")
-        return self._rest(row, line, policy_no, year, value, status)
-
-    def _rest(self, row: dict, line: int, policy_no: int, year: int, value: nz.Value, status: str) -> dict | str:
-        reflection = (row.get("reflection") or "").upper() or None
-        if reflection and (len(reflection) != 1 or not reflection.isalpha()):
-            return f"reflection {reflection[:20]!r}: A や B のような1文字の反映区分が必要です"
-        if reflection and reflection not in KNOWN_REFLECTIONS:
-            self.findings.append(Finding(self.name, line, "warning",
-                                         f"反映区分 {reflection!r} は知られていない記号です: A か B が普通です"))
-        report_year = None
-        if row.get("report_year"):
-            report_year = self.years(row["report_year"])
-            if report_year is None:
-                return f"report_year {row['report_year'][:20]!r}: 2019、R1年度 のような年度か空欄が必要です"
-        initiative_no = self.ints(row.get("initiative_no") or "0")
-        if initiative_no is None:
-            return (f"initiative_no {row['initiative_no'][:20]!r} は整数ではありません: "
-                    "主な取組の番号か空欄が必要です")
-        return {"policy_no": policy_no, "initiative_no": initiative_no, "fiscal_year": year,
-                "fiscal_label": row.get("fiscal_label") or self.labels(year), "value": value.value,
-                "value_status": status, "reflection": reflection, "report_year": report_year}
-
-
-def _memo(func):
-    cache: dict = {}
-
-    def get(text):
-        try:
-            return cache[text]
-        except KeyError:
-            result = cache[text] = func(text)
-            return result
-    return get
 
 
 def _value(text: str) -> nz.Value:

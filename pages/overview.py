@@ -26,10 +26,10 @@ cols = [st.grid(5, min_column_width=150)] * 5  # each metric is the grid's next 
 cols[0].metric("運営方針", int(counts["policies"]), border=True, height="stretch")
 cols[1].metric("施策", measures, border=True, height="stretch")
 cols[2].metric("評価指標", int(counts["indicators"]), border=True, height="stretch")
-cols[3].metric("反映区分 A", int(counts["reflection_a"]), delta=f"施策の{share(counts['reflection_a'])}",
-               delta_color="off", delta_arrow="off", border=True, height="stretch", help="趣旨に沿って措置したもの")
-cols[4].metric("反映区分 B", int(counts["reflection_b"]), delta=f"施策の{share(counts['reflection_b'])}",
-               delta_color="off", delta_arrow="off", border=True, height="stretch", help="実現に向けて努力しているもの")
+for col, letter, meaning in ((cols[3], "a", "趣旨に沿って措置したもの"), (cols[4], "b", "実現に向けて努力しているもの")):
+    n = counts[f"reflection_{letter}"]
+    col.metric(f"反映区分 {letter.upper()}", int(n), delta=f"施策の{share(n)}", delta_color="off", delta_arrow="off",
+               border=True, height="stretch", help=meaning)
 ROUNDING_NOTE = "割合は四捨五入しているため、合計が100%にならないことがあります。"
 st.caption(f"反映区分 A・B の割合は施策数に対する割合です。{ROUNDING_NOTE}")
 
@@ -37,12 +37,10 @@ st.header("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
 pct = lambda n: fmt_share(n, comparable)  # noqa: E731
 cols = [st.grid(4, min_column_width=180)] * 4  # 「比較できる値なし」 and its help icon need the room
-cols[0].metric("上昇", int(counts["rose"]), delta=pct(counts["rose"]), delta_arrow="up", delta_color="off",
-               border=True, height="stretch")
-cols[1].metric("下降", int(counts["fell"]), delta=pct(counts["fell"]), delta_arrow="down", delta_color="off",
-               border=True, height="stretch")
-cols[2].metric("横ばい", int(counts["stayed"]), delta=pct(counts["stayed"]), delta_arrow="off", delta_color="off",
-               border=True, height="stretch")
+for col, label, key, arrow in ((cols[0], "上昇", "rose", "up"), (cols[1], "下降", "fell", "down"),
+                               (cols[2], "横ばい", "stayed", "off")):
+    col.metric(label, int(counts[key]), delta=pct(counts[key]), delta_arrow=arrow, delta_color="off", border=True,
+               height="stretch")
 cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border=True, height="stretch",
                help="2年度分の報告値がない指標（「-」や調査予定など）")
 st.caption(f"上昇・下降・横ばいの割合は、比較できる指標に対する割合です。{ROUNDING_NOTE}")
@@ -71,12 +69,10 @@ def policy_detail() -> None:
         with st.container(border=True):
             if f.several_munis:  # each city names its own 運営方針 of this number
                 st.markdown(f"**{ui.md_escape(f'{row.municipality}　運営方針{row.policy_no:02d} {row.policy_name}')}**")
-            st.markdown("**現況と課題**")
-            for para in row.situation:
-                st.markdown(ui.md_escape(para))
-            st.markdown("**基本目標**")
-            for para in row.goals:
-                st.markdown(ui.md_escape(para))
+            for heading, paragraphs in (("現況と課題", row.situation), ("基本目標", row.goals)):
+                st.markdown(f"**{heading}**")
+                for para in paragraphs:
+                    st.markdown(ui.md_escape(para))
             if len(row.plans):
                 st.markdown("**関連する個別計画**")
                 for plan in row.plans:

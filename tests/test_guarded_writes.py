@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evaldash import access, audit, imports, store, worker
+from evaldash import access, audit, imports, limits, store, worker
 from tests.conftest import folder_state
 from tests.seedtools import derive
 
@@ -142,7 +142,7 @@ def test_a_build_that_fails_is_recorded_as_rolled_back(data, seed_text, monkeypa
     before = state(reports, db)
 
     def fail(*args, **kwargs):
-        raise store.BuildError([imports._whole("x.txt", "作成できません")])
+        raise store.BuildError([limits.whole_file("x.txt", "作成できません")])
 
     monkeypatch.setattr(store, "build", fail)
     outcome = imports.add_sources(r2(seed_text), reports, db, actor=access.dashboard_actor({}, LOOPBACK))

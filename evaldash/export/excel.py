@@ -70,12 +70,9 @@ def workbook_bytes(
     number_formats: NumberFormats | None = None,
     wrap: dict[str, set[str]] | None = None,
 ) -> bytes:
-    """Sheets of DataFrames to .xlsx bytes.
-
-    `number_formats[sheet][column]` overrides the
-    format chosen from the column's dtype: one format string, or a sequence with one per row
-    (None = leave that cell's format alone). `wrap[sheet]` names columns whose text wraps.
-    """
+    """Sheets of DataFrames to .xlsx bytes. `number_formats[sheet][column]` overrides the format chosen from the
+    column's dtype: one format string, or one per row (None = leave that cell's format alone). `wrap[sheet]` names
+    columns whose text wraps."""
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in sheets.items():

@@ -48,9 +48,8 @@ footer { margin-top: 12pt; border-top: 0.75pt solid #cbd2d9; padding-top: 4pt; c
 def _svg_chart(series: pd.DataFrame, unit: str) -> str:
     """A small line chart as inline SVG: gaps stay gaps, labels carry the values."""
     width, height, pad_l, pad_r, pad_t, pad_b = 230, 120, 8, 8, 18, 22
-    s = series.sort_values("fiscal_year")
-    labels = s["fiscal_label"].tolist()
-    values = [None if is_missing(v) else float(v) for v in s["value"]]
+    labels = series["fiscal_label"].tolist()  # indicator_series: in fiscal-year order
+    values = [None if is_missing(v) else float(v) for v in series["value"]]
     shown = [v for v in values if v is not None]
     if not labels:
         return ""

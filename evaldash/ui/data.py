@@ -147,13 +147,9 @@ def clear() -> None:
         cached.clear()
 
 
-def _freeze(value):
-    return tuple(value) if isinstance(value, list) else value
-
-
 def _request(name: str, params: dict | None, order: str | None, descending: bool) -> tuple:
     db, ident = st.session_state.get("_store") or current_store()
-    frozen = tuple(sorted((k, _freeze(v)) for k, v in (params or {}).items()))
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
     return (str(db), ident, name, frozen, order, descending)
 
 

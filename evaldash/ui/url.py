@@ -90,11 +90,12 @@ def _seed(key: str, p: Param, options, parse) -> None:
     if key in seeded and key in st.session_state:
         return
     seeded.add(key)
-    values = _from_url(p, options, parse)
-    if p.default is None:
-        st.session_state[key] = list(dict.fromkeys(values))
-    else:
-        st.session_state[key] = values[0] if values else p.default
+    st.session_state[key] = _held(p, _from_url(p, options, parse))
+
+
+def _held(p: Param, values: list):
+    """A link's values as the widget holds them: a list without repeats, or the first (else the default)."""
+    return list(dict.fromkeys(values)) if p.default is None else values[0] if values else p.default
 
 
 def encode(value) -> str:
@@ -179,14 +180,12 @@ def bind(key: str, options: list | None = None, parse: Callable | None = None) -
     p = PARAMS[key]
     _seed(key, p, options, parse or p.parse)
     value = st.session_state[key]
-    if options is not None and p.default is None and any(v not in options for v in value):
-        value = st.session_state[key] = [v for v in value if v in options]  # another filter narrowed the options
-    elif options is not None and p.default is not None and value not in options:
-        value = st.session_state[key] = p.default
-    elif p.default is None:
+    if p.default is None:
         # Held as the options themselves: the browser sends a choice back as its label, which the sidebar's counts
         # change from run to run (「03 地域活動の促進（12）」), and a label no option has any more would come back as text.
-        value = st.session_state[key] = list(value)
+        value = st.session_state[key] = [v for v in value if options is None or v in options]
+    elif options is not None and value not in options:
+        value = st.session_state[key] = p.default
     if p.parse is clean_search:
         value = clean_search(value)
     write(p.name, None if value == p.default else value)
@@ -199,10 +198,7 @@ def peek(key: str):
     if key in st.session_state:
         return st.session_state[key]
     p = PARAMS[key]
-    values = _from_url(p, None, p.parse, quiet=True)
-    if p.default is None:
-        return list(dict.fromkeys(values))
-    return values[0] if values else p.default
+    return _held(p, _from_url(p, None, p.parse, quiet=True))
 
 
 def ignored() -> list[str]:

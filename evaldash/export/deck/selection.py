@@ -52,16 +52,6 @@ class Item:
         by_year = {p.fiscal_year: p.value for p in self.points}
         return [by_year.get(fy) for fy, _ in years]
 
-    @property
-    def title(self) -> str:
-        unit = self.row.get("unit") or ""
-        return f"{self.row['indicator']}（{unit}）" if unit else self.row["indicator"]
-
-    @property
-    def summary(self) -> str:
-        """The change sentence the store holds for every indicator (indicator_changes.summary)."""
-        return self.row["summary"]
-
 
 def _plain(v):
     """pandas/numpy scalars to plain Python, missing to None."""
@@ -97,8 +87,7 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
         src = (s["municipality"], s["report_label"], s["source_file"], int(s["source_line"]))
         if src not in item.sources:
             item.sources.append(src)
-    for item in items.values():
-        item.points.sort(key=lambda p: p.fiscal_year)
+    for item in items.values():  # indicator_series gives each indicator's points in fiscal-year order
         if not item.sources and item.row.get("source_file"):
             item.sources.append((item.row["municipality"], item.row.get("report_label") or "",
                                  item.row["source_file"], int(item.row["source_line"])))

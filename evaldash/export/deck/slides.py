@@ -39,8 +39,9 @@ def _measure_path(row: dict, multi_muni: bool) -> str:
 
 
 def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], multi_muni: bool) -> None:
-    slide, top = _slide(prs, item.title, _measure_path(item.row, multi_muni))
     unit = item.row.get("unit") or ""
+    title = f"{item.row['indicator']}（{unit}）" if unit else item.row["indicator"]
+    slide, top = _slide(prs, title, _measure_path(item.row, multi_muni))
     points = item.points or [Point(fy, label, None, "not_reported") for fy, label in categories_all]
     chart_left, chart_top = MARGIN, top + Inches(0.15)
     chart_w, chart_h = Inches(6.8), SLIDE_H - chart_top - Inches(0.85)
@@ -70,7 +71,7 @@ def _change_lines(items: list[Item]) -> list[str]:
         pct = it.row.get("delta_pct")  # NaN is None already (selection._plain)
         return -1.0 if pct is None else abs(pct)
 
-    lines = [it.summary for it in sorted(items, key=size, reverse=True)]
+    lines = [it.row["summary"] for it in sorted(items, key=size, reverse=True)]  # indicator_changes.summary
     many = len(items) > 1
     return lines + [f"備考（{it.row['indicator']}）: {it.row['note']}" if many else f"備考: {it.row['note']}"
                     for it in items if it.row.get("note")]
@@ -208,13 +209,9 @@ def ranking_slide(prs, items: list[Item]) -> None:
 
 def build_deck(con: duckdb.DuckDBPyConnection, filters: dict, title: str | None = None,
                per: str = "indicator", ranking: bool = False) -> bytes:
-    """A 16:9 .pptx of the selection: title slide, with `ranking` the 増減率 ranking (the 変化 page's deck),
-    then one slide per indicator or per measure.
-
-    `filters` is the shared sidebar filter (muni, pol, dept, sec, refl, q); it may also carry
-    `measures` (施策番号 list) and `indicators` (indicator_id list), empty meaning all.
-    Raises EmptySelection when no indicator matches.
-    """
+    """A 16:9 .pptx of the selection (`filters` as selection.query_params reads them): title slide, with `ranking`
+    the 増減率 ranking (the 変化 page's deck), then one slide per indicator or per measure. Raises EmptySelection
+    when no indicator matches."""
     data, _ = _deck(con, filters, title, per, ranking=ranking)
     if data is None:
         raise EmptySelection("no indicator matches the filters")
