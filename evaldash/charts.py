@@ -6,7 +6,10 @@ fixed per 反映区分 and per 運営方針, so a colour means the same on every
 
 from __future__ import annotations
 
+import copy
 import math
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -545,6 +548,65 @@ def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None =
     return _figure(spec)
 
 
+# --- a chart laid out again for a narrow main block (a phone, a small window beside the sidebar) -----------------
+# Plotly never wraps text: a title, a source line or a category name wider than the chart runs past its edge and is
+# cut off there. The server does not know the chart's width, only that the main block is narrow (ui.narrow), so lines
+# are wrapped for the narrowest chart such a block holds.
+NARROW_CHART_PX = 300
+NARROW_TICK_EMS = 10  # a category name's line: the bars keep the rest of the width for themselves and their labels
+LINE_PX = 1.3  # a line of text is about this many times its font size high
+# A line never starts with these (Japanese line breaking): the character before goes down with them.
+_NO_LINE_START = set("）」』】〕、。，．・ー…％%)]:：")
+# Where a line breaks best: after a comma or a space, before an opening bracket.
+_BREAK_AFTER = set("、，。・　 ")
+_BREAK_BEFORE = set("（「『【〔(")
+# One visible character each: an escaped character (&amp;, &lt;), or a tag plotly reads (drawn as nothing).
+_TOKENS = re.compile(r"&#?\w+;|<[^>]*>|.", re.S)
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
+
+
+def text_ems(text: str) -> float:
+    """How wide a line is, in font sizes: a full-width character is one, a half-width character a little over half."""
+    return sum(_token_ems(t) for t in _TOKENS.findall(text))
+
+
+def _token_ems(token: str) -> float:
+    if token.startswith("<"):
+        return 0.0
+    char = _ENTITIES.get(token, token[0] if len(token) == 1 else "&")
+    return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.6
+
+
+def wrap_text(text: str, ems: float) -> str:
+    """The text in lines of at most `ems` font sizes, joined by <br>; an escaped character is never cut in two, so
+    text made safe (safe_text) stays safe and shows the same characters. Lines already there are kept."""
+    out: list[str] = []
+    for given in re.split(r"<br\s*/?>", text):
+        lines: list[list[str]] = [[]]
+        for token in _TOKENS.findall(given):
+            line = lines[-1]
+            if line and sum(map(_token_ems, line)) + _token_ems(token) > ems:
+                lines.append(_carried(line, token))
+            lines[-1].append(token)
+        out += ["".join(line) for line in lines]
+    return "<br>".join(out)
+
+
+def _carried(line: list[str], token: str) -> list[str]:
+    """What a full line hands down to the next one: the words after its last break in its later half (after 、 or
+    a space, before （), else the character before a `token` that must not start a line, else nothing."""
+    for at in range(len(line) - 1, len(line) // 2, -1):
+        if line[at - 1] in _BREAK_AFTER or line[at] in _BREAK_BEFORE:
+            moved = line[at:]
+            del line[at:]
+            return moved
+    return [line.pop()] if token in _NO_LINE_START and len(line) > 1 else []
+
+
+def _lines(text: str) -> int:
+    return len(re.split(r"<br\s*/?>", text))
+
+
 def image_config(filename: str, fmt: str = "png") -> dict:
     """Plotly toolbar config: download as a 2x image with a meaningful Japanese file name; the toolbar in Japanese."""
     return {
@@ -553,3 +615,132 @@ def image_config(filename: str, fmt: str = "png") -> dict:
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
         **plotly_ja.config_items(),
     }
+
+
+def for_narrow(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` whose text fits a narrow chart: the title, the panels' headings, the legend, the category
+    names, the axis note and the source wrapped, and the figure grown to make room for them (`fig` is unchanged)."""
+    spec = copy.deepcopy(fig.to_dict())
+    layout = spec["layout"]
+    font = layout.get("font", {}).get("size", 14)
+    margin = layout.setdefault("margin", {})
+    height = layout.get("height", 450)
+    legend = layout.get("legend", {})
+    # A legend placed from the top of the figure (the trend chart's) keeps its place under the title.
+    legend_top = (1 - legend.get("y", 1)) * height if legend.get("yref") == "container" else None
+    title = _narrow_title(layout, font)
+    rows = _narrow_categories(spec, font, height - margin.get("t", 60) - margin.get("b", 10))
+    # What is placed on the plot's own width (the panels' headings, the axis title, the source) starts right of
+    # the value or category labels: about as wide as the widest of those, or a number's.
+    ticks = layout.get("yaxis", {}).get("ticktext") or ["100,000"]
+    plot_px = NARROW_CHART_PX - 10 - font * max(text_ems(line) for t in ticks for line in t.split("<br>"))
+    _narrow_value_range(spec, font, plot_px)
+    top = title + _narrow_legend(spec, font, plot_px) + _narrow_panel_titles(layout, font, plot_px)
+    bottom = _narrow_axis_title(layout, font, plot_px)
+    bottom += _narrow_source(layout, bottom, plot_px)
+    margin.update(t=margin.get("t", 60) + top, b=margin.get("b", 10) + bottom)
+    layout["height"] = height + top + rows + bottom
+    if legend_top is not None:
+        legend["y"] = 1 - (legend_top + title) / layout["height"]
+    return _figure(spec)
+
+
+def _line_height(size: float, lines: int) -> int:
+    """px that `lines` lines of text of this size take beyond the first."""
+    return round(max(lines - 1, 0) * size * LINE_PX)
+
+
+def _narrow_title(layout: dict, font: float) -> int:
+    """The chart's title wrapped, at the top; px the top grows by."""
+    title = layout.get("title") or {}
+    if not title.get("text"):
+        return 0
+    size = title.get("font", {}).get("size", round(font * 1.4))  # plotly's title is 1.4 times the chart's type
+    title["text"] = wrap_text(title["text"], NARROW_CHART_PX / size)
+    grown = _line_height(size, _lines(title["text"]))
+    # Plotly places a title of several lines by its first: the pad keeps the lines above it inside the figure.
+    title.update(yref="container", y=1, yanchor="top", pad=dict(t=12 + grown))
+    return 2 * grown  # the pad, and the lines under the first
+
+
+def _narrow_panel_titles(layout: dict, font: float, width: float) -> int:
+    """Each panel's heading wrapped (it grows upward, into the room above the panel); px the first one grows by."""
+    headings = [a for a in layout.get("annotations", []) if a.get("xref") == "paper" and a.get("xanchor") == "left"
+                and a.get("yanchor") == "bottom"]
+    for a in headings:
+        a["text"] = wrap_text(a["text"], width / a.get("font", {}).get("size", font))
+    top = max(headings, key=lambda a: a.get("y", 0), default=None)
+    return 0 if top is None else _line_height(font, _lines(top["text"]))
+
+
+def _narrow_legend(spec: dict, font: float, width: float) -> int:
+    """The legend's names wrapped to the plot's width, where the legend starts and wraps; px its rows take beyond
+    those the chart made room for."""
+    ems = (width - 48) / font  # 48 px: the symbol and the gaps around it
+    names: dict[str, str] = {}
+    for trace in spec["data"]:
+        if trace.get("showlegend", True) and trace.get("name"):
+            names.setdefault(trace.get("legendgroup") or trace["name"], trace["name"])
+            trace["name"] = wrap_text(trace["name"], ems)
+    if not names or spec["layout"].get("showlegend") is False:
+        return 0
+    rows: list[int] = []  # each row's height, in lines of its tallest name
+    used = 0.0
+    for name in (wrap_text(n, ems) for n in names.values()):
+        w = 48 + font * max(text_ems(line) for line in name.split("<br>"))
+        if not rows or used + w > width:
+            rows.append(1)
+            used = 0.0
+        rows[-1] = max(rows[-1], _lines(name))
+        used += w
+    needed = 28 * len(rows) + sum(_line_height(font, r) for r in rows)  # a row of names of several lines is taller
+    return max(0, needed - 24 * _legend_rows(list(names.values())))
+
+
+def _narrow_value_range(spec: dict, font: float, width: float) -> None:
+    """A ranking's value axis (labels outside its bars) made long enough for the widest label on each side to end
+    inside a plot `width` px wide: the share of the axis the labels take, not a fixed margin of the values."""
+    axis = spec["layout"].get("xaxis", {})
+    bars = [t for t in spec["data"] if t.get("type") == "bar" and t.get("textposition") == "outside"]
+    if "range" not in axis or not bars:
+        return
+    pairs = [(x, text_ems(str(t)) * font + 8) for b in bars for x, t in zip(b.get("x", []), b.get("text", []))]
+    lo, hi = min([0.0, *(x for x, _ in pairs)]), max([0.0, *(x for x, _ in pairs)])
+    left = max([0.0, *(w for x, w in pairs if x < 0)]) / width
+    right = max([0.0, *(w for x, w in pairs if x >= 0)]) / width
+    span = (hi - lo or 1.0) / max(1 - left - right, 0.2)
+    axis["range"] = [lo - left * span, hi + right * span]
+
+
+def _narrow_categories(spec: dict, font: float, plot_px: float) -> int:
+    """A horizontal bar chart's category names wrapped, and its rows made tall enough for them; px the plot grows
+    by."""
+    axis = spec["layout"].get("yaxis", {})
+    cats = axis.get("categoryarray")
+    if axis.get("type") != "category" or not cats:
+        return 0
+    text = [wrap_text(str(c), NARROW_TICK_EMS) for c in cats]
+    axis.update(tickmode="array", tickvals=list(cats), ticktext=text)
+    row = max(_lines(t) for t in text) * font * LINE_PX + 8
+    return max(0, math.ceil(row * len(cats) - plot_px))
+
+
+def _narrow_axis_title(layout: dict, font: float, width: float) -> int:
+    """The value axis's title with its note (※…) on lines of its own; px it grows by."""
+    title = layout.get("xaxis", {}).get("title") or {}
+    if "※" not in title.get("text", ""):
+        return 0
+    head, note = title["text"].split("※", 1)
+    title["text"] = head.rstrip("　 ") + "<br>" + wrap_text("※" + note, width / font)
+    return _line_height(font, _lines(title["text"]))
+
+
+def _narrow_source(layout: dict, below: int, width: float) -> int:
+    """The source line wrapped, `below` px lower (under what grew above it); px it grows by."""
+    for a in layout.get("annotations", []):
+        if a.get("name") == "source":
+            size = a.get("font", {}).get("size", 12)
+            a["text"] = wrap_text(a["text"], width / size)
+            a["yshift"] = a.get("yshift", 0) - below
+            return _line_height(size, _lines(a["text"]))
+    return 0

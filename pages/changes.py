@@ -121,7 +121,7 @@ if view.bars is None:
 else:
     if view.ranked > 2 * shaping.RANK_EACH:
         st.caption(f"表の {view.ranked:,} 件のうち、増減率の高い {shaping.RANK_EACH} 件と低い {shaping.RANK_EACH} 件です。")
-    st.plotly_chart(view.bars, config=ui.chart_config("増減率の順位"), key="change_bars")
+    st.plotly_chart(ui.narrow.fit(view.bars), config=ui.chart_config("増減率の順位"), key="change_bars")
     ui.chart_table(view.bars, "指標")
 if view.left_out:
     shown_out = view.left_out[:LEFT_OUT_CAP]

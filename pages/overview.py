@@ -50,7 +50,7 @@ st.header("運営方針ごとの施策数（反映区分別）")
 bars = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP, source_caption())
 if bars.policies > BAR_CAP:
     st.caption(f"{bars.policies:,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
-st.plotly_chart(bars.figure, config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
+st.plotly_chart(ui.narrow.fit(bars.figure), config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
 ui.chart_table(bars.figure, "運営方針")
 
 st.header("運営方針の現況と基本目標")
@@ -81,3 +81,4 @@ def policy_detail() -> None:
 
 
 policy_detail()
+ui.narrow.watch()  # last: its empty box adds no gap between the page's parts

@@ -94,7 +94,7 @@ def trend_chart() -> None:
         st.caption(f"絞り込み中の指標 {len(choices)} 件のうち先頭 {AUTO_LIMIT} 件{lines}を表示しています。"
                    "指標を選ぶか、左の絞り込みを使ってください。")
     fig = ui.shaped(shaping.trend_chart, "indicator_series", {"ids": ids}, mode, kind, era, target_rows, source)
-    st.plotly_chart(fig, config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
+    st.plotly_chart(ui.narrow.fit(fig), config=ui.chart_config(f"推移_{title[:40]}"), key="trend_chart")
     ui.chart_table(fig, "年度")
 
 
@@ -112,6 +112,8 @@ if right.button("発表モード", icon=":material/slideshow:", help="1画面に
                 width="stretch"):
     st.query_params["present"] = "1"
     st.rerun()
+with right:  # at the end of a row, where its empty box adds no line of its own
+    ui.narrow.watch()
 
 st.header("この期間の変化")
 st.caption("増減率の大きい順です。")

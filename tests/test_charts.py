@@ -283,3 +283,68 @@ def test_a_saved_chart_carries_its_title_and_source():
     trend = validated(charts.trend_figure(GAPPY, title="推移（H30年度〜R2年度）", source="出典: 市 施策評価表 R2年度"))
     assert trend.layout.title.text == "推移（H30年度〜R2年度）"
     assert "出典: 市 施策評価表 R2年度" in [a.text for a in trend.layout.annotations]
+
+
+# --- a chart laid out for a narrow screen (a phone, a small window beside the sidebar) ---------------------------
+
+def lines_of(text: str) -> list[str]:
+    return text.split("<br>")
+
+
+@pytest.mark.parametrize("ems", [5, 10, 17.5])
+def test_wrapped_text_keeps_every_character_and_no_line_is_too_wide(ems):
+    for raw in ["町内会とのブロック別意見交換会ほか7指標（実数、H30年度〜R1年度）", "出典: 苫小牧市 施策評価表 R1年度",
+                "<b>太字</b>&<i>のある指標の名前がとても長い場合</i>"]:
+        safe = charts.safe_text(raw)
+        wrapped = charts.wrap_text(safe, ems)
+        assert wrapped.replace("<br>", "") == safe  # the same characters, still escaped
+        assert len(lines_of(wrapped)) > 1 or charts.text_ems(safe) <= ems
+        for line in lines_of(wrapped):
+            assert charts.text_ems(line) <= ems, line
+            assert not line.endswith("&") and "&" not in line.rsplit(";", 1)[-1], line  # no &amp; cut in two
+
+
+def test_a_wrapped_line_does_not_start_with_a_closing_mark():
+    wrapped = charts.wrap_text("一二三四五、六七八九", 5)  # 、 would start the second line
+    assert all(not line.startswith("、") for line in lines_of(wrapped)), wrapped
+
+
+LONG = "ほかの人の意見を聞く会議に参加した市民の数"
+
+
+def test_a_narrow_ranking_wraps_its_names_and_keeps_its_labels_inside():
+    frame = changes_frame([
+        ("市", "1", "a", LONG, "人", "H30年度", 50, "R1年度", 380, 660.0, "neutral"),
+        ("市", "2", "b", "参加者数", "人", "H30年度", 10, "R1年度", 12, 20.0, "good"),
+        ("市", "3", "c", "相談件数", "件", "H30年度", 10, "R1年度", 9, -10.0, "bad"),
+    ])
+    wide = charts.change_bars(frame, title="増減率の順位（H30年度→R1年度）", source="出典: 苫小牧市 施策評価表 R1年度")
+    before = wide.to_dict()
+    fig = validated(charts.for_narrow(wide))
+    assert wide.to_dict() == before  # the wide figure (shared by every session) is left as it was
+    axis = fig.layout.yaxis
+    assert list(axis.tickvals) == list(axis.categoryarray)  # the bars still sit on their own names
+    assert [t.replace("<br>", "") for t in axis.ticktext] == list(axis.categoryarray)
+    assert any("<br>" in t for t in axis.ticktext)
+    assert all(charts.text_ems(line) <= charts.NARROW_TICK_EMS for t in axis.ticktext for line in lines_of(t))
+    lo, hi = fig.layout.xaxis.range
+    assert lo < wide.layout.xaxis.range[0] and hi > wide.layout.xaxis.range[1]  # room for the labels outside
+    assert "<br>※" in fig.layout.xaxis.title.text  # the note on its own line
+    assert fig.layout.height > wide.layout.height
+    source = next(a for a in fig.layout.annotations if a.name == "source")
+    assert source.text.replace("<br>", "") == "出典: 苫小牧市 施策評価表 R1年度" and "<br>" in source.text
+
+
+def test_a_narrow_trend_wraps_its_title_and_keeps_the_legend_under_it():
+    title = "女性人材バンク登録者数、原爆パネル展来場者数ほか1指標（実数、H30年度〜R2年度）"
+    wide = charts.trend_figure(GAPPY, title=title, source="出典: 苫小牧市 施策評価表 R2年度")
+    fig = validated(charts.for_narrow(wide))
+    size = 14 * 1.2  # the title's type
+    assert fig.layout.title.text.replace("<br>", "") == title
+    assert all(charts.text_ems(line) * size <= charts.NARROW_CHART_PX for line in lines_of(fig.layout.title.text))
+    extra = fig.layout.height - wide.layout.height
+    assert extra > 0
+    # The legend's top stays as far under the title's last line as it was under its only line.
+    below_title = (1 - fig.layout.legend.y) * fig.layout.height
+    assert below_title > (1 - wide.layout.legend.y) * wide.layout.height
+    assert fig.layout.margin.t > wide.layout.margin.t

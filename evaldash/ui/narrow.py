@@ -1,7 +1,7 @@
 """Whether the page's main block is narrow (a phone, or a small window beside the open sidebar).
 
-A table's column widths are pixels fixed by the server, which cannot know how wide the window is: a small
-component says so, and a page may then lay a table out for a narrow screen. It reports only a change from what the
+A table's column widths and a chart's lines of text are fixed by the server, which cannot know how wide the window
+is: a small component says so, and a page may then lay a table or a chart out for a narrow screen. It reports only a change from what the
 server already knows, so a wide window (the default) never causes a rerun.
 """
 
@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .. import charts
+
 KEY = "narrow_block"
-# Main-block width below which the 変化 table's pinned columns (what a row is) leave no room for its numbers.
+# Main-block width below which the 変化 table's pinned columns (what a row is) leave no room for its numbers, and
+# a chart's title or names run past its edge.
 NARROW_BELOW = 600
 
 _JS = """
@@ -43,3 +46,8 @@ def watch() -> None:
     """Mounts the component, once a run; it draws nothing, and at the end of a horizontal row takes no room."""
     _watch(key=KEY, data={"narrow": is_narrow(), "below": NARROW_BELOW}, default={"narrow": False}, height=0,
            width=1, on_narrow_change=lambda: None)
+
+
+def fit(figure):
+    """The figure as a narrow main block shows it whole (charts.for_narrow), or as it is on a wider one."""
+    return charts.for_narrow(figure) if is_narrow() else figure

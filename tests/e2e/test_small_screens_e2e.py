@@ -110,3 +110,47 @@ def test_the_changes_table_shows_the_changes_on_a_phone_and_is_unchanged_on_a_la
         assert heads == ["方針", "施策番号", "指標", "単位", "H30年度", "R1年度", "増減", "増減率", "評価"], heads
     finally:
         page.close()
+
+
+# Every drawn text of every chart (its title, ticks, legend, value labels, notes and source line) that reaches
+# past the chart's own box, where the page cuts it off.
+CHART_TEXT_OUT_JS = """
+() => {
+  const out = [];
+  document.querySelectorAll('[data-testid=stPlotlyChart]').forEach((chart, n) => {
+    const edge = chart.getBoundingClientRect();
+    for (const t of chart.querySelectorAll('svg text')) {
+      const box = t.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      if (box.left < edge.left - 1 || box.right > edge.right + 1 || box.top < edge.top - 1
+          || box.bottom > edge.bottom + 1)
+        out.push(`chart ${n}: "${t.textContent.slice(0, 30)}" (${Math.round(box.left)}..${Math.round(box.right)}`
+                 + ` in ${Math.round(edge.left)}..${Math.round(edge.right)})`);
+    }
+  });
+  return out;
+}
+"""
+
+CHART_PAGES = {"/": "概要", "/trends": "推移", "/trends?q=女性人材": "推移", "/changes": "変化"}
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+@pytest.mark.parametrize("path", list(CHART_PAGES))
+def test_every_chart_text_lies_inside_its_chart(context, app_url, path, size):
+    width, height = WIDTHS[size]
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": width, "height": height})
+        open_app(page, app_url + path)
+        where = f"{path} at {width} px"
+        assert page.locator("h1").first.inner_text().strip() == CHART_PAGES[path], where
+        assert page.locator("[data-testid=stPlotlyChart]").count() > 0, where
+        # A narrow window tells the server its width after the first run, and the charts are drawn again for it.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"() => ({CHART_TEXT_OUT_JS})().length === 0", timeout=15000, polling=300)
+        server.wait_for_app(page)
+        assert_no_error(page, where)
+        assert page.evaluate(CHART_TEXT_OUT_JS) == [], where
+    finally:
+        page.close()
