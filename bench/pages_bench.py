@@ -80,6 +80,9 @@ class Recorder:
                 if callable(kw.get("data")):
                     kw["data"] = b"floor"
             args = tuple(None if callable(a) else a for a in args)
+            # A pandas Styler does not pickle: the floor draws its frame, the same cells without the styler's text
+            # (left out, the floor had no table at all).
+            args = tuple(a.data if type(a).__name__ == "Styler" else a for a in args)
             try:
                 pickle.dumps((args, kw))
             except Exception:  # noqa: BLE001 - an argument that cannot be precomputed is left out

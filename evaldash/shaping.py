@@ -145,7 +145,8 @@ RANK_EACH = 20
 
 @dataclass(frozen=True)
 class ChangesView:
-    table: pd.DataFrame  # the columns the table shows, in order
+    table: pd.DataFrame  # the columns the table shows, 増減 and 増減率 first (signed_changes)
+    order: list[str]  # the columns in the order a wide screen shows them
     prev_head: str  # the value columns' headers: the two years when every row compares the same two
     latest_head: str
     picks: list  # per table row: measure_id, municipality, indicator (a picked row's link)
@@ -159,13 +160,22 @@ class ChangesView:
 NO_RATE = {"zero": "前年度が0のため増減率を計算できません", "values": "比較できる2年度分の値がありません"}
 
 
+# 増減 and 増減率: the only columns of the 変化 table that the styler formats, first in its frame.
+SIGNED = ("delta", "delta_pct")
+_signed_text = functools.lru_cache(maxsize=4096)(fmt_signed)  # a rerun formats the same values again
+_pct_text = functools.lru_cache(maxsize=4096)(fmt_pct)
+
+
 def signed_changes(table: pd.DataFrame):
     """The 変化 table with 増減 and 増減率 shown signed (+21, −3, ±0; +44.7%, ±0.0%) and kept numeric: the cells
     show the styler's text while a column still sorts by the number and a download stays a number. The columns
-    must have no `format` of their own in the page's column_config, which would win over the text."""
-    signed = [c for c in ("delta", "delta_pct") if c in table]
-    return table.style.format(na_rep="").format(
-        {"delta": fmt_signed, "delta_pct": fmt_pct}, subset=signed, na_rep=NO_VALUE)
+    must have no `format` of their own in the page's column_config, which would win over the text.
+
+    Streamlit renders a styler's every cell on every rerun, which made the table most of 変化's rerun. So the page
+    renders with pandas' `styler.render.max_columns` at len(SIGNED), the signed columns being first in the frame
+    (changes_view puts them there), and gives the order on screen: the other cells show their own values."""
+    signed = [c for c in SIGNED if c in table]
+    return table.style.format({"delta": _signed_text, "delta_pct": _pct_text}, subset=signed, na_rep=NO_VALUE)
 
 
 def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -> ChangesView:
@@ -187,17 +197,25 @@ def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -
     columns = (["municipality"] if several_munis else []) + [
         "policy_no", "measure_id", "indicator", "unit", "prev_value", "latest_value", "delta", "delta_pct", "評価",
     ] + ([] if same_years else ["prev_label", "latest_label"])
-    shown = pd.DataFrame({c: table[c] for c in columns}, index=table.index)
+    shown = _shown(table, columns)
     bars = changes.dropna(subset=["delta_pct"])
     ranked = len(bars)
     title = "増減率の順位" + (f"（{years[0][0]}→{years[0][1]}）" if same_years else "")
     if ranked > 2 * RANK_EACH:  # a bar is 30 px: a thousand rows drew a chart 30,000 px tall
         bars = pd.concat([bars.nlargest(RANK_EACH, "delta_pct"), bars.nsmallest(RANK_EACH, "delta_pct")])
     return ChangesView(
-        shown, prev_head, latest_head, rows(changes, "measure_id", "municipality", "indicator"),
+        shown, columns, prev_head, latest_head, rows(changes, "measure_id", "municipality", "indicator"),
         charts.change_bars(bars, title=title, source=source) if len(bars) else None, ranked,
         _summaries(changes, several_munis), _left_out(changes),
     )
+
+
+def _shown(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns the table shows, the signed ones first for signed_changes; text as plain objects (pandas' styler
+    walks them faster than Arrow strings), missing text empty as the styler showed it."""
+    text = {c for c in columns if table[c].dtype == "string"}
+    return pd.DataFrame({c: table[c].astype(object).fillna("") if c in text else table[c]
+                         for c in [*SIGNED, *(c for c in columns if c not in SIGNED)]}, index=table.index)
 
 
 def _left_out(changes: pd.DataFrame) -> list[tuple[str, str]]:

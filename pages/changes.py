@@ -1,5 +1,6 @@
 """変化: previous vs latest fiscal year for every indicator, ranked, with sentences for council material."""
 
+import pandas as pd
 import streamlit as st
 
 from evaldash import shaping, ui
@@ -77,16 +78,18 @@ def table_columns(narrow: bool) -> dict:
 @st.fragment
 def changes_table() -> None:
     narrow = ui.narrow.is_narrow()
-    event = st.dataframe(
-        # The rows in the query's order (a picked row's position is its place in view.picks); 増減 and 増減率 signed.
-        shaping.signed_changes(view.table),
-        column_config=table_columns(narrow),
-        column_order=[c for c in NARROW_ORDER if c in view.table] if narrow else None,
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="changes_table", placeholder=NO_VALUE,
-    )
+    # Only the signed columns rendered by the styler (shaping.signed_changes); a page renders no other styler.
+    with pd.option_context("styler.render.max_columns", len(shaping.SIGNED)):
+        event = st.dataframe(
+            # The rows in the query's order (a picked row's position is its place in view.picks).
+            shaping.signed_changes(view.table),
+            column_config=table_columns(narrow),
+            column_order=[c for c in NARROW_ORDER if c in view.table] if narrow else view.order,
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key="changes_table", placeholder=NO_VALUE,
+        )
     rows = event.selection.rows if event else []
     if rows:
         picked = view.picks[rows[0]]

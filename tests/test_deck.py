@@ -17,8 +17,9 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from evaldash import store
-from evaldash.export.deck import FONT, EmptySelection, build_deck, deck_file_name, deck_from_store
+from evaldash import sql, store
+from evaldash.export.deck import FONT, EmptySelection, build_deck, deck_from_store
+from evaldash.export.deck.selection import selection_file_name
 from evaldash.summary import round_half_up
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -354,6 +355,12 @@ def test_the_changes_deck_opens_with_a_ranking_of_the_store_changes(con, deck_db
     left_out = total - len(expected)
     texts = " ".join(slide_texts(ranking))
     assert (f"増減率のない指標 {left_out} 件" in texts) == (left_out > 0)
+
+
+def deck_file_name(con, filters: dict, kind: str) -> str:
+    """The name a page gives its deck (ui.download_name) for this filter."""
+    muni, pol = filters.get("muni", []), filters.get("pol", [])
+    return selection_file_name(sql.run(con, "source_labels", {"muni": muni}), kind, tuple(muni), tuple(pol))
 
 
 def test_deck_file_names_come_from_the_selection(con, deck_db):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 
 import streamlit as st
 
@@ -47,13 +48,28 @@ def empty_notice(message: str = EMPTY_MESSAGE) -> None:
 CHART_TABLE_LABEL = "グラフの数値（表）"
 
 
+# (id of a figure, category) -> (a weak reference to the figure, its table escaped). Figures come shared from
+# ui.shaped and never change, so a rerun reads the table instead of walking the figure again; an entry goes with
+# its figure.
+_TABLES: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
+
+
+def _escaped_table(figure, category: str):
+    key = (id(figure), category)
+    known = _TABLES.get(key)
+    if known is not None and known[0]() is figure:
+        return known[1]
+    table = figure_table(figure, category).rename(columns=md_escape).map(md_escape)
+    _TABLES[key] = (weakref.ref(figure, lambda _: _TABLES.pop(key, None)), table)
+    return table
+
+
 def chart_table(figure, category: str, box=None) -> None:
     """The chart's numbers under it as a real table, which a screen reader reaches (st.dataframe is a canvas);
     in `box` (a popover, say) instead of a fold under the chart where the chart needs the room.
 
     st.table reads Markdown in every cell, and the names come from the report: each is shown as written.
     """
-    table = figure_table(figure, category)
-    table = table.rename(columns=md_escape).map(md_escape)
+    table = _escaped_table(figure, category)
     with box if box is not None else st.expander(CHART_TABLE_LABEL, icon=":material/table:"):
         st.table(table, hide_index=True)

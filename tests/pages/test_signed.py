@@ -87,3 +87,13 @@ def test_trends_in_rate_mode_signs_its_labels(open_page):
     for key, axis in chart["layout"].items():  # bars of a rate start at zero
         if key.startswith("yaxis") and axis.get("visible") is not False and "range" in axis:
             assert axis["range"][0] <= 0 <= axis["range"][1]
+
+
+def test_changes_styler_renders_only_the_signed_columns(open_page):
+    # Streamlit renders every cell a styler renders on every rerun: the others keep their own values as text, and
+    # their order on screen comes from column_order.
+    at = open_page(PAGE_FILES["changes"])
+    frame = at.dataframe[0].value
+    assert list(frame.columns[:2]) == ["delta", "delta_pct"]
+    assert [str(t) for t in shown(at, "prev_value")] == [str(v) for v in frame["prev_value"]]
+    assert list(at.dataframe[0].proto.column_order)[:4] == ["policy_no", "measure_id", "indicator", "unit"]

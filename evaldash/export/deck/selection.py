@@ -117,15 +117,8 @@ def describe_filters(con: duckdb.DuckDBPyConnection, filters: dict | None) -> li
     return describe(p, names, labels, labelled=True)
 
 
-def deck_file_name(con: duckdb.DuckDBPyConnection, filters: dict | None, kind: str) -> str:
-    """The deck's file name from the selection: 施策評価_推移_運営方針03_R1年度.pptx (selection_file_name)."""
-    p = query_params(filters)
-    labels = sql.run(con, "source_labels", {"muni": p["muni"]})
-    return selection_file_name(labels, kind, tuple(p["muni"]), tuple(p["pol"]))
-
-
 def selection_file_name(labels: pd.DataFrame, kind: str, muni: tuple, pol: tuple) -> str:
-    """施策評価_推移_運営方針03_R1年度.pptx from `source_labels` of the chosen cities.
+    """施策評価_推移_運営方針03_R1年度.pptx from `source_labels` of the chosen cities (ui.download_name).
 
     `kind` is the page (推移, 変化); then the chosen cities, the chosen 運営方針 and the latest report year of the
     chosen cities' reports. Characters a file system refuses become _."""
