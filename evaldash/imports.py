@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, audit, limits, provenance, store
+from . import access, audit, handoff, limits, provenance, store
 from . import normalize as nz
 from .model import compared_frames
 from .parse import parse_bytes
 from .report import Finding, ParseError, Report
 from .source import MAX_REPORT_BYTES
-from .template import is_template, read_template_bytes
+from .template import OPTIONAL, REQUIRED, is_template, read_columns, reports_from_columns
 
 
 @dataclass
@@ -55,14 +55,17 @@ def authorize(actor: access.Actor, folder: Path, db: Path, action: str, files: l
         return Outcome(False, [], [limits.whole_file(shown_name(about), f"変更できません: {exc}")])
 
 
-def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None) -> tuple[list[Report], list[Finding]]:
     """Parse without touching anything. Unreadable input comes back as findings, at most
-    limits.MAX_LISTED_FINDINGS of them and one that counts the rest."""
-    reports, findings = _check(data, name)
+    limits.MAX_LISTED_FINDINGS of them and one that counts the rest. `columns`: a template's columns
+    as a check of these bytes read them (handoff.read), instead of reading them again."""
+    reports, findings = _check(data, name, columns)
     return reports, limits.capped(findings)
 
 
-def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+def _check(data: bytes, name: str, columns: handoff.Columns | None = None, read: list | None = None
+           ) -> tuple[list[Report], list[Finding]]:
+    """check_bytes without the cap; a template's columns as read here are appended to `read`."""
     suffix = Path(name).suffix.lower()
     if suffix not in provenance.REPORT_SUFFIXES:
         return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
@@ -70,7 +73,10 @@ def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
         return [], [limits.whole_file(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
     try:
         if is_template(name):
-            return read_template_bytes(data, name)
+            frame, found = columns or read_columns(data, name)
+            if read is not None:
+                read.append((frame, list(found)))
+            return reports_from_columns(frame, name, found)
         report = parse_bytes(data, name)
         return [report], report.findings
     except ParseError as exc:
@@ -136,7 +142,8 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
         if any(_fold(name) == _fold(planned) for planned, _ in plan):
             findings.append(limits.whole_file(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
             continue
-        checked = check_bytes(data, name)
+        checked = check_bytes(data, name, handoff.read(handoff_dir(folder), data, name, TEMPLATE_COLUMNS)
+                              if is_template(name) else None)
         findings.extend(checked[1])
         if parsed is not None:
             parsed[name] = checked
@@ -160,6 +167,14 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
 def staging_dir(folder: Path) -> Path:
     """Where uploads wait, outside the reports folder, until the store that includes them is built."""
     return folder.parent / ".incoming"
+
+
+def handoff_dir(folder: Path) -> Path:
+    """Where the 取込 check leaves a template's columns for the add (handoff.py); not a stage: a stage is a folder."""
+    return staging_dir(folder) / "checked"
+
+
+TEMPLATE_COLUMNS = set(REQUIRED + OPTIONAL)
 
 
 def _clear_stale_stages(stages: Path) -> None:
@@ -215,6 +230,7 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
         changes = audit.changes_from_preview(preview_reports([r for name, _ in plan for r in parsed[name][0]], folder))
     stages = staging_dir(folder)
     _clear_stale_stages(stages)
+    handoff.clear_stale(handoff_dir(folder))
     stage = stages / f"{os.getpid()}-{secrets.token_hex(4)}"
     stage.mkdir(parents=True)
     try:
@@ -234,6 +250,8 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
             return Outcome(False, [], findings + [moved]), "rolled back", changes
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    for _, data in plan:
+        handoff.discard(handoff_dir(folder), data)
     seen = set(findings)
     return (Outcome(True, [name for name, _ in plan], limits.capped(findings + [f for f in result.findings if f not in seen])),
             "done", changes)
@@ -341,11 +359,15 @@ def check_and_preview(name: str, data: bytes, folder: Path | None = None
     problem = name_problem(name)
     if problem:
         return [limits.whole_file(shown_name(name), problem)], None
-    reports, findings = _check(data, name)
+    read: list = []
+    reports, findings = _check(data, name, read=read)
     findings = limits.capped(findings)
     if any(f.severity == "error" for f in findings) or not reports:
         return findings, None
-    return findings, preview_reports(reports, folder)
+    changes = preview_reports(reports, folder)
+    for columns in read:  # within the bounds and without an error: worth handing to the add
+        handoff.write(handoff_dir(folder), data, columns)
+    return findings, changes
 
 
 def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[str, pd.DataFrame]:
