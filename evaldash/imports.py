@@ -226,8 +226,7 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
         return Outcome(False, [], limits.capped(findings)), "refused", None
     if not plan:
         return Outcome(True, [], findings), "done", None
-    if changes is None:
-        changes = audit.changes_from_preview(preview_reports([r for name, _ in plan for r in parsed[name][0]], folder))
+    before = _current(folder) if changes is None else None
     stages = staging_dir(folder)
     _clear_stale_stages(stages)
     handoff.clear_stale(handoff_dir(folder))
@@ -241,9 +240,13 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
         folder.mkdir(parents=True, exist_ok=True)
         try:
             result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged,
-                                 parsed=parsed)
+                                 parsed=parsed, compared=before is not None)
         except store.BuildError as exc:
+            if before is not None:
+                changes = _changes_after_failure(plan, parsed, folder)
             return Outcome(False, [], limits.capped(findings + exc.findings)), "rolled back", changes
+        if before is not None:
+            changes = audit.changes_from_preview(compare(before, result.compared))
         moved = _move_in(staged, folder)
         if isinstance(moved, Finding):
             store.build(folder, db, progress=progress)  # the store goes back to what the folder holds
@@ -379,12 +382,33 @@ def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[
     return preview_reports(new_reports, folder)
 
 
+def _current(folder: Path) -> dict[str, pd.DataFrame]:
+    """The folder's sources as a preview compares them. The build reads them again itself: what it stores
+    must be the files as they are when it runs (their digests are recorded with it)."""
+    with limits.bulk():
+        return compared_frames(store.load_reports(store.source_files(folder))[0])
+
+
+def _changes_after_failure(plan: list[tuple[str, bytes]], parsed: dict, folder: Path) -> dict | None:
+    """A rolled-back add's record says what it would have changed, when that can still be worked out."""
+    try:
+        return audit.changes_from_preview(preview_reports([r for name, _ in plan for r in parsed[name][0]], folder))
+    except Exception:
+        logging.getLogger("evaldash").exception("changes of a failed add not computed")
+        return None
+
+
 def preview_reports(new_reports: list[Report], folder: Path | None = None) -> dict[str, pd.DataFrame]:
     folder = Path(folder or store.reports_dir())
     with limits.bulk():
         current, _ = store.load_reports(store.source_files(folder))
         before = compared_frames(current)
         after = compared_frames(current + new_reports)
+    return compare(before, after)
+
+
+def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """What the sources of `after` add to those of `before` (each as model.compared_frames makes them)."""
     keys = ["municipality", "measure_id"]
     mb, ma = before["measures"], after["measures"]
     new_measures = ma.merge(mb[keys], on=keys, how="left", indicator=True)

@@ -130,3 +130,16 @@ def test_the_columns_read_back_as_they_were_written(tmp_path):
     frame, findings = handoff.read(tmp_path, data, "a.csv", imports.TEMPLATE_COLUMNS)
     assert {c: list(v) for c, v in frame.items()} == {c: list(v) for c, v in columns[0].items()}
     assert findings == columns[1]
+
+
+def test_an_add_without_a_preview_records_what_the_preview_shows(reports_dir, tmp_path):
+    """`add` on the command line takes its record's changes from the build's own tables, not a second merge."""
+    revised = "\n".join([HEADER, "苫小牧市,1,p,1110321,x,人,2020,1,x"]).encode()
+    for name, data in [("shiraoi.csv", upload()), ("more.csv", revised)]:
+        _, preview = imports.check_and_preview(name, data, reports_dir)
+        expected = audit.make_record("add", "x", "done", changes=audit.changes_from_preview(preview))["changes"]
+        handoff.discard(imports.handoff_dir(reports_dir), data)
+        outcome = imports.add_sources([(name, data)], reports_dir, tmp_path / "s.duckdb", actor=CLI)
+        assert outcome.ok, outcome.findings
+        assert audit.read().records[0]["changes"] == expected
+        assert expected["counts"]["new_values"] > 0
