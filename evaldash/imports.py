@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, audit, limits, provenance, store
+from . import access, audit, handoff, limits, provenance, store
 from . import normalize as nz
 from .model import compared_frames
 from .parse import parse_bytes
 from .report import Finding, ParseError, Report
 from .source import MAX_REPORT_BYTES
-from .template import is_template, read_template_bytes
+from .template import OPTIONAL, REQUIRED, is_template, read_columns, reports_from_columns
 
 
 @dataclass
@@ -55,14 +55,17 @@ def authorize(actor: access.Actor, folder: Path, db: Path, action: str, files: l
         return Outcome(False, [], [limits.whole_file(shown_name(about), f"変更できません: {exc}")])
 
 
-def check_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None) -> tuple[list[Report], list[Finding]]:
     """Parse without touching anything. Unreadable input comes back as findings, at most
-    limits.MAX_LISTED_FINDINGS of them and one that counts the rest."""
-    reports, findings = _check(data, name)
+    limits.MAX_LISTED_FINDINGS of them and one that counts the rest. `columns`: a template's columns
+    as a check of these bytes read them (handoff.read), instead of reading them again."""
+    reports, findings = _check(data, name, columns)
     return reports, limits.capped(findings)
 
 
-def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
+def _check(data: bytes, name: str, columns: handoff.Columns | None = None, read: list | None = None
+           ) -> tuple[list[Report], list[Finding]]:
+    """check_bytes without the cap; a template's columns as read here are appended to `read`."""
     suffix = Path(name).suffix.lower()
     if suffix not in provenance.REPORT_SUFFIXES:
         return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
@@ -70,7 +73,10 @@ def _check(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
         return [], [limits.whole_file(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
     try:
         if is_template(name):
-            return read_template_bytes(data, name)
+            frame, found = columns or read_columns(data, name)
+            if read is not None:
+                read.append((frame, list(found)))
+            return reports_from_columns(frame, name, found)
         report = parse_bytes(data, name)
         return [report], report.findings
     except ParseError as exc:
@@ -136,7 +142,8 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
         if any(_fold(name) == _fold(planned) for planned, _ in plan):
             findings.append(limits.whole_file(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
             continue
-        checked = check_bytes(data, name)
+        checked = check_bytes(data, name, handoff.read(handoff_dir(folder), data, name, TEMPLATE_COLUMNS)
+                              if is_template(name) else None)
         findings.extend(checked[1])
         if parsed is not None:
             parsed[name] = checked
@@ -160,6 +167,14 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
 def staging_dir(folder: Path) -> Path:
     """Where uploads wait, outside the reports folder, until the store that includes them is built."""
     return folder.parent / ".incoming"
+
+
+def handoff_dir(folder: Path) -> Path:
+    """Where the 取込 check leaves a template's columns for the add (handoff.py); not a stage: a stage is a folder."""
+    return staging_dir(folder) / "checked"
+
+
+TEMPLATE_COLUMNS = set(REQUIRED + OPTIONAL)
 
 
 def _clear_stale_stages(stages: Path) -> None:
@@ -211,10 +226,10 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
         return Outcome(False, [], limits.capped(findings)), "refused", None
     if not plan:
         return Outcome(True, [], findings), "done", None
-    if changes is None:
-        changes = audit.changes_from_preview(preview_reports([r for name, _ in plan for r in parsed[name][0]], folder))
+    before = _current(folder) if changes is None else None
     stages = staging_dir(folder)
     _clear_stale_stages(stages)
+    handoff.clear_stale(handoff_dir(folder))
     stage = stages / f"{os.getpid()}-{secrets.token_hex(4)}"
     stage.mkdir(parents=True)
     try:
@@ -225,15 +240,21 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
         folder.mkdir(parents=True, exist_ok=True)
         try:
             result = store.build(folder, db, progress=progress, paths=store.source_files(folder) + staged,
-                                 parsed=parsed)
+                                 parsed=parsed, compared=before is not None)
         except store.BuildError as exc:
+            if before is not None:
+                changes = _changes_after_failure(plan, parsed, folder)
             return Outcome(False, [], limits.capped(findings + exc.findings)), "rolled back", changes
+        if before is not None:
+            changes = audit.changes_from_preview(compare(before, result.compared))
         moved = _move_in(staged, folder)
         if isinstance(moved, Finding):
             store.build(folder, db, progress=progress)  # the store goes back to what the folder holds
             return Outcome(False, [], findings + [moved]), "rolled back", changes
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    for _, data in plan:
+        handoff.discard(handoff_dir(folder), data)
     seen = set(findings)
     return (Outcome(True, [name for name, _ in plan], limits.capped(findings + [f for f in result.findings if f not in seen])),
             "done", changes)
@@ -341,11 +362,15 @@ def check_and_preview(name: str, data: bytes, folder: Path | None = None
     problem = name_problem(name)
     if problem:
         return [limits.whole_file(shown_name(name), problem)], None
-    reports, findings = _check(data, name)
+    read: list = []
+    reports, findings = _check(data, name, read=read)
     findings = limits.capped(findings)
     if any(f.severity == "error" for f in findings) or not reports:
         return findings, None
-    return findings, preview_reports(reports, folder)
+    changes = preview_reports(reports, folder)
+    for columns in read:  # within the bounds and without an error: worth handing to the add
+        handoff.write(handoff_dir(folder), data, columns)
+    return findings, changes
 
 
 def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[str, pd.DataFrame]:
@@ -357,12 +382,33 @@ def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[
     return preview_reports(new_reports, folder)
 
 
+def _current(folder: Path) -> dict[str, pd.DataFrame]:
+    """The folder's sources as a preview compares them. The build reads them again itself: what it stores
+    must be the files as they are when it runs (their digests are recorded with it)."""
+    with limits.bulk():
+        return compared_frames(store.load_reports(store.source_files(folder))[0])
+
+
+def _changes_after_failure(plan: list[tuple[str, bytes]], parsed: dict, folder: Path) -> dict | None:
+    """A rolled-back add's record says what it would have changed, when that can still be worked out."""
+    try:
+        return audit.changes_from_preview(preview_reports([r for name, _ in plan for r in parsed[name][0]], folder))
+    except Exception:
+        logging.getLogger("evaldash").exception("changes of a failed add not computed")
+        return None
+
+
 def preview_reports(new_reports: list[Report], folder: Path | None = None) -> dict[str, pd.DataFrame]:
     folder = Path(folder or store.reports_dir())
     with limits.bulk():
         current, _ = store.load_reports(store.source_files(folder))
         before = compared_frames(current)
         after = compared_frames(current + new_reports)
+    return compare(before, after)
+
+
+def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """What the sources of `after` add to those of `before` (each as model.compared_frames makes them)."""
     keys = ["municipality", "measure_id"]
     mb, ma = before["measures"], after["measures"]
     new_measures = ma.merge(mb[keys], on=keys, how="left", indicator=True)

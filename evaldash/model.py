@@ -159,6 +159,9 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
     return frames
 
 
+COMPARED = ("measures", "indicators", "observations")  # what compared_frames gives
+
+
 def compared_frames(reports: list[Report]) -> dict[str, pd.DataFrame]:
     """measures, indicators and observations as build_frames makes them: what a preview of an import compares,
     without the tables it does not look at (indicator changes are most of a large build's time)."""

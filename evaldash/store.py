@@ -23,7 +23,7 @@ from typing import Callable
 import duckdb
 
 from . import limits, provenance
-from .model import TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
+from .model import COMPARED, TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, ParseError, Report
@@ -59,6 +59,7 @@ class BuildResult:
     rows: int
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    compared: dict | None = None  # measures, indicators and observations when asked for (model.compared_frames)
 
 
 def env_path(name: str, default: Path) -> Path:
@@ -133,10 +134,12 @@ def build(
     progress: Progress | None = None,
     paths: list[Path] | None = None,
     parsed: dict[str, tuple[list[Report], list[Finding]]] | None = None,
+    compared: bool = False,
 ) -> BuildResult:
     """Parse every source in the folder (or `paths`) and replace the store with the result.
 
     Raises BuildError, leaving the old store untouched, when any source has an error.
+    `compared`: also give back the tables an import's preview compares, so an add need not merge them again.
     """
     folder = Path(folder or reports_dir())
     db = Path(db or db_path())
@@ -164,7 +167,8 @@ def build(
         sources = provenance.Sources.of(folder, meta_path(), paths)
         write_store(frames, db, {"fingerprint": fp, "reports": [p.name for p in paths],
                                  "source_folder": provenance.folder_record(folder, db), **sources.record()})
-    return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start)
+    kept = {k: frames[k] for k in COMPARED} if compared else None
+    return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start, kept)
 
 
 def _remove_stale_temp_files(db: Path) -> None:
@@ -240,10 +244,14 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         frame[col] = frame[col].map(lambda v: clean(v) or None if isinstance(v, str) else None)
     # A name written with last year's date qualifier still means the same indicator:
     # use the store's current name so the queries' join on the name finds it.
+    # Only the measures the file names: keying every indicator of a large store was most of this step.
+    con.register("meta_measures", frame[["measure_id"]])
     current = {
         (mid, indicator_key(name)): name
-        for mid, name in con.execute("SELECT DISTINCT measure_id, indicator FROM indicators").fetchall()
+        for mid, name in con.execute("SELECT DISTINCT measure_id, indicator FROM indicators "
+                                     "WHERE measure_id IN (SELECT measure_id FROM meta_measures)").fetchall()
     }
+    con.unregister("meta_measures")
     frame["indicator"] = [
         current.get((mid, indicator_key(name)), name) if isinstance(name, str) else name
         for mid, name in zip(frame["measure_id"], frame["indicator"])

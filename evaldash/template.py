@@ -244,8 +244,20 @@ def _objects(values: list) -> np.ndarray:
 @limits.bulk()  # a context manager made with contextlib is a decorator too: each call runs in it
 def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Finding]]:
     """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
+    columns, findings = read_columns(data, name)
+    return reports_from_columns(columns, name, findings)
+
+
+def read_columns(data: bytes, name: str) -> tuple[dict[str, list[str]], list[Finding]]:
+    """The template's columns as text, by template column, and the findings about its header.
+    Raises ParseError when unreadable."""
     findings: list[Finding] = []
-    columns = _frame_columns(data, name, findings)
+    return _frame_columns(data, name, findings), findings
+
+
+@limits.bulk()
+def reports_from_columns(columns: dict, name: str, findings: list[Finding]) -> tuple[list[Report], list[Finding]]:
+    """read_template_bytes from the columns read_columns gave; `findings` grows by the rows' findings."""
     missing = [c for c in REQUIRED if c not in columns]
     if "fiscal_year" not in columns and "fiscal_label" not in columns:
         missing.append("fiscal_year か fiscal_label")
