@@ -58,25 +58,32 @@ def on_screen_width(page, text: str) -> bool:
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"] + 1
 
 
-@pytest.mark.parametrize("size", list(WIDTHS))
-@pytest.mark.parametrize("path", list(PAGES))
-def test_nothing_is_cut_short_and_the_key_text_reads(context, app_url, path, size):
-    slug, title, texts = PAGES[path]
+@contextlib.contextmanager
+def opened_at(context, url: str, size: str):
+    """A new page of `size` (a key of WIDTHS) showing `url`, closed afterwards."""
     width, height = WIDTHS[size]
     page = context.new_page()
     try:
         page.set_viewport_size({"width": width, "height": height})
-        open_app(page, app_url + path)
-        where = f"{path} at {width} px"
+        open_app(page, url)
+        yield page
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+@pytest.mark.parametrize("path", list(PAGES))
+def test_nothing_is_cut_short_and_the_key_text_reads(context, app_url, path, size):
+    slug, title, texts = PAGES[path]
+    with opened_at(context, app_url + path, size) as page:
+        where = f"{path} at {WIDTHS[size][0]} px"
         assert_no_error(page, where)
         assert page.locator("h1").first.inner_text().strip() == title, where
         assert server.horizontal_overflow(page) == [], where
         assert page.evaluate(CLIPPED_JS) == [], where
         for text in texts:
             assert on_screen_width(page, text), f"「{text}」 is not readable on {where}"
-        screenshot(page, f"small_{slug}_{width}")
-    finally:
-        page.close()
+        screenshot(page, f"small_{slug}_{WIDTHS[size][0]}")
 
 
 # The column heads of the first table (its accessibility cells: the grid keeps only the columns it draws there).
@@ -138,12 +145,8 @@ CHART_PAGES = {"/": "概要", "/trends": "推移", "/trends?q=女性人材": "�
 @pytest.mark.parametrize("size", list(WIDTHS))
 @pytest.mark.parametrize("path", list(CHART_PAGES))
 def test_every_chart_text_lies_inside_its_chart(context, app_url, path, size):
-    width, height = WIDTHS[size]
-    page = context.new_page()
-    try:
-        page.set_viewport_size({"width": width, "height": height})
-        open_app(page, app_url + path)
-        where = f"{path} at {width} px"
+    with opened_at(context, app_url + path, size) as page:
+        where = f"{path} at {WIDTHS[size][0]} px"
         assert page.locator("h1").first.inner_text().strip() == CHART_PAGES[path], where
         assert page.locator("[data-testid=stPlotlyChart]").count() > 0, where
         # A narrow window tells the server its width after the first run, and the charts are drawn again for it.
@@ -152,5 +155,3 @@ def test_every_chart_text_lies_inside_its_chart(context, app_url, path, size):
         server.wait_for_app(page)
         assert_no_error(page, where)
         assert page.evaluate(CHART_TEXT_OUT_JS) == [], where
-    finally:
-        page.close()
