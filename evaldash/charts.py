@@ -6,7 +6,6 @@ fixed per 反映区分 and per 運営方針, so a colour means the same on every
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import unicodedata
@@ -620,7 +619,7 @@ def image_config(filename: str, fmt: str = "png") -> dict:
 def for_narrow(fig: go.Figure) -> go.Figure:
     """A copy of `fig` whose text fits a narrow chart: the title, the panels' headings, the legend, the category
     names, the axis note and the source wrapped, and the figure grown to make room for them (`fig` is unchanged)."""
-    spec = copy.deepcopy(fig.to_dict())
+    spec = fig.to_dict()  # a deep copy already
     layout = spec["layout"]
     font = layout.get("font", {}).get("size", 14)
     margin = layout.setdefault("margin", {})

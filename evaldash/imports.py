@@ -24,7 +24,7 @@ from .model import compared_frames
 from .parse import parse_bytes
 from .report import Finding, ParseError, Report
 from .source import MAX_REPORT_BYTES
-from .template import OPTIONAL, REQUIRED, is_template, read_columns, reports_from_columns
+from .template import COLUMNS, is_template, read_columns, reports_from_columns
 
 
 @dataclass
@@ -142,7 +142,7 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
         if any(_fold(name) == _fold(planned) for planned, _ in plan):
             findings.append(limits.whole_file(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
             continue
-        checked = check_bytes(data, name, handoff.read(handoff_dir(folder), data, name, TEMPLATE_COLUMNS)
+        checked = check_bytes(data, name, handoff.read(handoff_dir(folder), data, name, COLUMNS)
                               if is_template(name) else None)
         findings.extend(checked[1])
         if parsed is not None:
@@ -172,9 +172,6 @@ def staging_dir(folder: Path) -> Path:
 def handoff_dir(folder: Path) -> Path:
     """Where the 取込 check leaves a template's columns for the add (handoff.py); not a stage: a stage is a folder."""
     return staging_dir(folder) / "checked"
-
-
-TEMPLATE_COLUMNS = set(REQUIRED + OPTIONAL)
 
 
 def _clear_stale_stages(stages: Path) -> None:

@@ -34,6 +34,7 @@ OPTIONAL = [
     "report_year", "report_label", "initiative_no", "initiative_name", "measure_purpose", "departments",
     "reflection", "reflection_label", "fiscal_year", "fiscal_label", "value_status", "note",
 ]
+COLUMNS = frozenset(REQUIRED + OPTIONAL)  # every column a template may carry
 # Columns of the flat export that the store derives again: read past without a warning.
 DERIVED = ["indicator_id", "source_file", "source_line"]
 

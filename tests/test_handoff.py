@@ -127,7 +127,7 @@ def test_the_columns_read_back_as_they_were_written(tmp_path):
     data = upload()
     columns = template.read_columns(data, "a.csv")
     handoff.write(tmp_path, data, columns)
-    frame, findings = handoff.read(tmp_path, data, "a.csv", imports.TEMPLATE_COLUMNS)
+    frame, findings = handoff.read(tmp_path, data, "a.csv", template.COLUMNS)
     assert {c: list(v) for c, v in frame.items()} == {c: list(v) for c, v in columns[0].items()}
     assert findings == columns[1]
 
