@@ -21,10 +21,12 @@ OCR_CORRECTIONS: dict[str, str] = {
     "企业": "企業",
 }
 
-# Written "no value" in a cell, compared after NFKC and in lower case. NFKC turns the full-width minus into "-",
-# but the dashes below survive it, so they are listed explicitly. A word other systems write goes on its own line.
+# Written "no value" in a cell or a template's value_status, compared after NFKC and in lower case. NFKC turns the
+# full-width minus into "-", but the dashes below survive it, so they are listed explicitly. A word other systems
+# write goes on its own line (the README lists them).
 NO_VALUE_WORDS = frozenset({
     "-", "－", "—", "―", "‐", "−", "ー", "–",
+    "missing", "欠測",
 })
 NEGATIVE_MARKS = ("△", "▲")
 
@@ -96,13 +98,18 @@ class Value:
     raw: str
 
 
+def says_no_value(text: str) -> bool:
+    """A cell that writes "no value" in words or a dash (NO_VALUE_WORDS)."""
+    return nfkc(text).strip().replace(" ", "").lower() in NO_VALUE_WORDS or text.strip() in NO_VALUE_WORDS
+
+
 def parse_value(cell: str) -> Value:
     """One table cell: a number, a written "no value", a blank, or invalid."""
     raw = cell
     text = nfkc(cell).strip().replace(" ", "")
     if not text:
         return Value(None, STATUS_NOT_REPORTED, raw)
-    if text.lower() in NO_VALUE_WORDS or cell.strip() in NO_VALUE_WORDS:
+    if says_no_value(cell):
         return Value(None, STATUS_NO_VALUE, raw)
     sign = 1.0
     if text.startswith(NEGATIVE_MARKS):

@@ -40,9 +40,6 @@ DERIVED = ["indicator_id", "source_file", "source_line"]
 
 # A measure's code as any city writes it: 施策番号 1110321, 事業番号 0086, A-12, 3-1-2.
 CODE_RE = re.compile(r"[A-Za-z0-9._-]{1,32}")
-# Words other systems write for a missing value, in the value or value_status column.
-# (To be folded into normalize's one missing-value rule.)
-MISSING_WORDS = frozenset({"missing", "欠測", "―"})
 # What an export puts before text that a spreadsheet would run as a formula (OWASP's
 # CSV-injection advice); NFKC has turned the full-width forms into these.
 FORMULA_STARTS = ("=", "+", "-", "@", "−")
@@ -367,8 +364,8 @@ def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], s
     year = np.where(ok_number, by_number, by_label)
     checks.append((ok_number | ok_label, "error", lambda r: "年度 "
                    f"{(r.get('fiscal_year') or r.get('fiscal_label') or '')[:20]!r}: 2019、R1年度、H30年度 のような年度が必要です"))
-    values, _ = rows.mapped("value", lambda text: _value(text).value)
-    checks.append((rows.mapped("value", lambda text: _value(text).status != nz.STATUS_INVALID or None)[1], "error",
+    values, _ = rows.mapped("value", lambda text: nz.parse_value(text).value)
+    checks.append((rows.mapped("value", lambda text: nz.parse_value(text).status != nz.STATUS_INVALID or None)[1], "error",
                    lambda r: f"value {r['value'][:20]!r} は数値ではありません: 1,365、-、欠測 または空欄が必要です"))
     status = _statuses(rows)
     checks.append((np.array([s is not None for s in status.tolist()], dtype=bool), "error",
@@ -403,20 +400,14 @@ def _statuses(rows: _Rows) -> np.ndarray:
     value, value_texts = rows.coded.get("value", none)
     width = max(len(value_texts), 1)
     pairs, uniques = pd.factorize(given.astype(np.int64) * width + value)
-    return _objects([_status(given_texts[u // width], _value(value_texts[u % width])) for u in uniques])[pairs]
-
-
-def _value(text: str) -> nz.Value:
-    if text.lower() in MISSING_WORDS or text in MISSING_WORDS:
-        return nz.Value(None, nz.STATUS_NO_VALUE, text)
-    return nz.parse_value(text)
+    return _objects([_status(given_texts[u // width], nz.parse_value(value_texts[u % width])) for u in uniques])[pairs]
 
 
 def _status(given: str | None, value: nz.Value) -> str | None:
     """The row's status: the value's own, or the value_status column's when it fits the value."""
     if not given:
         return value.status
-    if given.lower() in MISSING_WORDS or given in MISSING_WORDS:
+    if nz.says_no_value(given):
         given = nz.STATUS_NO_VALUE
     if given not in (nz.STATUS_REPORTED, nz.STATUS_NO_VALUE, nz.STATUS_NOT_REPORTED):
         return None

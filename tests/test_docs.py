@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from evaldash import cli, store
+from evaldash import normalize as nz
 from evaldash.model import FLAT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,12 @@ def test_flat_column_is_documented(column):
 @pytest.mark.parametrize("column", list(store.META_COLUMNS))
 def test_indicator_meta_column_is_documented(column):
     assert f"`{column}`" in README.split("### `data/indicator_meta.csv`")[1]
+
+
+@pytest.mark.parametrize("word", sorted(nz.NO_VALUE_WORDS))
+def test_no_value_word_is_documented(word):
+    line = next(line for line in README.splitlines() if "A missing value may be written" in line)
+    assert f"`{word}`" in line
 
 
 def cli_options():

@@ -46,8 +46,8 @@ def test_numbers(cell, value):
     assert v.raw == cell  # the cell as written is kept
 
 
-@pytest.mark.parametrize("cell", ["-", "－", "—", "―", "‐", " - "])
-def test_dashes_mean_reported_as_no_value(cell):
+@pytest.mark.parametrize("cell", ["-", "－", "—", "―", "‐", " - ", "欠測", "missing", "MISSING", "ｍｉｓｓｉｎｇ"])
+def test_dashes_and_missing_words_mean_reported_as_no_value(cell):
     v = nz.parse_value(cell)
     assert (v.value, v.status) == (None, nz.STATUS_NO_VALUE)
 
