@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .charts import axis_key
 from .normalize import is_missing
 from .summary import decimals_of, fmt_number
 
@@ -22,10 +23,9 @@ KIND_HEADER = "区分"
 VALUE_HEADER = "値"
 
 
-def _axis_layout(layout: dict, ref: str | None, letter: str) -> dict:
-    """The layout of axis `ref` ("y2", "x"...), as plotly names it in the layout ("yaxis2", "xaxis")."""
-    ref = ref or letter
-    return layout.get(f"{letter}axis{ref[1:]}") or {}
+def _axis_layout(layout: dict, ref: str) -> dict:
+    """The layout of axis `ref` ("y2", "x"...)."""
+    return layout.get(axis_key(ref)) or {}
 
 
 def _points(trace: dict) -> list[tuple[str, str]]:
@@ -54,7 +54,7 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
     seen: dict[str, int] = {}
     for trace in spec.get("data") or []:
         # Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell.
-        hidden = _axis_layout(layout, trace.get("yaxis"), "y").get("visible") is False
+        hidden = _axis_layout(layout, trace.get("yaxis") or "y").get("visible") is False
         if trace.get("type", "scatter") not in ("bar", "scatter") or hidden:
             continue
         name = unescape(str(trace.get("name") or VALUE_HEADER))
@@ -65,14 +65,14 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
 
 def _value_title(layout: dict, horizontal: bool) -> str:
     """What the values are, from the value axis's title (「前年度比（%）」, 「施策数」), else 「値」."""
-    title = _axis_layout(layout, None, "x" if horizontal else "y").get("title") or {}
+    title = _axis_layout(layout, "x" if horizontal else "y").get("title") or {}
     text = title.get("text") if isinstance(title, dict) else title
     return unescape(str(text)) if text else VALUE_HEADER
 
 
 def _chart_order(layout: dict, horizontal: bool, cats: list[str]) -> list[str]:
     """The categories top to bottom (or left to right) as the chart shows them."""
-    axis = _axis_layout(layout, None, "y" if horizontal else "x")
+    axis = _axis_layout(layout, "y" if horizontal else "x")
     order = [unescape(str(c)) for c in axis.get("categoryarray") or []]
     if order:
         rank = {c: i for i, c in enumerate(order)}

@@ -24,6 +24,7 @@ FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif
 LINE_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#8C8C8C"]
 REFLECTION_COLORS = {"A": "#0072B2", "B": "#E69F00"}
 OTHER_COLOR = "#8C8C8C"
+NO_REFLECTION = "区分なし"
 ASSESSMENT_COLORS = {"good": "#0072B2", "bad": "#D55E00", "neutral": "#8C8C8C"}
 # 方向の設定なし, not 評価なし: the indicator is evaluated, only its good direction is not set (data/indicator_meta.csv).
 ASSESSMENT_LABELS = {"good": "改善", "bad": "悪化", "neutral": "方向の設定なし"}
@@ -32,13 +33,6 @@ MODES = {"absolute": "実数", "index": "指数（初年度=100）", "pct_change
 # A bar longer than this many times the next longest is cut at the axis end (clip_limit).
 CLIP_RATIO = 3
 SOURCE_NOTE_HEIGHT = 28  # px below the plot for the source line that a saved image carries
-
-
-NO_REFLECTION = "区分なし"
-
-
-def reflection_color(letter: str | None) -> str:
-    return REFLECTION_COLORS.get(letter or "", OTHER_COLOR)
 
 
 def safe_text(text) -> str:
@@ -63,14 +57,14 @@ def _figure(spec: dict) -> go.Figure:
     return go.Figure(spec, _validate=False)
 
 
-def _axis_name(kind: str, n: int) -> str:
-    """Layout key of the n-th axis: xaxis, xaxis2, …"""
-    return f"{kind}axis" if n == 1 else f"{kind}axis{n}"
-
-
 def _axis_ref(kind: str, n: int) -> str:
     """Trace reference of the n-th axis: x, x2, …"""
     return kind if n == 1 else f"{kind}{n}"
+
+
+def axis_key(ref: str) -> str:
+    """The layout key of the axis a trace refers to: x -> xaxis, y2 -> yaxis2."""
+    return f"{ref[0]}axis{ref[1:]}"
 
 
 def _layout(layout: dict, height: int, title: str | None = None) -> dict:
@@ -133,7 +127,7 @@ def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, tit
         traces.append(dict(
             type="bar", orientation="h", name=name, legendgroup=name, showlegend=True,
             x=counts, y=[policy[i] for i in rows], text=counts,
-            marker=dict(color=reflection_color(None if letter == "~" else letter)),
+            marker=dict(color=REFLECTION_COLORS.get(letter, OTHER_COLOR)),
             textposition="inside", insidetextanchor="middle", textfont=dict(size=15),
             hovertemplate="%{y}<br>%{fullData.name}<br>施策数 %{x}<extra></extra>",
         ))
@@ -362,17 +356,17 @@ def _baseline_note(top: float) -> dict:
 
 def _panel_axes(row: int, n: int, top: float, panel_height: float, cats: list[str], y_range) -> dict:
     """The panel's category axis, its value axis and the hidden 0..1 axis of its gap marks."""
-    x_ref, y_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1)
+    x_ref, y_ref, gap_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1), _axis_ref("y", 2 * row)
     # The hidden gap axis takes no room: the panels use the full width.
     y_axis = dict(anchor=x_ref, domain=[0.0 if row == n else top - panel_height, top], tickformat=",")
     if y_range is not None:
         y_axis["range"] = y_range
     return {
-        _axis_name("x", row): dict(anchor=y_ref, domain=[0.0, 1.0], type="category", categoryorder="array",
-                                   categoryarray=cats),
-        _axis_name("y", 2 * row - 1): y_axis,
-        _axis_name("y", 2 * row): dict(anchor=x_ref, overlaying=y_ref, side="right", range=[0, 1], visible=False,
-                                       fixedrange=True),
+        axis_key(x_ref): dict(anchor=y_ref, domain=[0.0, 1.0], type="category", categoryorder="array",
+                              categoryarray=cats),
+        axis_key(y_ref): y_axis,
+        axis_key(gap_ref): dict(anchor=x_ref, overlaying=y_ref, side="right", range=[0, 1], visible=False,
+                                fixedrange=True),
     }
 
 
@@ -538,12 +532,9 @@ def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None =
     layout["annotations"] = []  # the card shows the unit beside the chart already
     _with_source(layout, source)
     if target is not None:
-        layout["shapes"].append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=target, y1=target,
-                                     line=dict(color="#555555", dash="dash")))
-        layout["annotations"].append(dict(
-            text=safe_text(f"目標 {fmt_number(target)}"), showarrow=False, xref="x domain", x=0, xanchor="left",
-            yref="y", y=target, yanchor="bottom",
-        ))
+        shape, note = _target_line(dict(target=target), "x", "y")
+        layout["shapes"].append(shape)
+        layout["annotations"].append(note)
     return _figure(spec)
 
 
