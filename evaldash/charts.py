@@ -603,7 +603,7 @@ def image_config(filename: str, fmt: str = "png") -> dict:
         "displaylogo": False,
         "toImageButtonOptions": {"format": fmt, "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-        **plotly_ja.config_items(),
+        **plotly_ja.CONFIG,
     }
 
 

@@ -16,10 +16,6 @@ _SERVED = b'<html lang="en">'
 _WANTED = f'<html lang="{LANG}">'.encode()
 
 
-def _header(scope, name: bytes) -> bytes:
-    return b",".join(v for k, v in scope.get("headers", ()) if k.lower() == name)
-
-
 def _for_document(scope) -> dict:
     """The request as the app should see it: without gzip, so the HTML can be rewritten.
 
@@ -37,7 +33,8 @@ class JapanesePages:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or b"text/html" not in _header(scope, b"accept"):
+        accept = b",".join(v for k, v in scope.get("headers", ()) if k.lower() == b"accept")
+        if scope["type"] != "http" or scope["method"] != "GET" or b"text/html" not in accept:
             await self.app(scope, receive, send)
             return
         start: dict | None = None

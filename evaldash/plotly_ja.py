@@ -1,15 +1,13 @@
 """Plotly's chart toolbar, messages and date formats in Japanese.
 
 plotly.js ships English only. Its `config` takes `locale` (the name to use) and `locales` (dictionaries
-registered for that chart), so a chart config carries this module's LOCALES and says LOCALE. The keys are
+registered for that chart), so a chart config carries this module's CONFIG. The keys are
 plotly.js's own English strings, exactly as in the plotly.js that Streamlit draws with (3.8.x; its
 modebar, notifier and hover texts); a key that does not match stays English, so a plotly.js upgrade
 needs these keys checked again (tests/test_plotly_ja.py checks them against the bundle).
 """
 
 from __future__ import annotations
-
-LOCALE = "ja"
 
 DICTIONARY: dict[str, str] = {
     # toolbar buttons (their titles are the tooltips and the accessible names)
@@ -87,9 +85,5 @@ FORMAT: dict[str, object] = {
     "dayMonthYear": "%Y年%-m月%-d日",
 }
 
-LOCALES = {LOCALE: {"dictionary": DICTIONARY, "format": FORMAT}}
-
-
-def config_items() -> dict:
-    """The entries a plotly chart config needs to speak Japanese: `{**config, **plotly_ja.config_items()}`."""
-    return {"locale": LOCALE, "locales": LOCALES}
+# The entries a plotly chart config needs to speak Japanese: `{**config, **plotly_ja.CONFIG}`.
+CONFIG = {"locale": "ja", "locales": {"ja": {"dictionary": DICTIONARY, "format": FORMAT}}}

@@ -50,5 +50,5 @@ def test_the_dictionary_is_japanese_and_the_formats_complete():
     assert format_keys, "plotly.js's list of locale format keys"
     expected = re.findall(r"`(\w+)`", format_keys.group(1) + format_keys.group(2))
     assert sorted(plotly_ja.FORMAT) == sorted(expected)
-    assert plotly_ja.config_items() == {"locale": "ja", "locales": {"ja": {"dictionary": plotly_ja.DICTIONARY,
-                                                                          "format": plotly_ja.FORMAT}}}
+    assert plotly_ja.CONFIG == {"locale": "ja", "locales": {"ja": {"dictionary": plotly_ja.DICTIONARY,
+                                                                   "format": plotly_ja.FORMAT}}}
