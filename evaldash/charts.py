@@ -6,6 +6,7 @@ fixed per 反映区分 and per 運営方針, so a colour means the same on every
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -39,7 +40,7 @@ def safe_text(text) -> str:
     """Plotly reads a few HTML tags in labels; report text must show as written."""
     if is_missing(text):
         return ""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(str(text), quote=False)
 
 
 def year_label(fiscal_year: int, wareki_label: str, era: str) -> str:
@@ -188,8 +189,7 @@ class _Trend:
     mode: str
     kind: str
     cats: list[str]  # the years' labels, in order
-    labels: dict[int, str]  # fiscal year -> its label
-    position: dict[int, int]  # fiscal year -> its place in cats
+    labels: dict[int, str]  # fiscal year -> its label, in order
     color_of: dict[str, str]  # line name -> colour
     show_labels: bool
     gap_legend_shown: bool = False
@@ -269,17 +269,15 @@ def _panels(rows: list[dict], mode: str, kind: str, era: str, show_labels: bool 
     crowded = max(len(lines) for lines in panels.values()) > 2
     show_labels = (len(years) <= 6 and not crowded) if show_labels is None else show_labels
     color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(line_names)}
-    position = {y: i for i, y in enumerate(years)}
-    return _Trend(mode, kind, [labels[y] for y in years], labels, position, color_of, show_labels), panels
+    return _Trend(mode, kind, list(labels.values()), labels, color_of, show_labels), panels
 
 
 def _line_traces(trend: _Trend, name: str, line: list[dict], x_ref: str, y_ref: str, gap_ref: str,
                  drawn: list[float]) -> list[dict]:
     """One indicator's line (or bars), and a mark for each year it has no value."""
     mode, cats = trend.mode, trend.cats
-    raw: list[float | None] = [None] * len(cats)
-    for r in line:
-        raw[trend.position[int(r["fiscal_year"])]] = None if is_missing(r["value"]) else float(r["value"])
+    value_of = {int(r["fiscal_year"]): r["value"] for r in line}
+    raw = [None if is_missing(value_of.get(year)) else float(value_of[year]) for year in trend.labels]
     values = _transform(raw, mode)
     drawn.extend(v for v in values if v is not None)
     unit = "" if is_missing(line[0]["unit"]) else line[0]["unit"]
@@ -328,10 +326,9 @@ def _line_traces(trend: _Trend, name: str, line: list[dict], x_ref: str, y_ref: 
 def _target_line(t: dict, x_ref: str, y_ref: str) -> tuple[dict, dict]:
     """A dashed line across the panel at the indicator's target, and its label."""
     target = float(t["target"])
-    unit = "" if is_missing(t.get("unit")) else t["unit"]
     shape = dict(type="line", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref, y0=target, y1=target,
                  line=dict(color="#555555", dash="dash"))
-    note = dict(text=safe_text(f"目標 {fmt_number(target)}{unit}"), showarrow=False, xref=f"{x_ref} domain", x=0,
+    note = dict(text=f"目標 {fmt_number(target)}{safe_text(t.get('unit'))}", showarrow=False, xref=f"{x_ref} domain", x=0,
                 xanchor="left", yref=y_ref, y=target, yanchor="bottom", font=dict(size=14))
     return shape, note
 
@@ -552,7 +549,6 @@ _BREAK_AFTER = set("、，。・　 ")
 _BREAK_BEFORE = set("（「『【〔(")
 # One visible character each: an escaped character (&amp;, &lt;), or a tag plotly reads (drawn as nothing).
 _TOKENS = re.compile(r"&#?\w+;|<[^>]*>|.", re.S)
-_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
 
 
 def text_ems(text: str) -> float:
@@ -563,7 +559,7 @@ def text_ems(text: str) -> float:
 def _token_ems(token: str) -> float:
     if token.startswith("<"):
         return 0.0
-    char = _ENTITIES.get(token, token[0] if len(token) == 1 else "&")
+    char = html.unescape(token)[0]
     return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.6
 
 
