@@ -3,7 +3,7 @@
 plotly.js ships English only. Its `config` takes `locale` (the name to use) and `locales` (dictionaries
 registered for that chart), so a chart config carries this module's CONFIG. The keys are
 plotly.js's own English strings, exactly as in the plotly.js that Streamlit draws with (3.8.x; its
-modebar, notifier and hover texts); a key that does not match stays English, so a plotly.js upgrade
+modebar and notifier texts); a key that does not match stays English, so a plotly.js upgrade
 needs these keys checked again (tests/test_plotly_ja.py checks them against the bundle).
 """
 
@@ -47,22 +47,7 @@ DICTIONARY: dict[str, str] = {
     "Sorry, there was a problem downloading your JSON file!": "JSON を保存できませんでした。もう一度お試しください。",
     "Double-click to zoom back out": "ダブルクリックで元の表示に戻ります",
     "Double-click on legend to isolate one trace": "凡例をダブルクリックすると、その系列だけを表示します",
-    # placeholders of an editable chart, and hover labels of trace types
-    "Click to enter Plot title": "クリックしてグラフの題名を入力",
-    "Click to enter Plot subtitle": "クリックして副題を入力",
-    "Click to enter X axis title": "クリックして横軸の名前を入力",
-    "Click to enter Y axis title": "クリックして縦軸の名前を入力",
-    "Click to enter Colorscale title": "クリックして色の凡例の名前を入力",
-    "Click to enter radial axis title": "クリックして動径軸の名前を入力",
-    "trace": "系列",
-    "new text": "新しいテキスト",
-    "min:": "最小:",
-    "max:": "最大:",
-    "median:": "中央値:",
-    "mean:": "平均:",
-    "mean ± σ:": "平均 ± σ:",
-    "lower fence:": "下側境界:",
-    "upper fence:": "上側境界:",
+    # Not here: an editable chart's placeholders and the hover labels of box plots; no chart here is either.
 }
 
 # Date and number formats (d3-format / d3-time-format), for any axis or hover that shows dates.
