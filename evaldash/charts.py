@@ -132,18 +132,25 @@ def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, tit
             textposition="inside", insidetextanchor="middle", textfont=dict(size=15),
             hovertemplate="%{y}<br>%{fullData.name}<br>施策数 %{x}<extra></extra>",
         ))
-    layout = dict(
-        xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text="施策数"), dtick=1),
-        yaxis=dict(anchor="x", domain=[0.0, 1.0], title=dict(text=""), type="category",
-                   categoryorder="array", categoryarray=order, autorange="reversed"),
+    return _ranked_bars(traces, dict(title=dict(text="施策数"), dtick=1),
+                        dict(categoryarray=order, autorange="reversed"), 120 + 48 * len(order), title, source)
+
+
+def _ranked_bars(traces: list[dict], x_axis: dict, y_axis: dict, height: int, title: str | None,
+                 source: str | None, **layout) -> go.Figure:
+    """Horizontal bars, a category a row, as both rankings draw them: the legend between the title and the bars,
+    the source under the value axis's ticks and title."""
+    layout.update(
+        xaxis=dict(anchor="y", domain=[0.0, 1.0], **x_axis),
+        yaxis=dict(anchor="x", domain=[0.0, 1.0], title=dict(text=""), type="category", categoryorder="array",
+                   **y_axis),
         barmode="relative",
     )
-    _layout(layout, height=120 + 48 * len(order) + (40 if title else 0), title=title)
-    if title:  # the legend sits between the title and the bars
+    _layout(layout, height=height + (40 if title else 0), title=title)
+    if title:
         layout["margin"]["t"] = 100
     layout["legend"]["tracegroupgap"] = 0
-    _with_source(layout, source, below=60)  # ticks and the axis title 施策数
-    return _figure(dict(data=traces, layout=layout))
+    return _figure(dict(data=traces, layout=_with_source(layout, source, below=60)))
 
 
 def _transform(values: list[float | None], mode: str) -> list[float | None]:
@@ -502,19 +509,10 @@ def change_bars(changes: pd.DataFrame, title: str | None = None, source: str | N
     lo, hi = min([0.0, *shown]), max([0.0, *shown])
     pad = (hi - lo) * 0.25 + 5  # room for the value labels outside the bars
     axis_title = "増減率（%）" + ("　※ ≫ の棒は軸の端で切っています（数値は実際の増減率）" if limit is not None else "")
-    layout = dict(
-        xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text=axis_title),
-                   range=[lo - (pad if lo < 0 else 0), hi + pad]),
-        yaxis=dict(anchor="x", domain=[0.0, 1.0], title=dict(text=""), type="category",
-                   categoryorder="array", categoryarray=list(label)),
-        barmode="relative",
-        shapes=[dict(type="line", xref="x", x0=0, x1=0, yref="y domain", y0=0, y1=1, line=dict(color="#555555"))],
-    )
-    _layout(layout, height=max(200, 110 + 30 * len(df)) + (40 if title else 0), title=title)
-    if title:  # the legend between the title and the bars
-        layout["margin"]["t"] = 100
-    layout["legend"]["tracegroupgap"] = 0
-    return _figure(dict(data=traces, layout=_with_source(layout, source, below=60)))  # ticks and axis title
+    zero_line = dict(type="line", xref="x", x0=0, x1=0, yref="y domain", y0=0, y1=1, line=dict(color="#555555"))
+    return _ranked_bars(traces, dict(title=dict(text=axis_title), range=[lo - (pad if lo < 0 else 0), hi + pad]),
+                        dict(categoryarray=list(label)), max(200, 110 + 30 * len(df)), title, source,
+                        shapes=[zero_line])
 
 
 def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None, title: str | None = None,
