@@ -406,18 +406,15 @@ def slide_figure(one: pd.DataFrame, mode: str = "absolute", kind: str = "line", 
         if trace["type"] == "scatter":
             trace["textfont"] = dict(size=24)
     if title:
-        _slide_title(layout, *title)
+        # One line of small type above the plot: the page's headings say it large on screen, so the copy in the
+        # figure takes as little of the chart's room as a saved image can do with.
+        name, subtitle = title
+        layout["title"] = dict(text=f"<b>{safe_text(name)}</b>　{safe_text(subtitle)}", x=0, xanchor="left",
+                               xref="container", yref="container", y=1, yanchor="top", pad=dict(t=8, l=8),
+                               font=dict(size=16, color="#333333"))
+        layout["margin"]["t"] += 34
     _with_source(layout, source, below=40)  # under the year labels
     return _figure(spec)
-
-
-def _slide_title(layout: dict, name: str, subtitle: str) -> None:
-    """The slide's title in one line of small type above the plot: the page's headings say it large on screen, so
-    the copy in the figure takes as little of the chart's room as a saved image can do with."""
-    layout["title"] = dict(text=f"<b>{safe_text(name)}</b>　{safe_text(subtitle)}", x=0, xanchor="left",
-                           xref="container", yref="container", y=1, yanchor="top", pad=dict(t=8, l=8),
-                           font=dict(size=16, color="#333333"))
-    layout["margin"]["t"] += 34
 
 
 def _legend_rows(names: list[str], width: int = 820) -> int:
@@ -473,23 +470,24 @@ def _bar_labels(df: pd.DataFrame) -> pd.Series:
     return label
 
 
-def _change_trace(key: str, mine: list[tuple], limit: float | None) -> dict:
+def _change_trace(key: str, mine: list[dict], limit: float | None) -> dict:
     """The bars of one assessment; a bar past `limit` is drawn to it, hatched, with its true value and ≫."""
     def cut(pct: float) -> float:
         return pct if limit is None else max(-limit, min(limit, pct))
 
-    clipped = [limit is not None and abs(r[1]) > limit for r in mine]
+    clipped = [limit is not None and abs(r["delta_pct"]) > limit for r in mine]
     return dict(
         type="bar", orientation="h", name=ASSESSMENT_LABELS[key], legendgroup=ASSESSMENT_LABELS[key],
         showlegend=True, width=0.7,
         marker=dict(color=ASSESSMENT_COLORS[key], pattern=dict(shape=["/" if c else "" for c in clipped])),
-        x=[cut(float(r[1])) for r in mine], y=[r[0] for r in mine],
-        text=[fmt_pct(r[1]) + (" ≫" if c else "") for r, c in zip(mine, clipped)],
+        x=[cut(float(r["delta_pct"])) for r in mine], y=[r["label"] for r in mine],
+        text=[fmt_pct(r["delta_pct"]) + (" ≫" if c else "") for r, c in zip(mine, clipped)],
         textposition="outside", cliponaxis=False,
         customdata=[[
-            f"{safe_text(ind)}<br>{pl} {fmt_number(pv)}{safe_text(unit)}"
-            f" → {ll} {fmt_number(lv)}{safe_text(unit)}<br>増減率 {fmt_pct(pct)}"
-        ] for _, pct, _, ind, unit, pl, pv, ll, lv in mine],
+            f"{safe_text(r['indicator'])}<br>{r['prev_label']} {fmt_number(r['prev_value'])}{safe_text(r['unit'])}"
+            f" → {r['latest_label']} {fmt_number(r['latest_value'])}{safe_text(r['unit'])}"
+            f"<br>増減率 {fmt_pct(r['delta_pct'])}"
+        ] for r in mine],
         hovertemplate="%{customdata[0]}<extra></extra>",
     )
 
@@ -500,11 +498,10 @@ def change_bars(changes: pd.DataFrame, title: str | None = None, source: str | N
     The bars start at zero; when one bar would flatten the rest, the axis is cut (clip_limit) and says so."""
     df = changes.dropna(subset=["delta_pct"]).sort_values("delta_pct", kind="stable")
     label = _bar_labels(df)
-    rows = list(zip(label, df["delta_pct"], df["assessment"], df["indicator"], df["unit"], df["prev_label"],
-                    df["prev_value"], df["latest_label"], df["latest_value"]))
+    rows = df.assign(label=label).to_dict("records")
     limit = clip_limit(df["delta_pct"].tolist())
-    traces = [_change_trace(key, [r for r in rows if r[2] == key], limit)
-              for key in ("good", "bad", "neutral") if any(r[2] == key for r in rows)]
+    traces = [_change_trace(key, [r for r in rows if r["assessment"] == key], limit)
+              for key in ASSESSMENT_LABELS if any(r["assessment"] == key for r in rows)]
     shown = [x for t in traces for x in t["x"]]
     lo, hi = min([0.0, *shown]), max([0.0, *shown])
     pad = (hi - lo) * 0.25 + 5  # room for the value labels outside the bars
