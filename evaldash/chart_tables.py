@@ -73,10 +73,9 @@ def _value_title(layout: dict, horizontal: bool) -> str:
 def _chart_order(layout: dict, horizontal: bool, cats: list[str]) -> list[str]:
     """The categories top to bottom (or left to right) as the chart shows them."""
     axis = _axis_layout(layout, "y" if horizontal else "x")
-    order = [unescape(str(c)) for c in axis.get("categoryarray") or []]
-    if order:
-        rank = {c: i for i, c in enumerate(order)}
-        cats = sorted(cats, key=lambda c: rank.get(c, len(order)))
+    order = axis.get("categoryarray") or []
+    rank = {unescape(str(c)): i for i, c in enumerate(order)}
+    cats = sorted(cats, key=lambda c: rank.get(c, len(order)))  # stable: without an order, as the traces give them
     # A horizontal category axis runs upwards unless reversed: the table reads from the top bar down.
     return cats[::-1] if horizontal and axis.get("autorange") != "reversed" else cats
 
