@@ -13,7 +13,7 @@ import pandas as pd
 
 from ... import sql
 from ...filters import describe, policy_label
-from ...normalize import fiscal_year, is_missing
+from ...normalize import fiscal_year
 from ...summary import decimals_of
 
 
@@ -53,15 +53,9 @@ class Item:
         return [by_year.get(fy) for fy, _ in years]
 
 
-def _plain(v):
-    """pandas/numpy scalars to plain Python, missing to None."""
-    if is_missing(v):
-        return None
-    return v.item() if hasattr(v, "item") else v
-
-
-def _records(frame) -> list[dict]:
-    return [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts of plain Python values, missing ones None."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def query_params(filters: dict | None) -> dict:
@@ -96,11 +90,9 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
 
 def source_text(sources: list[tuple[str, str, str, int]], with_lines: bool = True) -> str:
     """「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」, several reports joined by 、."""
-    groups: dict[tuple[str, str, str], list[int]] = {}
+    groups: dict[tuple[str, str, str], set[int]] = {}
     for muni, label, file, line in sources:
-        lines = groups.setdefault((muni, label, file), [])
-        if line not in lines:
-            lines.append(line)
+        groups.setdefault((muni, label, file), set()).add(line)
     parts = [f"{muni} 施策評価表 {label}（{file}"
              + (f" {'・'.join(str(n) for n in sorted(lines))}行）" if with_lines else "）")
              for (muni, label, file), lines in groups.items()]
