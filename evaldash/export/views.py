@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 
 from .. import sql
+from ..filters import policy_label
 from ..model import FLAT_COLUMNS, flat_dictionary
 from ..summary import decimals_of
 from . import HEADERS
-from .deck import policy_label, query_params
+from .deck import query_params
 from .excel import decimals_format, workbook_bytes
 
 CHANGES_SHEET = "前年度比較"

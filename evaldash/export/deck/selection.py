@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from ... import sql
-from ...filters import describe, policy_label
+from ...filters import describe
 from ...normalize import fiscal_year
 from ...summary import decimals_of
 

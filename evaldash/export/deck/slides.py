@@ -13,9 +13,10 @@ import duckdb
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from ...filters import policy_label
 from ...normalize import clean
 from ...summary import decimals_of, fmt_number, fmt_pct, round_half_up
-from .selection import EmptySelection, Item, Point, describe_filters, load_items, policy_label, source_text
+from .selection import EmptySelection, Item, Point, describe_filters, load_items, source_text
 from .shapes import (
     BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table,
     fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, rectangle, row_heights, rule,
