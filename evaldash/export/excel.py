@@ -17,7 +17,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..formulas import looks_like_formula
-from ..normalize import is_missing
 from ..summary import SIGNED_PCT_FORMAT, signed_number_format
 
 FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK font elsewhere
@@ -52,12 +51,9 @@ def _number_format(series: pd.Series, name: str) -> str | None:
     return _REAL_FORMAT
 
 
-def _cell_value(v):
-    if is_missing(v):
-        return None
-    if isinstance(v, (list, tuple)):
-        return " / ".join(str(x) for x in v)
-    return v.item() if hasattr(v, "item") else v
+def plain_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's values as plain Python (int, float, str), missing ones None: what openpyxl and python-pptx take."""
+    return frame.astype(object).where(frame.notna(), None)
 
 
 def _text_width(text: str) -> int:
@@ -100,9 +96,8 @@ def _write_cells(ws, frame: pd.DataFrame) -> None:
         cell.font = Font(name=FONT, bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+    for r, row in enumerate(plain_values(frame).itertuples(index=False, name=None), start=2):
         for k, v in enumerate(row, start=1):
-            v = _cell_value(v)
             cell = ws.cell(row=r, column=k, value=v)
             if looks_like_formula(v):
                 # Stored as a string, shown exactly as the report wrote it; the quote prefix keeps
@@ -122,7 +117,7 @@ def _format_columns(ws, frame: pd.DataFrame, formats: dict, wrap: set[str]) -> N
         if fmt is not None or pd.api.types.is_numeric_dtype(frame[col]):
             width = max(header_width, 12)  # formatted numbers, not their float repr
         else:
-            texts = [str(v) for v in frame[col].head(200).tolist() if _cell_value(v) is not None]
+            texts = [str(v) for v in frame[col].head(200).dropna().tolist()]
             width = max([header_width] + [_text_width(t) + 2 for t in texts])
         ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if col in wrap else _MAX_WIDTH)
         wrapped = col in wrap

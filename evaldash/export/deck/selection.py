@@ -15,6 +15,7 @@ from ... import sql
 from ...filters import describe
 from ...normalize import fiscal_year
 from ...summary import decimals_of
+from ..excel import plain_values
 
 
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]')
@@ -53,11 +54,6 @@ class Item:
         return [by_year.get(fy) for fy, _ in years]
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """The rows as dicts of plain Python values, missing ones None."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def query_params(filters: dict | None) -> dict:
     """The shared sidebar filter plus what only the exports take: `measures` (施策番号) and `indicators`
     (indicator ids), empty = all, and `min_abs_pct` (|Δ%| at least this, 0 = all)."""
@@ -70,11 +66,11 @@ def query_params(filters: dict | None) -> dict:
 
 def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Item]:
     """The selected indicators in report order, each with its values and sources, all from the store."""
-    rows = _records(sql.run(con, "export_indicators", query_params(filters)))
+    rows = plain_values(sql.run(con, "export_indicators", query_params(filters))).to_dict("records")
     if not rows:
         return []
     items = {r["indicator_id"]: Item(r) for r in rows}
-    series = _records(sql.run(con, "indicator_series", {"ids": list(items)}))
+    series = plain_values(sql.run(con, "indicator_series", {"ids": list(items)})).to_dict("records")
     for s in series:
         item = items[s["indicator_id"]]  # the series of exactly these ids
         item.points.append(Point(int(s["fiscal_year"]), s["fiscal_label"], s["value"], s["value_status"]))
