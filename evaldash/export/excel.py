@@ -17,14 +17,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..formulas import looks_like_formula
-from ..summary import SIGNED_PCT_FORMAT, signed_number_format
+from ..summary import signed_number_format
 
 FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK font elsewhere
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _INT_FORMAT = "#,##0"
 _REAL_FORMAT = "#,##0.0##"
 _PLAIN_INT_FORMAT = "0"  # years, numbers that name things, line numbers: no thousands separator
-_PCT_COLUMNS = {"delta_pct", "増減率(%)"}
 _PLAIN_INT_HINTS = ("year", "_no", "line", "ord", "年度", "番号", "行")
 _MAX_WIDTH = 60
 _WRAP_WIDTH = 44  # a wrapped column is kept narrower and grows downwards
@@ -41,8 +40,6 @@ def decimals_format(decimals: int, signed: bool = False) -> str:
 
 
 def _number_format(series: pd.Series, name: str) -> str | None:
-    if name in _PCT_COLUMNS:
-        return SIGNED_PCT_FORMAT
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return None
     values = series.dropna()
