@@ -29,9 +29,6 @@ _MAX_WIDTH = 60
 _WRAP_WIDTH = 44  # a wrapped column is kept narrower and grows downwards
 _LINE_HEIGHT = 18  # points per line of 11 pt Meiryo
 
-# Per sheet, per column: one number format for the column, or one per row.
-NumberFormats = dict[str, dict[str, "str | Sequence[str | None]"]]
-
 
 def decimals_format(decimals: int, signed: bool = False) -> str:
     """#,##0 / #,##0.0 …: a number shown with the decimals the report used; signed for a change (+21, −3, ±0)."""
@@ -60,7 +57,7 @@ def _text_width(text: str) -> int:
 
 def workbook_bytes(
     sheets: dict[str, pd.DataFrame],
-    number_formats: NumberFormats | None = None,
+    number_formats: dict[str, dict[str, str | Sequence[str | None]]] | None = None,
     wrap: dict[str, set[str]] | None = None,
 ) -> bytes:
     """Sheets of DataFrames to .xlsx bytes. `number_formats[sheet][column]` overrides the format chosen from the
