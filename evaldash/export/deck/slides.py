@@ -6,6 +6,7 @@ import io
 import math
 import os
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 
 import duckdb
@@ -230,11 +231,8 @@ def _presentation(con, filters, title, per, ranking: bool):
     title_slide(prs, con, filters, heading, items, date.today())
     if per == "indicator":
         groups = [[it] for it in items]
-    else:
-        by_measure: dict[tuple[str, str], list[Item]] = {}
-        for it in items:
-            by_measure.setdefault((it.row["municipality"], it.row["measure_id"]), []).append(it)
-        groups = list(by_measure.values())
+    else:  # export_indicators orders by measure: a measure's indicators come one after another
+        groups = [list(g) for _, g in groupby(items, key=lambda it: (it.row["municipality"], it.row["measure_id"]))]
     all_years = sorted({(p.fiscal_year, p.label) for it in items for p in it.points})
     first = 2 + ranking
     total = len(groups) + first - 1
