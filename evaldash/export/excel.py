@@ -107,14 +107,13 @@ def _format_columns(ws, frame: pd.DataFrame, formats: dict, wrap: set[str]) -> N
     for k, col in enumerate(frame.columns, start=1):
         letter = get_column_letter(k)
         fmt = formats.get(col, _number_format(frame[col], col))
+        wrapped = col in wrap
         header_width = _text_width(str(col)) + 2
         if fmt is not None or pd.api.types.is_numeric_dtype(frame[col]):
             width = max(header_width, 12)  # formatted numbers, not their float repr
         else:
-            texts = [str(v) for v in frame[col].head(200).dropna().tolist()]
-            width = max([header_width] + [_text_width(t) + 2 for t in texts])
-        ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if col in wrap else _MAX_WIDTH)
-        wrapped = col in wrap
+            width = max([header_width] + [_text_width(str(v)) + 2 for v in frame[col].head(200).dropna()])
+        ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if wrapped else _MAX_WIDTH)
         for i, cell in enumerate(ws[letter][1:]):
             cell.font = body_font
             if wrap:  # rows may grow: keep every cell of a row at its top
