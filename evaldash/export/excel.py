@@ -17,22 +17,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..formulas import looks_like_formula
-from ..normalize import is_missing
-from ..summary import SIGNED_PCT_FORMAT, signed_number_format
+from ..summary import signed_number_format
 
 FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK font elsewhere
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _INT_FORMAT = "#,##0"
 _REAL_FORMAT = "#,##0.0##"
 _PLAIN_INT_FORMAT = "0"  # years, numbers that name things, line numbers: no thousands separator
-_PCT_COLUMNS = {"delta_pct", "増減率(%)"}
 _PLAIN_INT_HINTS = ("year", "_no", "line", "ord", "年度", "番号", "行")
 _MAX_WIDTH = 60
 _WRAP_WIDTH = 44  # a wrapped column is kept narrower and grows downwards
 _LINE_HEIGHT = 18  # points per line of 11 pt Meiryo
-
-# Per sheet, per column: one number format for the column, or one per row.
-NumberFormats = dict[str, dict[str, "str | Sequence[str | None]"]]
 
 
 def decimals_format(decimals: int, signed: bool = False) -> str:
@@ -42,8 +37,6 @@ def decimals_format(decimals: int, signed: bool = False) -> str:
 
 
 def _number_format(series: pd.Series, name: str) -> str | None:
-    if name in _PCT_COLUMNS:
-        return SIGNED_PCT_FORMAT
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return None
     values = series.dropna()
@@ -52,12 +45,9 @@ def _number_format(series: pd.Series, name: str) -> str | None:
     return _REAL_FORMAT
 
 
-def _cell_value(v):
-    if is_missing(v):
-        return None
-    if isinstance(v, (list, tuple)):
-        return " / ".join(str(x) for x in v)
-    return v.item() if hasattr(v, "item") else v
+def plain_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's values as plain Python (int, float, str), missing ones None: what openpyxl and python-pptx take."""
+    return frame.astype(object).where(frame.notna(), None)
 
 
 def _text_width(text: str) -> int:
@@ -67,7 +57,7 @@ def _text_width(text: str) -> int:
 
 def workbook_bytes(
     sheets: dict[str, pd.DataFrame],
-    number_formats: NumberFormats | None = None,
+    number_formats: dict[str, dict[str, str | Sequence[str | None]]] | None = None,
     wrap: dict[str, set[str]] | None = None,
 ) -> bytes:
     """Sheets of DataFrames to .xlsx bytes. `number_formats[sheet][column]` overrides the format chosen from the
@@ -100,9 +90,8 @@ def _write_cells(ws, frame: pd.DataFrame) -> None:
         cell.font = Font(name=FONT, bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+    for r, row in enumerate(plain_values(frame).itertuples(index=False, name=None), start=2):
         for k, v in enumerate(row, start=1):
-            v = _cell_value(v)
             cell = ws.cell(row=r, column=k, value=v)
             if looks_like_formula(v):
                 # Stored as a string, shown exactly as the report wrote it; the quote prefix keeps
@@ -118,14 +107,13 @@ def _format_columns(ws, frame: pd.DataFrame, formats: dict, wrap: set[str]) -> N
     for k, col in enumerate(frame.columns, start=1):
         letter = get_column_letter(k)
         fmt = formats.get(col, _number_format(frame[col], col))
+        wrapped = col in wrap
         header_width = _text_width(str(col)) + 2
         if fmt is not None or pd.api.types.is_numeric_dtype(frame[col]):
             width = max(header_width, 12)  # formatted numbers, not their float repr
         else:
-            texts = [str(v) for v in frame[col].head(200).tolist() if _cell_value(v) is not None]
-            width = max([header_width] + [_text_width(t) + 2 for t in texts])
-        ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if col in wrap else _MAX_WIDTH)
-        wrapped = col in wrap
+            width = max([header_width] + [_text_width(str(v)) + 2 for v in frame[col].head(200).dropna()])
+        ws.column_dimensions[letter].width = min(max(8, width), _WRAP_WIDTH if wrapped else _MAX_WIDTH)
         for i, cell in enumerate(ws[letter][1:]):
             cell.font = body_font
             if wrap:  # rows may grow: keep every cell of a row at its top

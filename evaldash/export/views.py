@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 
 from .. import sql
+from ..filters import policy_label
 from ..model import FLAT_COLUMNS, flat_dictionary
-from ..summary import decimals_of
+from ..summary import SIGNED_PCT_FORMAT, decimals_of
 from . import HEADERS
-from .deck import policy_label, query_params
+from .deck import query_params
 from .excel import decimals_format, workbook_bytes
 
 CHANGES_SHEET = "前年度比較"
@@ -50,6 +51,7 @@ def changes_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> by
     per_row = [decimals_format(d) for d in decimals]
     formats = {CHANGES_COLUMNS[c]: per_row for c in ("prev_value", "latest_value")}
     formats[CHANGES_COLUMNS["delta"]] = [decimals_format(d, signed=True) for d in decimals]
+    formats[CHANGES_COLUMNS["delta_pct"]] = SIGNED_PCT_FORMAT
     return workbook_bytes({CHANGES_SHEET: frame}, number_formats={CHANGES_SHEET: formats},
                           wrap={CHANGES_SHEET: {CHANGES_COLUMNS["summary"], CHANGES_COLUMNS["note"]}})
 

@@ -10,8 +10,8 @@ Used by the dashboard's download button (`build_deck`) and by
 `python -m evaldash deck` (`deck_from_store`).
 """
 
-from .selection import EmptySelection, policy_label, query_params
+from .selection import EmptySelection, query_params
 from .shapes import FONT
 from .slides import build_deck, deck_from_store
 
-__all__ = ["FONT", "EmptySelection", "build_deck", "deck_from_store", "policy_label", "query_params"]
+__all__ = ["FONT", "EmptySelection", "build_deck", "deck_from_store", "query_params"]

@@ -12,9 +12,10 @@ import duckdb
 import pandas as pd
 
 from ... import sql
-from ...filters import describe, policy_label
-from ...normalize import fiscal_year, is_missing
+from ...filters import describe
+from ...normalize import fiscal_year
 from ...summary import decimals_of
+from ..excel import plain_values
 
 
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]')
@@ -53,17 +54,6 @@ class Item:
         return [by_year.get(fy) for fy, _ in years]
 
 
-def _plain(v):
-    """pandas/numpy scalars to plain Python, missing to None."""
-    if is_missing(v):
-        return None
-    return v.item() if hasattr(v, "item") else v
-
-
-def _records(frame) -> list[dict]:
-    return [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
-
-
 def query_params(filters: dict | None) -> dict:
     """The shared sidebar filter plus what only the exports take: `measures` (施策番号) and `indicators`
     (indicator ids), empty = all, and `min_abs_pct` (|Δ%| at least this, 0 = all)."""
@@ -76,11 +66,11 @@ def query_params(filters: dict | None) -> dict:
 
 def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Item]:
     """The selected indicators in report order, each with its values and sources, all from the store."""
-    rows = _records(sql.run(con, "export_indicators", query_params(filters)))
+    rows = plain_values(sql.run(con, "export_indicators", query_params(filters))).to_dict("records")
     if not rows:
         return []
     items = {r["indicator_id"]: Item(r) for r in rows}
-    series = _records(sql.run(con, "indicator_series", {"ids": list(items)}))
+    series = plain_values(sql.run(con, "indicator_series", {"ids": list(items)})).to_dict("records")
     for s in series:
         item = items[s["indicator_id"]]  # the series of exactly these ids
         item.points.append(Point(int(s["fiscal_year"]), s["fiscal_label"], s["value"], s["value_status"]))
@@ -96,11 +86,9 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
 
 def source_text(sources: list[tuple[str, str, str, int]], with_lines: bool = True) -> str:
     """「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」, several reports joined by 、."""
-    groups: dict[tuple[str, str, str], list[int]] = {}
+    groups: dict[tuple[str, str, str], set[int]] = {}
     for muni, label, file, line in sources:
-        lines = groups.setdefault((muni, label, file), [])
-        if line not in lines:
-            lines.append(line)
+        groups.setdefault((muni, label, file), set()).add(line)
     parts = [f"{muni} 施策評価表 {label}（{file}"
              + (f" {'・'.join(str(n) for n in sorted(lines))}行）" if with_lines else "）")
              for (muni, label, file), lines in groups.items()]

@@ -25,6 +25,7 @@ from pptx.util import Emu, Inches, Pt
 from xlsxwriter import Workbook
 
 from ...summary import SIGNED_PCT_FORMAT as _SIGNED_PCT, fmt_number
+from ..excel import decimals_format
 
 # Set as both the latin and the east-asian typeface of every run, the chart text and the theme. BIZ UDPゴシック
 # ships with Windows 10 and later (the public sector's universal-design typeface); Debian's
@@ -208,7 +209,7 @@ def notes(slide, lines: list[str]) -> None:
 
 
 def _number_format(decimals: int, unit: str | None = None) -> str:
-    fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+    fmt = decimals_format(decimals)
     if unit:
         # Quoted, so % is the letter and not "multiply by 100".
         fmt += '"' + unit.replace('"', "") + '"'
@@ -237,19 +238,50 @@ class _ChartData(CategoryChartData):
         return self.__dict__.setdefault("_text_writer", _TextWorkbookWriter(self))
 
 
-def add_chart(slide, left, top, width, height, categories: list[str], series: list[tuple[str, list]],
-              unit: str, decimals: int, *, legend: bool, title: str | None = None, highlight_last: bool = False):
-    """A native clustered column chart: the data sits in the chart's own workbook, editable in PowerPoint.
-
-    Missing values stay gaps (None), never zeros.
-    """
-    data = _ChartData(number_format=_number_format(decimals))
+def _chart(slide, kind, box: tuple, categories: list[str], series: list[tuple[str, list]], values_format: str, *,
+           labels_format: str, labels_pt: float, names_pt: float, steps_format: str):
+    """A native chart, its data in the chart's own workbook (editable in PowerPoint): the Japanese font, each value
+    labelled outside its column or bar, no gridlines across the categories, the value axis's steps in grey."""
+    data = _ChartData(number_format=values_format)
     data.categories = categories
     for name, values in series:
-        data.add_series(name, values, number_format=_number_format(decimals))
-    frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
-    chart = frame.chart
+        data.add_series(name, values, number_format=values_format)
+    chart = slide.shapes.add_chart(kind, *box, data).chart
     style_font(chart.font, CHART_PT, color=INK)
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format = labels_format
+    labels.number_format_is_linked = False
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    style_font(labels.font, labels_pt, bold=True, color=INK)
+    for s in plot.series:
+        s.invert_if_negative = False
+    ca = chart.category_axis
+    ca.has_major_gridlines = False
+    style_font(ca.tick_labels.font, names_pt, color=INK)
+    va = chart.value_axis
+    va.tick_labels.number_format = steps_format
+    va.tick_labels.number_format_is_linked = False
+    style_font(va.tick_labels.font, CHART_PT, color=GREY)
+    return chart
+
+
+def add_chart(slide, left, top, width, height, categories: list[str], series: list[tuple[str, list]],
+              unit: str, decimals: int, *, legend: bool, title: str | None = None, highlight_last: bool = False):
+    """A native clustered column chart. Missing values stay gaps (None), never zeros."""
+    values = [v for _, vs in series for v in vs if v is not None]
+    # Labels as large as the room over each column allows, never below CHART_PT: without the unit when that is
+    # tight, and none at all when even the number does not fit (the slide's table or notes carry the values).
+    slot = Emu(width).pt * 0.65 / max(len(categories) * len(series), 1)
+    widest = max([text_ems(fmt_number(v, decimals)) for v in values] or [1.0])
+    show_unit = slot / (widest + text_ems(unit or "")) >= CHART_PT
+    chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, (left, top, width, height), categories, series,
+                   _number_format(decimals), labels_format=_number_format(decimals, unit if show_unit else None),
+                   labels_pt=max(CHART_PT, min(20.0, math.floor(slot / (widest + 1)))), names_pt=CHART_PT,
+                   # Axis steps are round numbers: whole numbers get separators, fractions show as they come.
+                   steps_format=_number_format(0) if decimals == 0 else "General")
+    chart.plots[0].data_labels.show_value = slot / widest >= CHART_PT
     chart.has_title = bool(title)  # False also marks the title deleted, so no series name shows up as one
     if title:
         write(chart.chart_title.text_frame, title, CHART_PT, bold=True, color=GREY, align=PP_ALIGN.CENTER)
@@ -258,39 +290,19 @@ def add_chart(slide, left, top, width, height, categories: list[str], series: li
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
         style_font(chart.legend.font, CHART_PT, color=INK)  # PowerPoint and LibreOffice stack long entries
-    values = [v for _, vs in series for v in vs if v is not None]
-    _columns(chart.plots[0], width, categories, series, values, unit, decimals, highlight_last)
-    _value_axis(chart.value_axis, values, decimals)
-    ca = chart.category_axis
-    ca.format.line.color.rgb = GREY
-    ca.has_major_gridlines = False
-    style_font(ca.tick_labels.font, CHART_PT, color=INK)
-    return frame
+    chart.category_axis.format.line.color.rgb = GREY
+    _columns(chart.plots[0], categories, series, highlight_last)
+    _value_axis(chart.value_axis, values)
 
 
-def _columns(plot, width, categories: list[str], series: list[tuple[str, list]], values: list[float], unit: str,
-             decimals: int, highlight_last: bool) -> None:
-    """The columns, their colours and their value labels."""
+def _columns(plot, categories: list[str], series: list[tuple[str, list]], highlight_last: bool) -> None:
+    """The columns' spacing and colours."""
     plot.gap_width = 70 if len(series) == 1 else 50
     plot.overlap = 0 if len(series) == 1 else -5
     plot.vary_by_categories = False
-    plot.has_data_labels = True
-    # Labels as large as the room over each column allows, never below CHART_PT: without the unit when that is
-    # tight, and none at all when even the number does not fit (the slide's table or notes carry the values).
-    slot = Emu(width).pt * 0.65 / max(len(categories) * len(series), 1)
-    widest = max([text_ems(fmt_number(v, decimals)) for v in values] or [1.0])
-    show_unit = slot / (widest + text_ems(unit or "")) >= CHART_PT
-    labels = plot.data_labels
-    labels.number_format = _number_format(decimals, unit if show_unit else None)
-    labels.number_format_is_linked = False
-    labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    labels.show_value = slot / widest >= CHART_PT
-    style_font(labels.font, max(CHART_PT, min(20.0, math.floor(slot / (widest + 1)))), bold=True, color=INK)
     for k, s in enumerate(plot.series):
-        color = SERIES_COLORS[k % len(SERIES_COLORS)]
-        fill(s.format, color)
+        fill(s.format, SERIES_COLORS[k % len(SERIES_COLORS)])
         s.format.line.fill.background()
-        s.invert_if_negative = False
         if highlight_last and len(series) == 1:
             # Earlier years pale, the latest year in full colour.
             last = max((i for i, v in enumerate(series[0][1]) if v is not None), default=None)
@@ -298,16 +310,12 @@ def _columns(plot, width, categories: list[str], series: list[tuple[str, list]],
                 fill(s.points[i].format, BLUE if i == last else PALE_BLUE)
 
 
-def _value_axis(va, values: list[float], decimals: int) -> None:
+def _value_axis(va, values: list[float]) -> None:
     va.has_major_gridlines = bool(values)
     if values:
         va.major_gridlines.format.line.color.rgb = LIGHT_GREY
         va.major_gridlines.format.line.width = Pt(0.75)
     va.format.line.fill.background()
-    # Axis steps are round numbers: whole numbers get separators, fractions show as they come.
-    va.tick_labels.number_format = _number_format(0) if decimals == 0 else "General"
-    va.tick_labels.number_format_is_linked = False
-    style_font(va.tick_labels.font, CHART_PT, color=GREY)
     if values and min(values) >= 0:
         va.minimum_scale = 0
         top_value = max(values)
@@ -415,34 +423,15 @@ def no_data_note(slide, left, top, width, height, notes: list[str]) -> None:
 def add_bar_ranking(slide, left, top, width, height, names: list[str], pcts: list[float]):
     """A native horizontal bar chart of changes in per cent, the first name at the top, each bar labelled
     with its signed value (+44.7%, −3.0%)."""
-    data = _ChartData(number_format=_SIGNED_PCT)
-    data.categories = names
-    data.add_series("増減率（%）", pcts, number_format=_SIGNED_PCT)
-    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, left, top, width, height, data)
-    chart = frame.chart
+    chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, (left, top, width, height), names, [("増減率（%）", pcts)],
+                   _SIGNED_PCT, labels_format=_SIGNED_PCT, labels_pt=BODY_PT, names_pt=BODY_PT,
+                   steps_format=_SIGNED_PCT)
     chart.has_title = False
     chart.has_legend = False
-    style_font(chart.font, CHART_PT, color=INK)
-    plot = chart.plots[0]
-    plot.gap_width = 60
-    plot.has_data_labels = True
-    plot.data_labels.number_format = _SIGNED_PCT
-    plot.data_labels.number_format_is_linked = False
-    plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    style_font(plot.data_labels.font, BODY_PT, bold=True, color=INK)
-    series = plot.series[0]
-    fill(series.format, BLUE)
-    series.invert_if_negative = False
+    chart.plots[0].gap_width = 60
+    fill(chart.plots[0].series[0].format, BLUE)
     ca = chart.category_axis
     ca.reverse_order = True  # the first (largest) at the top
     ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # names stay left of a negative bar
-    ca.has_major_gridlines = False
-    style_font(ca.tick_labels.font, BODY_PT, color=INK)
-    va = chart.value_axis
-    va.has_major_gridlines = True
-    va.major_gridlines.format.line.color.rgb = LIGHT_GREY
-    va.tick_labels.number_format = _SIGNED_PCT
-    va.tick_labels.number_format_is_linked = False
-    style_font(va.tick_labels.font, CHART_PT, color=GREY)
-    return frame
-
+    chart.value_axis.has_major_gridlines = True
+    chart.value_axis.major_gridlines.format.line.color.rgb = LIGHT_GREY

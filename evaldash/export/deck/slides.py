@@ -6,6 +6,7 @@ import io
 import math
 import os
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 
 import duckdb
@@ -13,9 +14,10 @@ import duckdb
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from ...filters import policy_label
 from ...normalize import clean
 from ...summary import decimals_of, fmt_number, fmt_pct, round_half_up
-from .selection import EmptySelection, Item, Point, describe_filters, load_items, policy_label, source_text
+from .selection import EmptySelection, Item, Point, describe_filters, load_items, source_text
 from .shapes import (
     BLUE, BODY_PT, GREY, INK, MARGIN, NAVY, SLIDE_H, SLIDE_W, TITLE_PT, add_bar_ranking, add_chart, add_table,
     fit_size, footer, new_presentation, no_data_note, notes, panel, place_title, rectangle, row_heights, rule,
@@ -212,29 +214,25 @@ def build_deck(con: duckdb.DuckDBPyConnection, filters: dict, title: str | None 
     """A 16:9 .pptx of the selection (`filters` as selection.query_params reads them): title slide, with `ranking`
     the 増減率 ranking (the 変化 page's deck), then one slide per indicator or per measure. Raises EmptySelection
     when no indicator matches."""
-    data, _ = _deck(con, filters, title, per, ranking=ranking)
-    if data is None:
-        raise EmptySelection("no indicator matches the filters")
-    return data
+    buf = io.BytesIO()
+    _presentation(con, filters, title, per, ranking).save(buf)
+    return buf.getvalue()
 
 
-def _deck(con, filters, title, per, ranking: bool = False) -> tuple[bytes | None, int]:
+def _presentation(con, filters, title, per, ranking: bool):
     if per not in PER_CHOICES:
         raise ValueError(f"per must be one of {', '.join(PER_CHOICES)}, not {per!r}")
     items = load_items(con, filters)
     if not items:
-        return None, 0
+        raise EmptySelection("no indicator matches the filters")
     multi_muni = len({it.row["municipality"] for it in items}) > 1
     heading = title or "施策評価"
     prs = new_presentation(heading)
     title_slide(prs, con, filters, heading, items, date.today())
     if per == "indicator":
         groups = [[it] for it in items]
-    else:
-        by_measure: dict[tuple[str, str], list[Item]] = {}
-        for it in items:
-            by_measure.setdefault((it.row["municipality"], it.row["measure_id"]), []).append(it)
-        groups = list(by_measure.values())
+    else:  # export_indicators orders by measure: a measure's indicators come one after another
+        groups = [list(g) for _, g in groupby(items, key=lambda it: (it.row["municipality"], it.row["measure_id"]))]
     all_years = sorted({(p.fiscal_year, p.label) for it in items for p in it.points})
     first = 2 + ranking
     total = len(groups) + first - 1
@@ -254,9 +252,7 @@ def _deck(con, filters, title, per, ranking: bool = False) -> tuple[bytes | None
         about = [x for it in group for x in (it.row.get("purpose"), it.row.get("departments") and
                                               f"担当: {it.row['departments']}") if x]
         notes(slide, _change_lines(group) + list(dict.fromkeys(about)) + [source])
-    buf = io.BytesIO()
-    prs.save(buf)
-    return buf.getvalue(), total
+    return prs
 
 
 def deck_from_store(db: Path, out: Path, policies: list[int], measures: list[str], reflections: list[str],
@@ -271,16 +267,16 @@ def deck_from_store(db: Path, out: Path, policies: list[int], measures: list[str
     }
     con = connect_readonly(Path(db))
     try:
-        data, slides = _deck(con, filters, title, per)
+        prs = _presentation(con, filters, title, per, ranking=False)
+    except EmptySelection:
+        return 0
     finally:
         con.close()
-    if data is None:
-        return 0
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        prs.save(tmp)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return slides
+    return len(prs.slides)
