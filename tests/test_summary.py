@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from evaldash.summary import (MINUS, change_sentence, change_sentences, fmt_number, fmt_pct, fmt_share, fmt_signed, round_half_up,
+from evaldash.summary import (MINUS, change_sentences, fmt_number, fmt_pct, fmt_share, fmt_signed, round_half_up,
                               share_pct)
+
+
+def change_sentence(indicator, unit, prev, latest, prev_label=None, latest_label=None) -> str:
+    """The sentence of one row."""
+    return change_sentences([indicator], [unit], [prev], [latest], [prev_label], [latest_label])[0]
 
 
 @pytest.mark.parametrize("part, whole, pct", [(15, 24, 63), (1, 8, 13), (3, 8, 38), (5, 8, 63), (1, 3, 33), (0, 5, 0)])
