@@ -233,13 +233,11 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """The staff-edited metadata file: which direction is good, and targets."""
     if not path.is_file():
         return
-    con.execute(
-        "INSERT INTO indicator_meta SELECT * FROM read_csv($path, header = true, columns = $columns, "
-        "nullstr = '', auto_detect = false)",
+    frame = con.execute(
+        "SELECT * FROM read_csv($path, header = true, columns = $columns, nullstr = '', auto_detect = false)",
         {"path": str(path), "columns": META_COLUMNS},
-    )
+    ).df()
     # Staff type names as they see them (full-width brackets and all): match the parser's form.
-    frame = con.execute("SELECT * FROM indicator_meta").df()
     for col in ("municipality", "measure_id", "indicator"):
         frame[col] = frame[col].map(lambda v: clean(v) or None if isinstance(v, str) else None)
     # A name written with last year's date qualifier still means the same indicator:
@@ -256,7 +254,6 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         current.get((mid, indicator_key(name)), name) if isinstance(name, str) else name
         for mid, name in zip(frame["measure_id"], frame["indicator"])
     ]
-    con.execute("DELETE FROM indicator_meta")
     con.register("meta_frame", frame)
     con.execute("INSERT INTO indicator_meta BY NAME SELECT * FROM meta_frame")
     con.unregister("meta_frame")
