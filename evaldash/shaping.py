@@ -240,15 +240,13 @@ REPORT_CHANGE_KINDS = {"measure_added": "施策の追加", "measure_dropped": "�
 def report_change_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The differences between two years' reports, each kind named."""
     columns = ["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"]
-    shown = pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
-    shown["kind"] = [REPORT_CHANGE_KINDS.get(k, k) for k in frame["kind"].tolist()]
-    return shown
+    return frame[columns].assign(kind=[REPORT_CHANGE_KINDS.get(k, k) for k in frame["kind"].tolist()])
 
 
 def revision_table(frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value", "old_report",
                "new_report"]
-    return pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
+    return frame[columns]
 
 
 # 概要 ---------------------------------------------------------------------------------------------
@@ -299,9 +297,7 @@ def wide_table(frame: pd.DataFrame, several_munis: bool) -> WideTable:
     years = pd.DataFrame(frame["year_values"].tolist(), columns=labels, index=frame.index)
     columns = (["municipality"] if several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
                                                              "reflection"]
-    table = pd.concat([pd.DataFrame({c: frame[c] for c in columns}, index=frame.index), years,
-                       frame[["trend"]]], axis=1)
-    return WideTable(table, labels)
+    return WideTable(pd.concat([frame[columns], years, frame[["trend"]]], axis=1), labels)
 
 
 # 推移 ---------------------------------------------------------------------------------------------
@@ -391,6 +387,4 @@ def source_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The files the store was built from, as 取込 lists them: the columns shown, each kind in words."""
     columns = ["source_file", "source_kind", "municipality", "report_label", "measures", "indicators", "warnings",
                "imported_at"]
-    table = pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
-    table["source_kind"] = [SOURCE_KINDS.get(k, k) for k in frame["source_kind"].tolist()]
-    return table
+    return frame[columns].assign(source_kind=[SOURCE_KINDS.get(k, k) for k in frame["source_kind"].tolist()])
