@@ -355,7 +355,6 @@ def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: t
 @dataclass(frozen=True)
 class Slide:
     row: tuple  # the indicator's first row of `indicator_series`, a named tuple
-    years: tuple[str, str]  # its first and last fiscal year, as the chart labels them
     figure: go.Figure
     subtitle: str  # 「実数（単位: 人）　|　H30年度〜R1年度　|　施策 1110321」
     source: str  # 「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」
@@ -375,7 +374,7 @@ def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: st
                            int(row.source_line) if lined else 0)], with_lines=lined)
     figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=_target_frame(targets),
                                  title=(row.indicator, subtitle), source=source)
-    return Slide(row, (years[0], years[-1]), figure, subtitle, source)
+    return Slide(row, figure, subtitle, source)
 
 
 # 取込 ---------------------------------------------------------------------------------------------
