@@ -50,16 +50,11 @@ def round_half_up(value: float, decimals: int = 0) -> float:
     return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
 
 
-def share_pct(part: float, whole: float) -> int | None:
-    """The share in whole per cent, 四捨五入 (15 of 24 -> 63); None when there is no whole."""
-    if not whole:
-        return None
-    return int(round_half_up(part / whole * 100))
-
-
 def fmt_share(part: float, whole: float) -> str:
-    pct = share_pct(part, whole)
-    return NO_VALUE if pct is None else f"{pct}%"
+    """The share in whole per cent, 四捨五入 (15 of 24 -> 63%); the dash when there is no whole."""
+    if not whole:
+        return NO_VALUE
+    return f"{int(round_half_up(part / whole * 100))}%"
 
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
