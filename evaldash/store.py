@@ -184,8 +184,7 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
     tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")  # the name _remove_stale_temp_files looks for
     tmp.unlink(missing_ok=True)
     try:
-        con = open_new(tmp)
-        try:
+        with open_new(tmp) as con:
             con.execute(TABLES_SQL.read_text(encoding="utf-8"))
             for name, frame in frames.items():
                 con.register("frame", frame)
@@ -203,8 +202,6 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
             }
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(built.items()))
             con.execute("CHECKPOINT store")  # everything in the file itself, no WAL beside it: the file is moved next
-        finally:
-            con.close()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, db)
@@ -266,15 +263,10 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 def read_meta(db: Path) -> dict[str, str]:
     try:
-        con = connect_readonly(db)
+        with connect_readonly(db) as con:
+            return dict(con.execute("SELECT key, value FROM meta").fetchall())
     except (duckdb.Error, OSError):
         return {}
-    try:
-        return dict(con.execute("SELECT key, value FROM meta").fetchall())
-    except duckdb.Error:
-        return {}
-    finally:
-        con.close()
 
 
 @dataclass(frozen=True)
