@@ -305,10 +305,6 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
     return Freshness(source, now != provenance.Sources.recorded(meta))
 
 
-def is_stale(folder: Path | None = None, db: Path | None = None) -> bool:
-    return freshness(Path(db or db_path()), folder, reports_dir()).stale
-
-
 def ensure_store(folder: Path | None = None, db: Path | None = None, progress: Progress | None = None,
                  may_build: bool = True, fallback: Path | None = None, *, who: str) -> Freshness:
     """The store as it is when it holds its sources; otherwise rebuilt from its own folder.
