@@ -22,7 +22,7 @@ from typing import Callable
 
 import duckdb
 
-from . import limits, provenance
+from . import audit, limits, provenance
 from .model import COMPARED, TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
@@ -326,25 +326,27 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
         fresh = freshness(db, folder, fallback)  # another process may have built it while we waited
     if not fresh.stale:
         return fresh
-    _audited_build(fresh.folder, db, progress, who)
+    # A rebuild because the sources changed outside the dashboard (a report copied in by hand, an edited
+    # indicator_meta.csv, or the first build): the audit log records the digests it read and the files it found
+    # added, removed or changed.
+    before = provenance.Sources.recorded(read_meta(db)) if db.exists() else None
+    now = provenance.Sources.of(fresh.folder, meta_path())
+    audited_build(fresh.folder, db, progress, who, cause="outside",
+                  digests={**now.digests, meta_path().name: now.meta_digest},
+                  changes=audit.file_changes(before.digests if before else {}, now.digests))
     return dataclasses.replace(fresh, built=True, stale=False)
 
 
-def _audited_build(folder: Path, db: Path, progress: Progress | None, who: str) -> None:
-    """A rebuild because the sources changed outside the dashboard (a report copied in by hand, an edited
-    indicator_meta.csv, or the first build): recorded in the audit log with the digests it read."""
-    from . import audit
-
-    before = provenance.Sources.recorded(read_meta(db)) if db.exists() else None
-    now = provenance.Sources.of(folder, meta_path())
-    details = {"cause": "outside", "digests": {**now.digests, meta_path().name: now.meta_digest},
-               "changes": audit.file_changes(before.digests if before else {}, now.digests)}
+def audited_build(folder: Path | None, db: Path | None, progress: Progress | None, who: str,
+                  **details) -> BuildResult:
+    """build(), recorded in the audit log as a rebuild, done or refused, with `details` (its cause, the digests)."""
     try:
-        build(folder, db, progress)
+        result = build(folder, db, progress)
     except BuildError as exc:
         audit.record("rebuild", who, "refused", findings=exc.findings, **details)
         raise
     audit.record("rebuild", who, "done", **details)
+    return result
 
 
 def _cannot_build(folder: Path | None, db: Path, may_build: bool) -> str:
