@@ -102,7 +102,7 @@ def _prepare_store(reports: Path, db: Path) -> Path:
 
     from evaldash import store
 
-    if not store.is_stale(reports, db):
+    if not store.freshness(db, reports).stale:
         return db
     copy = db.with_name(db.stem + ".pages.duckdb")
     shutil.copy2(db, copy)

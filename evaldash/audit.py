@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import provenance
+
 DEFAULT_LOG = Path(__file__).resolve().parent.parent / "data" / "audit.log"
-ACTIONS = ("add", "remove", "rebuild")
-OUTCOMES = ("done", "refused", "rolled back")
+# The actions and outcomes a record may name, each with its words on the 取込 page.
+ACTION_WORDS = {"add": "追加", "remove": "取り除き", "rebuild": "作り直し"}
+OUTCOME_WORDS = {"done": "完了", "refused": "拒否", "rolled back": "取り消し（元のまま）"}
 
 
 def log_path() -> Path:
@@ -84,10 +87,10 @@ def make_record(action: str, who: str, outcome: str, files: Iterable[Mapping] = 
                 now: datetime | None = None) -> dict:
     """One log record. `findings`: report.Finding objects or strings (why it was refused or rolled back).
     `cause`: for a rebuild, e.g. "outside" (files changed outside the dashboard) or "command"."""
-    if action not in ACTIONS:
-        raise ValueError(f"action must be one of {ACTIONS}, not {action!r}")
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
+    if action not in ACTION_WORDS:
+        raise ValueError(f"action must be one of {tuple(ACTION_WORDS)}, not {action!r}")
+    if outcome not in OUTCOME_WORDS:
+        raise ValueError(f"outcome must be one of {tuple(OUTCOME_WORDS)}, not {outcome!r}")
     record = {
         "when": (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds"),
         "who": who,
@@ -187,7 +190,7 @@ def format_record(entry: Mapping) -> str:
 
 def digests(paths: Iterable[Path]) -> dict[str, str]:
     """SHA-256 of each file that exists, by name: the inputs a rebuild read."""
-    return {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths if Path(p).is_file()}
+    return {Path(p).name: provenance.file_digest(p) for p in paths if Path(p).is_file()}
 
 
 def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
@@ -199,8 +202,6 @@ def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
     }
 
 
-ACTION_WORDS = {"add": "追加", "remove": "取り除き", "rebuild": "作り直し"}
-OUTCOME_WORDS = {"done": "完了", "refused": "拒否", "rolled back": "取り消し（元のまま）"}
 CHANGE_WORDS = {"new_measures": "新しい施策", "new_fiscal_years": "新しい年度", "new_values": "追加される値",
                 "revised_values": "修正される値", "removed_measures": "外れた施策", "removed_fiscal_years": "外れた年度",
                 "removed_values": "外れた値", "reverted_values": "元に戻った値"}

@@ -23,15 +23,13 @@ def _print_findings(findings: list[Finding]) -> None:
 
 def cmd_build(args) -> int:
     folder = Path(args.reports or store.reports_dir())
-    inputs = {"cause": "command", "digests": audit.digests(store.source_files(folder) + [store.meta_path()])}
+    inputs = audit.digests(store.source_files(folder) + [store.meta_path()])
     try:
-        result = store.build(folder, args.db, progress=_progress)
+        result = store.audited_build(folder, args.db, _progress, access.cli_name(), cause="command", digests=inputs)
     except store.BuildError as exc:
-        audit.record("rebuild", access.cli_name(), "refused", findings=exc.findings, **inputs)
         _print_findings(exc.findings)
         print("作成できませんでした: データは変わっていません", file=sys.stderr)
         return 1
-    audit.record("rebuild", access.cli_name(), "done", **inputs)
     _print_findings(result.findings)
     print(f"{result.db_path.name} を作成しました: 報告書 {result.reports} 件、{result.rows:,} 行、{result.seconds:.2f} 秒",
           file=sys.stderr)

@@ -93,16 +93,11 @@ class Removal:
     field: str
     value: object
     label: str  # 「反映区分: C」
-    params: tuple  # the filter without it, as sorted (name, value) pairs
-
-    def filter_params(self) -> dict:
-        return {name: list(v) if isinstance(v, tuple) else v for name, v in self.params}
+    params: dict  # the filter without it
 
 
-def _without(params: dict, field: str, value) -> tuple:
-    rest = dict(params)
-    rest[field] = "" if field == "q" else [v for v in params[field] if v != value]
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in rest.items()))
+def _without(params: dict, field: str, value) -> dict:
+    return {**params, field: "" if field == "q" else [v for v in params[field] if v != value]}
 
 
 def removals(params: dict, policy_names: dict[int, str] | None = None) -> list[Removal]:
@@ -120,7 +115,7 @@ def removals(params: dict, policy_names: dict[int, str] | None = None) -> list[R
 
 def culprits(params: dict, count: Callable[[dict], int], policy_names: dict[int, str] | None = None) -> list[Removal]:
     """The single choices whose removal gives rows back: what emptied the view. `count(params)` counts rows."""
-    return [r for r in removals(params, policy_names) if count(r.filter_params()) > 0]
+    return [r for r in removals(params, policy_names) if count(r.params) > 0]
 
 
 def facet_counts(result) -> dict[str, dict[str, int]]:

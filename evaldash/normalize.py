@@ -53,17 +53,13 @@ def nfkc(text: str) -> str:
 
 
 def clean(text: str, ocr: bool = True) -> str:
-    """NFKC, OCR corrections and collapsed whitespace: the form stored and shown."""
+    """NFKC, OCR corrections and collapsed whitespace: the form stored and shown. With ocr=False, the raw form kept
+    beside it: the same text without the OCR corrections."""
     text = nfkc(text)
     if ocr:
         for wrong, right in OCR_CORRECTIONS.items():
             text = text.replace(wrong, right)
     return _SPACES_RE.sub(" ", text).strip()
-
-
-def clean_raw(text: str) -> str:
-    """The same text without the OCR corrections, kept beside the corrected form."""
-    return clean(text, ocr=False)
 
 
 def fiscal_year(label: str) -> int | None:

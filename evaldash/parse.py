@@ -234,7 +234,7 @@ class _Parser:
             self.initiative = Initiative(0, "", number)
             self.policy.initiatives.append(self.initiative)
         raw_purpose = " ".join(c for c in cells[1:] if c.strip())
-        self.measure = Measure("", nz.clean(raw_purpose), nz.clean_raw(raw_purpose), number)
+        self.measure = Measure("", nz.clean(raw_purpose), nz.clean(raw_purpose, ocr=False), number)
         if not self.measure.purpose:
             self.warn(number, "施策番号の行に施策の目的の文がありません: 「施策番号」の後のセルに目的が必要です")
         self.awaiting_id = number
@@ -353,7 +353,7 @@ class _Parser:
         if self.heading not in ("situation", "goals", "plans") or self.measure is not None:
             return False
         joined = " ".join(c for c in cells if c.strip())
-        text, raw_text = nz.clean(joined), nz.clean_raw(joined)
+        text, raw_text = nz.clean(joined), nz.clean(joined, ocr=False)
         target = getattr(self.policy, self.heading)
         target_raw = getattr(self.policy, self.heading + "_raw")
         if self.heading == "plans":
@@ -469,7 +469,7 @@ class _Parser:
                 self.error(number, f"{quoted(name, 80)} {label}: {quoted(cell)} は数値ではありません"
                            "（1,365、- または空欄のように書きます）")
             out.append(Cell(year, label, v.value, v.status, v.raw))
-        self.measure.indicators.append(Indicator(name, nz.clean_raw(name_cell), unit, out, number))
+        self.measure.indicators.append(Indicator(name, nz.clean(name_cell, ocr=False), unit, out, number))
 
     def finish_report_year(self) -> None:
         if self.report_labels:

@@ -8,6 +8,7 @@ and a store is only ever rebuilt from its own folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -15,11 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPORT_SUFFIXES = (".txt", ".csv", ".xlsx")
-_CHUNK = 1 << 20
-# Digests of files by (path, inode, size, mtime): a page view checks freshness on every run,
-# and hashing a folder of reports each time would cost more than the page.
-_DIGESTS: dict[tuple, str] = {}
-_MAX_DIGESTS = 4096
 
 
 def source_files(folder: Path) -> list[Path]:
@@ -30,17 +26,16 @@ def source_files(folder: Path) -> list[Path]:
 
 
 def file_digest(path: Path) -> str:
+    """The file's SHA-256, remembered by path, inode, size and mtime: a page view checks freshness on every run,
+    and hashing a folder of reports each time would cost more than the page."""
     st = os.stat(path)
-    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-    if key not in _DIGESTS:
-        if len(_DIGESTS) >= _MAX_DIGESTS:
-            _DIGESTS.clear()
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                h.update(chunk)
-        _DIGESTS[key] = h.hexdigest()
-    return _DIGESTS[key]
+    return _digest(str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(path: str, inode: int, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def stat_fingerprint(paths: list[Path], meta: Path) -> str:

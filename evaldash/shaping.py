@@ -240,15 +240,13 @@ REPORT_CHANGE_KINDS = {"measure_added": "施策の追加", "measure_dropped": "�
 def report_change_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The differences between two years' reports, each kind named."""
     columns = ["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"]
-    shown = pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
-    shown["kind"] = [REPORT_CHANGE_KINDS.get(k, k) for k in frame["kind"].tolist()]
-    return shown
+    return frame[columns].assign(kind=[REPORT_CHANGE_KINDS.get(k, k) for k in frame["kind"].tolist()])
 
 
 def revision_table(frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value", "old_report",
                "new_report"]
-    return pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
+    return frame[columns]
 
 
 # 概要 ---------------------------------------------------------------------------------------------
@@ -299,9 +297,7 @@ def wide_table(frame: pd.DataFrame, several_munis: bool) -> WideTable:
     years = pd.DataFrame(frame["year_values"].tolist(), columns=labels, index=frame.index)
     columns = (["municipality"] if several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
                                                              "reflection"]
-    table = pd.concat([pd.DataFrame({c: frame[c] for c in columns}, index=frame.index), years,
-                       frame[["trend"]]], axis=1)
-    return WideTable(table, labels)
+    return WideTable(pd.concat([frame[columns], years, frame[["trend"]]], axis=1), labels)
 
 
 # 推移 ---------------------------------------------------------------------------------------------
@@ -359,7 +355,6 @@ def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: t
 @dataclass(frozen=True)
 class Slide:
     row: tuple  # the indicator's first row of `indicator_series`, a named tuple
-    years: tuple[str, str]  # its first and last fiscal year, as the chart labels them
     figure: go.Figure
     subtitle: str  # 「実数（単位: 人）　|　H30年度〜R1年度　|　施策 1110321」
     source: str  # 「出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）」
@@ -379,7 +374,7 @@ def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: st
                            int(row.source_line) if lined else 0)], with_lines=lined)
     figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=_target_frame(targets),
                                  title=(row.indicator, subtitle), source=source)
-    return Slide(row, (years[0], years[-1]), figure, subtitle, source)
+    return Slide(row, figure, subtitle, source)
 
 
 # 取込 ---------------------------------------------------------------------------------------------
@@ -391,6 +386,4 @@ def source_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The files the store was built from, as 取込 lists them: the columns shown, each kind in words."""
     columns = ["source_file", "source_kind", "municipality", "report_label", "measures", "indicators", "warnings",
                "imported_at"]
-    table = pd.DataFrame({c: frame[c] for c in columns}, index=frame.index)
-    table["source_kind"] = [SOURCE_KINDS.get(k, k) for k in frame["source_kind"].tolist()]
-    return table
+    return frame[columns].assign(source_kind=[SOURCE_KINDS.get(k, k) for k in frame["source_kind"].tolist()])

@@ -26,13 +26,11 @@ def _too_big(name: str, size: int) -> ParseError:
 
 
 def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
-    """Bytes of a report to (text, encoding, findings). Raises ParseError when unreadable.
+    """Bytes of a report to (text, encoding, findings). Raises ParseError when unreadable; an empty text is
+    parse_text's to refuse.
 
-    Line ends become "\\n" whatever they were (CRLF, CR). A UTF-8 file that ends in
-    the middle of a character (a cut download) is read up to the cut, with an error.
+    A UTF-8 file that ends in the middle of a character (a cut download) is read up to the cut, with an error.
     """
-    if not data.strip():
-        raise ParseError([Finding(name, 0, "error", "ファイルが空です: 施策評価表の本文（テキスト）が必要です")])
     if len(data) > MAX_REPORT_BYTES:
         raise _too_big(name, len(data))
     for magic, message in _MAGIC:
@@ -40,7 +38,7 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
             raise ParseError([Finding(name, 0, "error", message)])
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: Excel's "Unicode text"
         try:
-            return _lines(data.decode("utf-16")), "utf-16", []
+            return data.decode("utf-16"), "utf-16", []
         except UnicodeDecodeError:
             raise ParseError([Finding(name, 0, "error", "UTF-16 のテキストのように始まりますが、読めません: UTF-8 か Shift_JIS（CP932）のテキストが必要です")])
     if b"\x00" in data[:65536]:
@@ -64,14 +62,10 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
         except UnicodeDecodeError:
             continue
         label = "utf-8-bom" if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else encoding
-        return _lines(text), label.replace("utf-8-sig", "utf-8"), findings
+        return text, label.replace("utf-8-sig", "utf-8"), findings
     line = data[:first_bad].count(b"\n") + 1
     raise ParseError([Finding(name, line, "error", "UTF-8 でも Shift_JIS（CP932）でもないテキストです: "
                               "どちらかの文字コードのテキストが必要です")])
-
-
-def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_report(path: Path) -> tuple[str, str, list[Finding]]:

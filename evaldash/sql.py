@@ -84,8 +84,5 @@ def run(
     if missing:
         raise QueryError(f"query {name!r} needs parameters: {', '.join(sorted(missing))}")
     bound = {k: given[k] for k in query.params}
-    cur = con.cursor()  # a connection is not thread-safe; a cursor per query is
-    try:
+    with con.cursor() as cur:  # a connection is not thread-safe; a cursor per query is
         return cur.execute(render(query, order, descending), bound).df()
-    finally:
-        cur.close()

@@ -22,7 +22,7 @@ from typing import Callable
 
 import duckdb
 
-from . import limits, provenance
+from . import audit, limits, provenance
 from .model import COMPARED, TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
@@ -184,8 +184,7 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
     tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")  # the name _remove_stale_temp_files looks for
     tmp.unlink(missing_ok=True)
     try:
-        con = open_new(tmp)
-        try:
+        with open_new(tmp) as con:
             con.execute(TABLES_SQL.read_text(encoding="utf-8"))
             for name, frame in frames.items():
                 con.register("frame", frame)
@@ -203,8 +202,6 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
             }
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(built.items()))
             con.execute("CHECKPOINT store")  # everything in the file itself, no WAL beside it: the file is moved next
-        finally:
-            con.close()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, db)
@@ -233,13 +230,11 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """The staff-edited metadata file: which direction is good, and targets."""
     if not path.is_file():
         return
-    con.execute(
-        "INSERT INTO indicator_meta SELECT * FROM read_csv($path, header = true, columns = $columns, "
-        "nullstr = '', auto_detect = false)",
+    frame = con.execute(
+        "SELECT * FROM read_csv($path, header = true, columns = $columns, nullstr = '', auto_detect = false)",
         {"path": str(path), "columns": META_COLUMNS},
-    )
+    ).df()
     # Staff type names as they see them (full-width brackets and all): match the parser's form.
-    frame = con.execute("SELECT * FROM indicator_meta").df()
     for col in ("municipality", "measure_id", "indicator"):
         frame[col] = frame[col].map(lambda v: clean(v) or None if isinstance(v, str) else None)
     # A name written with last year's date qualifier still means the same indicator:
@@ -256,7 +251,6 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         current.get((mid, indicator_key(name)), name) if isinstance(name, str) else name
         for mid, name in zip(frame["measure_id"], frame["indicator"])
     ]
-    con.execute("DELETE FROM indicator_meta")
     con.register("meta_frame", frame)
     con.execute("INSERT INTO indicator_meta BY NAME SELECT * FROM meta_frame")
     con.unregister("meta_frame")
@@ -269,15 +263,10 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 def read_meta(db: Path) -> dict[str, str]:
     try:
-        con = connect_readonly(db)
+        with connect_readonly(db) as con:
+            return dict(con.execute("SELECT key, value FROM meta").fetchall())
     except (duckdb.Error, OSError):
         return {}
-    try:
-        return dict(con.execute("SELECT key, value FROM meta").fetchall())
-    except duckdb.Error:
-        return {}
-    finally:
-        con.close()
 
 
 @dataclass(frozen=True)
@@ -316,10 +305,6 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
     return Freshness(source, now != provenance.Sources.recorded(meta))
 
 
-def is_stale(folder: Path | None = None, db: Path | None = None) -> bool:
-    return freshness(Path(db or db_path()), folder, reports_dir()).stale
-
-
 def ensure_store(folder: Path | None = None, db: Path | None = None, progress: Progress | None = None,
                  may_build: bool = True, fallback: Path | None = None, *, who: str) -> Freshness:
     """The store as it is when it holds its sources; otherwise rebuilt from its own folder.
@@ -341,25 +326,27 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
         fresh = freshness(db, folder, fallback)  # another process may have built it while we waited
     if not fresh.stale:
         return fresh
-    _audited_build(fresh.folder, db, progress, who)
+    # A rebuild because the sources changed outside the dashboard (a report copied in by hand, an edited
+    # indicator_meta.csv, or the first build): the audit log records the digests it read and the files it found
+    # added, removed or changed.
+    before = provenance.Sources.recorded(read_meta(db)) if db.exists() else None
+    now = provenance.Sources.of(fresh.folder, meta_path())
+    audited_build(fresh.folder, db, progress, who, cause="outside",
+                  digests={**now.digests, meta_path().name: now.meta_digest},
+                  changes=audit.file_changes(before.digests if before else {}, now.digests))
     return dataclasses.replace(fresh, built=True, stale=False)
 
 
-def _audited_build(folder: Path, db: Path, progress: Progress | None, who: str) -> None:
-    """A rebuild because the sources changed outside the dashboard (a report copied in by hand, an edited
-    indicator_meta.csv, or the first build): recorded in the audit log with the digests it read."""
-    from . import audit
-
-    before = provenance.Sources.recorded(read_meta(db)) if db.exists() else None
-    now = provenance.Sources.of(folder, meta_path())
-    details = {"cause": "outside", "digests": {**now.digests, meta_path().name: now.meta_digest},
-               "changes": audit.file_changes(before.digests if before else {}, now.digests)}
+def audited_build(folder: Path | None, db: Path | None, progress: Progress | None, who: str,
+                  **details) -> BuildResult:
+    """build(), recorded in the audit log as a rebuild, done or refused, with `details` (its cause, the digests)."""
     try:
-        build(folder, db, progress)
+        result = build(folder, db, progress)
     except BuildError as exc:
         audit.record("rebuild", who, "refused", findings=exc.findings, **details)
         raise
     audit.record("rebuild", who, "done", **details)
+    return result
 
 
 def _cannot_build(folder: Path | None, db: Path, may_build: bool) -> str:

@@ -50,16 +50,11 @@ def round_half_up(value: float, decimals: int = 0) -> float:
     return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
 
 
-def share_pct(part: float, whole: float) -> int | None:
-    """The share in whole per cent, 四捨五入 (15 of 24 -> 63); None when there is no whole."""
-    if not whole:
-        return None
-    return int(round_half_up(part / whole * 100))
-
-
 def fmt_share(part: float, whole: float) -> str:
-    pct = share_pct(part, whole)
-    return NO_VALUE if pct is None else f"{pct}%"
+    """The share in whole per cent, 四捨五入 (15 of 24 -> 63%); the dash when there is no whole."""
+    if not whole:
+        return NO_VALUE
+    return f"{int(round_half_up(part / whole * 100))}%"
 
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
@@ -87,17 +82,12 @@ def fmt_pct(pct: float | None) -> str:
     return fmt_signed(pct, 1) + "%"
 
 
-def change_sentence(indicator: str, unit: str, prev: float | None, latest: float | None,
-                    prev_label: str | None = None, latest_label: str | None = None) -> str:
-    """「女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。」
-
-    The years are in the sentence so that it stands on its own when pasted into council material."""
-    return change_sentences([indicator], [unit], [prev], [latest], [prev_label], [latest_label])[0]
-
-
 def change_sentences(indicators, units, prevs, latests, prev_labels, latest_labels) -> list[str]:
-    """change_sentence of each row of these columns. Each distinct number is rounded and written once:
-    a store's build writes a sentence for every indicator."""
+    """The sentence of each row of these columns:
+    「女性人材バンク登録者数は、H30年度の47人からR1年度の68人へ21人増加（+44.7%）しました。」
+
+    The years are in the sentence so that it stands on its own when pasted into council material. Each distinct
+    number is rounded and written once: a store's build writes a sentence for every indicator."""
     prev, latest = _floats(prevs), _floats(latests)
     absent = np.isnan(prev) | np.isnan(latest)
     prev, latest = np.where(absent, 1.0, prev), np.where(absent, 1.0, latest)  # absent rows: no sentence of numbers

@@ -20,7 +20,7 @@ if counts["indicators"] == 0 and counts["measures"] == 0:
     ui.stop()
 
 measures = int(counts["measures"])
-share = lambda n: fmt_share(n, measures)  # noqa: E731  (四捨五入, once: summary.share_pct)
+share = lambda n: fmt_share(n, measures)  # noqa: E731  (四捨五入, once: summary.fmt_share)
 # A grid, not columns: beside the sidebar at 800 px, five columns cut the labels short; the grid wraps instead.
 cols = [st.grid(5, min_column_width=150)] * 5  # each metric is the grid's next cell
 cols[0].metric("運営方針", int(counts["policies"]), border=True, height="stretch")

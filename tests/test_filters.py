@@ -25,8 +25,8 @@ def test_each_single_choice_is_a_removal_with_the_rest_of_the_filter():
     params = {**EMPTY_FILTER, "pol": [1, 3], "refl": ["C"], "q": "女性"}
     found = filters.removals(params, {1: "協働", 3: "平和"})
     assert [r.label for r in found] == ["運営方針: 01 協働", "運営方針: 03 平和", "反映区分: C", "キーワード検索: 女性"]
-    assert found[0].filter_params()["pol"] == [3] and found[0].filter_params()["refl"] == ["C"]
-    assert found[3].filter_params()["q"] == "" and found[3].filter_params()["pol"] == [1, 3]
+    assert found[0].params["pol"] == [3] and found[0].params["refl"] == ["C"]
+    assert found[3].params["q"] == "" and found[3].params["pol"] == [1, 3]
 
 
 def test_the_culprit_is_the_choice_whose_removal_gives_rows_back():

@@ -330,7 +330,7 @@ def test_ensure_store_builds_when_missing_or_older_than_the_reports(reports_dir,
     assert not store.ensure_store(reports_dir, db, who="test").built
     ident = store.store_identity(db)
     (reports_dir / "tomakomai_R2.txt").write_text(derive(seed_text, 2020), encoding="utf-8")
-    assert store.is_stale(reports_dir, db)
+    assert store.freshness(db, reports_dir).stale
     assert store.ensure_store(reports_dir, db, who="test").built
     assert store.store_identity(db) != ident
     assert store.read_meta(db)["schema_version"] == str(store.SCHEMA_VERSION)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from evaldash.summary import (MINUS, change_sentence, change_sentences, fmt_number, fmt_pct, fmt_share, fmt_signed, round_half_up,
-                              share_pct)
+from evaldash.summary import MINUS, change_sentences, fmt_number, fmt_pct, fmt_share, fmt_signed, round_half_up
+
+
+def change_sentence(indicator, unit, prev, latest, prev_label=None, latest_label=None) -> str:
+    """The sentence of one row."""
+    return change_sentences([indicator], [unit], [prev], [latest], [prev_label], [latest_label])[0]
 
 
 @pytest.mark.parametrize("part, whole, pct", [(15, 24, 63), (1, 8, 13), (3, 8, 38), (5, 8, 63), (1, 3, 33), (0, 5, 0)])
 def test_shares_round_half_up_not_to_even(part, whole, pct):
-    assert share_pct(part, whole) == pct
     assert fmt_share(part, whole) == f"{pct}%"
 
 
 def test_a_share_of_nothing_is_a_dash():
-    assert share_pct(3, 0) is None and fmt_share(3, 0) == "－"
+    assert fmt_share(3, 0) == "－"
 
 
 @pytest.mark.parametrize("value, decimals, rounded", [(2.5, 0, 3.0), (0.5, 0, 1.0), (-2.5, 0, -3.0), (0.125, 2, 0.13),
