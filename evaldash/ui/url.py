@@ -6,19 +6,17 @@ are short codes (pol=3, mode=index), not the labels the widgets show. Streamlit'
 used: it names the parameter by the widget's key, drops a value it cannot use without saying so, and a list
 would not stay one comma-separated parameter as the links already shared are written.
 
-The address is written once a run, at its end (`written_once`): each change of st.query_params makes the browser
-add a history entry, so writing parameter by parameter would leave intermediate addresses that Back steps through.
-And the address wins when it changed outside the app (Back, Forward, a link): its values seed the widgets again.
+The address is written once a run, at its end (`flush`, called by the entry point): each change of st.query_params
+makes the browser add a history entry, so writing parameter by parameter would leave intermediate addresses that
+Back steps through. And the address wins when it changed outside the app (Back, Forward, a link): its values seed the widgets again.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from ..filters import clean_search
@@ -128,20 +126,6 @@ def flush() -> None:
     if wanted != now:
         st.query_params.from_dict(wanted)
     st.session_state[_LAST] = _bound_in_url()
-
-
-@contextlib.contextmanager
-def written_once():
-    """Run the page, then write the address once. After st.stop() nothing reaches the browser any more: a page
-    stops with stop(), which writes first; a run that st.rerun() ends writes nothing, the next one will."""
-    try:
-        yield
-    except ScriptControlException:
-        raise
-    except Exception:  # the view drawn so far has its address
-        flush()
-        raise
-    flush()
 
 
 def stop() -> None:
