@@ -29,7 +29,6 @@ if wanted and wanted not in choices.measure_ids:
     choices = shaping.measure_choices(pd.concat([found, measures], ignore_index=True), f.several_munis)
 if not choices.keys:
     ui.empty_view("該当する施策がありません", unit="measures")
-    ui.stop()
 if len(choices.keys) >= PICK_CAP:
     st.caption(f"施策番号の順に先頭 {PICK_CAP:,} 件から選べます。ほかの施策は左の絞り込みで探してください。")
 

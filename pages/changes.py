@@ -39,7 +39,6 @@ view = ui.shaped(shaping.changes_view, "changes", asked, f.several_munis, source
                  descending=descending)
 if not view.picks:
     ui.empty_view()
-    ui.stop()
 if len(view.picks) == ROW_CAP:
     st.warning(f"並べ替えの順に先頭 {ROW_CAP:,} 件を表示しています。しきい値や左の絞り込みで減らしてください。"
                f"Excel（変化の表）には {ROW_LIMIT:,} 件まで入ります。", icon=":material/filter_list:")

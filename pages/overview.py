@@ -17,7 +17,6 @@ ui.page_header("概要")
 counts = ui.shaped(shaping.first_row, "overview_counts", f.params())._asdict()
 if counts["indicators"] == 0 and counts["measures"] == 0:
     ui.empty_view()
-    ui.stop()
 
 measures = int(counts["measures"])
 share = lambda n: fmt_share(n, measures)  # noqa: E731  (四捨五入, once: summary.share_pct)

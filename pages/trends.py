@@ -24,7 +24,6 @@ label_of = ui.shaped(shaping.indicator_labels, "indicator_names" if by_name else
                      by_name)
 if not label_of:
     ui.empty_view()
-    ui.stop()
 choices = list(label_of)
 
 # In presentation mode the controls stay (so their state lives) but fold away into the slide's toolbar.
