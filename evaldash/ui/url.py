@@ -149,12 +149,6 @@ def follow_address() -> None:
             seeded.discard(key)
 
 
-def carried() -> dict[str, str]:
-    """What a link to another page carries besides the filter: the image format, when not the default."""
-    img = st.session_state.get("f_img", PARAMS["f_img"].default)
-    return {} if img == PARAMS["f_img"].default else {"img": encode(img)}
-
-
 def bind(key: str, options: list | None = None, parse: Callable | None = None) -> str:
     """Tie the widget `key` to its URL parameter (PARAMS) and return the key for the widget's `key=`.
 
