@@ -77,7 +77,7 @@ summary_of = {r.indicator_id: r.summary for r in change_rows}
 if presenting:
     with controls:
         options_chosen = chart_options()
-    presentation.show(bar, presentation.Deck(ids, series, target_rows, summary_of), *options_chosen)
+    presentation.show(bar, ids, series, target_rows, summary_of, *options_chosen)
     ui.stop()
 
 title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
