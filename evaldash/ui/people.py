@@ -57,18 +57,17 @@ def _page_name(page) -> str:
     return next((name for name, p in PAGES.items() if p.url_path == path), "")
 
 
-def keep_link(page, params: Mapping[str, str]) -> bool:
-    """Remember the page and filters this browser asked for; False when the browser cannot be told apart."""
+def keep_link(page, params: Mapping[str, str]) -> None:
+    """Remember the page and filters this browser asked for, unless the browser cannot be told apart."""
     browser = _browser()
     if not browser:
-        return False
+        return
     kept, lock = _kept()
     now = time.monotonic()
     with lock:
         for key in [k for k, (when, _, _) in kept.items() if now - when > KEEP_SECONDS]:
             del kept[key]
         kept[browser] = (now, _page_name(page), dict(params))
-    return True
 
 
 def take_link() -> tuple[str, dict] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import shaping
+from ..charts import image_config
 from ..export.deck.selection import selection_file_name
 from .. import filters as fl
 from ..filters import MAX_SEARCH, Filters, clean_search, describe
@@ -194,6 +195,4 @@ def presenting() -> bool:
 
 def chart_config(filename: str) -> dict:
     """Plotly's toolbar for a chart: its image saved under `filename`, in the format the sidebar chose."""
-    from ..charts import image_config
-
     return image_config(filename, st.session_state.get("f_img", "png"))
