@@ -110,10 +110,7 @@ def sign_in_screen(page) -> None:
         label = "サインイン" if provider is None or len(found) == 1 else f"サインイン（{provider}）"
         if st.button(label, type="primary", icon=":material/login:", key=f"sign_in_{provider or ''}"):
             keep_link(page, st.query_params.to_dict())
-            if provider:
-                st.login(provider)
-            else:
-                st.login()
+            st.login(provider)  # None: the single unnamed provider
 
 
 def return_to_link(page) -> None:
