@@ -124,12 +124,6 @@ def _navigation(bar: Toolbar, k: int, count: int) -> None:
         st.rerun()
 
 
-def _mount(count: int) -> None:
-    """The window's height and the clicker's keys (see the module's docstring); it draws nothing."""
-    _window(key=KEY, default={"room": None}, height=0, on_room_change=lambda: None,
-            on_step_change=lambda: _step(count))
-
-
 def _no_values(row) -> None:
     st.info("この指標には表示できる値がありません（報告書では各年度とも「-」）。", icon=":material/info:")
     if isinstance(row.note, str) and row.note:
@@ -158,4 +152,7 @@ def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, sum
     if row.indicator_id in summary_of:
         st.subheader(md_escape(summary_of[row.indicator_id]), anchor=False)
     caption(view.source)
-    _mount(len(ordered))  # last, so that its empty box adds no gap between the slide's parts
+    # The window's height and the clicker's keys (see the module's docstring); it draws nothing, and comes last so
+    # that its empty box adds no gap between the slide's parts.
+    _window(key=KEY, default={"room": None}, height=0, on_room_change=lambda: None,
+            on_step_change=lambda: _step(len(ordered)))
