@@ -34,7 +34,6 @@ if len(choices.keys) >= PICK_CAP:
 
 keys = choices.keys
 if "card_key" not in st.session_state or st.session_state.get("_card_url") != (wanted, wanted_muni):
-    st.session_state["_card_url"] = (wanted, wanted_muni)
     match = [k for k in keys if k.split("|", 1)[1] == wanted and (not wanted_muni or k.split("|", 1)[0] == wanted_muni)]
     st.session_state["card_key"] = match[0] if match else keys[0]
 if st.session_state["card_key"] not in choices.labels:
