@@ -79,16 +79,6 @@ def _from_url(p: Param, options, parse, quiet: bool = False) -> list:
     return values
 
 
-def _seed(key: str, p: Param, options, parse) -> None:
-    """Put the URL's value into the widget's state once per session (a shared link opens that view)."""
-    seeded = st.session_state.setdefault("_seeded", set())
-    # Streamlit drops a widget's state when a run does not draw it (another page): seed again then.
-    if key in seeded and key in st.session_state:
-        return
-    seeded.add(key)
-    st.session_state[key] = _held(p, _from_url(p, options, parse))
-
-
 def _held(p: Param, values: list):
     """A link's values as the widget holds them: a list without repeats, or the first (else the default)."""
     return list(dict.fromkeys(values)) if p.default is None else values[0] if values else p.default
@@ -154,7 +144,12 @@ def bind(key: str, options: list | None = None, parse: Callable | None = None) -
     need them (an indicator named by an older link).
     """
     p = PARAMS[key]
-    _seed(key, p, options, parse or p.parse)
+    seeded = st.session_state.setdefault("_seeded", set())
+    # The URL's value goes into the widget's state once a session (a shared link opens that view), and again when
+    # Streamlit dropped the state because a run did not draw the widget (another page).
+    if key not in seeded or key not in st.session_state:
+        seeded.add(key)
+        st.session_state[key] = _held(p, _from_url(p, options, parse or p.parse))
     value = st.session_state[key]
     if p.default is None:
         # Held as the options themselves: the browser sends a choice back as its label, which the sidebar's counts
