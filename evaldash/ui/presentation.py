@@ -124,12 +124,6 @@ def _navigation(bar: Toolbar, k: int, count: int) -> None:
         st.rerun()
 
 
-def _no_values(row) -> None:
-    st.info("この指標には表示できる値がありません（報告書では各年度とも「-」）。", icon=":material/info:")
-    if isinstance(row.note, str) and row.note:
-        st.subheader(md_escape(row.note), anchor=False)
-
-
 def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, summary_of: dict,
          mode: str, kind: str, era: str) -> None:
     """One indicator per screen (`ids` in order, their values in `series`): title, subtitle (unit, years), the chart
@@ -148,7 +142,9 @@ def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, sum
                         theme=None, height=_chart_height())
         chart_table(view.figure, "年度", bar.table)  # in the toolbar: the slide keeps its room for the chart
     else:
-        _no_values(row)
+        st.info("この指標には表示できる値がありません（報告書では各年度とも「-」）。", icon=":material/info:")
+        if isinstance(row.note, str) and row.note:
+            st.subheader(md_escape(row.note), anchor=False)
     if row.indicator_id in summary_of:
         st.subheader(md_escape(summary_of[row.indicator_id]), anchor=False)
     caption(view.source)
