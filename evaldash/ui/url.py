@@ -130,10 +130,9 @@ def follow_address() -> None:
     if last is None:
         return
     now = _bound_in_url()
-    changed = {name for name in set(now) | set(last) if now.get(name) != last.get(name)}
     seeded = st.session_state.get("_seeded", set())
     for key, p in PARAMS.items():
-        if p.name in changed:
+        if now.get(p.name) != last.get(p.name):
             seeded.discard(key)
 
 
