@@ -102,17 +102,17 @@ changes_table()
 
 selection = {**f.params(), "min_abs_pct": float(threshold)}
 named = download_name("変化")
-d1 = d2 = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
-d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
-                   icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
-                   file_name=named.removesuffix(".pptx") + ".xlsx", on_click="ignore", key="dl_changes_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}),
-                   icon=":material/slideshow:",
-                   file_name=named, on_click="ignore", key="dl_changes_pptx",
-                   help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
-                   mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
-with d2:  # at the end of a row, where its empty box adds no line of its own
+buttons = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
+buttons.download_button("Excel（変化の表）",
+                        lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
+                        icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
+                        file_name=named.removesuffix(".pptx") + ".xlsx", on_click="ignore", key="dl_changes_xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+buttons.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}),
+                        icon=":material/slideshow:", file_name=named, on_click="ignore", key="dl_changes_pptx",
+                        help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+with buttons:  # at the end of a row, where its empty box adds no line of its own
     ui.narrow.watch()
 
 st.header("増減率の順位")

@@ -101,17 +101,17 @@ trend_chart()
 # The note above the two buttons, and the buttons in a row that wraps: beside the sidebar at 800 px, three columns
 # cut the buttons' labels short.
 left = st.container()
-middle = right = st.container(horizontal=True)
+buttons = st.container(horizontal=True)
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
-middle.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
-                       file_name=download_name("推移"), icon=":material/slideshow:", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       help="選んだ指標を1枚ずつ、編集できるグラフで", width="stretch", key="dl_trends_pptx")
-if right.button("発表モード", icon=":material/slideshow:", help="1画面に1つのグラフを大きく表示します（URL に残ります）",
-                width="stretch"):
+buttons.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
+                        file_name=download_name("推移"), icon=":material/slideshow:", on_click="ignore",
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                        help="選んだ指標を1枚ずつ、編集できるグラフで", width="stretch", key="dl_trends_pptx")
+if buttons.button("発表モード", icon=":material/slideshow:", help="1画面に1つのグラフを大きく表示します（URL に残ります）",
+                  width="stretch"):
     st.query_params["present"] = "1"
     st.rerun()
-with right:  # at the end of a row, where its empty box adds no line of its own
+with buttons:  # at the end of a row, where its empty box adds no line of its own
     ui.narrow.watch()
 
 st.header("この期間の変化")
