@@ -91,7 +91,7 @@ def current_store() -> tuple[Path, tuple[int, int]]:
     if ident and meta.get("fingerprint") == fp and meta.get("schema_version") == str(store.SCHEMA_VERSION):
         return db, ident
     with st.spinner("報告書からデータを作成しています…"):
-        # The audit log names a rebuild a page view caused after the person signed in, else "open".
+        # The audit log names the person signed in as the cause of a rebuild a page view made, else "open".
         findings, note = _refresh(fp, str(db), _may_build(), access.signed_in_email(identity()) or "open")
     ident = store.store_identity(db)
     if findings:

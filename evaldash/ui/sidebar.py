@@ -195,4 +195,4 @@ def presenting() -> bool:
 
 def chart_config(filename: str) -> dict:
     """Plotly's toolbar for a chart: its image saved under `filename`, in the format the sidebar chose."""
-    return image_config(filename, st.session_state.get("f_img", "png"))
+    return image_config(filename, st.session_state.get("f_img", url.PARAMS["f_img"].default))

@@ -8,7 +8,8 @@ would not stay one comma-separated parameter as the links already shared are wri
 
 The address is written once a run, at its end (`flush`, called by the entry point): each change of st.query_params
 makes the browser add a history entry, so writing parameter by parameter would leave intermediate addresses that
-Back steps through. And the address wins when it changed outside the app (Back, Forward, a link): its values seed the widgets again.
+Back steps through. And the address wins when it changed outside the app (Back, Forward, a link): its values seed
+the widgets again.
 """
 
 from __future__ import annotations
