@@ -25,11 +25,14 @@ def main() -> None:
     if not presenting:
         people.sidebar_identity(decided, ui.data.identity())
     try:
-        with ui.url.written_once():  # one change of the address a run: Back goes to the previous view
-            page.run()
+        page.run()
     except Exception:  # Streamlit's own rerun/stop signals are BaseException and pass through
         logging.getLogger("evaldash").exception("page %s failed", page.title)
         st.error("表示中に問題が発生しました。絞り込みを変えるか、ページを再読み込みしてください。")
+    # One change of the address a run, at its end, so that Back goes to the previous view; the view drawn before a
+    # failure has its address too. After st.stop() nothing reaches the browser any more: a page stops with
+    # ui.stop(), which writes first; a run that st.rerun() ends writes nothing, the next one will.
+    ui.url.flush()
 
 
 if __name__ == "__main__":

@@ -139,14 +139,6 @@ def decide(settings: Settings, identity: Mapping, server_address: str | None, wr
     return Access(True, True, who, "", settings.mode)
 
 
-def may_rebuild(settings: Settings, server_address: str | None, writable: bool) -> bool:
-    """May a page view rebuild a stale store? Never in read-only (configured or by the loopback rule)
-    nor on a replica that cannot write the data folder: such a server keeps serving the store it has."""
-    if settings.mode == "read-only" or not writable:
-        return False
-    return settings.mode != "open" or is_loopback(server_address)
-
-
 @dataclass(frozen=True)
 class Actor:
     """Who asks for a write, as the write functions receive it."""

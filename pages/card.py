@@ -29,13 +29,11 @@ if wanted and wanted not in choices.measure_ids:
     choices = shaping.measure_choices(pd.concat([found, measures], ignore_index=True), f.several_munis)
 if not choices.keys:
     ui.empty_view("該当する施策がありません", unit="measures")
-    ui.stop()
 if len(choices.keys) >= PICK_CAP:
     st.caption(f"施策番号の順に先頭 {PICK_CAP:,} 件から選べます。ほかの施策は左の絞り込みで探してください。")
 
 keys = choices.keys
 if "card_key" not in st.session_state or st.session_state.get("_card_url") != (wanted, wanted_muni):
-    st.session_state["_card_url"] = (wanted, wanted_muni)
     match = [k for k in keys if k.split("|", 1)[1] == wanted and (not wanted_muni or k.split("|", 1)[0] == wanted_muni)]
     st.session_state["card_key"] = match[0] if match else keys[0]
 if st.session_state["card_key"] not in choices.labels:

@@ -39,7 +39,6 @@ view = ui.shaped(shaping.changes_view, "changes", asked, f.several_munis, source
                  descending=descending)
 if not view.picks:
     ui.empty_view()
-    ui.stop()
 if len(view.picks) == ROW_CAP:
     st.warning(f"並べ替えの順に先頭 {ROW_CAP:,} 件を表示しています。しきい値や左の絞り込みで減らしてください。"
                f"Excel（変化の表）には {ROW_LIMIT:,} 件まで入ります。", icon=":material/filter_list:")
@@ -103,17 +102,17 @@ changes_table()
 
 selection = {**f.params(), "min_abs_pct": float(threshold)}
 named = download_name("変化")
-d1 = d2 = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
-d1.download_button("Excel（変化の表）", lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
-                   icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
-                   file_name=named.removesuffix(".pptx") + ".xlsx", on_click="ignore", key="dl_changes_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d2.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}),
-                   icon=":material/slideshow:",
-                   file_name=named, on_click="ignore", key="dl_changes_pptx",
-                   help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
-                   mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
-with d2:  # at the end of a row, where its empty box adds no line of its own
+buttons = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
+buttons.download_button("Excel（変化の表）",
+                        lambda: changes_workbook(ui.connection(), {**selection, "limit": ROW_LIMIT}),
+                        icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
+                        file_name=named.removesuffix(".pptx") + ".xlsx", on_click="ignore", key="dl_changes_xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+buttons.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}),
+                        icon=":material/slideshow:", file_name=named, on_click="ignore", key="dl_changes_pptx",
+                        help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+with buttons:  # at the end of a row, where its empty box adds no line of its own
     ui.narrow.watch()
 
 st.header("増減率の順位")
@@ -137,25 +136,21 @@ st.caption("増減率の大きい順です（増減率のない指標は最後�
 # Past about 25 lines the block scrolls in itself (1,000 sentences were 20,000 px of page); the copy button takes all.
 st.code(view.summaries, language=None, wrap_lines=True, height=600 if len(view.picks) > 25 else "content")
 
+# The headings of the two tables of differences between reports, each of which shows some of these columns.
+REPORT_COLUMNS = {
+    "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "fiscal_label": "年度", "kind": "内容",
+    "old": "変更前", "new": "変更後", "old_report": "修正前の報告書", "new_report": "修正後の報告書",
+    "from_year": st.column_config.NumberColumn("前の報告書", format="%d年度"),
+    "to_year": st.column_config.NumberColumn("新しい報告書", format="%d年度"),
+    "old_value": st.column_config.NumberColumn("修正前", format="localized"),
+    "new_value": st.column_config.NumberColumn("修正後", format="localized"),
+}
 revisions = ui.shaped(shaping.revision_table, "revisions", f.params())
 report_changes = ui.shaped(shaping.report_change_table, "report_changes", f.params())
 if len(revisions) or len(report_changes):
     st.header("報告書の年度間の違い")
     if len(report_changes):
-        st.dataframe(
-            report_changes,
-            column_config={"municipality": "自治体", "from_year": st.column_config.NumberColumn("前の報告書", format="%d年度"),
-                           "to_year": st.column_config.NumberColumn("新しい報告書", format="%d年度"),
-                           "kind": "内容", "measure_id": "施策番号", "indicator": "指標", "old": "変更前", "new": "変更後"},
-            hide_index=True, placeholder=NO_VALUE,
-        )
+        st.dataframe(report_changes, column_config=REPORT_COLUMNS, hide_index=True, placeholder=NO_VALUE)
     if len(revisions):
         st.markdown("**新しい報告書で修正された値**")
-        st.dataframe(
-            revisions,
-            column_config={"municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "fiscal_label": "年度",
-                           "old_value": st.column_config.NumberColumn("修正前", format="localized"),
-                           "new_value": st.column_config.NumberColumn("修正後", format="localized"),
-                           "old_report": "修正前の報告書", "new_report": "修正後の報告書"},
-            hide_index=True, placeholder=NO_VALUE,
-        )
+        st.dataframe(revisions, column_config=REPORT_COLUMNS, hide_index=True, placeholder=NO_VALUE)

@@ -19,7 +19,6 @@ flat = ui.query("flat", asked)
 summary = ui.shaped(shaping.flat_summary, "flat", asked)
 if not summary.rows:
     ui.empty_view()
-    ui.stop()
 if summary.rows == ROW_LIMIT:
     st.warning(f"先頭 {ROW_LIMIT:,} 行を表示しています。絞り込むか、すべては `python -m evaldash export` で書き出してください。",
                icon=":material/info:")

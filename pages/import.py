@@ -34,6 +34,16 @@ def checked(name: str, data: bytes) -> worker.UploadCheck:
     return cache[key]
 
 
+# The headings of the preview's three tables, each of which shows some of these columns.
+PREVIEW_COLUMNS = {
+    "municipality": "自治体", "measure_id": "施策番号", "policy_name": "運営方針", "purpose": "目的", "reflection": "反映区分",
+    "indicator": "指標", "unit": "単位", "fiscal_label": "年度", "value_status": "状態", "source_file": "ファイル",
+    "value": st.column_config.NumberColumn("値", format="localized"),
+    "old_value": st.column_config.NumberColumn("旧", format="localized"),
+    "new_value": st.column_config.NumberColumn("新", format="localized"),
+}
+
+
 def show_preview(name: str, preview: dict) -> None:
     st.header(f"{name} を取り込むと変わること")
     m = st.columns(4)
@@ -44,22 +54,13 @@ def show_preview(name: str, preview: dict) -> None:
     m[3].metric("修正される値", len(preview["revised_values"]), border=True)
     if len(preview["revised_values"]):
         st.markdown("**修正される値（旧 → 新）**")
-        st.dataframe(preview["revised_values"], hide_index=True, column_config={
-            "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
-            "fiscal_label": "年度", "old_value": st.column_config.NumberColumn("旧", format="localized"),
-            "new_value": st.column_config.NumberColumn("新", format="localized"), "source_file": "ファイル"},
-                placeholder=NO_VALUE)
+        st.dataframe(preview["revised_values"], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
     if len(preview["new_measures"]):
         st.markdown("**新しい施策**")
-        st.dataframe(preview["new_measures"], hide_index=True, column_config={
-            "municipality": "自治体", "measure_id": "施策番号", "policy_name": "運営方針", "purpose": "目的",
-            "reflection": "反映区分"}, placeholder=NO_VALUE)
+        st.dataframe(preview["new_measures"], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
     if len(preview["new_values"]):
         with st.expander(f"追加される値（{len(preview['new_values'])} 件）"):
-            st.dataframe(preview["new_values"], hide_index=True, column_config={
-                "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "unit": "単位",
-                "fiscal_label": "年度", "value": st.column_config.NumberColumn("値", format="localized"),
-                "value_status": "状態"}, placeholder=NO_VALUE)
+            st.dataframe(preview["new_values"], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
 
 
 def done(message: str) -> None:

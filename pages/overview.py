@@ -17,32 +17,28 @@ ui.page_header("概要")
 counts = ui.shaped(shaping.first_row, "overview_counts", f.params())._asdict()
 if counts["indicators"] == 0 and counts["measures"] == 0:
     ui.empty_view()
-    ui.stop()
 
 measures = int(counts["measures"])
-share = lambda n: fmt_share(n, measures)  # noqa: E731  (四捨五入, once: summary.fmt_share)
 # A grid, not columns: beside the sidebar at 800 px, five columns cut the labels short; the grid wraps instead.
-cols = [st.grid(5, min_column_width=150)] * 5  # each metric is the grid's next cell
-cols[0].metric("運営方針", int(counts["policies"]), border=True, height="stretch")
-cols[1].metric("施策", measures, border=True, height="stretch")
-cols[2].metric("評価指標", int(counts["indicators"]), border=True, height="stretch")
-for col, letter, meaning in ((cols[3], "a", "趣旨に沿って措置したもの"), (cols[4], "b", "実現に向けて努力しているもの")):
+metrics = st.grid(5, min_column_width=150)  # each metric goes into the grid's next cell
+metrics.metric("運営方針", int(counts["policies"]), border=True, height="stretch")
+metrics.metric("施策", measures, border=True, height="stretch")
+metrics.metric("評価指標", int(counts["indicators"]), border=True, height="stretch")
+for letter, meaning in (("a", "趣旨に沿って措置したもの"), ("b", "実現に向けて努力しているもの")):
     n = counts[f"reflection_{letter}"]
-    col.metric(f"反映区分 {letter.upper()}", int(n), delta=f"施策の{share(n)}", delta_color="off", delta_arrow="off",
-               border=True, height="stretch", help=meaning)
+    metrics.metric(f"反映区分 {letter.upper()}", int(n), delta=f"施策の{fmt_share(n, measures)}", delta_color="off",
+                   delta_arrow="off", border=True, height="stretch", help=meaning)
 ROUNDING_NOTE = "割合は四捨五入しているため、合計が100%にならないことがあります。"
 st.caption(f"反映区分 A・B の割合は施策数に対する割合です。{ROUNDING_NOTE}")
 
 st.header("直近2年度の指標の動き")
 comparable = int(counts["rose"] + counts["fell"] + counts["stayed"])
-pct = lambda n: fmt_share(n, comparable)  # noqa: E731
-cols = [st.grid(4, min_column_width=180)] * 4  # 「比較できる値なし」 and its help icon need the room
-for col, label, key, arrow in ((cols[0], "上昇", "rose", "up"), (cols[1], "下降", "fell", "down"),
-                               (cols[2], "横ばい", "stayed", "off")):
-    col.metric(label, int(counts[key]), delta=pct(counts[key]), delta_arrow=arrow, delta_color="off", border=True,
-               height="stretch")
-cols[3].metric("比較できる値なし", int(counts["not_comparable"]), border=True, height="stretch",
-               help="2年度分の報告値がない指標（「-」や調査予定など）")
+movement = st.grid(4, min_column_width=180)  # 「比較できる値なし」 and its help icon need the room
+for label, key, arrow in (("上昇", "rose", "up"), ("下降", "fell", "down"), ("横ばい", "stayed", "off")):
+    movement.metric(label, int(counts[key]), delta=fmt_share(counts[key], comparable), delta_arrow=arrow,
+                    delta_color="off", border=True, height="stretch")
+movement.metric("比較できる値なし", int(counts["not_comparable"]), border=True, height="stretch",
+                help="2年度分の報告値がない指標（「-」や調査予定など）")
 st.caption(f"上昇・下降・横ばいの割合は、比較できる指標に対する割合です。{ROUNDING_NOTE}")
 ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
 

@@ -24,7 +24,6 @@ label_of = ui.shaped(shaping.indicator_labels, "indicator_names" if by_name else
                      by_name)
 if not label_of:
     ui.empty_view()
-    ui.stop()
 choices = list(label_of)
 
 # In presentation mode the controls stay (so their state lives) but fold away into the slide's toolbar.
@@ -78,7 +77,7 @@ summary_of = {r.indicator_id: r.summary for r in change_rows}
 if presenting:
     with controls:
         options_chosen = chart_options()
-    presentation.show(bar, presentation.Deck(ids, series, target_rows, summary_of), *options_chosen)
+    presentation.show(bar, ids, series, target_rows, summary_of, *options_chosen)
     ui.stop()
 
 title = ui.shaped(shaping.series_title, "indicator_series", {"ids": ids})
@@ -102,17 +101,17 @@ trend_chart()
 # The note above the two buttons, and the buttons in a row that wraps: beside the sidebar at 800 px, three columns
 # cut the buttons' labels short.
 left = st.container()
-middle = right = st.container(horizontal=True)
+buttons = st.container(horizontal=True)
 left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
-middle.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
-                       file_name=download_name("推移"), icon=":material/slideshow:", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       help="選んだ指標を1枚ずつ、編集できるグラフで", width="stretch", key="dl_trends_pptx")
-if right.button("発表モード", icon=":material/slideshow:", help="1画面に1つのグラフを大きく表示します（URL に残ります）",
-                width="stretch"):
+buttons.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
+                        file_name=download_name("推移"), icon=":material/slideshow:", on_click="ignore",
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                        help="選んだ指標を1枚ずつ、編集できるグラフで", width="stretch", key="dl_trends_pptx")
+if buttons.button("発表モード", icon=":material/slideshow:", help="1画面に1つのグラフを大きく表示します（URL に残ります）",
+                  width="stretch"):
     st.query_params["present"] = "1"
     st.rerun()
-with right:  # at the end of a row, where its empty box adds no line of its own
+with buttons:  # at the end of a row, where its empty box adds no line of its own
     ui.narrow.watch()
 
 st.header("この期間の変化")

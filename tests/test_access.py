@@ -73,13 +73,24 @@ def test_unknown_mode_is_a_japanese_config_error():
         access.load_settings({"EVALDASH_MODE": "public"})
 
 
-def test_may_rebuild():
-    s = access.load_settings
-    assert access.may_rebuild(s({}), "127.0.0.1", True)
-    assert not access.may_rebuild(s({}), "0.0.0.0", True)
-    assert not access.may_rebuild(s({"EVALDASH_MODE": "read-only"}), "127.0.0.1", True)
-    assert access.may_rebuild(s(ENV_SIGNED_IN), "0.0.0.0", True)
-    assert not access.may_rebuild(s(ENV_SIGNED_IN), "0.0.0.0", False)
+@pytest.mark.parametrize("env, address, writable, expected", [
+    ({}, "127.0.0.1", True, True),
+    ({}, "0.0.0.0", True, False),
+    ({"EVALDASH_MODE": "read-only"}, "127.0.0.1", True, False),
+    (ENV_SIGNED_IN, "0.0.0.0", True, True),
+    (ENV_SIGNED_IN, "0.0.0.0", False, False),
+])
+def test_a_page_view_may_rebuild_the_store(monkeypatch, env, address, writable, expected):
+    from evaldash.ui import data
+
+    for name in ("EVALDASH_MODE", "EVALDASH_EDITORS", "EVALDASH_EDITOR_GROUPS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(data, "identity", lambda: {})
+    monkeypatch.setattr(data, "server_address", lambda: address)
+    monkeypatch.setattr(access, "data_writable", lambda folder, db: writable)
+    assert data._may_build() is expected
 
 
 def test_require_editor_decides_from_the_environment(tmp_path):

@@ -312,10 +312,10 @@ def test_imports_while_serving(tmp_path, browser):
 
 
 def test_a_cached_connection_reads_the_version_its_key_names(tmp_path):
-    """ui._connection is cached per (path, file identity) and opens the file at the path: if a
+    """data._connection is cached per (path, file identity) and opens the file at the path: if a
     build replaced the file after the identity was read, it must not hand back the new file under
     the old key (the run would then mix cached old results with new ones on one page)."""
-    from evaldash import ui
+    from evaldash.ui import data
 
     reports, db = tmp_path / "reports", tmp_path / "evaldash.duckdb"
     reports.mkdir()
@@ -326,14 +326,14 @@ def test_a_cached_connection_reads_the_version_its_key_names(tmp_path):
     store.build(reports, db)
     new = store.store_identity(db)
     assert new != old
-    ui._connection.clear()
+    data._connection.clear()
     try:
-        with pytest.raises(ui.StoreReplaced):
-            ui._connection(str(db), old)
-        con = ui._connection(str(db), new)
+        with pytest.raises(data.StoreReplaced):
+            data._connection(str(db), old)
+        con = data._connection(str(db), new)
         assert sql.run(con, "sources")["report_label"].tolist() == ["R1年度", "R2年度"]
     finally:
-        ui._connection.clear()
+        data._connection.clear()
 
 
 # --- (b) a build killed midway ----------------------------------------------------------------------

@@ -43,28 +43,29 @@ def test_a_page_changing_its_result_leaves_the_shared_one_alone(served):
     assert "summary" in again and "changed" not in set(again["indicator"])
 
 
-def test_the_same_query_is_run_once(served, monkeypatch):
+@pytest.fixture
+def runs(monkeypatch) -> list[str]:
+    """The names of the queries run on the store from now on."""
     from evaldash import sql
 
     calls = []
     real = sql.run
     monkeypatch.setattr(sql, "run", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    return calls
+
+
+def test_the_same_query_is_run_once(served, runs):
     for _ in range(3):
         ui.query("reflection_by_policy", {"muni": [], "pol": [1]})
     ui.query("reflection_by_policy", {"muni": [], "pol": [2]})
-    assert calls.count("reflection_by_policy") == 2
+    assert runs.count("reflection_by_policy") == 2
 
 
-def test_a_result_is_run_again_for_a_new_store(served, monkeypatch):
-    from evaldash import sql
-
-    calls = []
-    real = sql.run
-    monkeypatch.setattr(sql, "run", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+def test_a_result_is_run_again_for_a_new_store(served, runs):
     ui.query("municipalities")
     store.build(store.reports_dir(), served)  # the same reports, a new file: another store version
     ui.query("municipalities")
-    assert calls.count("municipalities") == 2
+    assert runs.count("municipalities") == 2
 
 
 def _series_ids():

@@ -48,13 +48,9 @@ def _refresh(fingerprint: str, db: str, may_build: bool, _who: str) -> tuple[lis
 
 
 def _may_build() -> bool:
-    """Page views rebuild a stale store only where this server may write the data (never in read-only)."""
-    try:
-        settings = access.load_settings()
-    except access.ConfigError:
-        return False
-    writable = access.data_writable(store.reports_dir(), store.db_path())
-    return access.may_rebuild(settings, server_address(), writable)
+    """Page views rebuild a stale store only where this server may write the data: never in read-only (configured,
+    or open mode on an address others reach) nor on a replica that cannot write the data folder."""
+    return page_access().mode != "read-only" and access.data_writable(store.reports_dir(), store.db_path())
 
 
 def server_address() -> str | None:
@@ -82,11 +78,6 @@ def actor() -> access.Actor:
     return access.dashboard_actor(identity(), server_address())
 
 
-def _who() -> str:
-    """The audit log's name for a rebuild a page view caused: the person signed in, else "open"."""
-    return access.signed_in_email(identity()) or "open"
-
-
 def current_store() -> tuple[Path, tuple[int, int]]:
     """The store to read, rebuilt from its own folder first when its sources changed and this server may build."""
     db = store.db_path()
@@ -100,7 +91,8 @@ def current_store() -> tuple[Path, tuple[int, int]]:
     if ident and meta.get("fingerprint") == fp and meta.get("schema_version") == str(store.SCHEMA_VERSION):
         return db, ident
     with st.spinner("報告書からデータを作成しています…"):
-        findings, note = _refresh(fp, str(db), _may_build(), _who())
+        # The audit log names the person signed in as the cause of a rebuild a page view made, else "open".
+        findings, note = _refresh(fp, str(db), _may_build(), access.signed_in_email(identity()) or "open")
     ident = store.store_identity(db)
     if findings:
         show_findings(findings, "報告書に誤りがあるため、データを更新できませんでした。")

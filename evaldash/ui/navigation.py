@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from .url import carried, encode
+from .url import PARAMS, encode
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Page:
     title: str
     icon: str
     url_path: str | None  # None: the default page, at the app's root
+    editor_only: bool = False  # listed in the navigation for editors only
 
 
 # To add a page: an entry here, its file in pages/ and its queries in queries/. A page's file is named as its
@@ -30,12 +31,9 @@ PAGES = {
     "changes": Page("pages/changes.py", "変化", ":material/compare_arrows:", "changes"),
     "card": Page("pages/card.py", "施策カード", ":material/description:", "card"),
     "data": Page("pages/data.py", "データ", ":material/table:", "data"),
-    "import": Page("pages/import.py", "取込", ":material/upload_file:", "import"),
+    "import": Page("pages/import.py", "取込", ":material/upload_file:", "import", editor_only=True),
 }
 PAGE_FILES = {name: page.file for name, page in PAGES.items()}
-
-
-EDITOR_PAGES = frozenset({"import"})  # pages only an editor sees in the navigation
 
 
 def navigation_pages(can_edit: bool) -> list:
@@ -43,8 +41,8 @@ def navigation_pages(can_edit: bool) -> list:
     still routed: its direct URL opens the page, which says why it cannot be used (and every write it could
     make checks the person again)."""
     return [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.url_path is None,
-                    visibility="visible" if can_edit or name not in EDITOR_PAGES else "hidden")
-            for name, p in PAGES.items()]
+                    visibility="visible" if can_edit or not p.editor_only else "hidden")
+            for p in PAGES.values()]
 
 
 ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "dashboard.py"
@@ -75,16 +73,20 @@ def require_entry_point() -> None:
 
 
 def view_params() -> dict[str, str]:
-    """The current filter as URL parameters, for links to other pages."""
-    return {**{name: encode(v) for name, v in st.session_state["_filters"].params().items() if v}, **carried()}
+    """The current filter as URL parameters, for links to other pages, and the image format when not the default."""
+    params = {name: encode(v) for name, v in st.session_state["_filters"].params().items() if v}
+    img = st.session_state.get("f_img", PARAMS["f_img"].default)
+    if img != PARAMS["f_img"].default:
+        params["img"] = img
+    return params
 
 
 def page_list(can_edit: bool) -> None:
     """The sidebar's list of pages. Each link carries the filter, so a page opens with it as one history entry;
     Streamlit's own navigation would open the page's bare address first, which the app then fills in (two entries,
     and Back would show the page without the filter)."""
-    for name, p in PAGES.items():
-        if can_edit or name not in EDITOR_PAGES:
+    for p in PAGES.values():
+        if can_edit or not p.editor_only:
             st.page_link(p.file, label=p.title, icon=p.icon, query_params=view_params(), width="stretch")
 
 

@@ -57,18 +57,17 @@ def _page_name(page) -> str:
     return next((name for name, p in PAGES.items() if p.url_path == path), "")
 
 
-def keep_link(page, params: Mapping[str, str]) -> bool:
-    """Remember the page and filters this browser asked for; False when the browser cannot be told apart."""
+def keep_link(page, params: Mapping[str, str]) -> None:
+    """Remember the page and filters this browser asked for, unless the browser cannot be told apart."""
     browser = _browser()
     if not browser:
-        return False
+        return
     kept, lock = _kept()
     now = time.monotonic()
     with lock:
         for key in [k for k, (when, _, _) in kept.items() if now - when > KEEP_SECONDS]:
             del kept[key]
         kept[browser] = (now, _page_name(page), dict(params))
-    return True
 
 
 def take_link() -> tuple[str, dict] | None:
@@ -111,10 +110,7 @@ def sign_in_screen(page) -> None:
         label = "サインイン" if provider is None or len(found) == 1 else f"サインイン（{provider}）"
         if st.button(label, type="primary", icon=":material/login:", key=f"sign_in_{provider or ''}"):
             keep_link(page, st.query_params.to_dict())
-            if provider:
-                st.login(provider)
-            else:
-                st.login()
+            st.login(provider)  # None: the single unnamed provider
 
 
 def return_to_link(page) -> None:

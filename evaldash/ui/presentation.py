@@ -74,15 +74,6 @@ export default function ({ parentElement, setStateValue, setTriggerValue }) {
 _window = st.components.v2.component("evaldash_present_window", js=_JS)
 
 
-@dataclass(frozen=True)
-class Deck:
-    """What the page hands over: the indicators in order, their values, targets and change sentences."""
-    ids: list[str]
-    series: pd.DataFrame
-    targets: tuple
-    summary_of: dict
-
-
 def _go(to: int) -> None:
     st.session_state[SLIDE] = to
 
@@ -133,28 +124,16 @@ def _navigation(bar: Toolbar, k: int, count: int) -> None:
         st.rerun()
 
 
-def _mount(count: int) -> None:
-    """The window's height and the clicker's keys (see the module's docstring); it draws nothing."""
-    _window(key=KEY, default={"room": None}, height=0, on_room_change=lambda: None,
-            on_step_change=lambda: _step(count))
-
-
-def _no_values(row) -> None:
-    st.info("この指標には表示できる値がありません（報告書では各年度とも「-」）。", icon=":material/info:")
-    if isinstance(row.note, str) and row.note:
-        st.subheader(md_escape(row.note), anchor=False)
-
-
-def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
-    """One indicator per screen: title, subtitle (unit, years), the chart or why there is none, the sentence,
-    the source; previous / next by button, ←/→ or PageUp/PageDown."""
-    ordered = [i for i in deck.ids if i in set(deck.series["indicator_id"].tolist())]
+def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, summary_of: dict,
+         mode: str, kind: str, era: str) -> None:
+    """One indicator per screen (`ids` in order, their values in `series`): title, subtitle (unit, years), the chart
+    or why there is none, the change sentence, the source; previous / next by button, ←/→ or PageUp/PageDown."""
+    ordered = [i for i in ids if i in set(series["indicator_id"].tolist())]
     k = st.session_state[url.bind(SLIDE, list(range(1, len(ordered) + 1)))]
     _navigation(bar, k, len(ordered))
-    view = shaped(shaping.slide, "indicator_series", {"ids": deck.ids}, ordered[k - 1], mode, kind, era,
-                  deck.targets)
+    view = shaped(shaping.slide, "indicator_series", {"ids": ids}, ordered[k - 1], mode, kind, era, targets)
     row = view.row
-    values = deck.series.loc[deck.series["indicator_id"] == row.indicator_id, "value"]
+    values = series.loc[series["indicator_id"] == row.indicator_id, "value"]
     st.title(md_escape(row.indicator), anchor=False)
     st.header(md_escape(view.subtitle), anchor=False)
     if values.notna().any():
@@ -163,8 +142,13 @@ def show(bar: Toolbar, deck: Deck, mode: str, kind: str, era: str) -> None:
                         theme=None, height=_chart_height())
         chart_table(view.figure, "年度", bar.table)  # in the toolbar: the slide keeps its room for the chart
     else:
-        _no_values(row)
-    if row.indicator_id in deck.summary_of:
-        st.subheader(md_escape(deck.summary_of[row.indicator_id]), anchor=False)
+        st.info("この指標には表示できる値がありません（報告書では各年度とも「-」）。", icon=":material/info:")
+        if isinstance(row.note, str) and row.note:
+            st.subheader(md_escape(row.note), anchor=False)
+    if row.indicator_id in summary_of:
+        st.subheader(md_escape(summary_of[row.indicator_id]), anchor=False)
     caption(view.source)
-    _mount(len(ordered))  # last, so that its empty box adds no gap between the slide's parts
+    # The window's height and the clicker's keys (see the module's docstring); it draws nothing, and comes last so
+    # that its empty box adds no gap between the slide's parts.
+    _window(key=KEY, default={"room": None}, height=0, on_room_change=lambda: None,
+            on_step_change=lambda: _step(len(ordered)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import shaping
+from ..charts import image_config
 from ..export.deck.selection import selection_file_name
 from .. import filters as fl
 from ..filters import MAX_SEARCH, Filters, clean_search, describe
@@ -125,13 +126,14 @@ def _drop(field: str, value) -> None:
 
 def empty_view(message: str = EMPTY_MESSAGE, unit: str = "indicators") -> None:
     """A page's empty result: says so, names the single choices whose removal gives `unit` back (measures or
-    indicators), a button each that takes it out, and for a search that missed, the nearest indicator names."""
+    indicators), a button each that takes it out, and for a search that missed, the nearest indicator names; then
+    stops the page."""
     empty_notice(message)
     f = filters()
     params = f.params()
     count = lambda p: int(query("filter_count", p)[unit].iloc[0])  # noqa: E731
     if not any(params.values()) or count(params) > 0:
-        return  # the filter selects rows: the page's own settings emptied the view
+        url.stop()  # the filter selects rows: the page's own settings emptied the view
     found = fl.culprits(params, count, st.session_state.get("_policy_names"))
     if found:
         st.caption("次の絞り込みを一つ外すと表示されます。")
@@ -143,6 +145,7 @@ def empty_view(message: str = EMPTY_MESSAGE, unit: str = "indicators") -> None:
         st.button("絞り込みを解除", key="drop_all", on_click=_reset_filters, icon=":material/restart_alt:")
     if f.q and count({**params, **{k: [] for k in ("pol", "dept", "sec", "refl")}}) == 0:
         suggest(st, f.q, f.muni, "main")
+    url.stop()
 
 
 def _silent_filters() -> Filters:
@@ -192,6 +195,4 @@ def presenting() -> bool:
 
 def chart_config(filename: str) -> dict:
     """Plotly's toolbar for a chart: its image saved under `filename`, in the format the sidebar chose."""
-    from ..charts import image_config
-
-    return image_config(filename, st.session_state.get("f_img", "png"))
+    return image_config(filename, st.session_state.get("f_img", url.PARAMS["f_img"].default))

@@ -6,29 +6,26 @@ are short codes (pol=3, mode=index), not the labels the widgets show. Streamlit'
 used: it names the parameter by the widget's key, drops a value it cannot use without saying so, and a list
 would not stay one comma-separated parameter as the links already shared are written.
 
-The address is written once a run, at its end (`written_once`): each change of st.query_params makes the browser
-add a history entry, so writing parameter by parameter would leave intermediate addresses that Back steps through.
-And the address wins when it changed outside the app (Back, Forward, a link): its values seed the widgets again.
+The address is written once a run, at its end (`flush`, called by the entry point): each change of st.query_params
+makes the browser add a history entry, so writing parameter by parameter would leave intermediate addresses that
+Back steps through. And the address wins when it changed outside the app (Back, Forward, a link): its values seed
+the widgets again.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from ..filters import clean_search
 
 
 def _percent(value: str) -> int:
-    number = float(value)  # "inf", "nan" and 1e400 are not a threshold: dropped like any malformed value
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(value)
-    return max(0, min(500, int(number)))
+    # int() refuses "inf", "nan" and 1e400: not a threshold, dropped like any malformed value.
+    return max(0, min(500, int(float(value))))
 
 
 def _int(value: str) -> int:
@@ -83,16 +80,6 @@ def _from_url(p: Param, options, parse, quiet: bool = False) -> list:
     return values
 
 
-def _seed(key: str, p: Param, options, parse) -> None:
-    """Put the URL's value into the widget's state once per session (a shared link opens that view)."""
-    seeded = st.session_state.setdefault("_seeded", set())
-    # Streamlit drops a widget's state when a run does not draw it (another page): seed again then.
-    if key in seeded and key in st.session_state:
-        return
-    seeded.add(key)
-    st.session_state[key] = _held(p, _from_url(p, options, parse))
-
-
 def _held(p: Param, values: list):
     """A link's values as the widget holds them: a list without repeats, or the first (else the default)."""
     return list(dict.fromkeys(values)) if p.default is None else values[0] if values else p.default
@@ -130,20 +117,6 @@ def flush() -> None:
     st.session_state[_LAST] = _bound_in_url()
 
 
-@contextlib.contextmanager
-def written_once():
-    """Run the page, then write the address once. After st.stop() nothing reaches the browser any more: a page
-    stops with stop(), which writes first; a run that st.rerun() ends writes nothing, the next one will."""
-    try:
-        yield
-    except ScriptControlException:
-        raise
-    except Exception:  # the view drawn so far has its address
-        flush()
-        raise
-    flush()
-
-
 def stop() -> None:
     """st.stop() for a page: the address written first."""
     flush()
@@ -158,17 +131,10 @@ def follow_address() -> None:
     if last is None:
         return
     now = _bound_in_url()
-    changed = {name for name in set(now) | set(last) if now.get(name) != last.get(name)}
     seeded = st.session_state.get("_seeded", set())
     for key, p in PARAMS.items():
-        if p.name in changed:
+        if now.get(p.name) != last.get(p.name):
             seeded.discard(key)
-
-
-def carried() -> dict[str, str]:
-    """What a link to another page carries besides the filter: the image format, when not the default."""
-    img = st.session_state.get("f_img", PARAMS["f_img"].default)
-    return {} if img == PARAMS["f_img"].default else {"img": encode(img)}
 
 
 def bind(key: str, options: list | None = None, parse: Callable | None = None) -> str:
@@ -178,7 +144,12 @@ def bind(key: str, options: list | None = None, parse: Callable | None = None) -
     need them (an indicator named by an older link).
     """
     p = PARAMS[key]
-    _seed(key, p, options, parse or p.parse)
+    seeded = st.session_state.setdefault("_seeded", set())
+    # The URL's value goes into the widget's state once a session (a shared link opens that view), and again when
+    # Streamlit dropped the state because a run did not draw the widget (another page).
+    if key not in seeded or key not in st.session_state:
+        seeded.add(key)
+        st.session_state[key] = _held(p, _from_url(p, options, parse or p.parse))
     value = st.session_state[key]
     if p.default is None:
         # Held as the options themselves: the browser sends a choice back as its label, which the sidebar's counts

@@ -16,14 +16,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 
+from evaldash.ui.navigation import PAGES as REGISTRY
+
 from . import server
 from .conftest import SIZES, assert_no_error, copy_reports, new_context, open_app, screenshot
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"/": "概要", "/trends": "推移", "/changes": "変化", "/card": "施策カード", "/data": "データ", "/import": "取込"}
-SLUG = {"/": "overview", "/trends": "trends", "/changes": "changes", "/card": "card", "/data": "data", "/import": "import"}
-NAV = ["概要", "推移", "変化", "施策カード", "データ", "取込"]
+# Every page of the registry (a new one too): its address -> its name (for the screenshots) and its title.
+PAGES = {f"/{p.url_path or ''}": (name, p.title) for name, p in REGISTRY.items()}
+NAV = [p.title for p in REGISTRY.values()]
 
 # Two different kanji drawn with the h1's font: if both come out as the same box, the font has no
 # Japanese glyphs (tofu).
@@ -83,12 +85,12 @@ def test_page_renders_at_laptop_and_projector_size(page, app_url, path):
             server.wait_for_app(page)  # charts and tables redraw at the new width
         where = f"{path} at {width}x{height}"
         assert_no_error(page, where)
-        assert page.locator("h1").first.inner_text().strip() == PAGES[path], where
+        assert page.locator("h1").first.inner_text().strip() == PAGES[path][1], where
         nav = [t.split("\n")[-1].strip() for t in page.locator(server.NAV_LINKS).all_inner_texts()]
         assert nav == NAV, where
         assert server.horizontal_overflow(page) == [], where
         assert page.evaluate(CJK_RENDERS_JS), f"Japanese text renders as boxes on {where}"
-        screenshot(page, f"{SLUG[path]}_{width}x{height}")
+        screenshot(page, f"{PAGES[path][0]}_{width}x{height}")
         assert server.horizontal_overflow(page) == [], where
 
 

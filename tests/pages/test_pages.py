@@ -204,11 +204,12 @@ def test_measure_card_offers_an_a4_print_file(open_page):
 
 def test_report_text_is_escaped_for_markdown(open_page, monkeypatch):
     from evaldash import ui
+    from evaldash.filters import clean_search
 
     assert ui.md_escape("[押して](javascript:alert(1)) **太字** :red[赤] $x$") == (
         r"\[押して\]\(javascript\:alert\(1\)\) \*\*太字\*\* \:red\[赤\] \$x\$"
     )
-    assert ui.clean_search("abc\x00\x1b[31m" + "x" * 500) == "abc[31m" + "x" * 93
+    assert clean_search("abc\x00\x1b[31m" + "x" * 500) == "abc[31m" + "x" * 93
 
 
 def test_changes_and_trends_offer_office_files(open_page):
