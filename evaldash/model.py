@@ -348,8 +348,9 @@ def _values(cells: list[Cell]) -> np.ndarray:
 
 def _taken(values: list, at: np.ndarray):
     """values[at] as a frame column, typed as pandas types a list of the values taken; each value converted once."""
-    used, codes = np.unique(at, return_inverse=True)
-    return pd.Series([values[j] for j in used.tolist()]).array.take(codes)
+    taken = np.bincount(at, minlength=len(values)) > 0
+    renumbered = np.cumsum(taken) - 1  # a taken value's place among the taken ones
+    return pd.Series([values[j] for j in np.flatnonzero(taken).tolist()]).array.take(renumbered[at])
 
 
 def _texts(values: list, func=None):
