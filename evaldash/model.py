@@ -81,8 +81,9 @@ def flat_dictionary() -> pd.DataFrame:
 ID_SEPARATOR = "~"
 
 
-def indicator_id(municipality: str, measure_id: str, name: str) -> str:
-    """Stable across report years: the name's date qualifier (…現在) is not part of it.
+def indicator_id(municipality: str, measure_id: str, key: str) -> str:
+    """Stable across report years: `key` is the indicator's name without its date qualifier (…現在,
+    normalize.indicator_key).
 
     Unique across municipalities too: queries, pages and exports pick indicators by id alone. Eight hex digits were
     not (two pairs of a generated national store of 510,000 indicators shared an id, and 推移 or a card would have
@@ -92,7 +93,6 @@ def indicator_id(municipality: str, measure_id: str, name: str) -> str:
     `~` joins the code and the digest: a measure's code may hold `-` (`A-12`, `3-1-2`), never `~`, and `~` needs no
     escaping in a URL. Links with the older `-` still open their indicators (shaping.linked_indicator).
     """
-    key = nz.indicator_key(name)
     digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{key}".encode()).hexdigest()[:16]
     return f"{measure_id}{ID_SEPARATOR}{digest}"
 
@@ -189,8 +189,9 @@ def merge(reports: list[Report]) -> Merged:
 def _merge_indicator(merged: Merged, report: Report, mid: str, ind: Indicator) -> None:
     """The indicator under its id; its cells are merged all at once afterwards (_observations)."""
     muni = report.municipality
-    iid = indicator_id(muni, mid, ind.name)
-    mine = (muni, mid, nz.indicator_key(ind.name))
+    key = nz.indicator_key(ind.name)
+    iid = indicator_id(muni, mid, key)
+    mine = (muni, mid, key)
     owner = merged.owners.setdefault(iid, mine)
     if owner != mine:
         raise IndicatorIdClash(Finding(
@@ -268,13 +269,19 @@ def _measures(merged: Merged) -> dict[str, pd.DataFrame]:
 
 
 def _indicators(merged: Merged) -> pd.DataFrame:
-    frame = _frame("indicators", [{
-        "municipality": muni, "measure_id": mid, "indicator_id": iid, "indicator": ind.name,
-        "indicator_raw": ind.name_raw, "unit": ind.unit, "note": " ".join(ind.notes) or None,
-        "report_year": r.report_year, "source_file": r.source_file, "source_line": ind.line,
-        "search_text": ind.name.lower(),
-    } for (muni, iid), (r, mid, ind) in sorted(
-        merged.indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1]))])
+    """Built column by column, like the observations: a dict per row would spell out every column's name again."""
+    if not merged.indicators:
+        frame = _frame("indicators", [])  # columns of no rows keep the dtype the other tables join on
+    else:
+        munis, ids, reports, measures, inds = zip(*[(muni, iid, r, mid, ind) for (muni, iid), (r, mid, ind) in sorted(
+            merged.indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1]))])
+        frame = pd.DataFrame({
+            "municipality": list(munis), "measure_id": list(measures), "indicator_id": list(ids),
+            "indicator": [i.name for i in inds], "indicator_raw": [i.name_raw for i in inds],
+            "unit": [i.unit for i in inds], "note": [" ".join(i.notes) or None for i in inds],
+            "report_year": [r.report_year for r in reports], "source_file": [r.source_file for r in reports],
+            "source_line": [i.line for i in inds], "search_text": [i.name.lower() for i in inds],
+        }, columns=list(TABLE_TYPES["indicators"]))
     frame["ord"] = frame.groupby(["municipality", "measure_id"], sort=False).cumcount()  # its place in the measure
     return frame
 
