@@ -296,17 +296,17 @@ def _observations(met: list[_Met]) -> tuple[pd.DataFrame, list[dict]]:
     cells = [c for m in met for c in m.indicator.cells if c.status != nz.STATUS_NOT_REPORTED]
     if not cells:
         return _frame("observations", []), []  # columns of no rows keep the dtype the other tables join on
-    keys = sorted({(m.report.municipality, m.indicator_id) for m in met})
-    rank = {key: k for k, key in enumerate(keys)}
-    key = np.fromiter((rank[(m.report.municipality, m.indicator_id)] for m in met), np.int64, len(met))[owner]
+    muni, munis = pd.factorize(_objects([m.report.municipality for m in met]), sort=True)
+    ids, indicator_ids = pd.factorize(_objects([m.indicator_id for m in met]), sort=True)
     year = np.fromiter((c.fiscal_year for c in cells), np.int64, len(cells))
-    order = np.lexsort((year, key))
+    order = np.lexsort((year, ids[owner], muni[owner]))
+    key = (muni * len(indicator_ids) + ids)[owner]  # the same for the cells of one municipality's indicator
     next_same = (key[order][1:] == key[order][:-1]) & (year[order][1:] == year[order][:-1])  # as the next in order
     last = order[np.r_[~next_same, True]]
     reports = [m.report for m in met]
     frame = pd.DataFrame({
-        "municipality": _taken([k[0] for k in keys], key[last]),
-        "indicator_id": _taken([k[1] for k in keys], key[last]),
+        "municipality": _taken(list(munis), muni[owner[last]]),
+        "indicator_id": _taken(list(indicator_ids), ids[owner[last]]),
         "fiscal_year": year[last],
         "fiscal_label": _texts([cells[j].fiscal_label for j in last.tolist()]),
         "value": _values([cells[j] for j in last.tolist()]),
