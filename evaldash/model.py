@@ -296,8 +296,8 @@ def _observations(met: list[_Met]) -> tuple[pd.DataFrame, list[dict]]:
     cells = [c for m in met for c in m.indicator.cells if c.status != nz.STATUS_NOT_REPORTED]
     if not cells:
         return _frame("observations", []), []  # columns of no rows keep the dtype the other tables join on
-    muni, munis = pd.factorize(_objects([m.report.municipality for m in met]), sort=True)
-    ids, indicator_ids = pd.factorize(_objects([m.indicator_id for m in met]), sort=True)
+    muni, munis = pd.factorize(np.array([m.report.municipality for m in met], dtype=object), sort=True)
+    ids, indicator_ids = pd.factorize(np.array([m.indicator_id for m in met], dtype=object), sort=True)
     year = np.fromiter((c.fiscal_year for c in cells), np.int64, len(cells))
     order = np.lexsort((year, ids[owner], muni[owner]))
     key = (muni * len(indicator_ids) + ids)[owner]  # the same for the cells of one municipality's indicator
@@ -325,7 +325,7 @@ def _revisions(met: list[_Met], cells: list[Cell], owner: np.ndarray, order: np.
     """The revisions rows, in the order met: each cell whose value or status differs from the cell before it
     in `order` (the cells by key, each key's in the order met) of the same key."""
     value = _values([cells[j] for j in order.tolist()])
-    status = _objects([cells[j].status for j in order.tolist()])
+    status = np.array([cells[j].status for j in order.tolist()], dtype=object)
     same_value = (value[1:] == value[:-1]) | (np.isnan(value[1:]) & np.isnan(value[:-1]))
     changed = np.flatnonzero(next_same & ~(same_value & (status[1:] == status[:-1])))
     pairs = sorted(zip(order[changed + 1].tolist(), order[changed].tolist()))
@@ -343,11 +343,6 @@ def _revision(met: _Met, cell: Cell, old_met: _Met, old: Cell) -> dict:
     }
 
 
-def _objects(values: list) -> np.ndarray:
-    """A list as a numpy array of its objects."""
-    return np.fromiter(values, dtype=object, count=len(values))
-
-
 def _values(cells: list[Cell]) -> np.ndarray:
     """The cells' values as floats, NaN where a cell has none."""
     return np.fromiter((np.nan if c.value is None else c.value for c in cells), np.float64, len(cells))
@@ -362,7 +357,7 @@ def _taken(values: list, at: np.ndarray):
 
 def _texts(values: list, func=None):
     """Texts as a frame column (func of each, if given), each distinct text converted once."""
-    codes, uniques = pd.factorize(_objects(values), use_na_sentinel=False)
+    codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=False)
     return _taken([func(u) if func else u for u in uniques], codes)
 
 
