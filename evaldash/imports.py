@@ -414,9 +414,15 @@ def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> 
     ]
     okeys = ["municipality", "indicator_id", "fiscal_year"]
     ob, oa = before["observations"], after["observations"]
-    joined = oa.merge(ob, on=okeys, how="left", suffixes=("", "_old"), indicator=True)
+    # Only a value of an indicator already there can be revised: the join looks at those alone (an upload's
+    # million new values need no join), and keeps their order.
+    known = oa["indicator_id"].isin(ob["indicator_id"]).to_numpy()
+    joined = oa[known].merge(ob, on=okeys, how="left", suffixes=("", "_old"), indicator=True)
+    new = ~known
+    new[known] = (joined["_merge"] == "left_only").to_numpy()
     names = after["indicators"][["municipality", "indicator_id", "measure_id", "indicator", "unit"]]
-    added = joined[joined["_merge"] == "left_only"].merge(names, on=["municipality", "indicator_id"])
+    added = oa.loc[new, ["municipality", "indicator_id", "fiscal_label", "value", "value_status"]].merge(
+        names, on=["municipality", "indicator_id"])
     changed = joined[
         (joined["_merge"] == "both")
         & ((joined["value"].fillna(float("nan")) != joined["value_old"]) & ~(joined["value"].isna() & joined["value_old"].isna())

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import normalize as nz
-from .report import Finding, Measure, Report, quoted
+from .report import Cell, Finding, Indicator, Measure, Report, quoted
 from .summary import change_sentences, decimals_of
 
 # The flat table (the export contract), column -> (Japanese name, description), in the table's order: shown on the
@@ -81,8 +81,9 @@ def flat_dictionary() -> pd.DataFrame:
 ID_SEPARATOR = "~"
 
 
-def indicator_id(municipality: str, measure_id: str, name: str) -> str:
-    """Stable across report years: the name's date qualifier (…現在) is not part of it.
+def indicator_id(municipality: str, measure_id: str, key: str) -> str:
+    """Stable across report years: `key` is the indicator's name without its date qualifier (…現在,
+    normalize.indicator_key).
 
     Unique across municipalities too: queries, pages and exports pick indicators by id alone. Eight hex digits were
     not (two pairs of a generated national store of 510,000 indicators shared an id, and 推移 or a card would have
@@ -92,7 +93,6 @@ def indicator_id(municipality: str, measure_id: str, name: str) -> str:
     `~` joins the code and the digest: a measure's code may hold `-` (`A-12`, `3-1-2`), never `~`, and `~` needs no
     escaping in a URL. Links with the older `-` still open their indicators (shaping.linked_indicator).
     """
-    key = nz.indicator_key(name)
     digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{key}".encode()).hexdigest()[:16]
     return f"{measure_id}{ID_SEPARATOR}{digest}"
 
@@ -109,14 +109,12 @@ def departments_text(measure: Measure) -> str:
     return " / ".join(f"{d.dept} {d.section}" if d.section else d.dept for d in measure.departments)
 
 
-@dataclass(slots=True)  # one per observation: a million-row template makes a million of them
-class _Obs:
-    value: float | None
-    status: str
-    raw: str
-    label: str
+@dataclass(slots=True)  # one per indicator of each report: a million-row template makes 200,000 of them
+class _Met:
     report: Report
-    line: int
+    measure_id: str
+    indicator_id: str
+    indicator: Indicator
 
 
 @dataclass
@@ -128,7 +126,8 @@ class Merged:
     measures: dict = field(default_factory=dict)  # (muni, measure_id) -> (report, policy, initiative, measure)
     indicators: dict = field(default_factory=dict)  # (muni, indicator_id) -> (report, measure_id, Indicator)
     owners: dict = field(default_factory=dict)  # indicator_id -> (muni, measure_id, name key), in every city
-    observations: dict = field(default_factory=dict)  # (muni, indicator_id, fiscal_year) -> _Obs
+    met: list[_Met] = field(default_factory=list)  # every indicator of every report, in the order merged
+    observations: pd.DataFrame | None = None  # the observations table: the newest reported value of each year
     revisions: list[dict] = field(default_factory=list)
 
 
@@ -151,7 +150,7 @@ def build_frames(reports: list[Report], source_info: dict[str, dict] | None = No
         "initiatives": _initiatives(merged),
         **_measures(merged),
         "indicators": _indicators(merged),
-        "observations": _observations(merged),
+        "observations": merged.observations,
         "revisions": _frame("revisions", merged.revisions),
         "report_changes": _frame("report_changes", report_changes(reports)),
     }
@@ -167,7 +166,7 @@ def compared_frames(reports: list[Report]) -> dict[str, pd.DataFrame]:
     without the tables it does not look at (indicator changes are most of a large build's time)."""
     merged = merge(_order(reports))
     return {"measures": _measures(merged)["measures"], "indicators": _indicators(merged),
-            "observations": _observations(merged)}
+            "observations": merged.observations}
 
 
 def merge(reports: list[Report]) -> Merged:
@@ -183,13 +182,16 @@ def merge(reports: list[Report]) -> Merged:
             merged.measures[(muni, measure.measure_id)] = (report, policy, initiative, measure)
             for ind in measure.indicators:
                 _merge_indicator(merged, report, measure.measure_id, ind)
+    merged.observations, merged.revisions = _observations(merged.met)
     return merged
 
 
-def _merge_indicator(merged: Merged, report: Report, mid: str, ind) -> None:
+def _merge_indicator(merged: Merged, report: Report, mid: str, ind: Indicator) -> None:
+    """The indicator under its id; its cells are merged all at once afterwards (_observations)."""
     muni = report.municipality
-    iid = indicator_id(muni, mid, ind.name)
-    mine = (muni, mid, nz.indicator_key(ind.name))
+    key = nz.indicator_key(ind.name)
+    iid = indicator_id(muni, mid, key)
+    mine = (muni, mid, key)
     owner = merged.owners.setdefault(iid, mine)
     if owner != mine:
         raise IndicatorIdClash(Finding(
@@ -198,21 +200,7 @@ def _merge_indicator(merged: Merged, report: Report, mid: str, ind) -> None:
             "指標と同じです: 指標ごとに別の ID が必要です。どちらかの指標名を変えてください",
         ))
     merged.indicators[(muni, iid)] = (report, mid, ind)
-    for cell in ind.cells:
-        if cell.status == nz.STATUS_NOT_REPORTED:
-            continue
-        key = (muni, iid, cell.fiscal_year)
-        new = _Obs(cell.value, cell.status, cell.raw, cell.fiscal_label, report, ind.line)
-        old = merged.observations.get(key)
-        if old is not None and (old.value, old.status) != (new.value, new.status):
-            merged.revisions.append({
-                "municipality": muni, "measure_id": mid, "indicator_id": iid, "indicator": ind.name,
-                "fiscal_year": cell.fiscal_year, "fiscal_label": cell.fiscal_label,
-                "old_value": old.value, "old_status": old.status, "new_value": new.value, "new_status": new.status,
-                "old_report": old.report.source_file, "new_report": report.source_file,
-                "old_report_year": old.report.report_year, "new_report_year": report.report_year,
-            })
-        merged.observations[key] = new
+    merged.met.append(_Met(report, mid, iid, ind))
 
 
 def _report_row(r: Report, info: dict) -> dict:
@@ -281,31 +269,96 @@ def _measures(merged: Merged) -> dict[str, pd.DataFrame]:
 
 
 def _indicators(merged: Merged) -> pd.DataFrame:
-    frame = _frame("indicators", [{
-        "municipality": muni, "measure_id": mid, "indicator_id": iid, "indicator": ind.name,
-        "indicator_raw": ind.name_raw, "unit": ind.unit, "note": " ".join(ind.notes) or None,
-        "report_year": r.report_year, "source_file": r.source_file, "source_line": ind.line,
-        "search_text": ind.name.lower(),
-    } for (muni, iid), (r, mid, ind) in sorted(
-        merged.indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1]))])
+    """Built column by column, like the observations: a dict per row would spell out every column's name again."""
+    if not merged.indicators:
+        frame = _frame("indicators", [])  # columns of no rows keep the dtype the other tables join on
+    else:
+        munis, ids, reports, measures, inds = zip(*[(muni, iid, r, mid, ind) for (muni, iid), (r, mid, ind) in sorted(
+            merged.indicators.items(), key=lambda kv: (kv[0][0], kv[1][1], kv[1][2].line, kv[0][1]))])
+        frame = pd.DataFrame({
+            "municipality": list(munis), "measure_id": list(measures), "indicator_id": list(ids),
+            "indicator": [i.name for i in inds], "indicator_raw": [i.name_raw for i in inds],
+            "unit": [i.unit for i in inds], "note": [" ".join(i.notes) or None for i in inds],
+            "report_year": [r.report_year for r in reports], "source_file": [r.source_file for r in reports],
+            "source_line": [i.line for i in inds], "search_text": [i.name.lower() for i in inds],
+        }, columns=list(TABLE_TYPES["indicators"]))
     frame["ord"] = frame.groupby(["municipality", "measure_id"], sort=False).cumcount()  # its place in the measure
     return frame
 
 
-def _observations(merged: Merged) -> pd.DataFrame:
-    """Built column by column: a dict per row would spell out every column's name again for each observation."""
-    if not merged.observations:
-        return _frame("observations", [])  # columns of no rows keep the dtype the other tables join on
-    keys = sorted(merged.observations)
-    obs = [merged.observations[key] for key in keys]
-    reports = [o.report for o in obs]
-    return pd.DataFrame({
-        "municipality": [key[0] for key in keys], "indicator_id": [key[1] for key in keys],
-        "fiscal_year": [key[2] for key in keys], "fiscal_label": [o.label for o in obs],
-        "value": [o.value for o in obs], "value_status": [o.status for o in obs], "raw": [o.raw.strip() for o in obs],
-        "report_year": [r.report_year for r in reports], "report_label": [r.report_label for r in reports],
-        "source_file": [r.source_file for r in reports], "source_line": [o.line for o in obs],
+def _observations(met: list[_Met]) -> tuple[pd.DataFrame, list[dict]]:
+    """The observations table and the revisions, from the cells of every indicator the merge met, in its order.
+
+    All at once rather than cell by cell: the reported cells sorted by municipality, indicator and year, and
+    within a key in the order met (a stable sort). The last cell of a key is its observation."""
+    owner = np.fromiter((k for k, m in enumerate(met) for c in m.indicator.cells
+                         if c.status != nz.STATUS_NOT_REPORTED), np.int64)
+    cells = [c for m in met for c in m.indicator.cells if c.status != nz.STATUS_NOT_REPORTED]
+    if not cells:
+        return _frame("observations", []), []  # columns of no rows keep the dtype the other tables join on
+    muni, munis = pd.factorize(np.array([m.report.municipality for m in met], dtype=object), sort=True)
+    ids, indicator_ids = pd.factorize(np.array([m.indicator_id for m in met], dtype=object), sort=True)
+    year = np.fromiter((c.fiscal_year for c in cells), np.int64, len(cells))
+    order = np.lexsort((year, ids[owner], muni[owner]))
+    key = (muni * len(indicator_ids) + ids)[owner]  # the same for the cells of one municipality's indicator
+    next_same = (key[order][1:] == key[order][:-1]) & (year[order][1:] == year[order][:-1])  # as the next in order
+    last = order[np.r_[~next_same, True]]
+    reports = [m.report for m in met]
+    frame = pd.DataFrame({
+        "municipality": _taken(list(munis), muni[owner[last]]),
+        "indicator_id": _taken(list(indicator_ids), ids[owner[last]]),
+        "fiscal_year": year[last],
+        "fiscal_label": _texts([cells[j].fiscal_label for j in last.tolist()]),
+        "value": _values([cells[j] for j in last.tolist()]),
+        "value_status": _texts([cells[j].status for j in last.tolist()]),
+        "raw": _texts([cells[j].raw for j in last.tolist()], str.strip),
+        "report_year": _taken([r.report_year for r in reports], owner[last]),
+        "report_label": _taken([r.report_label for r in reports], owner[last]),
+        "source_file": _taken([r.source_file for r in reports], owner[last]),
+        "source_line": _taken([m.indicator.line for m in met], owner[last]),
     }, columns=list(TABLE_TYPES["observations"]))
+    return frame, _revisions(met, cells, owner, order, next_same)
+
+
+def _revisions(met: list[_Met], cells: list[Cell], owner: np.ndarray, order: np.ndarray, next_same: np.ndarray
+               ) -> list[dict]:
+    """The revisions rows, in the order met: each cell whose value or status differs from the cell before it
+    in `order` (the cells by key, each key's in the order met) of the same key."""
+    value = _values([cells[j] for j in order.tolist()])
+    status = np.array([cells[j].status for j in order.tolist()], dtype=object)
+    same_value = (value[1:] == value[:-1]) | (np.isnan(value[1:]) & np.isnan(value[:-1]))
+    changed = np.flatnonzero(next_same & ~(same_value & (status[1:] == status[:-1])))
+    pairs = sorted(zip(order[changed + 1].tolist(), order[changed].tolist()))
+    return [_revision(met[owner[new]], cells[new], met[owner[old]], cells[old]) for new, old in pairs]
+
+
+def _revision(met: _Met, cell: Cell, old_met: _Met, old: Cell) -> dict:
+    """A revisions row: `old` was the value until `cell` of a newer report (or a later line) changed it."""
+    return {
+        "municipality": met.report.municipality, "measure_id": met.measure_id, "indicator_id": met.indicator_id,
+        "indicator": met.indicator.name, "fiscal_year": cell.fiscal_year, "fiscal_label": cell.fiscal_label,
+        "old_value": old.value, "old_status": old.status, "new_value": cell.value, "new_status": cell.status,
+        "old_report": old_met.report.source_file, "new_report": met.report.source_file,
+        "old_report_year": old_met.report.report_year, "new_report_year": met.report.report_year,
+    }
+
+
+def _values(cells: list[Cell]) -> np.ndarray:
+    """The cells' values as floats, NaN where a cell has none."""
+    return np.fromiter((np.nan if c.value is None else c.value for c in cells), np.float64, len(cells))
+
+
+def _taken(values: list, at: np.ndarray):
+    """values[at] as a frame column, typed as pandas types a list of the values taken; each value converted once."""
+    taken = np.bincount(at, minlength=len(values)) > 0
+    renumbered = np.cumsum(taken) - 1  # a taken value's place among the taken ones
+    return pd.Series([values[j] for j in np.flatnonzero(taken).tolist()]).array.take(renumbered[at])
+
+
+def _texts(values: list, func=None):
+    """Texts as a frame column (func of each, if given), each distinct text converted once."""
+    codes, uniques = pd.factorize(np.array(values, dtype=object), use_na_sentinel=False)
+    return _taken([func(u) if func else u for u in uniques], codes)
 
 
 def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:

@@ -114,7 +114,10 @@ def _child(send, memory: int, func, args: tuple, settings: dict[str, str]) -> No
     os.environ.update(settings)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
-        result = ("ok", func(*args))
+        # The child does one task and ends: the cyclic collector would only scan, again and again, the million
+        # objects a large upload makes, as each step that makes them ends (limits.bulk), for garbage the end frees.
+        with limits.bulk():
+            result = ("ok", func(*args))
     except MemoryError:
         result = ("memory", None)
     except Exception as exc:  # anything else is still a finding, never a traceback on the page
