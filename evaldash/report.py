@@ -30,12 +30,16 @@ def quoted(text: str, limit: int = 20) -> str:
     return f"「{shown}」"
 
 
-class ParseError(Exception):
-    """The report cannot be read at all. Carries the findings that say why."""
+class FindingsError(Exception):
+    """Work that stopped, carrying the findings that say why: one line each in its message."""
 
     def __init__(self, findings: list[Finding]):
         self.findings = findings
         super().__init__("\n".join(str(f) for f in findings))
+
+
+class ParseError(FindingsError):
+    """The report cannot be read at all."""
 
 
 @dataclass(slots=True)  # a million-row template makes a million of them

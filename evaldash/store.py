@@ -26,7 +26,7 @@ from . import audit, limits, provenance
 from .model import COMPARED, TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
-from .report import Finding, ParseError, Report
+from .report import Finding, FindingsError, ParseError, Report
 
 # Raised whenever what a build writes changes, so a store written by older code is rebuilt once (what each version
 # brought: `git log -L` on this line).
@@ -46,10 +46,8 @@ SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 Progress = Callable[[str], None]
 
 
-class BuildError(Exception):
-    def __init__(self, findings: list[Finding]):
-        self.findings = findings
-        super().__init__("\n".join(str(f) for f in findings))
+class BuildError(FindingsError):
+    """The store cannot be built; the old one is left as it was."""
 
 
 @dataclass
