@@ -15,7 +15,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPORT_SUFFIXES = (".txt", ".csv", ".xlsx")
+TEMPLATE_SUFFIXES = (".csv", ".xlsx")
+REPORT_SUFFIXES = (".txt", *TEMPLATE_SUFFIXES)
+
+
+def source_kind(name: str | Path) -> str:
+    """"template" for a CSV or Excel source, "report" for a report text."""
+    return "template" if Path(name).suffix.lower() in TEMPLATE_SUFFIXES else "report"
 
 
 def source_files(folder: Path) -> list[Path]:

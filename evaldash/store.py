@@ -108,7 +108,7 @@ def load_reports(paths: list[Path], progress: Progress | None = None,
 
 def _source_info(paths: list[Path]) -> dict[str, dict]:
     return {p.name: {
-        "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
+        "kind": provenance.source_kind(p),
         "sha256": provenance.file_digest(p),
         "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
     } for p in paths}
