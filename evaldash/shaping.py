@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from . import charts
 from .export.deck.selection import source_text
+from .filters import policy_label
 from .model import ID_SEPARATOR
 from .summary import NO_VALUE, fmt_number, fmt_pct, fmt_signed
 
@@ -99,7 +100,7 @@ def measure_choices(frame: pd.DataFrame, several_munis: bool) -> MeasureChoices:
     listed = rows(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
     labels = {
         f"{r.municipality}|{r.measure_id}": (f"{r.municipality} " if several_munis else "")
-        + f"{r.measure_id}　{r.initiative_name}　（運営方針{r.policy_no:02d} {r.policy_name}）"
+        + f"{r.measure_id}　{r.initiative_name}　（{policy_label(r.policy_no, r.policy_name)}）"
         for r in listed
     }
     return MeasureChoices(list(labels), labels, frozenset(r.measure_id for r in listed))
