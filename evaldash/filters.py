@@ -27,6 +27,11 @@ def policy_label(no, name) -> str:
     return f"運営方針{int(no):02d} {name}".strip() if no is not None else str(name or "")
 
 
+def policy_choice(no, names: dict[int, str]) -> str:
+    """「03 男女平等参画の推進」: a 運営方針 as the sidebar offers it, by its number in `names`."""
+    return f"{int(no):02d} {names.get(no, '')}".strip()
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the sidebar selects; an empty field selects everything."""
@@ -108,7 +113,7 @@ def removals(params: dict, policy_names: dict[int, str] | None = None) -> list[R
         if not chosen:
             continue
         for value in [chosen] if field == "q" else chosen:
-            shown = f"{int(value):02d} {(policy_names or {}).get(value, '')}".strip() if field == "pol" else value
+            shown = policy_choice(value, policy_names or {}) if field == "pol" else value
             out.append(Removal(field, value, f"{label}: {shown}", _without(params, field, value)))
     return out[:MAX_REMOVALS]
 
