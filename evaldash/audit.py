@@ -18,15 +18,14 @@ from pathlib import Path
 
 from . import provenance
 
-DEFAULT_LOG = Path(__file__).resolve().parent.parent / "data" / "audit.log"
+DEFAULT_LOG = provenance.DATA_DIR / "audit.log"
 # The actions and outcomes a record may name, each with its words on the 取込 page.
 ACTION_WORDS = {"add": "追加", "remove": "取り除き", "rebuild": "作り直し"}
 OUTCOME_WORDS = {"done": "完了", "refused": "拒否", "rolled back": "取り消し（元のまま）"}
 
 
 def log_path() -> Path:
-    value = os.environ.get("EVALDASH_AUDIT_LOG")
-    return Path(value) if value else DEFAULT_LOG
+    return provenance.env_path("EVALDASH_AUDIT_LOG", DEFAULT_LOG)
 
 
 def file_info(name: str, data: bytes) -> dict:

@@ -35,10 +35,9 @@ SCHEMA_VERSION = 7
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
 # their neighbours'. Why this size: BENCHMARKS.md, decisions log (row groups of 8,192 rows).
 ROW_GROUP_SIZE = 8192
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
-DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
-DEFAULT_META = PROJECT_ROOT / "data" / "indicator_meta.csv"
+DEFAULT_REPORTS = provenance.DATA_DIR / "reports"
+DEFAULT_DB = provenance.DATA_DIR / "evaldash.duckdb"
+DEFAULT_META = provenance.DATA_DIR / "indicator_meta.csv"
 META_COLUMNS = TABLE_TYPES["indicator_meta"]  # the staff-edited file's columns, declared in tables.sql
 source_files = provenance.source_files
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -60,21 +59,16 @@ class BuildResult:
     compared: dict | None = None  # measures, indicators and observations when asked for (model.compared_frames)
 
 
-def env_path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
-    return Path(value) if value else default
-
-
 def reports_dir() -> Path:
-    return env_path("EVALDASH_REPORTS", DEFAULT_REPORTS)
+    return provenance.env_path("EVALDASH_REPORTS", DEFAULT_REPORTS)
 
 
 def db_path() -> Path:
-    return env_path("EVALDASH_DB", DEFAULT_DB)
+    return provenance.env_path("EVALDASH_DB", DEFAULT_DB)
 
 
 def meta_path() -> Path:
-    return env_path("EVALDASH_META", DEFAULT_META)
+    return provenance.env_path("EVALDASH_META", DEFAULT_META)
 
 
 def fingerprint(folder: Path) -> str:
