@@ -20,7 +20,7 @@ from . import charts
 from .export.deck.selection import source_text
 from .filters import policy_label
 from .model import ID_SEPARATOR
-from .summary import NO_VALUE, fmt_number, fmt_pct, fmt_signed
+from .summary import NO_VALUE, NOT_COMPARABLE, fmt_number, fmt_pct, fmt_signed
 
 # 施策カード: a year's value as the card's table shows it.
 VALUE_STATUS = {"reported": "", "no_value": "－（値なし）"}
@@ -158,7 +158,7 @@ class ChangesView:
 
 
 # Why a row has no 増減率, so no bar.
-NO_RATE = {"zero": "前年度が0のため増減率を計算できません", "values": "比較できる2年度分の値がありません"}
+NO_RATE = {"zero": "前年度が0のため増減率を計算できません", "values": NOT_COMPARABLE}
 
 
 # 増減 and 増減率: the only columns of the 変化 table that the styler formats, first in its frame.
