@@ -141,7 +141,7 @@ def build(
         paths = source_files(folder) if paths is None else paths
         fp = provenance.stat_fingerprint(paths, meta_path())
         if not paths:
-            raise BuildError([Finding(str(folder), 0, "error", "フォルダに報告書（*.txt）もテンプレート（*.csv、*.xlsx）もありません: 1つ以上必要です")])
+            raise BuildError.about_file(str(folder), "フォルダに報告書（*.txt）もテンプレート（*.csv、*.xlsx）もありません: 1つ以上必要です")
         with limits.bulk():
             reports, findings = load_reports(paths, progress, parsed)
             errors = [f for f in findings if f.severity == "error"]
@@ -250,7 +250,7 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         "SELECT count(*) FROM indicator_meta WHERE good_direction IS NOT NULL AND good_direction NOT IN ('up', 'down')"
     ).fetchone()[0]
     if bad:
-        raise BuildError([Finding(path.name, 0, "error", "good_direction は up（増えるほど良い）、down（減るほど良い）、空欄のどれかにしてください")])
+        raise BuildError.about_file(path.name, "good_direction は up（増えるほど良い）、down（減るほど良い）、空欄のどれかにしてください")
 
 
 def read_meta(db: Path) -> dict[str, str]:
@@ -312,7 +312,7 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
     why = _cannot_build(fresh.folder, db, may_build)
     if why:
         if not db.exists():
-            raise BuildError([Finding(db.name, 0, "error", why)])
+            raise BuildError.about_file(db.name, why)
         return dataclasses.replace(fresh, note=f"このデータは報告書より古い状態です（{why}）。")
     with build_lock(db):
         fresh = freshness(db, folder, fallback)  # another process may have built it while we waited
