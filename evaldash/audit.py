@@ -18,21 +18,19 @@ from pathlib import Path
 
 from . import provenance
 
-DEFAULT_LOG = Path(__file__).resolve().parent.parent / "data" / "audit.log"
+DEFAULT_LOG = provenance.DATA_DIR / "audit.log"
 # The actions and outcomes a record may name, each with its words on the 取込 page.
 ACTION_WORDS = {"add": "追加", "remove": "取り除き", "rebuild": "作り直し"}
 OUTCOME_WORDS = {"done": "完了", "refused": "拒否", "rolled back": "取り消し（元のまま）"}
 
 
 def log_path() -> Path:
-    value = os.environ.get("EVALDASH_AUDIT_LOG")
-    return Path(value) if value else DEFAULT_LOG
+    return provenance.env_path("EVALDASH_AUDIT_LOG", DEFAULT_LOG)
 
 
 def file_info(name: str, data: bytes) -> dict:
     """What a record says about one file: name, kind, SHA-256 and size."""
-    kind = "template" if Path(name).suffix.lower() in (".csv", ".xlsx") else "report"
-    return {"name": name, "kind": kind, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return {"name": name, "kind": provenance.source_kind(name), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
 LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all

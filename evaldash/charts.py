@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import plotly_ja
+from .filters import short_policy_label
 from .normalize import is_missing
 from .summary import decimals_of, fmt_number, fmt_pct
 
@@ -113,7 +114,7 @@ def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, tit
     several = ("municipality" in frame and frame["municipality"].nunique() > 1) if with_city is None else with_city
     cities = frame["municipality"].tolist() if several else [""] * len(frame)
     keys = [(city, int(no), name) for city, no, name in zip(cities, frame["policy_no"], frame["policy_name"])]
-    label_of = {k: safe_text(f"{k[0]} {k[1]:02d} {k[2]}" if several else f"{k[1]:02d} {k[2]}") for k in set(keys)}
+    label_of = {k: safe_text(f"{k[0]} {short_policy_label(k[1], k[2])}".strip()) for k in set(keys)}
     policy = [label_of[k] for k in keys]
     # A measure without a 反映区分 (a template may leave it empty) is a bar of its own, named so, after the letters.
     letters = ["~" if is_missing(r) or not str(r) else str(r) for r in frame["reflection"]]

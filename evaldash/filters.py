@@ -22,9 +22,14 @@ def clean_search(text: str | None) -> str:
     return text.strip()[:MAX_SEARCH]
 
 
+def short_policy_label(no, name) -> str:
+    """「03 男女平等参画の推進」: a 運営方針 where the context says it is one (a sidebar choice, a bar)."""
+    return f"{int(no):02d} {name or ''}".strip()
+
+
 def policy_label(no, name) -> str:
     """「運営方針03 男女平等参画の推進」."""
-    return f"運営方針{int(no):02d} {name}".strip() if no is not None else str(name or "")
+    return f"運営方針{short_policy_label(no, name)}" if no is not None else str(name or "")
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def removals(params: dict, policy_names: dict[int, str] | None = None) -> list[R
         if not chosen:
             continue
         for value in [chosen] if field == "q" else chosen:
-            shown = f"{int(value):02d} {(policy_names or {}).get(value, '')}".strip() if field == "pol" else value
+            shown = short_policy_label(value, (policy_names or {}).get(value)) if field == "pol" else value
             out.append(Removal(field, value, f"{label}: {shown}", _without(params, field, value)))
     return out[:MAX_REMOVALS]
 

@@ -87,7 +87,7 @@ def detect_municipality(text: str) -> str | None:
 def parse_text(text: str, name: str, encoding: str = "utf-8", findings: list[Finding] | None = None) -> Report:
     """Parse report text. `findings` are ones already made while reading the bytes."""
     if not text.strip():
-        raise ParseError([Finding(name, 0, "error", "ファイルが空です: 施策評価表の本文（テキスト）が必要です")])
+        raise ParseError.about_file(name, "ファイルが空です: 施策評価表の本文（テキスト）が必要です")
     return _Parser(text, name, encoding, findings or []).run()
 
 

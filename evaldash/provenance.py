@@ -15,7 +15,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPORT_SUFFIXES = (".txt", ".csv", ".xlsx")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the reports, the store and the audit log by default
+TEMPLATE_SUFFIXES = (".csv", ".xlsx")
+REPORT_SUFFIXES = (".txt", *TEMPLATE_SUFFIXES)
+
+
+def source_kind(name: str | Path) -> str:
+    """"template" for a CSV or Excel source, "report" for a report text."""
+    return "template" if Path(name).suffix.lower() in TEMPLATE_SUFFIXES else "report"
+
+
+def env_path(name: str, default: Path) -> Path:
+    """The path the environment variable `name` names, else `default`."""
+    value = os.environ.get(name)
+    return Path(value) if value else default
 
 
 def source_files(folder: Path) -> list[Path]:

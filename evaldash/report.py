@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Self
 
 WHOLE_FILE = "ファイル全体"  # where a finding about no one line is
 SEVERITY_NAMES = {"error": "エラー", "warning": "注意"}
@@ -30,12 +31,21 @@ def quoted(text: str, limit: int = 20) -> str:
     return f"「{shown}」"
 
 
-class ParseError(Exception):
-    """The report cannot be read at all. Carries the findings that say why."""
+class FindingsError(Exception):
+    """Work that stopped, carrying the findings that say why: one line each in its message."""
 
     def __init__(self, findings: list[Finding]):
         self.findings = findings
         super().__init__("\n".join(str(f) for f in findings))
+
+    @classmethod
+    def about_file(cls, name: str, message: str) -> Self:
+        """The error of one finding about the file (or folder) `name` as a whole."""
+        return cls([Finding(name, 0, "error", message)])
+
+
+class ParseError(FindingsError):
+    """The report cannot be read at all."""
 
 
 @dataclass(slots=True)  # a million-row template makes a million of them

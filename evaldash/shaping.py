@@ -18,8 +18,9 @@ import plotly.graph_objects as go
 
 from . import charts
 from .export.deck.selection import source_text
+from .filters import policy_label
 from .model import ID_SEPARATOR
-from .summary import NO_VALUE, fmt_number, fmt_pct, fmt_signed
+from .summary import NO_VALUE, NOT_COMPARABLE, fmt_number, fmt_pct, fmt_signed
 
 # 施策カード: a year's value as the card's table shows it.
 VALUE_STATUS = {"reported": "", "no_value": "－（値なし）"}
@@ -99,7 +100,7 @@ def measure_choices(frame: pd.DataFrame, several_munis: bool) -> MeasureChoices:
     listed = rows(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
     labels = {
         f"{r.municipality}|{r.measure_id}": (f"{r.municipality} " if several_munis else "")
-        + f"{r.measure_id}　{r.initiative_name}　（運営方針{r.policy_no:02d} {r.policy_name}）"
+        + f"{r.measure_id}　{r.initiative_name}　（{policy_label(r.policy_no, r.policy_name)}）"
         for r in listed
     }
     return MeasureChoices(list(labels), labels, frozenset(r.measure_id for r in listed))
@@ -157,7 +158,7 @@ class ChangesView:
 
 
 # Why a row has no 増減率, so no bar.
-NO_RATE = {"zero": "前年度が0のため増減率を計算できません", "values": "比較できる2年度分の値がありません"}
+NO_RATE = {"zero": "前年度が0のため増減率を計算できません", "values": NOT_COMPARABLE}
 
 
 # 増減 and 増減率: the only columns of the 変化 table that the styler formats, first in its frame.

@@ -22,7 +22,7 @@ _OS_ERRORS = {errno.ENOENT: "ファイルがありません", errno.EISDIR: "フ
 
 
 def _too_big(name: str, size: int) -> ParseError:
-    return ParseError([Finding(name, 0, "error", f"ファイルが {size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")])
+    return ParseError.about_file(name, f"ファイルが {size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
 
 
 def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
@@ -35,14 +35,14 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
         raise _too_big(name, len(data))
     for magic, message in _MAGIC:
         if data.startswith(magic):
-            raise ParseError([Finding(name, 0, "error", message)])
+            raise ParseError.about_file(name, message)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: Excel's "Unicode text"
         try:
             return data.decode("utf-16"), "utf-16", []
         except UnicodeDecodeError:
-            raise ParseError([Finding(name, 0, "error", "UTF-16 のテキストのように始まりますが、読めません: UTF-8 か Shift_JIS（CP932）のテキストが必要です")])
+            raise ParseError.about_file(name, "UTF-16 のテキストのように始まりますが、読めません: UTF-8 か Shift_JIS（CP932）のテキストが必要です")
     if b"\x00" in data[:65536]:
-        raise ParseError([Finding(name, 0, "error", "バイナリのファイルです（NUL バイトがあります）: テキストの報告書が必要です")])
+        raise ParseError.about_file(name, "バイナリのファイルです（NUL バイトがあります）: テキストの報告書が必要です")
     findings: list[Finding] = []
     first_bad = 0  # where UTF-8 fails, to name that line when no encoding fits
     try:
@@ -77,5 +77,5 @@ def read_report(path: Path) -> tuple[str, str, list[Finding]]:
         data = path.read_bytes()
     except OSError as exc:
         why = _OS_ERRORS.get(exc.errno, exc.strerror)
-        raise ParseError([Finding(path.name, 0, "error", f"ファイルを読めません（{why}）: 読めるテキストの報告書が必要です")]) from exc
+        raise ParseError.about_file(path.name, f"ファイルを読めません（{why}）: 読めるテキストの報告書が必要です") from exc
     return decode_report(data, path.name)

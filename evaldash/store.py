@@ -26,7 +26,7 @@ from . import audit, limits, provenance
 from .model import COMPARED, TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
-from .report import Finding, ParseError, Report
+from .report import Finding, FindingsError, ParseError, Report
 
 # Raised whenever what a build writes changes, so a store written by older code is rebuilt once (what each version
 # brought: `git log -L` on this line).
@@ -35,10 +35,9 @@ SCHEMA_VERSION = 7
 # query skips the row groups whose min/max rule them out: with smaller groups a city's rows are read without most of
 # their neighbours'. Why this size: BENCHMARKS.md, decisions log (row groups of 8,192 rows).
 ROW_GROUP_SIZE = 8192
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REPORTS = PROJECT_ROOT / "data" / "reports"
-DEFAULT_DB = PROJECT_ROOT / "data" / "evaldash.duckdb"
-DEFAULT_META = PROJECT_ROOT / "data" / "indicator_meta.csv"
+DEFAULT_REPORTS = provenance.DATA_DIR / "reports"
+DEFAULT_DB = provenance.DATA_DIR / "evaldash.duckdb"
+DEFAULT_META = provenance.DATA_DIR / "indicator_meta.csv"
 META_COLUMNS = TABLE_TYPES["indicator_meta"]  # the staff-edited file's columns, declared in tables.sql
 source_files = provenance.source_files
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -46,10 +45,8 @@ SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 Progress = Callable[[str], None]
 
 
-class BuildError(Exception):
-    def __init__(self, findings: list[Finding]):
-        self.findings = findings
-        super().__init__("\n".join(str(f) for f in findings))
+class BuildError(FindingsError):
+    """The store cannot be built; the old one is left as it was."""
 
 
 @dataclass
@@ -62,21 +59,16 @@ class BuildResult:
     compared: dict | None = None  # measures, indicators and observations when asked for (model.compared_frames)
 
 
-def env_path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
-    return Path(value) if value else default
-
-
 def reports_dir() -> Path:
-    return env_path("EVALDASH_REPORTS", DEFAULT_REPORTS)
+    return provenance.env_path("EVALDASH_REPORTS", DEFAULT_REPORTS)
 
 
 def db_path() -> Path:
-    return env_path("EVALDASH_DB", DEFAULT_DB)
+    return provenance.env_path("EVALDASH_DB", DEFAULT_DB)
 
 
 def meta_path() -> Path:
-    return env_path("EVALDASH_META", DEFAULT_META)
+    return provenance.env_path("EVALDASH_META", DEFAULT_META)
 
 
 def fingerprint(folder: Path) -> str:
@@ -110,7 +102,7 @@ def load_reports(paths: list[Path], progress: Progress | None = None,
 
 def _source_info(paths: list[Path]) -> dict[str, dict]:
     return {p.name: {
-        "kind": "template" if p.suffix.lower() in (".csv", ".xlsx") else "report",
+        "kind": provenance.source_kind(p),
         "sha256": provenance.file_digest(p),
         "modified": datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None),
     } for p in paths}
@@ -149,7 +141,7 @@ def build(
         paths = source_files(folder) if paths is None else paths
         fp = provenance.stat_fingerprint(paths, meta_path())
         if not paths:
-            raise BuildError([Finding(str(folder), 0, "error", "フォルダに報告書（*.txt）もテンプレート（*.csv、*.xlsx）もありません: 1つ以上必要です")])
+            raise BuildError.about_file(str(folder), "フォルダに報告書（*.txt）もテンプレート（*.csv、*.xlsx）もありません: 1つ以上必要です")
         with limits.bulk():
             reports, findings = load_reports(paths, progress, parsed)
             errors = [f for f in findings if f.severity == "error"]
@@ -258,7 +250,7 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         "SELECT count(*) FROM indicator_meta WHERE good_direction IS NOT NULL AND good_direction NOT IN ('up', 'down')"
     ).fetchone()[0]
     if bad:
-        raise BuildError([Finding(path.name, 0, "error", "good_direction は up（増えるほど良い）、down（減るほど良い）、空欄のどれかにしてください")])
+        raise BuildError.about_file(path.name, "good_direction は up（増えるほど良い）、down（減るほど良い）、空欄のどれかにしてください")
 
 
 def read_meta(db: Path) -> dict[str, str]:
@@ -320,7 +312,7 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
     why = _cannot_build(fresh.folder, db, may_build)
     if why:
         if not db.exists():
-            raise BuildError([Finding(db.name, 0, "error", why)])
+            raise BuildError.about_file(db.name, why)
         return dataclasses.replace(fresh, note=f"このデータは報告書より古い状態です（{why}）。")
     with build_lock(db):
         fresh = freshness(db, folder, fallback)  # another process may have built it while we waited

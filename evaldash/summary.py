@@ -16,6 +16,7 @@ from .normalize import is_missing
 MINUS = "\u2212"
 NO_VALUE = "－"  # a cell or figure with no value: the dash the report itself uses
 UNCHANGED = "横ばい"
+NOT_COMPARABLE = "比較できる2年度分の値がありません"  # an indicator without a value in two years to compare
 
 
 def signed_number_format(body: str = "#,##0", suffix: str = "") -> str:
@@ -98,7 +99,7 @@ def change_sentences(indicators, units, prevs, latests, prev_labels, latest_labe
     rate = _each(fmt_pct, pct)
     rate[prev == 0] = None  # no rate of change from zero
     columns = [_each(fmt_number, prev, d), _each(fmt_number, latest, d), _each(fmt_number, np.abs(delta), d), rate]
-    return [f"{ind}は比較できる2年度分の値がありません。" if gone else _words(ind, unit or "", *parts)
+    return [f"{ind}は{NOT_COMPARABLE}。" if gone else _words(ind, unit or "", *parts)
             for gone, ind, unit, *parts in zip(absent.tolist(), _list(indicators), _list(units), delta.tolist(),
                                                *(c.tolist() for c in columns), _list(prev_labels), _list(latest_labels))]
 

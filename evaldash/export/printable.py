@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from .. import sql
+from ..filters import policy_label
 from ..normalize import is_missing
 from ..summary import decimals_of, fmt_number
 
@@ -99,7 +100,7 @@ def card_html(con: duckdb.DuckDBPyConnection, municipality: str, measure_id: str
         f"<title>施策 {e(measure_id)} {e(card['initiative_name'])}</title><style>{CSS}</style></head><body>",
         "<header>",
         f"<div class=\"crumbs\">{e(municipality)} 施策評価表 {e(card['report_label'] or '')}　›　"
-        f"運営方針{int(card['policy_no']):02d} {e(card['policy_name'])}　›　"
+        f"{e(policy_label(card['policy_no'], card['policy_name']))}　›　"
         f"主な取組{int(card['initiative_no'])} {e(card['initiative_name'])}</div>",
         f"<h1>施策 {e(measure_id)}<span class=\"badge {e(refl) if refl in ('A', 'B') else 'other'}\">"
         f"反映区分 {e(refl)}：{e(card['reflection_label'] or '')}</span></h1>",

@@ -62,7 +62,7 @@ def _filter_widgets(sb) -> Filters:
     names = shaped(shaping.policy_names, "policy_options", {"muni": muni})
     pol = sb.multiselect("運営方針", list(names), key=url.bind("f_pol", list(names)), placeholder="すべての運営方針",
                          persist_state="session", format_func=lambda p: fl.with_count(
-                             f"{p:02d} {names.get(p, '')}", counts.get("pol", {}), p))
+                             fl.short_policy_label(p, names.get(p)), counts.get("pol", {}), p))
     sections_of = shaped(shaping.sections_by_department, "department_options", {"muni": muni, "pol": pol})
     dept = sb.multiselect("担当部", list(sections_of), key=url.bind("f_dept", list(sections_of)),
                           placeholder="すべての部", persist_state="session",

@@ -35,7 +35,7 @@ def caption(text: str) -> None:
 def show_findings(findings: list[Finding], headline: str) -> None:
     errors = [f for f in findings if f.severity == "error"]
     box = st.error if errors else st.warning
-    lines = [f"{f.file}:{f.line}: {'エラー' if f.severity == 'error' else '注意'}: {f.message}" for f in findings[:50]]
+    lines = [str(f) for f in findings[:50]]
     more = f"\n… ほか {len(findings) - 50} 件" if len(findings) > 50 else ""
     box(md_escape(headline))
     st.code("\n".join(lines) + more, language=None, wrap_lines=True)
