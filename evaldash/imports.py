@@ -24,7 +24,7 @@ from .model import compared_frames
 from .parse import parse_bytes
 from .report import Finding, ParseError, Report
 from .source import MAX_REPORT_BYTES
-from .template import COLUMNS, is_template, read_columns, reports_from_columns
+from .template import COLUMNS, read_columns, reports_from_columns
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _check(data: bytes, name: str, columns: handoff.Columns | None = None, read:
     if len(data) > MAX_REPORT_BYTES:
         return [], [limits.whole_file(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
     try:
-        if is_template(name):
+        if provenance.is_template(name):
             frame, found = columns or read_columns(data, name)
             if read is not None:
                 read.append((frame, list(found)))
@@ -143,7 +143,7 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
             findings.append(limits.whole_file(name, "同じ名前（大文字・小文字の違いだけを含む）が2回あります: 名前は1回ずつ必要です"))
             continue
         checked = check_bytes(data, name, handoff.read(handoff_dir(folder), data, name, COLUMNS)
-                              if is_template(name) else None)
+                              if provenance.is_template(name) else None)
         findings.extend(checked[1])
         if parsed is not None:
             parsed[name] = checked

@@ -20,9 +20,13 @@ TEMPLATE_SUFFIXES = (".csv", ".xlsx")
 REPORT_SUFFIXES = (".txt", *TEMPLATE_SUFFIXES)
 
 
+def is_template(name: str | Path) -> bool:
+    """A CSV or Excel source (a template), not a report text."""
+    return Path(name).suffix.lower() in TEMPLATE_SUFFIXES
+
+
 def source_kind(name: str | Path) -> str:
-    """"template" for a CSV or Excel source, "report" for a report text."""
-    return "template" if Path(name).suffix.lower() in TEMPLATE_SUFFIXES else "report"
+    return "template" if is_template(name) else "report"
 
 
 def env_path(name: str, default: Path) -> Path:

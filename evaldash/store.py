@@ -78,7 +78,7 @@ def fingerprint(folder: Path) -> str:
 def load_reports(paths: list[Path], progress: Progress | None = None,
                  parsed: dict[str, tuple[list[Report], list[Finding]]] | None = None) -> tuple[list[Report], list[Finding]]:
     """Every source's reports and findings; `parsed` holds those already read (an upload's check), by file name."""
-    from .template import is_template, read_template  # templates import pandas readers lazily
+    from .template import read_template  # templates import pandas readers lazily
 
     reports, findings = [], []
     for k, path in enumerate(paths, start=1):
@@ -87,7 +87,7 @@ def load_reports(paths: list[Path], progress: Progress | None = None,
         try:
             if parsed and path.name in parsed:
                 got, found = parsed[path.name]
-            elif is_template(path):
+            elif provenance.is_template(path):
                 got, found = read_template(path)
             else:
                 report = parse_file(path)

@@ -28,7 +28,6 @@ from .parse import KNOWN_REFLECTIONS, parse_departments
 from .report import Cell, Finding, Indicator, Initiative, Measure, ParseError, Policy, Report
 from .source import MAX_REPORT_BYTES
 
-TEMPLATE_SUFFIXES = (".csv", ".xlsx")
 REQUIRED = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "value"]
 OPTIONAL = [
     "report_year", "report_label", "initiative_no", "initiative_name", "measure_purpose", "departments",
@@ -40,8 +39,8 @@ DERIVED = ["indicator_id", "source_file", "source_line"]
 
 # A measure's code as any city writes it: 施策番号 1110321, 事業番号 0086, A-12, 3-1-2.
 CODE_RE = re.compile(r"[A-Za-z0-9._-]{1,32}")
-# What an export puts before text that a spreadsheet would run as a formula (OWASP's
-# CSV-injection advice); NFKC has turned the full-width forms into these.
+# The starts of text after which a leading ' is taken off (OWASP's CSV-injection prefix); NFKC has turned the
+# full-width forms into these.
 FORMULA_STARTS = ("=", "+", "-", "@", "−")
 
 
@@ -87,10 +86,6 @@ def _year(text: str) -> int | None:
     if year is None:
         year = nz.fiscal_year(text)
     return year if year is not None and 1900 <= year <= 2200 else None
-
-
-def is_template(path: Path | str) -> bool:
-    return Path(path).suffix.lower() in TEMPLATE_SUFFIXES
 
 
 def read_template(path: Path | str) -> tuple[list[Report], list[Finding]]:
@@ -220,7 +215,8 @@ def _frame_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str,
 
 
 def _uncell(text: str) -> str:
-    """A cell's text as stored: cleaned, and without the ' an export puts before formula-like text."""
+    """A cell's text as stored: cleaned, and without the ' an export puts before formula-like text.
+    Wider than formulas.restore: other tools put the quote before any sign, numbers included ('-5)."""
     text = nz.clean(text)
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
