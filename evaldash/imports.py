@@ -154,8 +154,7 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
             continue
         if there is not None:
             if there.is_file() and there.read_bytes() == data:
-                findings.append(Finding(name, 0, "warning",
-                                        f"{limits.WHOLE_FILE}: 同じファイルが reports フォルダにあります: 取り込みを省きました"))
+                findings.append(Finding(name, 0, "warning", "同じファイルが reports フォルダにあります: 取り込みを省きました"))
                 continue
             findings.append(limits.whole_file(name, "同じ名前の別のファイルが reports フォルダにあります: "
                                               "新しいファイルの名前を変えてください（報告書は上書きしません）"))

@@ -11,7 +11,7 @@ import gc
 import io
 import zipfile
 
-from .report import WHOLE_FILE, Finding
+from .report import Finding
 
 MAX_INFLATED_BYTES = 50 * 1024 * 1024  # an .xlsx's members, inflated, in all
 MAX_INFLATE_RATIO = 100  # inflated size over the file's size
@@ -24,8 +24,8 @@ MAX_NAME_BYTES = 255
 
 
 def whole_file(name: str, message: str) -> Finding:
-    """A finding about the file as a whole: line 0, and the message says so."""
-    return Finding(name, 0, "error", f"{WHOLE_FILE}: {message}")
+    """A finding about the file as a whole: line 0, which Finding's text shows as the whole file."""
+    return Finding(name, 0, "error", message)
 
 
 def xlsx_bomb(data: bytes, name: str) -> Finding | None:
@@ -58,7 +58,7 @@ def capped(findings: list[Finding]) -> list[Finding]:
     shown, rest = unique[:MAX_LISTED_FINDINGS], unique[MAX_LISTED_FINDINGS:]
     errors = sum(f.severity == "error" for f in rest)
     return shown + [Finding(shown[-1].file, 0, "error" if errors else "warning",
-                            f"{WHOLE_FILE}: ほかに {len(rest):,} 件の指摘があります"
+                            f"ほかに {len(rest):,} 件の指摘があります"
                             f"（うちエラー {errors:,} 件）: 一覧は最初の {MAX_LISTED_FINDINGS:,} 件までです")]
 
 

@@ -94,8 +94,7 @@ def read_template(path: Path | str) -> tuple[list[Report], list[Finding]]:
 
 
 def _fail(name: str, message: str, line: int = 0) -> ParseError:
-    finding = limits.whole_file(name, message) if line == 0 else Finding(name, line, "error", message)
-    return ParseError([finding])
+    return ParseError([Finding(name, line, "error", message)])
 
 
 def _too_many_rows(name: str) -> ParseError:

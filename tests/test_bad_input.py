@@ -100,12 +100,12 @@ def test_oversize_file(tmp_path):
     big = tmp_path / "huge.txt"
     with open(big, "wb") as fh:
         fh.truncate(MAX_REPORT_BYTES + 1)  # sparse: nothing is written or read
-    one(imports.check_file(big), 0, "error", "ファイル全体", f"{MAX_REPORT_BYTES + 1:,} バイト", f"{MAX_REPORT_BYTES:,} バイトまで")
-    one(findings(b"x" * (MAX_REPORT_BYTES + 1), "huge.txt"), 0, "error", "ファイル全体", "バイトまで")
+    one(imports.check_file(big), 0, "error", f"{MAX_REPORT_BYTES + 1:,} バイト", f"{MAX_REPORT_BYTES:,} バイトまで")
+    one(findings(b"x" * (MAX_REPORT_BYTES + 1), "huge.txt"), 0, "error", "バイトまで")
 
 
 def test_missing_file_and_folder(tmp_path):
-    one(imports.check_file(tmp_path / "nope.txt"), 0, "error", "ファイル全体", "ファイルを読めません")
+    one(imports.check_file(tmp_path / "nope.txt"), 0, "error", "ファイルを読めません")
     (tmp_path / "dir.txt").mkdir()
     one(imports.check_file(tmp_path / "dir.txt"), 0, "error", "ファイルを読めません")
 
