@@ -75,9 +75,7 @@ def _int(text: str) -> int | None:
         number = float(text)
     except (TypeError, ValueError):
         return None
-    if number != number or number in (float("inf"), float("-inf")) or number != int(number):
-        return None
-    return int(number)
+    return int(number) if number.is_integer() else None  # nan and inf are not integers
 
 
 def _year(text: str) -> int | None:
@@ -109,10 +107,12 @@ def _layout(header: list, name: str, findings: list[Finding]) -> dict[str, int]:
     layout: dict[str, int] = {}
     unknown = []
     for k, cell in enumerate(header):
-        column = _column(cell) if cell is not None and str(cell).strip() else None
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            continue
+        column = _column(text)
         if column is None:
-            if cell is not None and str(cell).strip():
-                unknown.append(str(cell).strip()[:30])
+            unknown.append(text[:30])
         elif column not in layout and column not in DERIVED:
             layout[column] = k
     if unknown:
@@ -203,14 +203,16 @@ def _sheet_columns(book, path: str, name: str, findings: list[Finding]) -> dict[
     return columns
 
 
-def _frame_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, list[str]]:
+def read_columns(data: bytes, name: str) -> tuple[dict[str, list[str]], list[Finding]]:
+    """The template's columns as text, by template column, and the findings about its header.
+    Raises ParseError when unreadable."""
+    findings: list[Finding] = []
     if not data.strip():
         raise _fail(name, "空のファイルです: テンプレートの列名を並べた見出し行が必要です")
     if len(data) > MAX_REPORT_BYTES:
         raise _fail(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
-    if name.lower().endswith(".xlsx"):
-        return _xlsx_columns(data, name, findings)
-    return _csv_columns(data, name, findings)
+    read = _xlsx_columns if name.lower().endswith(".xlsx") else _csv_columns
+    return read(data, name, findings), findings
 
 
 def _uncell(text: str) -> str:
@@ -239,13 +241,6 @@ def read_template_bytes(data: bytes, name: str) -> tuple[list[Report], list[Find
     """Rows to Reports and the findings about them. Raises ParseError when unreadable."""
     columns, findings = read_columns(data, name)
     return reports_from_columns(columns, name, findings)
-
-
-def read_columns(data: bytes, name: str) -> tuple[dict[str, list[str]], list[Finding]]:
-    """The template's columns as text, by template column, and the findings about its header.
-    Raises ParseError when unreadable."""
-    findings: list[Finding] = []
-    return _frame_columns(data, name, findings), findings
 
 
 @limits.bulk()
@@ -280,20 +275,22 @@ class _Rows:
         """A column's cleaned text per row; a column the template lacks is blank."""
         if column in self.texts:
             return self.texts[column]
-        if column not in self.coded:
-            return np.full(self.count, "", dtype=object)
-        codes, texts = self.coded[column]
+        codes, texts = self.codes(column)
         return texts[codes]
+
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A column's codes and distinct texts; a column the template lacks is one blank text."""
+        return self.coded.get(column, (np.zeros(self.count, dtype=np.intp), _objects([""])))
 
     def mapped(self, column: str, func) -> tuple[np.ndarray, np.ndarray]:
         """func of each row's text, and where it is not None; func runs once per distinct text."""
-        codes, texts = self.coded.get(column, (np.zeros(self.count, dtype=np.intp), _objects([""])))
+        codes, texts = self.codes(column)
         results = _objects([func(t) for t in texts])
         known = np.array([r is not None for r in results], dtype=bool)
         return results[codes], known[codes]
 
     def filled(self, column: str) -> np.ndarray:
-        codes, texts = self.coded.get(column, (np.zeros(self.count, dtype=np.intp), _objects([""])))
+        codes, texts = self.codes(column)
         return (texts != "")[codes] if len(texts) else np.zeros(self.count, dtype=bool)
 
     def check(self, name: str, findings: list[Finding]) -> None:
@@ -390,9 +387,8 @@ def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], s
 
 def _statuses(rows: _Rows) -> np.ndarray:
     """Each row's status (_status of its value_status and value), once per distinct pair; None where they clash."""
-    none = (np.zeros(rows.count, dtype=np.intp), _objects([""]))
-    given, given_texts = rows.coded.get("value_status", none)
-    value, value_texts = rows.coded.get("value", none)
+    given, given_texts = rows.codes("value_status")
+    value, value_texts = rows.codes("value")
     width = max(len(value_texts), 1)
     pairs, uniques = pd.factorize(given.astype(np.int64) * width + value)
     return _objects([_status(given_texts[u // width], nz.parse_value(value_texts[u % width])) for u in uniques])[pairs]
@@ -466,8 +462,9 @@ def _add_indicators(rows: _Rows, kept: np.ndarray, measures: dict[str, Measure])
     """Each indicator from its first row, with a cell from each of its rows, in row order."""
     codes, names = rows.text("measure_id"), rows.text("indicator")
     key = _pairs(pd.factorize(codes[kept])[0], pd.factorize(names[kept])[0])
-    order = kept[np.argsort(key, kind="stable")]  # an indicator's rows together, indicators as they first appear
-    starts = np.flatnonzero(np.r_[True, np.sort(key, kind="stable")[1:] != np.sort(key, kind="stable")[:-1]])
+    by_key = np.argsort(key, kind="stable")
+    order = kept[by_key]  # an indicator's rows together, indicators as they first appear
+    starts = np.flatnonzero(np.r_[True, key[by_key][1:] != key[by_key][:-1]])
     columns = [rows.fields[f][order].tolist() for f in ("fiscal_year", "fiscal_label", "value", "value_status")]
     cells = [Cell(*c) for c in zip(*columns, rows.text("value")[order].tolist())]
     firsts = order[starts]
