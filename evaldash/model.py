@@ -394,7 +394,7 @@ def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
              for k, a, b in zip(known.tolist(), p.tolist(), v.tolist())]
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(p == 0, np.nan, (v - p) / np.abs(p) * 100)
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "municipality": frame["municipality"], "indicator_id": frame["indicator_id"],
         "prev_year": frame["prev_year"].astype("Int64"), "prev_label": frame["prev_label"].where(known, None),
         "prev_value": np.where(known, p, np.nan),
@@ -405,7 +405,6 @@ def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
         "summary": change_sentences(frame["indicator"], frame["unit"], np.where(known, p, np.nan),
                                     np.where(known, v, np.nan), frame["prev_label"], frame["latest_label"]),
     })
-    return out
 
 
 def report_changes(reports: list[Report]) -> list[dict]:

@@ -6,6 +6,7 @@ time is ended, and that becomes a finding shown like any other.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -60,15 +61,12 @@ def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
     if isinstance(who, imports.Outcome):
         return who
     label = items[0][0] if len(items) == 1 else f"{len(items)} ファイル"
-    result = run_limited(_add, (items, folder, db, actor, changes), label, memory_mb, seconds)
+    add = functools.partial(imports.add_sources, actor=actor, changes=changes)
+    result = run_limited(add, (items, folder, db), label, memory_mb, seconds)
     if isinstance(result, Finding):
         imports.log_write("add", who, "rolled back", files, findings=[result])
         return imports.Outcome(False, [], [result])
     return result
-
-
-def _add(items, folder, db, actor, changes) -> imports.Outcome:
-    return imports.add_sources(items, folder, db, actor=actor, changes=changes)
 
 
 def run_limited(func, args: tuple, name: str, memory_mb: int | None = None, seconds: float | None = None):
@@ -89,7 +87,7 @@ def run_limited(func, args: tuple, name: str, memory_mb: int | None = None, seco
             return _breach(name, f"{seconds:g} 秒の時間の上限を超えたので止めました")
         status, value = receive.recv()
     except EOFError:  # the child died without a word: the kernel ended it for its memory
-        return _breach(name, f"メモリの上限 {memory // 2**20:,} MB を超えたので止めました")
+        status, value = "memory", None
     finally:
         if child.is_alive():
             child.kill()
