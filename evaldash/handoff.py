@@ -46,7 +46,7 @@ def write(directory: Path, data: bytes, columns: Columns) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         clear_stale(directory)
-        table = pa.table({c: pa.array(list(v) if isinstance(v, list) else v, type=pa.string()).dictionary_encode()
+        table = pa.table({c: pa.array(v, type=pa.string()).dictionary_encode()
                           for c, v in frame.items()})
         notes = json.dumps([[f.line, f.severity, f.message] for f in findings], ensure_ascii=False)
         table = table.replace_schema_metadata({DIGEST_KEY: digest(data).encode(), FINDINGS_KEY: notes.encode()})

@@ -193,10 +193,8 @@ def _sheet_columns(book, path: str, name: str, findings: list[Finding]) -> dict[
             raise _too_many_rows(name)
         if cells and max(cells) >= limits.MAX_COLUMNS:
             raise _fail(name, f"{max(cells) + 1:,} 列目に値があります: {limits.MAX_COLUMNS} 列までです", number)
-        while line + 1 < number:  # rows without a cell are blank rows
-            line += 1
-            for column, _ in wanted:
-                columns[column].append("")
+        for column in columns:  # rows without a cell are blank rows
+            columns[column].extend([""] * (number - line - 1))
         line = max(line + 1, number)
         for column, k in wanted:
             columns[column].append(cells.get(k, ""))
