@@ -9,9 +9,9 @@ report gave. Every value that a newer report changes is kept as a revision.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 import duckdb
@@ -410,10 +410,7 @@ def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def report_changes(reports: list[Report]) -> list[dict]:
     """What changed between consecutive report years of each municipality."""
     rows: list[dict] = []
-    by_muni: dict[str, list[Report]] = defaultdict(list)
-    for r in _order(reports):
-        by_muni[r.municipality].append(r)
-    for muni, rs in by_muni.items():
+    for muni, rs in groupby(_order(reports), key=lambda r: r.municipality):
         # One report per year: a later file of the same year overrides the earlier.
         latest_per_year = {r.report_year: r for r in rs}
         years = sorted(y for y in latest_per_year if y is not None)
