@@ -127,8 +127,7 @@ def _fold(name: str) -> str:
     return nz.nfkc(name).casefold()
 
 
-def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = None
-          ) -> tuple[list[tuple[str, bytes]], list[Finding]]:
+def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict) -> tuple[list[tuple[str, bytes]], list[Finding]]:
     """The items to add, and the findings about all of them (names first, then contents).
     Each item's reports and findings go into `parsed`, so the build does not read it again."""
     present = {_fold(p.name): p for p in folder.iterdir()} if folder.is_dir() else {}
@@ -145,8 +144,7 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict | None = No
         checked = check_bytes(data, name, handoff.read(handoff_dir(folder), data, name, COLUMNS)
                               if provenance.is_template(name) else None)
         findings.extend(checked[1])
-        if parsed is not None:
-            parsed[name] = checked
+        parsed[name] = checked
         there = present.get(_fold(name))
         if there is not None and there.name != name:
             findings.append(limits.whole_file(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
