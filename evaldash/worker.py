@@ -7,7 +7,6 @@ time is ended, and that becomes a finding shown like any other.
 from __future__ import annotations
 
 import functools
-import hashlib
 import multiprocessing
 import os
 import resource
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, audit, imports, limits, store
+from . import access, audit, handoff, imports, limits, store
 from .report import Finding
 
 MEMORY_MB = int(os.environ.get("EVALDASH_WORKER_MEMORY_MB") or 4096)  # address space of the child
@@ -40,12 +39,9 @@ class UploadCheck:
 def check_upload(name: str, data: bytes, folder: Path | None = None, memory_mb: int | None = None,
                  seconds: float | None = None) -> UploadCheck:
     """Findings and preview of one upload, computed in a limited child process."""
-    sha = hashlib.sha256(data).hexdigest()
     result = run_limited(imports.check_and_preview, (name, data, folder), name, memory_mb, seconds)
-    if isinstance(result, Finding):
-        return UploadCheck(name, sha, [result])
-    findings, preview = result
-    return UploadCheck(name, sha, findings, preview)
+    findings, preview = ([result], None) if isinstance(result, Finding) else result  # a breach has no preview
+    return UploadCheck(name, handoff.digest(data), findings, preview)
 
 
 def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None,
