@@ -43,13 +43,12 @@ def write(directory: Path, data: bytes, columns: Columns) -> None:
     """Keep the columns read from `data` (and the findings made while reading them) for the add.
     Nothing is kept when the folder cannot be written: the add then reads the upload again."""
     frame, findings = columns
-    try:
+    with contextlib.suppress(OSError, pa.ArrowException):
         directory.mkdir(parents=True, exist_ok=True)
         clear_stale(directory)
-        table = pa.table({c: pa.array(v, type=pa.string()).dictionary_encode()
-                          for c, v in frame.items()})
         notes = json.dumps([[f.line, f.severity, f.message] for f in findings], ensure_ascii=False)
-        table = table.replace_schema_metadata({DIGEST_KEY: digest(data).encode(), FINDINGS_KEY: notes.encode()})
+        table = pa.table({c: pa.array(v, type=pa.string()).dictionary_encode() for c, v in frame.items()},
+                         metadata={DIGEST_KEY: digest(data).encode(), FINDINGS_KEY: notes.encode()})
         target = path_of(directory, data)
         part = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
         try:
@@ -57,8 +56,6 @@ def write(directory: Path, data: bytes, columns: Columns) -> None:
             os.replace(part, target)
         finally:
             part.unlink(missing_ok=True)
-    except (OSError, pa.ArrowException):
-        return
 
 
 def read(directory: Path, data: bytes, name: str, allowed: set[str]) -> Columns | None:
