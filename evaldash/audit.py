@@ -30,7 +30,8 @@ def log_path() -> Path:
 
 def file_info(name: str, data: bytes) -> dict:
     """What a record says about one file: name, kind, SHA-256 and size."""
-    return {"name": name, "kind": provenance.source_kind(name), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return {"name": name, "kind": provenance.source_kind(name), "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data)}
 
 
 LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
