@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 
 import streamlit as st
+from streamlit.web.server.starlette.starlette_app_utils import decode_xsrf_token_string
 
 from .. import access
 from .navigation import PAGES
@@ -36,19 +37,10 @@ def _browser() -> str:
 
 def browser_key(raw) -> str:
     """A key for a browser: a digest of its XSRF token. The cookie is sent again with a fresh random
-    mask on every page load ("2|mask|masked token|time"), so the token is unmasked first; the kept
-    links are keyed by its digest, never by the token itself."""
-    if not isinstance(raw, str):  # no cookie (a test run has no browser)
-        return ""
-    value = raw.strip("\"'")
-    parts = value.split("|")
-    if len(parts) == 4 and parts[0] == "2":
-        try:
-            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
-        except ValueError:
-            return ""
-        value = bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)).hex() if mask else ""
-    return hashlib.sha256(value.encode()).hexdigest() if value else ""
+    mask on every page load ("2|mask|masked token|time"), so the token is unmasked first, by Streamlit's
+    own reader of the cookie it sets; the kept links are keyed by its digest, never by the token itself."""
+    token, _ = decode_xsrf_token_string(raw or "")  # no cookie (a test run has no browser): no token
+    return hashlib.sha256(token).hexdigest() if token else ""
 
 
 def _page_name(page) -> str:
