@@ -5,6 +5,7 @@ import streamlit as st
 
 from evaldash import shaping, ui
 from evaldash.export.printable import card_html
+from evaldash.filters import policy_label
 from evaldash.summary import NO_VALUE
 
 BADGE_COLORS = {"A": "blue", "B": "orange"}
@@ -53,7 +54,7 @@ st.download_button(
 )
 
 ui.caption(
-    f"{municipality}　›　運営方針{card.policy_no:02d} {card.policy_name}　›　主な取組{card.initiative_no} {card.initiative_name}"
+    f"{municipality}　›　{policy_label(card.policy_no, card.policy_name)}　›　主な取組{card.initiative_no} {card.initiative_name}"
 )
 with st.container(border=True):
     head = st.container(horizontal=True, vertical_alignment="center")

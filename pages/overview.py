@@ -3,6 +3,7 @@
 import streamlit as st
 
 from evaldash import shaping, ui
+from evaldash.filters import policy_label, short_policy_label
 from evaldash.summary import fmt_share
 from evaldash.ui.sidebar import source_caption
 
@@ -55,7 +56,7 @@ st.header("運営方針の現況と基本目標")
 # Choosing another 運営方針 reruns this fragment only, not the counts and the chart above.
 @st.fragment
 def policy_detail() -> None:
-    chosen = st.selectbox("運営方針を選ぶ", bars.policy_numbers, format_func=lambda p: f"{p:02d} {names.get(p, '')}",
+    chosen = st.selectbox("運営方針を選ぶ", bars.policy_numbers, format_func=lambda p: short_policy_label(p, names.get(p)),
                           key="overview_policy")
     detail = ui.shaped(shaping.rows, "policy_detail", {"policy_no": int(chosen), "muni": f.muni}, "municipality",
                        "policy_no", "policy_name", "situation", "goals", "plans", "source_file", "source_line")
@@ -64,7 +65,7 @@ def policy_detail() -> None:
     for row in detail[:DETAIL_CAP]:
         with st.container(border=True):
             if f.several_munis:  # each city names its own 運営方針 of this number
-                st.markdown(f"**{ui.md_escape(f'{row.municipality}　運営方針{row.policy_no:02d} {row.policy_name}')}**")
+                st.markdown(f"**{ui.md_escape(f'{row.municipality}　{policy_label(row.policy_no, row.policy_name)}')}**")
             for heading, paragraphs in (("現況と課題", row.situation), ("基本目標", row.goals)):
                 st.markdown(f"**{heading}**")
                 for para in paragraphs:
