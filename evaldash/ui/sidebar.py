@@ -22,7 +22,7 @@ SEARCH_HITS_CAP = 50
 FILTER_KEYS = [f"f_{name}" for name in Filters.__dataclass_fields__ if name != "several_munis"]
 
 
-def sidebar(draw: bool = True, can_edit: bool = False) -> Filters:
+def sidebar(draw: bool = True, can_edit: bool = False) -> None:
     """The list of pages and the shared filter, drawn by the entry point on every page for filters() to read. Its
     state lives in the URL.
 
@@ -32,9 +32,9 @@ def sidebar(draw: bool = True, can_edit: bool = False) -> Filters:
     url.follow_address()
     st.session_state["_store"] = current_store()
     pages = st.sidebar.container() if draw else None  # on top, filled once the filter of this run is known
-    chosen = st.session_state["_filters"] = _filter_widgets(st.sidebar) if draw else _silent_filters()
+    st.session_state["_filters"] = _filter_widgets(st.sidebar) if draw else _silent_filters()
     if not draw:
-        return chosen
+        return
     with pages:
         page_list(can_edit)
     sb = st.sidebar
@@ -45,7 +45,6 @@ def sidebar(draw: bool = True, can_edit: bool = False) -> Filters:
     sb.segmented_control("グラフ画像の保存形式", list(IMAGE_FORMATS), key=url.bind("f_img", list(IMAGE_FORMATS)),
                          required=True, persist_state="session", format_func=IMAGE_FORMATS.get,
                          help="グラフ右上のカメラのボタンで保存する画像の形式（PNG は2倍の解像度）")
-    return chosen
 
 
 def _filter_widgets(sb) -> Filters:
