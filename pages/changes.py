@@ -34,9 +34,9 @@ sort = c2.segmented_control("並べ替え", list(SORTS), key=ui.url.bind("ch_sor
                             format_func=lambda k: SORTS[k][0], required=True, wrap=True)
 
 _, column, descending = SORTS[sort or "abs_delta_pct"]
-asked = {**f.params(), "min_abs_pct": float(threshold), "limit": ROW_CAP}
-view = ui.shaped(shaping.changes_view, "changes", asked, f.several_munis, source_caption(), order=column,
-                 descending=descending)
+selection = {**f.params(), "min_abs_pct": float(threshold)}
+view = ui.shaped(shaping.changes_view, "changes", {**selection, "limit": ROW_CAP}, f.several_munis, source_caption(),
+                 order=column, descending=descending)
 if not view.picks:
     ui.empty_view()
 if len(view.picks) == ROW_CAP:
@@ -100,7 +100,6 @@ def changes_table() -> None:
 
 changes_table()
 
-selection = {**f.params(), "min_abs_pct": float(threshold)}
 named = download_name("変化")
 buttons = st.container(horizontal=True)  # a row that wraps: narrow columns cut the buttons' labels short
 buttons.download_button("Excel（変化の表）",

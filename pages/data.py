@@ -27,7 +27,7 @@ stem = f"施策評価_{'_'.join(summary.municipalities)}_{date.today():%Y%m%d}"
 c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
 c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True, headers="ja"), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
-c2.download_button("Excel", lambda: data_workbook(ui.connection(), {**f.params(), "limit": ROW_LIMIT}, headers="ja"),
+c2.download_button("Excel", lambda: data_workbook(ui.connection(), asked, headers="ja"),
                    file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 c3.caption(f"{summary.indicators} 指標・{summary.rows} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
