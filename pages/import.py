@@ -52,12 +52,10 @@ def show_preview(name: str, preview: dict) -> None:
                 help="、".join(preview["new_fiscal_years"]["fiscal_label"]))
     m[2].metric("追加される値", len(preview["new_values"]), border=True)
     m[3].metric("修正される値", len(preview["revised_values"]), border=True)
-    if len(preview["revised_values"]):
-        st.markdown("**修正される値（旧 → 新）**")
-        st.dataframe(preview["revised_values"], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
-    if len(preview["new_measures"]):
-        st.markdown("**新しい施策**")
-        st.dataframe(preview["new_measures"], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
+    for key, heading in (("revised_values", "修正される値（旧 → 新）"), ("new_measures", "新しい施策")):
+        if len(preview[key]):
+            st.markdown(f"**{heading}**")
+            st.dataframe(preview[key], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
     if len(preview["new_values"]):
         with st.expander(f"追加される値（{len(preview['new_values'])} 件）"):
             st.dataframe(preview["new_values"], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
