@@ -155,9 +155,9 @@ def _on_store(get):
         st.rerun()
 
 
-def query(name: str, params: dict | None = None, order: str | None = None, descending: bool = False) -> pd.DataFrame:
+def query(name: str, params: dict | None = None) -> pd.DataFrame:
     """A named query's result on the current store (a shallow copy of the shared one: change it freely)."""
-    return _on_store(lambda: _result(_request(name, params, order, descending)).copy(deep=False))
+    return _on_store(lambda: _result(_request(name, params, None, False)).copy(deep=False))
 
 
 _PLAIN = (str, int, float, bool, type(None))
