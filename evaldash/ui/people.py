@@ -45,7 +45,7 @@ def browser_key(raw) -> str:
 
 def _page_name(page) -> str:
     """The registry's name of the page st.navigation chose (the default page has the root path)."""
-    path = getattr(page, "url_path", "") or None
+    path = page.url_path or None
     return next((name for name, p in PAGES.items() if p.url_path == path), "")
 
 
@@ -99,7 +99,7 @@ def sign_in_screen(page) -> None:
         st.warning("サインインの設定（.streamlit/secrets.toml の [auth]）が見つかりません。管理者に連絡してください。")
         return
     for provider in found:
-        label = "サインイン" if provider is None or len(found) == 1 else f"サインイン（{provider}）"
+        label = "サインイン" if len(found) == 1 else f"サインイン（{provider}）"  # the unnamed one is alone
         if st.button(label, type="primary", icon=":material/login:", key=f"sign_in_{provider or ''}"):
             keep_link(page, st.query_params.to_dict())
             st.login(provider)  # None: the single unnamed provider
