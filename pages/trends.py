@@ -100,9 +100,8 @@ def trend_chart() -> None:
 trend_chart()
 # The note above the two buttons, and the buttons in a row that wraps: beside the sidebar at 800 px, three columns
 # cut the buttons' labels short.
-left = st.container()
+st.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
 buttons = st.container(horizontal=True)
-left.caption("× は値がない年度です（マウスを重ねると理由を表示）。グラフ右上のカメラのボタンで画像として保存できます。")
 buttons.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**f.params(), "indicators": ids}),
                         file_name=download_name("推移"), icon=":material/slideshow:", on_click="ignore",
                         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
