@@ -62,19 +62,6 @@ def keep_link(page, params: Mapping[str, str]) -> None:
         kept[browser] = (now, _page_name(page), dict(params))
 
 
-def take_link() -> tuple[str, dict] | None:
-    """The page and filters this browser asked for before signing in, once; None when there are none."""
-    browser = _browser()
-    if not browser:
-        return None
-    kept, lock = _kept()
-    with lock:
-        entry = kept.pop(browser, None)
-    if entry is None or time.monotonic() - entry[0] > KEEP_SECONDS or entry[1] not in PAGES:
-        return None
-    return entry[1], entry[2]
-
-
 def providers() -> list[str | None]:
     """The sign-in providers in .streamlit/secrets.toml [auth]: each named section, or the single unnamed one."""
     try:
@@ -106,14 +93,15 @@ def sign_in_screen(page) -> None:
 
 
 def return_to_link(page) -> None:
-    """Signed in and back at the root: open the page and filters asked for before signing in."""
-    link = take_link()
-    if link is None:
+    """Signed in and back at the root: open the page and filters this browser asked for before signing in, once."""
+    kept, lock = _kept()
+    with lock:
+        entry = kept.pop(_browser(), None)  # keep_link keeps nothing for a browser it cannot tell apart ("")
+    if entry is None or time.monotonic() - entry[0] > KEEP_SECONDS or entry[1] not in PAGES:
         return
-    name, params = link
-    if name == _page_name(page) and params == st.query_params.to_dict():
-        return
-    st.switch_page(PAGES[name].file, query_params=params)
+    _, name, params = entry
+    if name != _page_name(page) or params != st.query_params.to_dict():
+        st.switch_page(PAGES[name].file, query_params=params)
 
 
 def sidebar_identity(decided: access.Access, identity: Mapping) -> None:
