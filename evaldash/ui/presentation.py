@@ -112,7 +112,13 @@ def toolbar() -> Toolbar:
     return Toolbar(settings, table, *cells[2:])
 
 
-def _navigation(bar: Toolbar, k: int, count: int) -> None:
+def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, summary_of: dict,
+         mode: str, kind: str, era: str) -> None:
+    """One indicator per screen (`ids` in order, their values in `series`): title, subtitle (unit, years), the chart
+    or why there is none, the change sentence, the source; previous / next by button, ←/→ or PageUp/PageDown."""
+    ordered = [i for i in ids if i in set(series["indicator_id"].tolist())]
+    count = len(ordered)
+    k = st.session_state[url.bind(SLIDE, list(range(1, count + 1)))]
     bar.prev.button("前へ", on_click=_go, args=(k - 1,), disabled=k <= 1, width="stretch", key="prev_slide",
                     shortcut="Left", help="← キーまたは PageUp キーでも戻ります")
     bar.next.button("次へ", on_click=_go, args=(k + 1,), disabled=k >= count, width="stretch", key="next_slide",
@@ -122,15 +128,6 @@ def _navigation(bar: Toolbar, k: int, count: int) -> None:
         del st.query_params["present"]
         st.query_params.pop("slide", None)
         st.rerun()
-
-
-def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, summary_of: dict,
-         mode: str, kind: str, era: str) -> None:
-    """One indicator per screen (`ids` in order, their values in `series`): title, subtitle (unit, years), the chart
-    or why there is none, the change sentence, the source; previous / next by button, ←/→ or PageUp/PageDown."""
-    ordered = [i for i in ids if i in set(series["indicator_id"].tolist())]
-    k = st.session_state[url.bind(SLIDE, list(range(1, len(ordered) + 1)))]
-    _navigation(bar, k, len(ordered))
     view = shaped(shaping.slide, "indicator_series", {"ids": ids}, ordered[k - 1], mode, kind, era, targets)
     row = view.row
     values = series.loc[series["indicator_id"] == row.indicator_id, "value"]
@@ -151,4 +148,4 @@ def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, sum
     # The window's height and the clicker's keys (see the module's docstring); it draws nothing, and comes last so
     # that its empty box adds no gap between the slide's parts.
     _window(key=KEY, default={"room": None}, height=0, on_room_change=lambda: None,
-            on_step_change=lambda: _step(len(ordered)))
+            on_step_change=lambda: _step(count))
