@@ -89,21 +89,13 @@ def source_caption(labels: pd.DataFrame) -> str:
 
 # 施策カード -----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MeasureChoices:
-    keys: list[str]  # "municipality|measure_id", the picker's values in the query's order
-    labels: dict[str, str]
-    measure_ids: frozenset[str]
-
-
-def measure_choices(frame: pd.DataFrame, several_munis: bool) -> MeasureChoices:
-    listed = rows(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
-    labels = {
+def measure_choices(frame: pd.DataFrame, several_munis: bool) -> dict[str, str]:
+    """The picker's values ("municipality|measure_id") in the query's order, each with its label."""
+    return {
         f"{r.municipality}|{r.measure_id}": (f"{r.municipality} " if several_munis else "")
         + f"{r.measure_id}　{r.initiative_name}　（{policy_label(r.policy_no, r.policy_name)}）"
-        for r in listed
+        for r in rows(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
     }
-    return MeasureChoices(list(labels), labels, frozenset(r.measure_id for r in listed))
 
 
 def action_groups(frame: pd.DataFrame) -> list[tuple[str, list[str]]]:
@@ -114,16 +106,10 @@ def action_groups(frame: pd.DataFrame) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
-@dataclass(frozen=True)
-class IndicatorPanel:
-    figure: go.Figure
-    values: pd.DataFrame  # 年度 and 値 as the card's table shows them
-
-
 def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...],
-                     source: str = "") -> dict[str, IndicatorPanel]:
+                     source: str = "") -> dict[str, tuple[go.Figure, pd.DataFrame]]:
     """Per indicator of `indicator_series`: its small chart (with its target, if any; its name, unit, years and
-    `source` in the figure, for a saved image) and its table of values."""
+    `source` in the figure, for a saved image) and its table of values (年度 and 値 as the card shows them)."""
     target_of = dict(targets)
     panels = {}
     for indicator_id, one in series.groupby("indicator_id", sort=False):
@@ -133,8 +119,7 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
         target = target_of.get(indicator_id)
         unit = one["unit"].iloc[0]
         title = f"{one['indicator'].iloc[0]}（{'' if pd.isna(unit) else unit}、{year_span(one, 'wareki')}）"
-        figure = charts.mini_trend(one, target=target, title=title, source=source)
-        panels[indicator_id] = IndicatorPanel(figure, values)
+        panels[indicator_id] = (charts.mini_trend(one, target=target, title=title, source=source), values)
     return panels
 
 
@@ -286,19 +271,14 @@ def flat_summary(frame: pd.DataFrame) -> FlatSummary:
     return FlatSummary(list(dict.fromkeys(frame["municipality"].tolist())), frame["indicator_id"].nunique(), len(frame))
 
 
-@dataclass(frozen=True)
-class WideTable:
-    table: pd.DataFrame  # the columns shown, a value column per fiscal year
-    year_labels: list[str]
-
-
-def wide_table(frame: pd.DataFrame, several_munis: bool) -> WideTable:
-    """`indicator_wide` laid out: its list of values per fiscal year as one column a year."""
+def wide_table(frame: pd.DataFrame, several_munis: bool) -> tuple[pd.DataFrame, list[str]]:
+    """`indicator_wide` laid out: the columns shown, its list of values per fiscal year as one column a year; and
+    the fiscal years' labels, those columns' names."""
     labels = list(frame["year_labels"].iloc[0]) if len(frame) else []
     years = pd.DataFrame(frame["year_values"].tolist(), columns=labels, index=frame.index)
     columns = (["municipality"] if several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
                                                              "reflection"]
-    return WideTable(pd.concat([frame[columns], years, frame[["trend"]]], axis=1), labels)
+    return pd.concat([frame[columns], years, frame[["trend"]]], axis=1), labels
 
 
 # 推移 ---------------------------------------------------------------------------------------------

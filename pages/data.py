@@ -35,10 +35,10 @@ c3.caption(f"{summary.indicators} 指標・{summary.rows} 行。CSV は BOM 付�
 tab_wide, tab_flat, tab_docs = st.tabs(["指標ごと（年度を列に）", "フラット（指標×年度）", "列の説明"])
 with tab_wide:
     # Shaped by the query (one row per indicator, a value per fiscal year), laid out once (evaldash.shaping).
-    wide = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
-    year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in wide.year_labels}
+    wide, year_labels = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
+    year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in year_labels}
     st.dataframe(
-        wide.table,
+        wide,
         column_config={
             "municipality": "自治体",
             "policy_no": st.column_config.NumberColumn("運営方針", format="%02d"),
