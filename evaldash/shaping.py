@@ -237,16 +237,10 @@ def revision_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 # 概要 ---------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PolicyBars:
-    figure: go.Figure  # the first `cap` 運営方針, 01 at the top
-    policies: int  # how many 運営方針 there are (each city has its own)
-    policy_numbers: list[int]  # the numbers among them, for the 現況と基本目標 picker
-
-
-def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> PolicyBars:
-    """The chart of the first `cap` 運営方針 in its order (city by city, 01 first), and how many there are: each
-    city has its own (the count is the headline's 運営方針)."""
+def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> tuple[go.Figure, int, list[int]]:
+    """The chart of the first `cap` 運営方針 in its order (city by city, 01 at the top); how many there are, each
+    city having its own (the count is the headline's 運営方針); and the numbers among them, for the 現況と基本目標
+    picker."""
     keys = list(zip(frame["municipality"].tolist(), frame["policy_no"].tolist(), frame["policy_name"].tolist()))
     distinct = sorted(set(keys))
     bars = frame
@@ -255,20 +249,14 @@ def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> PolicyBars:
         bars = frame[[k in keep for k in keys]]
     several = len({k[0] for k in distinct}) > 1
     figure = charts.reflection_by_policy(bars, with_city=several, title="運営方針ごとの施策数（反映区分別）", source=source)
-    return PolicyBars(figure, len(distinct), sorted({int(no) for _, no, _ in keys}))
+    return figure, len(distinct), sorted({int(no) for _, no, _ in keys})
 
 
 # データ --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class FlatSummary:
-    municipalities: list[str]  # in the table's order
-    indicators: int
-    rows: int
-
-
-def flat_summary(frame: pd.DataFrame) -> FlatSummary:
-    return FlatSummary(list(dict.fromkeys(frame["municipality"].tolist())), frame["indicator_id"].nunique(), len(frame))
+def flat_summary(frame: pd.DataFrame) -> tuple[list[str], int, int]:
+    """The table's municipalities in its order, its number of indicators and its number of rows."""
+    return list(dict.fromkeys(frame["municipality"].tolist())), frame["indicator_id"].nunique(), len(frame)
 
 
 def wide_table(frame: pd.DataFrame, several_munis: bool) -> tuple[pd.DataFrame, list[str]]:
