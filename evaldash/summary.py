@@ -121,8 +121,7 @@ def _words(indicator: str, unit: str, delta: float, prev: str, latest: str, amou
 
 def _floats(values) -> np.ndarray:
     """Numbers as floats, NaN where missing (None, NaN, pandas' NA)."""
-    return np.array([np.nan if is_missing(v) else v for v in _list(values)], dtype=float) if not (
-        isinstance(values, np.ndarray) and values.dtype.kind == "f") else values.astype(float)
+    return pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _list(values) -> list:
