@@ -40,8 +40,7 @@ LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
 def _records(frame) -> list[dict]:
     if frame is None:
         return []
-    rows = frame.head(LISTED_ROWS).to_dict("records") if hasattr(frame, "to_dict") else list(frame)[:LISTED_ROWS]
-    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.head(LISTED_ROWS).to_dict("records")]
 
 
 def _plain(value):
