@@ -160,8 +160,7 @@ def signed_changes(table: pd.DataFrame):
     Streamlit renders a styler's every cell on every rerun, which made the table most of 変化's rerun. So the page
     renders with pandas' `styler.render.max_columns` at len(SIGNED), the signed columns being first in the frame
     (changes_view puts them there), and gives the order on screen: the other cells show their own values."""
-    signed = [c for c in SIGNED if c in table]
-    return table.style.format({"delta": _signed_text, "delta_pct": _pct_text}, subset=signed, na_rep=NO_VALUE)
+    return table.style.format({"delta": _signed_text, "delta_pct": _pct_text}, subset=list(SIGNED), na_rep=NO_VALUE)
 
 
 def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -> ChangesView:
