@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+
 from . import provenance
 
 DEFAULT_LOG = provenance.DATA_DIR / "audit.log"
@@ -47,7 +49,7 @@ def _plain(value):
     """A JSON value: numbers, text and None (pandas' NA and NaN become None)."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
-    if type(value).__name__ == "NAType":  # pandas.NA, without importing pandas
+    if value is pd.NA:
         return None
     try:
         number = float(value)
@@ -220,8 +222,6 @@ def _changes_text(entry: Mapping) -> str:
 
 def table(records: Iterable[Mapping]):
     """The records as the 取込 page lists them, in Japanese words, in the order given (read() gives newest first)."""
-    import pandas as pd
-
     rows = [{
         "when": pd.Timestamp(entry.get("when")) if entry.get("when") else pd.NaT,
         "who": entry.get("who", ""),
