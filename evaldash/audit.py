@@ -105,11 +105,13 @@ def make_record(action: str, who: str, outcome: str, files: Iterable[Mapping] = 
     return record
 
 
-def append(record: Mapping, path: Path | None = None) -> None:
-    """Append one record. A last line cut short by a crash is closed first, so it stays one bad line."""
+def record(action: str, who: str, outcome: str, path: Path | None = None, **details) -> dict:
+    """Append make_record's record to the log; returns it. A last line cut short by a crash is closed first, so it
+    stays one bad line."""
+    entry = make_record(action, who, outcome, **details)
     path = Path(path or log_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    line = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -122,12 +124,6 @@ def append(record: Mapping, path: Path | None = None) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def record(action: str, who: str, outcome: str, path: Path | None = None, **details) -> dict:
-    """make_record + append; returns the record written."""
-    entry = make_record(action, who, outcome, **details)
-    append(entry, path)
     return entry
 
 
