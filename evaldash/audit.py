@@ -141,10 +141,8 @@ def read(path: Path | None = None) -> LogRead:
         raw = path.read_bytes()
     except FileNotFoundError:
         return out
-    lines = raw.split(b"\n")
-    last_cut = lines[-1] != b""
-    if not last_cut:
-        lines = lines[:-1]
+    last_cut = not raw.endswith(b"\n")
+    lines = raw.removesuffix(b"\n").split(b"\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
