@@ -62,13 +62,9 @@ def policy_names(frame: pd.DataFrame) -> dict[int, str]:
 
 
 def sections_by_department(frame: pd.DataFrame) -> dict[str, list[str]]:
-    """部 -> its 課, both in the query's order."""
-    out: dict[str, dict[str, None]] = {}  # dicts as ordered sets
-    for dept, section in zip(frame["dept"].tolist(), frame["section"].tolist()):
-        sections = out.setdefault(dept, {})
-        if isinstance(section, str):
-            sections[section] = None
-    return {dept: list(sections) for dept, sections in out.items()}
+    """部 -> its 課, both in the query's order. Every row names its 部 (groupby would leave out a missing one)."""
+    sections = frame.groupby("dept", sort=False)["section"].unique()
+    return {dept: [s for s in found if isinstance(s, str)] for dept, found in sections.items()}
 
 
 def reflection_labels(frame: pd.DataFrame) -> dict[str, str]:

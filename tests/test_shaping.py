@@ -71,6 +71,12 @@ def test_a_policy_number_named_otherwise_in_other_cities_says_so():
     assert shaping.policy_names(frame) == {1: "健康 ほか1件（自治体ごとの名称）", 2: "環境"}
 
 
+def test_sections_are_listed_under_their_department_in_the_query_order():
+    frame = pd.DataFrame({"dept": ["福祉部", "総務部", "総務部", "福祉部", "市民部"],
+                          "section": ["総合福祉課", None, "政策推進課", "総合福祉課", None]})
+    assert shaping.sections_by_department(frame) == {"福祉部": ["総合福祉課"], "総務部": ["政策推進課"], "市民部": []}
+
+
 def test_links_with_older_indicator_ids_find_the_indicator():
     choices = ["1110321~0123456789abcdef", "1110321~0123456799999999", "1110411~fedcba9876543210", "A-12~00112233aabbccdd"]
     assert shaping.linked_indicator("1110411-fedcba98", choices) == "1110411~fedcba9876543210"  # 8 digits, "-"
