@@ -117,7 +117,6 @@ def is_editor(settings: Settings, identity: Mapping) -> bool:
 
 def decide(settings: Settings, identity: Mapping, server_address: str | None, writable: bool = True) -> Access:
     """What this person may do on this server: (can_view, can_edit, who, reason_ja)."""
-    identity = identity or {}
     if settings.mode == "read-only":
         return Access(True, False, "", "公開用の読み取り専用モードです（EVALDASH_MODE=read-only）。データは変更できません。", "read-only")
     if settings.mode == "open":
