@@ -89,13 +89,13 @@ def data_writable(folder: Path, db: Path) -> bool:
     return os.access(parent, os.W_OK) and os.access(db.parent, os.W_OK)
 
 
-def _groups(identity: Mapping, claim: str) -> set[str]:
+def _groups(identity: Mapping, claim: str) -> frozenset[str]:
     value = identity.get(claim)
     if isinstance(value, str):  # a proxy header: "a,b" ; an OIDC claim: a list
-        return {g.strip().lower() for g in value.split(",") if g.strip()}
+        return _names(value)
     if isinstance(value, (list, tuple, set, frozenset)):
-        return {str(g).strip().lower() for g in value}
-    return set()
+        return frozenset(str(g).strip().lower() for g in value)
+    return frozenset()
 
 
 def signed_in_email(identity: Mapping) -> str:
@@ -117,7 +117,6 @@ def is_editor(settings: Settings, identity: Mapping) -> bool:
 
 def decide(settings: Settings, identity: Mapping, server_address: str | None, writable: bool = True) -> Access:
     """What this person may do on this server: (can_view, can_edit, who, reason_ja)."""
-    identity = identity or {}
     if settings.mode == "read-only":
         return Access(True, False, "", "公開用の読み取り専用モードです（EVALDASH_MODE=read-only）。データは変更できません。", "read-only")
     if settings.mode == "open":

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+
 from . import provenance
 
 DEFAULT_LOG = provenance.DATA_DIR / "audit.log"
@@ -40,15 +42,14 @@ LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
 def _records(frame) -> list[dict]:
     if frame is None:
         return []
-    rows = frame.head(LISTED_ROWS).to_dict("records") if hasattr(frame, "to_dict") else list(frame)[:LISTED_ROWS]
-    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.head(LISTED_ROWS).to_dict("records")]
 
 
 def _plain(value):
     """A JSON value: numbers, text and None (pandas' NA and NaN become None)."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
-    if type(value).__name__ == "NAType":  # pandas.NA, without importing pandas
+    if value is pd.NA:
         return None
     try:
         number = float(value)
@@ -104,11 +105,13 @@ def make_record(action: str, who: str, outcome: str, files: Iterable[Mapping] = 
     return record
 
 
-def append(record: Mapping, path: Path | None = None) -> None:
-    """Append one record. A last line cut short by a crash is closed first, so it stays one bad line."""
+def record(action: str, who: str, outcome: str, path: Path | None = None, **details) -> dict:
+    """Append make_record's record to the log; returns it. A last line cut short by a crash is closed first, so it
+    stays one bad line."""
+    entry = make_record(action, who, outcome, **details)
     path = Path(path or log_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    line = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -121,12 +124,6 @@ def append(record: Mapping, path: Path | None = None) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def record(action: str, who: str, outcome: str, path: Path | None = None, **details) -> dict:
-    """make_record + append; returns the record written."""
-    entry = make_record(action, who, outcome, **details)
-    append(entry, path)
     return entry
 
 
@@ -144,10 +141,8 @@ def read(path: Path | None = None) -> LogRead:
         raw = path.read_bytes()
     except FileNotFoundError:
         return out
-    lines = raw.split(b"\n")
-    last_cut = lines[-1] != b""
-    if not last_cut:
-        lines = lines[:-1]
+    last_cut = not raw.endswith(b"\n")
+    lines = raw.removesuffix(b"\n").split(b"\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -221,8 +216,6 @@ def _changes_text(entry: Mapping) -> str:
 
 def table(records: Iterable[Mapping]):
     """The records as the 取込 page lists them, in Japanese words, in the order given (read() gives newest first)."""
-    import pandas as pd
-
     rows = [{
         "when": pd.Timestamp(entry.get("when")) if entry.get("when") else pd.NaT,
         "who": entry.get("who", ""),

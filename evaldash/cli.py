@@ -129,8 +129,7 @@ def cmd_log(args) -> int:
     got = audit.read(args.log)
     for problem in got.problems:
         print(problem, file=sys.stderr)
-    shown = got.records if args.limit is None else got.records[: args.limit]
-    for entry in shown:
+    for entry in got.records[: args.limit]:  # a limit of None slices them all
         print(json.dumps(entry, ensure_ascii=False) if args.json else audit.format_record(entry))
     if not got.records and not got.problems:
         print(f"no records in {args.log or audit.log_path()}", file=sys.stderr)

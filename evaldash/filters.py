@@ -101,10 +101,6 @@ class Removal:
     params: dict  # the filter without it
 
 
-def _without(params: dict, field: str, value) -> dict:
-    return {**params, field: "" if field == "q" else [v for v in params[field] if v != value]}
-
-
 def removals(params: dict, policy_names: dict[int, str] | None = None) -> list[Removal]:
     """Each single choice of the filter, with the filter that remains when it is taken out."""
     out = []
@@ -114,7 +110,8 @@ def removals(params: dict, policy_names: dict[int, str] | None = None) -> list[R
             continue
         for value in [chosen] if field == "q" else chosen:
             shown = short_policy_label(value, (policy_names or {}).get(value)) if field == "pol" else value
-            out.append(Removal(field, value, f"{label}: {shown}", _without(params, field, value)))
+            rest = "" if field == "q" else [v for v in chosen if v != value]
+            out.append(Removal(field, value, f"{label}: {shown}", {**params, field: rest}))
     return out[:MAX_REMOVALS]
 
 

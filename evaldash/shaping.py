@@ -56,21 +56,15 @@ def municipality_list(frame: pd.DataFrame) -> list[str]:
 
 def policy_names(frame: pd.DataFrame) -> dict[int, str]:
     """運営方針 number -> its name; cities number their own, so a number with other names in other cities says so."""
-    names: dict[int, dict[str, None]] = {}  # dicts as ordered sets: a national store has 1,700 names a number
-    for no, name in zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()):
-        names.setdefault(int(no), {})[name] = None
-    return {no: next(iter(ns)) if len(ns) == 1 else f"{next(iter(ns))} ほか{len(ns) - 1}件（自治体ごとの名称）"
+    names = frame.groupby("policy_no", sort=False)["policy_name"].unique()
+    return {int(no): ns[0] if len(ns) == 1 else f"{ns[0]} ほか{len(ns) - 1}件（自治体ごとの名称）"
             for no, ns in names.items()}
 
 
 def sections_by_department(frame: pd.DataFrame) -> dict[str, list[str]]:
-    """部 -> its 課, both in the query's order."""
-    out: dict[str, dict[str, None]] = {}  # dicts as ordered sets
-    for dept, section in zip(frame["dept"].tolist(), frame["section"].tolist()):
-        sections = out.setdefault(dept, {})
-        if isinstance(section, str):
-            sections[section] = None
-    return {dept: list(sections) for dept, sections in out.items()}
+    """部 -> its 課, both in the query's order. Every row names its 部 (groupby would leave out a missing one)."""
+    sections = frame.groupby("dept", sort=False)["section"].unique()
+    return {dept: [s for s in found if isinstance(s, str)] for dept, found in sections.items()}
 
 
 def reflection_labels(frame: pd.DataFrame) -> dict[str, str]:
@@ -89,41 +83,25 @@ def source_caption(labels: pd.DataFrame) -> str:
 
 # 施策カード -----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MeasureChoices:
-    keys: list[str]  # "municipality|measure_id", the picker's values in the query's order
-    labels: dict[str, str]
-    measure_ids: frozenset[str]
-
-
-def measure_choices(frame: pd.DataFrame, several_munis: bool) -> MeasureChoices:
-    listed = rows(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
-    labels = {
+def measure_choices(frame: pd.DataFrame, several_munis: bool) -> dict[str, str]:
+    """The picker's values ("municipality|measure_id") in the query's order, each with its label."""
+    return {
         f"{r.municipality}|{r.measure_id}": (f"{r.municipality} " if several_munis else "")
         + f"{r.measure_id}　{r.initiative_name}　（{policy_label(r.policy_no, r.policy_name)}）"
-        for r in listed
+        for r in rows(frame, "municipality", "measure_id", "initiative_name", "policy_no", "policy_name")
     }
-    return MeasureChoices(list(labels), labels, frozenset(r.measure_id for r in listed))
 
 
 def action_groups(frame: pd.DataFrame) -> list[tuple[str, list[str]]]:
     """具体的な取組 by their (section), in the report's order; actions with no section under ""."""
-    groups: dict[str, list[str]] = {}
-    for section, text in zip(frame["section"].tolist(), frame["text"].tolist()):
-        groups.setdefault(section if isinstance(section, str) else "", []).append(text)
-    return list(groups.items())
-
-
-@dataclass(frozen=True)
-class IndicatorPanel:
-    figure: go.Figure
-    values: pd.DataFrame  # 年度 and 値 as the card's table shows them
+    texts = frame["text"].groupby(frame["section"].fillna(""), sort=False).agg(list)
+    return list(texts.items())
 
 
 def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...],
-                     source: str = "") -> dict[str, IndicatorPanel]:
+                     source: str = "") -> dict[str, tuple[go.Figure, pd.DataFrame]]:
     """Per indicator of `indicator_series`: its small chart (with its target, if any; its name, unit, years and
-    `source` in the figure, for a saved image) and its table of values."""
+    `source` in the figure, for a saved image) and its table of values (年度 and 値 as the card shows them)."""
     target_of = dict(targets)
     panels = {}
     for indicator_id, one in series.groupby("indicator_id", sort=False):
@@ -133,8 +111,7 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
         target = target_of.get(indicator_id)
         unit = one["unit"].iloc[0]
         title = f"{one['indicator'].iloc[0]}（{'' if pd.isna(unit) else unit}、{year_span(one, 'wareki')}）"
-        figure = charts.mini_trend(one, target=target, title=title, source=source)
-        panels[indicator_id] = IndicatorPanel(figure, values)
+        panels[indicator_id] = (charts.mini_trend(one, target=target, title=title, source=source), values)
     return panels
 
 
@@ -175,8 +152,7 @@ def signed_changes(table: pd.DataFrame):
     Streamlit renders a styler's every cell on every rerun, which made the table most of 変化's rerun. So the page
     renders with pandas' `styler.render.max_columns` at len(SIGNED), the signed columns being first in the frame
     (changes_view puts them there), and gives the order on screen: the other cells show their own values."""
-    signed = [c for c in SIGNED if c in table]
-    return table.style.format({"delta": _signed_text, "delta_pct": _pct_text}, subset=signed, na_rep=NO_VALUE)
+    return table.style.format({"delta": _signed_text, "delta_pct": _pct_text}, subset=list(SIGNED), na_rep=NO_VALUE)
 
 
 def changes_view(changes: pd.DataFrame, several_munis: bool, source: str = "") -> ChangesView:
@@ -252,16 +228,10 @@ def revision_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 # 概要 ---------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PolicyBars:
-    figure: go.Figure  # the first `cap` 運営方針, 01 at the top
-    policies: int  # how many 運営方針 there are (each city has its own)
-    policy_numbers: list[int]  # the numbers among them, for the 現況と基本目標 picker
-
-
-def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> PolicyBars:
-    """The chart of the first `cap` 運営方針 in its order (city by city, 01 first), and how many there are: each
-    city has its own (the count is the headline's 運営方針)."""
+def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> tuple[go.Figure, int, list[int]]:
+    """The chart of the first `cap` 運営方針 in its order (city by city, 01 at the top); how many there are, each
+    city having its own (the count is the headline's 運営方針); and the numbers among them, for the 現況と基本目標
+    picker."""
     keys = list(zip(frame["municipality"].tolist(), frame["policy_no"].tolist(), frame["policy_name"].tolist()))
     distinct = sorted(set(keys))
     bars = frame
@@ -270,35 +240,24 @@ def policy_bars(frame: pd.DataFrame, cap: int, source: str = "") -> PolicyBars:
         bars = frame[[k in keep for k in keys]]
     several = len({k[0] for k in distinct}) > 1
     figure = charts.reflection_by_policy(bars, with_city=several, title="運営方針ごとの施策数（反映区分別）", source=source)
-    return PolicyBars(figure, len(distinct), sorted({int(no) for _, no, _ in keys}))
+    return figure, len(distinct), sorted({int(no) for _, no, _ in keys})
 
 
 # データ --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class FlatSummary:
-    municipalities: list[str]  # in the table's order
-    indicators: int
-    rows: int
+def flat_summary(frame: pd.DataFrame) -> tuple[list[str], int, int]:
+    """The table's municipalities in its order, its number of indicators and its number of rows."""
+    return list(dict.fromkeys(frame["municipality"].tolist())), frame["indicator_id"].nunique(), len(frame)
 
 
-def flat_summary(frame: pd.DataFrame) -> FlatSummary:
-    return FlatSummary(list(dict.fromkeys(frame["municipality"].tolist())), frame["indicator_id"].nunique(), len(frame))
-
-
-@dataclass(frozen=True)
-class WideTable:
-    table: pd.DataFrame  # the columns shown, a value column per fiscal year
-    year_labels: list[str]
-
-
-def wide_table(frame: pd.DataFrame, several_munis: bool) -> WideTable:
-    """`indicator_wide` laid out: its list of values per fiscal year as one column a year."""
+def wide_table(frame: pd.DataFrame, several_munis: bool) -> tuple[pd.DataFrame, list[str]]:
+    """`indicator_wide` laid out: the columns shown, its list of values per fiscal year as one column a year; and
+    the fiscal years' labels, those columns' names."""
     labels = list(frame["year_labels"].iloc[0]) if len(frame) else []
     years = pd.DataFrame(frame["year_values"].tolist(), columns=labels, index=frame.index)
     columns = (["municipality"] if several_munis else []) + ["policy_no", "measure_id", "indicator", "unit",
                                                              "reflection"]
-    return WideTable(pd.concat([frame[columns], years, frame[["trend"]]], axis=1), labels)
+    return pd.concat([frame[columns], years, frame[["trend"]]], axis=1), labels
 
 
 # 推移 ---------------------------------------------------------------------------------------------

@@ -33,14 +33,9 @@ SIGNED_PCT_FORMAT = signed_number_format("0.0", "%")
 
 def decimals_of(*values: float | None) -> int:
     """How many decimals the report used for these values (26.9 -> 1, 9,943,885 -> 0)."""
-    best = 0
-    for v in values:
-        if is_missing(v):
-            continue
-        text = f"{abs(v):.6f}".rstrip("0").rstrip(".")
-        if "." in text:
-            best = max(best, len(text.split(".")[1]))
-    return best
+    # The digits after the point of each value written to six decimals, its trailing zeros dropped.
+    written = [f"{abs(v):.6f}".rstrip("0") for v in values if not is_missing(v)]
+    return max((len(text.partition(".")[2]) for text in written), default=0)
 
 
 def round_half_up(value: float, decimals: int = 0) -> float:
@@ -121,8 +116,7 @@ def _words(indicator: str, unit: str, delta: float, prev: str, latest: str, amou
 
 def _floats(values) -> np.ndarray:
     """Numbers as floats, NaN where missing (None, NaN, pandas' NA)."""
-    return np.array([np.nan if is_missing(v) else v for v in _list(values)], dtype=float) if not (
-        isinstance(values, np.ndarray) and values.dtype.kind == "f") else values.astype(float)
+    return pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _list(values) -> list:

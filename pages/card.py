@@ -17,7 +17,7 @@ st.title("施策カード")
 listing = {**f.params(), "limit": PICK_CAP}
 choices = ui.shaped(shaping.measure_choices, "measure_list", listing, f.several_munis)
 wanted, wanted_muni = st.query_params.get("measure"), st.query_params.get("m")
-if wanted and wanted not in choices.measure_ids:
+if wanted and wanted not in {k.split("|", 1)[1] for k in choices}:
     # A shared link may name a measure that the current filter (or the cap) hides: open it anyway.
     measures = ui.query("measure_list", listing)
     found = ui.query("measure_card", {"measure_id": wanted, "muni": []})[list(measures.columns)]
@@ -28,18 +28,18 @@ if wanted and wanted not in choices.measure_ids:
         st.info(ui.md_escape(f"施策 {wanted[:20]} は左の絞り込みに当てはまりませんが、指定された施策なので表示しています。"
                              "当てはまる施策は一覧から選べます。"), icon=":material/filter_alt_off:")
     choices = shaping.measure_choices(pd.concat([found, measures], ignore_index=True), f.several_munis)
-if not choices.keys:
+if not choices:
     ui.empty_view("該当する施策がありません", unit="measures")
-if len(choices.keys) >= PICK_CAP:
+if len(choices) >= PICK_CAP:
     st.caption(f"施策番号の順に先頭 {PICK_CAP:,} 件から選べます。ほかの施策は左の絞り込みで探してください。")
 
-keys = choices.keys
+keys = list(choices)
 if "card_key" not in st.session_state or st.session_state.get("_card_url") != (wanted, wanted_muni):
     match = [k for k in keys if k.split("|", 1)[1] == wanted and (not wanted_muni or k.split("|", 1)[0] == wanted_muni)]
     st.session_state["card_key"] = match[0] if match else keys[0]
-if st.session_state["card_key"] not in choices.labels:
+if st.session_state["card_key"] not in choices:
     st.session_state["card_key"] = keys[0]
-key = st.selectbox("施策を選ぶ（施策番号や名前を入力して検索）", keys, key="card_key", format_func=choices.labels.get)
+key = st.selectbox("施策を選ぶ（施策番号や名前を入力して検索）", keys, key="card_key", format_func=choices.get)
 municipality, measure_id = key.split("|", 1)
 ui.url.write("measure", measure_id)
 ui.url.write("m", municipality if f.several_munis else None)
@@ -87,17 +87,17 @@ for ind in indicators:
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(ind.indicator)}**（{ui.md_escape(ind.unit)}）")
         left, right = st.columns([3, 2])
-        panel = panels.get(ind.indicator_id)
+        figure, values = panels.get(ind.indicator_id, (None, None))
         with left:
-            if panel:
-                st.plotly_chart(panel.figure, config=ui.chart_config(f"{measure_id}_{ind.indicator[:30]}"),
+            if figure:
+                st.plotly_chart(figure, config=ui.chart_config(f"{measure_id}_{ind.indicator[:30]}"),
                                 key=f"card_chart_{ind.indicator_id}")
-                ui.chart_table(panel.figure, "年度")
+                ui.chart_table(figure, "年度")
             else:
                 st.caption("年度ごとの値がありません。")
         with right:
-            if panel:
-                st.dataframe(panel.values, hide_index=True, column_config={"fiscal_label": "年度", "表示": "値"},
+            if figure:
+                st.dataframe(values, hide_index=True, column_config={"fiscal_label": "年度", "表示": "値"},
                     placeholder=NO_VALUE)
             st.markdown(ui.md_escape(ind.summary))
             if isinstance(ind.note, str) and ind.note:

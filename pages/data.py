@@ -16,29 +16,29 @@ ui.page_header("データ")
 
 asked = {**f.params(), "limit": ROW_LIMIT}
 flat = ui.query("flat", asked)
-summary = ui.shaped(shaping.flat_summary, "flat", asked)
-if not summary.rows:
+municipalities, indicators, row_count = ui.shaped(shaping.flat_summary, "flat", asked)
+if not row_count:
     ui.empty_view()
-if summary.rows == ROW_LIMIT:
+if row_count == ROW_LIMIT:
     st.warning(f"先頭 {ROW_LIMIT:,} 行を表示しています。絞り込むか、すべては `python -m evaldash export` で書き出してください。",
                icon=":material/info:")
 
-stem = f"施策評価_{'_'.join(summary.municipalities)}_{date.today():%Y%m%d}"
+stem = f"施策評価_{'_'.join(municipalities)}_{date.today():%Y%m%d}"
 c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
 c1.download_button("CSV（Excel 用）", lambda: flat_csv_bytes(flat, bom=True, headers="ja"), file_name=f"{stem}.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="dl_csv")
 c2.download_button("Excel", lambda: data_workbook(ui.connection(), asked, headers="ja"),
                    file_name=f"{stem}.xlsx", icon=":material/download:", on_click="ignore", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-c3.caption(f"{summary.indicators} 指標・{summary.rows} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
+c3.caption(f"{indicators} 指標・{row_count} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
 
 tab_wide, tab_flat, tab_docs = st.tabs(["指標ごと（年度を列に）", "フラット（指標×年度）", "列の説明"])
 with tab_wide:
     # Shaped by the query (one row per indicator, a value per fiscal year), laid out once (evaldash.shaping).
-    wide = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
-    year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in wide.year_labels}
+    wide, year_labels = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
+    year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in year_labels}
     st.dataframe(
-        wide.table,
+        wide,
         column_config={
             "municipality": "自治体",
             "policy_no": st.column_config.NumberColumn("運営方針", format="%02d"),

@@ -44,11 +44,12 @@ st.caption(f"上昇・下降・横ばいの割合は、比較できる指標に�
 ui.page_link("changes", "何が変わったかを見る（変化）", icon=":material/compare_arrows:")
 
 st.header("運営方針ごとの施策数（反映区分別）")
-bars = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP, source_caption())
-if bars.policies > BAR_CAP:
-    st.caption(f"{bars.policies:,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
-st.plotly_chart(ui.narrow.fit(bars.figure), config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
-ui.chart_table(bars.figure, "運営方針")
+bars, policies, policy_numbers = ui.shaped(shaping.policy_bars, "reflection_by_policy", f.params(), BAR_CAP,
+                                           source_caption())
+if policies > BAR_CAP:
+    st.caption(f"{policies:,} の運営方針のうち先頭 {BAR_CAP} 件を表示しています。左の「自治体」で選ぶと、その運営方針がすべて出ます。")
+st.plotly_chart(ui.narrow.fit(bars), config=ui.chart_config("運営方針別_反映区分"), key="reflection_by_policy")
+ui.chart_table(bars, "運営方針")
 
 st.header("運営方針の現況と基本目標")
 
@@ -56,7 +57,7 @@ st.header("運営方針の現況と基本目標")
 # Choosing another 運営方針 reruns this fragment only, not the counts and the chart above.
 @st.fragment
 def policy_detail() -> None:
-    chosen = st.selectbox("運営方針を選ぶ", bars.policy_numbers, format_func=lambda p: short_policy_label(p, names.get(p)),
+    chosen = st.selectbox("運営方針を選ぶ", policy_numbers, format_func=lambda p: short_policy_label(p, names.get(p)),
                           key="overview_policy")
     detail = ui.shaped(shaping.rows, "policy_detail", {"policy_no": int(chosen), "muni": f.muni}, "municipality",
                        "policy_no", "policy_name", "situation", "goals", "plans", "source_file", "source_line")

@@ -13,13 +13,12 @@ from evaldash.filters import MAX_SEARCH, Filters, clean_search, describe
 def test_measure_choices_key_label_and_list_every_measure_in_order(con):
     frame = sql.run(con, "measure_list", {})
     one = shaping.measure_choices(frame, several_munis=False)
-    assert one.keys == [f"苫小牧市|{m}" for m in frame["measure_id"]]
-    assert one.measure_ids == set(frame["measure_id"])
+    assert list(one) == [f"苫小牧市|{m}" for m in frame["measure_id"]]
     first = frame.iloc[0]
-    assert one.labels[one.keys[0]] == (f"{first.measure_id}　{first.initiative_name}　"
-                                       f"（運営方針{first.policy_no:02d} {first.policy_name}）")
+    assert one[f"苫小牧市|{first.measure_id}"] == (f"{first.measure_id}　{first.initiative_name}　"
+                                                 f"（運営方針{first.policy_no:02d} {first.policy_name}）")
     several = shaping.measure_choices(frame, several_munis=True)
-    assert several.labels[several.keys[0]] == "苫小牧市 " + one.labels[one.keys[0]]
+    assert list(several.values())[0] == "苫小牧市 " + list(one.values())[0]
 
 
 def test_first_row_names_every_column_and_is_none_for_no_rows(con):
@@ -42,11 +41,12 @@ def test_indicator_panels_show_each_year_with_its_unit_or_why_it_has_none(con):
     bank = series.loc[series["indicator"] == "女性人材バンク登録者数", "indicator_id"].iloc[0]
     panels = shaping.indicator_panels(series, ((bank, 100.0),))
     assert set(panels) == set(series["indicator_id"])
-    shown = dict(zip(panels[bank].values["fiscal_label"], panels[bank].values["表示"]))
+    _, values = panels[bank]
+    shown = dict(zip(values["fiscal_label"], values["表示"]))
     assert shown == {"H30年度": "47人", "R1年度": "68人"}
     no_value = series.loc[series["value_status"] == "no_value", "indicator_id"].iloc[0]
-    assert "－（値なし）" in panels[no_value].values["表示"].tolist()
-    with_target = [i for i, p in panels.items() if any(s.y0 == 100.0 for s in p.figure.layout.shapes)]
+    assert "－（値なし）" in panels[no_value][1]["表示"].tolist()
+    with_target = [i for i, (figure, _) in panels.items() if any(s.y0 == 100.0 for s in figure.layout.shapes)]
     assert with_target == [bank]  # the target line, on its own indicator's chart only
 
 
@@ -69,6 +69,12 @@ def test_the_logic_imports_without_streamlit():
 def test_a_policy_number_named_otherwise_in_other_cities_says_so():
     frame = pd.DataFrame({"policy_no": [1, 1, 1, 2], "policy_name": ["健康", "平和", "健康", "環境"]})
     assert shaping.policy_names(frame) == {1: "健康 ほか1件（自治体ごとの名称）", 2: "環境"}
+
+
+def test_sections_are_listed_under_their_department_in_the_query_order():
+    frame = pd.DataFrame({"dept": ["福祉部", "総務部", "総務部", "福祉部", "市民部"],
+                          "section": ["総合福祉課", None, "政策推進課", "総合福祉課", None]})
+    assert shaping.sections_by_department(frame) == {"福祉部": ["総合福祉課"], "総務部": ["政策推進課"], "市民部": []}
 
 
 def test_links_with_older_indicator_ids_find_the_indicator():
@@ -180,6 +186,7 @@ def test_card_charts_carry_name_unit_years_and_source(con):
     series = sql.run(con, "indicator_series", {"ids": sql.run(con, "indicator_options", {})["indicator_id"].tolist()})
     bank = series.loc[series["indicator"] == "女性人材バンク登録者数", "indicator_id"].iloc[0]
     panels = shaping.indicator_panels(series, (), "出典: 苫小牧市 施策評価表 R1年度")
-    layout = panels[bank].figure.layout
+    figure, _ = panels[bank]
+    layout = figure.layout
     assert layout.title.text == "女性人材バンク登録者数（人、H30年度〜R1年度）"
     assert [a.text for a in layout.annotations] == ["出典: 苫小牧市 施策評価表 R1年度"]
