@@ -103,16 +103,15 @@ def _with_source(layout: dict, source: str | None, below: int = 30) -> dict:
     return layout
 
 
-def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, title: str | None = None,
+def reflection_by_policy(frame: pd.DataFrame, with_city: bool = False, title: str | None = None,
                          source: str | None = None) -> go.Figure:
     """Stacked horizontal bars: measures per 運営方針 by 反映区分, 運営方針 01 at the top.
 
     Each city numbers and names its own 運営方針: with several cities a bar is one city's, named with the city, and
-    the bars go city by city (two cities' 「01 健康づくりの推進」 are two bars, not one). `with_city` says so when the
-    frame is a part of several cities' (None: when the frame holds more than one city).
+    the bars go city by city (two cities' 「01 健康づくりの推進」 are two bars, not one). `with_city` when the
+    chart is of several cities, though the frame may hold only the first of them.
     """
-    several = ("municipality" in frame and frame["municipality"].nunique() > 1) if with_city is None else with_city
-    cities = frame["municipality"].tolist() if several else [""] * len(frame)
+    cities = frame["municipality"].tolist() if with_city else [""] * len(frame)
     keys = [(city, int(no), name) for city, no, name in zip(cities, frame["policy_no"], frame["policy_name"])]
     label_of = {k: safe_text(f"{k[0]} {short_policy_label(k[1], k[2])}".strip()) for k in set(keys)}
     policy = [label_of[k] for k in keys]
@@ -182,8 +181,6 @@ def _line_names(rows: list[dict]) -> dict:
             name = f"{r['indicator']}（{r['municipality']}）" if several_munis else str(r["indicator"])
             first[r["indicator_id"]] = (name, str(r["measure_id"]))
     count = Counter(name for name, _ in first.values())
-    if all(c == 1 for c in count.values()):
-        return {i: name for i, (name, _) in first.items()}
     renamed = {i: f"{name}・施策 {m}" if count[name] > 1 else name for i, (name, m) in first.items()}
     if len(set(renamed.values())) < len(renamed):  # the same name twice in one measure: the id tells them apart
         renamed = {i: f"{name}・{i}" if count[name] > 1 else name for i, (name, _) in first.items()}
