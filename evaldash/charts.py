@@ -243,13 +243,11 @@ def _trend_spec(
                   shapes=[shape for shape, _ in targets_drawn])
     if kind == "bar":
         layout["barmode"] = "group"
-    _layout(layout, height=height, title=title)
-    # The legend sits above the first panel's title, in a top margin sized for its rows.
+    # The legend sits above the first panel's title, placed from the figure's top in a margin sized for its rows.
     legend_rows = _legend_rows(list(trend.color_of) + (["値なし"] if trend.gap_legend_shown else []))
-    layout["height"] = height + 24 * legend_rows
+    _layout(layout, height=height + 24 * legend_rows, title=title)
     layout["margin"]["t"] = 40 + 24 * legend_rows + (40 if title else 0)
-    layout["legend"] = dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
-                            title=dict(text=""))
+    layout["legend"].update(yref="container", y=1, yanchor="top")
     if title:  # the title on the first line at the top, the legend's rows under it
         layout["title"].update(yref="container", y=1, yanchor="top", pad=dict(t=12))
         layout["legend"]["y"] = 1 - 44 / layout["height"]
