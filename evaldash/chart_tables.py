@@ -33,14 +33,13 @@ def _points(trace: dict) -> list[tuple[str, str]]:
     horizontal = trace.get("orientation") == "h"
     cats = list(trace.get("y" if horizontal else "x") or [])
     values = list(trace.get("x" if horizontal else "y") or [])
-    labels = trace.get("text")
-    labels = list(labels) if isinstance(labels, (list, tuple)) and len(labels) == len(values) else None
+    labels = trace.get("text")  # the charts label every point of a series or none
     decimals = min(decimals_of(*[float(v) for v in values if not is_missing(v)]), MAX_DECIMALS)
     out = []
     for i, (cat, value) in enumerate(zip(cats, values)):
         if is_missing(value):
             shown = NO_VALUE
-        elif labels is not None and str(labels[i]).strip():
+        elif labels and str(labels[i]).strip():
             shown = unescape(str(labels[i]))
         else:
             shown = fmt_number(float(value), decimals)
