@@ -265,13 +265,11 @@ def deck_from_store(db: Path, out: Path, policies: list[int], measures: list[str
         "measures": [clean(str(m)) for m in measures or []],
         "refl": [clean(r).upper() for r in reflections or []],
     }
-    con = connect_readonly(Path(db))
-    try:
-        prs = _presentation(con, filters, title, per, ranking=False)
-    except EmptySelection:
-        return 0
-    finally:
-        con.close()
+    with connect_readonly(Path(db)) as con:
+        try:
+            prs = _presentation(con, filters, title, per, ranking=False)
+        except EmptySelection:
+            return 0
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
