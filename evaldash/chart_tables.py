@@ -64,8 +64,7 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
 
 def _value_title(layout: dict, horizontal: bool) -> str:
     """What the values are, from the value axis's title (「前年度比（%）」, 「施策数」), else 「値」."""
-    title = _axis_layout(layout, "x" if horizontal else "y").get("title") or {}
-    text = title.get("text") if isinstance(title, dict) else title
+    text = _axis_layout(layout, "x" if horizontal else "y").get("title", {}).get("text")
     return unescape(str(text)) if text else VALUE_HEADER
 
 
