@@ -8,9 +8,9 @@ and the sign as drawn), otherwise the number formatted as the pages format numbe
 from __future__ import annotations
 
 from html import unescape
-from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from .charts import axis_key
 from .normalize import is_missing
@@ -33,14 +33,13 @@ def _points(trace: dict) -> list[tuple[str, str]]:
     horizontal = trace.get("orientation") == "h"
     cats = list(trace.get("y" if horizontal else "x") or [])
     values = list(trace.get("x" if horizontal else "y") or [])
-    labels = trace.get("text")
-    labels = list(labels) if isinstance(labels, (list, tuple)) and len(labels) == len(values) else None
+    labels = trace.get("text")  # the charts label every point of a series or none
     decimals = min(decimals_of(*[float(v) for v in values if not is_missing(v)]), MAX_DECIMALS)
     out = []
     for i, (cat, value) in enumerate(zip(cats, values)):
         if is_missing(value):
             shown = NO_VALUE
-        elif labels is not None and str(labels[i]).strip():
+        elif labels and str(labels[i]).strip():
             shown = unescape(str(labels[i]))
         else:
             shown = fmt_number(float(value), decimals)
@@ -52,7 +51,7 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
     """(series name, points) for each trace that carries values, names made unique in order."""
     out: list[tuple[str, list[tuple[str, str]]]] = []
     seen: dict[str, int] = {}
-    for trace in spec.get("data") or []:
+    for trace in spec["data"]:
         # Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell.
         hidden = _axis_layout(layout, trace.get("yaxis") or "y").get("visible") is False
         if trace.get("type", "scatter") not in ("bar", "scatter") or hidden:
@@ -65,8 +64,7 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
 
 def _value_title(layout: dict, horizontal: bool) -> str:
     """What the values are, from the value axis's title (「前年度比（%）」, 「施策数」), else 「値」."""
-    title = _axis_layout(layout, "x" if horizontal else "y").get("title") or {}
-    text = title.get("text") if isinstance(title, dict) else title
+    text = _axis_layout(layout, "x" if horizontal else "y").get("title", {}).get("text")
     return unescape(str(text)) if text else VALUE_HEADER
 
 
@@ -80,19 +78,17 @@ def _chart_order(layout: dict, horizontal: bool, cats: list[str]) -> list[str]:
     return cats[::-1] if horizontal and axis.get("autorange") != "reversed" else cats
 
 
-def figure_table(figure: Any, category: str) -> pd.DataFrame:
+def figure_table(figure: go.Figure, category: str) -> pd.DataFrame:
     """The chart's numbers as text, one row a category (a year, a 運営方針, an indicator), in the chart's order.
 
     `category` is the header of the first column. With several series each on categories of its own (a ranking
     coloured by kind), one column gives the value and one the series (区分); otherwise a column a series.
     """
-    spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure  # a Figure, or a builder's dict
-    layout = spec.get("layout") or {}
-    horizontal = any(t.get("orientation") == "h" for t in spec.get("data") or [])
+    spec = figure.to_plotly_json()
+    layout = spec["layout"]
+    horizontal = any(t.get("orientation") == "h" for t in spec["data"])
     series = _series(spec, layout)
     cats = _chart_order(layout, horizontal, list(dict.fromkeys(c for _, points in series for c, _ in points)))
-    if not series:
-        return pd.DataFrame({category: []})
     owners = [[name for name, points in series if any(c == cat for c, _ in points)] for cat in cats]
     if len(series) > 1 and all(len(o) == 1 for o in owners):
         value_of = {c: v for _, points in series for c, v in points}

@@ -103,16 +103,15 @@ def _with_source(layout: dict, source: str | None, below: int = 30) -> dict:
     return layout
 
 
-def reflection_by_policy(frame: pd.DataFrame, with_city: bool | None = None, title: str | None = None,
+def reflection_by_policy(frame: pd.DataFrame, with_city: bool = False, title: str | None = None,
                          source: str | None = None) -> go.Figure:
     """Stacked horizontal bars: measures per 運営方針 by 反映区分, 運営方針 01 at the top.
 
     Each city numbers and names its own 運営方針: with several cities a bar is one city's, named with the city, and
-    the bars go city by city (two cities' 「01 健康づくりの推進」 are two bars, not one). `with_city` says so when the
-    frame is a part of several cities' (None: when the frame holds more than one city).
+    the bars go city by city (two cities' 「01 健康づくりの推進」 are two bars, not one). `with_city` when the
+    chart is of several cities, though the frame may hold only the first of them.
     """
-    several = ("municipality" in frame and frame["municipality"].nunique() > 1) if with_city is None else with_city
-    cities = frame["municipality"].tolist() if several else [""] * len(frame)
+    cities = frame["municipality"].tolist() if with_city else [""] * len(frame)
     keys = [(city, int(no), name) for city, no, name in zip(cities, frame["policy_no"], frame["policy_name"])]
     label_of = {k: safe_text(f"{k[0]} {short_policy_label(k[1], k[2])}".strip()) for k in set(keys)}
     policy = [label_of[k] for k in keys]
@@ -182,8 +181,6 @@ def _line_names(rows: list[dict]) -> dict:
             name = f"{r['indicator']}（{r['municipality']}）" if several_munis else str(r["indicator"])
             first[r["indicator_id"]] = (name, str(r["measure_id"]))
     count = Counter(name for name, _ in first.values())
-    if all(c == 1 for c in count.values()):
-        return {i: name for i, (name, _) in first.items()}
     renamed = {i: f"{name}・施策 {m}" if count[name] > 1 else name for i, (name, m) in first.items()}
     if len(set(renamed.values())) < len(renamed):  # the same name twice in one measure: the id tells them apart
         renamed = {i: f"{name}・{i}" if count[name] > 1 else name for i, (name, _) in first.items()}
@@ -246,13 +243,11 @@ def _trend_spec(
                   shapes=[shape for shape, _ in targets_drawn])
     if kind == "bar":
         layout["barmode"] = "group"
-    _layout(layout, height=height, title=title)
-    # The legend sits above the first panel's title, in a top margin sized for its rows.
+    # The legend sits above the first panel's title, placed from the figure's top in a margin sized for its rows.
     legend_rows = _legend_rows(list(trend.color_of) + (["値なし"] if trend.gap_legend_shown else []))
-    layout["height"] = height + 24 * legend_rows
+    _layout(layout, height=height + 24 * legend_rows, title=title)
     layout["margin"]["t"] = 40 + 24 * legend_rows + (40 if title else 0)
-    layout["legend"] = dict(orientation="h", yref="container", y=1, yanchor="top", x=0, xanchor="left",
-                            title=dict(text=""))
+    layout["legend"].update(yref="container", y=1, yanchor="top")
     if title:  # the title on the first line at the top, the legend's rows under it
         layout["title"].update(yref="container", y=1, yanchor="top", pad=dict(t=12))
         layout["legend"]["y"] = 1 - 44 / layout["height"]
@@ -513,10 +508,11 @@ def change_bars(changes: pd.DataFrame, title: str | None = None, source: str | N
                         shapes=[zero_line])
 
 
-def mini_trend(series: pd.DataFrame, era: str = "wareki", target: float | None = None, title: str | None = None,
+def mini_trend(series: pd.DataFrame, target: float | None = None, title: str | None = None,
                source: str | None = None) -> go.Figure:
-    """A small chart for one indicator on the measure card; `title` and `source` for a saved image's sake."""
-    spec = _trend_spec(series, mode="absolute", kind="line", era=era, height_per_panel=210, show_labels=True)
+    """A small chart of one indicator's values on the measure card, its years in 和暦 as the card writes them;
+    `title` and `source` for a saved image's sake."""
+    spec = _trend_spec(series, mode="absolute", kind="line", era="wareki", height_per_panel=210, show_labels=True)
     layout = spec["layout"]
     layout.update(showlegend=False, margin=dict(l=10, r=10, t=60 if title else 30, b=10),
                   height=240 + (30 if title else 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from evaldash import charts
 from evaldash.chart_tables import ABSENT, KIND_HEADER, NO_VALUE, figure_table
@@ -58,4 +59,4 @@ def test_report_text_is_plain_text_in_the_table():
 
 
 def test_a_figure_without_values_gives_an_empty_table():
-    assert figure_table({"data": [], "layout": {}}, "年度").empty
+    assert figure_table(go.Figure(), "年度").empty

@@ -216,7 +216,7 @@ def test_reflection_bars_of_several_cities_are_each_citys_own():
         "reflection": ["A", "A", "B"], "reflection_label": ["趣旨に沿って措置したもの"] * 2 + ["実現に向けて努力しているもの"],
         "measures": [1, 2, 4],
     })
-    fig = validated(charts.reflection_by_policy(frame))
+    fig = validated(charts.reflection_by_policy(frame, with_city=True))
     assert list(fig.layout.yaxis.categoryarray) == ["乙市 01 健康", "甲市 01 健康", "甲市 02 平和"]
     assert [(list(t.y), list(t.x)) for t in fig.data] == [(["乙市 01 健康", "甲市 01 健康"], [1, 2]), (["甲市 02 平和"], [4])]
     one_city_of_several = validated(charts.reflection_by_policy(frame.iloc[1:], with_city=True))

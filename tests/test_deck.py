@@ -18,8 +18,9 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches
 
 from evaldash import sql, store
-from evaldash.export.deck import FONT, EmptySelection, build_deck, deck_from_store
+from evaldash.export.deck import EmptySelection, build_deck, deck_from_store
 from evaldash.export.deck.selection import selection_file_name
+from evaldash.export.deck.shapes import FONT
 from evaldash.summary import round_half_up
 
 ROOT = Path(__file__).resolve().parent.parent

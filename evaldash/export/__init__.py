@@ -36,8 +36,7 @@ def flat_csv_bytes(frame, bom: bool = True, headers: str = "en") -> bytes:
 
 def flat_export(db: Path, fmt: str, out: Path | TextIO, bom: bool = False, headers: str = "en") -> None:
     names = HEADERS[headers]
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with duckdb.connect(str(db), read_only=True) as con:
         if fmt == "parquet":
             # DuckDB's own writer; the path is bound, not pasted, and the names come from FLAT_TABLE alone.
             columns = ", ".join(f'"{column}" AS "{name}"' for column, name in names.items())
@@ -45,8 +44,6 @@ def flat_export(db: Path, fmt: str, out: Path | TextIO, bom: bool = False, heade
                         {"path": str(out)})
             return
         frame = con.execute(f"SELECT * FROM flat_indicators {FLAT_ORDER}").df()
-    finally:
-        con.close()
     if fmt == "csv":
         data = flat_csv_bytes(frame, bom=bom, headers=headers)
         if isinstance(out, Path):

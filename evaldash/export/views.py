@@ -16,7 +16,7 @@ from ..filters import policy_label
 from ..model import FLAT_COLUMNS, flat_dictionary
 from ..summary import SIGNED_PCT_FORMAT, decimals_of
 from . import HEADERS
-from .deck import query_params
+from .deck.selection import query_params
 from .excel import decimals_format, workbook_bytes
 
 CHANGES_SHEET = "前年度比較"

@@ -10,8 +10,7 @@ Used by the dashboard's download button (`build_deck`) and by
 `python -m evaldash deck` (`deck_from_store`).
 """
 
-from .selection import EmptySelection, query_params
-from .shapes import FONT
+from .selection import EmptySelection
 from .slides import build_deck, deck_from_store
 
-__all__ = ["FONT", "EmptySelection", "build_deck", "deck_from_store", "query_params"]
+__all__ = ["EmptySelection", "build_deck", "deck_from_store"]

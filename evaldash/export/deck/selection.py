@@ -17,15 +17,11 @@ from ...normalize import fiscal_year
 from ...summary import decimals_of
 from ..excel import plain_values
 
-
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]')
 
 
 class EmptySelection(ValueError):
     """No indicator matches the filters: there is nothing to put in a deck."""
-
-
-# --- data -----------------------------------------------------------------------------------------
 
 
 @dataclass

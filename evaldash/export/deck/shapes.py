@@ -114,10 +114,9 @@ def _wrapping(tf, anchor, margin_x, margin_y):
 
 
 def textbox(slide, left, top, width, height, lines, size, bold=False, color=INK, align=PP_ALIGN.LEFT,
-            anchor=MSO_ANCHOR.TOP, **kw):
+            anchor=MSO_ANCHOR.TOP, **kw) -> None:
     shape = slide.shapes.add_textbox(left, top, width, height)
     write(_wrapping(shape.text_frame, anchor, Inches(0.05), Inches(0.03)), lines, size, bold, color, align, **kw)
-    return shape
 
 
 def text_ems(text: str) -> float:
@@ -171,13 +170,12 @@ def _theme_fonts(prs: Presentation) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def place_title(slide, text: str):
+def place_title(slide, text: str) -> None:
     """The slide's title, on one line or, when long, two; never below TITLE_PT."""
     shape = slide.shapes.title
     shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.2), SLIDE_W - 2 * MARGIN, Inches(0.95)
     tf = _wrapping(shape.text_frame, MSO_ANCHOR.BOTTOM, Inches(0.05), Inches(0.02))
     write(tf, text, fit_size(text, shape.width, 32, TITLE_PT), bold=True, color=NAVY)
-    return shape
 
 
 def rectangle(slide, left, top, width, height, color: RGBColor):
@@ -191,8 +189,8 @@ def rectangle(slide, left, top, width, height, color: RGBColor):
     return box
 
 
-def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)):
-    return rectangle(slide, left, top, width or SLIDE_W - 2 * MARGIN, weight, color)
+def rule(slide, top, left=MARGIN, width=None, color=NAVY, weight=Pt(2.25)) -> None:
+    rectangle(slide, left, top, width or SLIDE_W - 2 * MARGIN, weight, color)
 
 
 def footer(slide, source: str, number: int, total: int) -> None:

@@ -261,18 +261,15 @@ def deck_from_store(db: Path, out: Path, policies: list[int], measures: list[str
     from ...store import connect_readonly
 
     filters = {
-        "pol": [int(p) for p in policies or []],
-        "measures": [clean(str(m)) for m in measures or []],
-        "refl": [clean(r).upper() for r in reflections or []],
+        "pol": policies,
+        "measures": [clean(m) for m in measures],
+        "refl": [clean(r).upper() for r in reflections],
     }
-    con = connect_readonly(Path(db))
-    try:
-        prs = _presentation(con, filters, title, per, ranking=False)
-    except EmptySelection:
-        return 0
-    finally:
-        con.close()
-    out = Path(out)
+    with connect_readonly(db) as con:
+        try:
+            prs = _presentation(con, filters, title, per, ranking=False)
+        except EmptySelection:
+            return 0
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         prs.save(tmp)
