@@ -107,9 +107,10 @@ buttons.download_button("Excel（変化の表）",
                         icon=":material/download:", help=f"表示中の指標を報告書の順に（{ROW_LIMIT:,} 件まで）",
                         file_name=named.removesuffix(".pptx") + ".xlsx", on_click="ignore", key="dl_changes_xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-buttons.download_button("PowerPoint", lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}),
+buttons.download_button("PowerPoint",
+                        lambda: build_deck(ui.connection(), {**selection, "limit": DECK_CAP}, ranking=True),
                         icon=":material/slideshow:", file_name=named, on_click="ignore", key="dl_changes_pptx",
-                        help=f"表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
+                        help=f"増減率の順位と、表示中の指標を1枚ずつ、編集できるグラフで（報告書の順に {DECK_CAP} 枚まで）",
                         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 with buttons:  # at the end of a row, where its empty box adds no line of its own
     ui.narrow.watch()

@@ -158,7 +158,11 @@ def test_office_and_print_downloads(page, app_url):
         page.get_by_role("button", name="PowerPoint").click()
     deck = Presentation(io.BytesIO(open(info.value.path(), "rb").read()))
     assert info.value.suggested_filename == "施策評価_変化_運営方針03_R1年度.pptx"  # named from the selection
-    assert len(deck.slides) == 1 + 7
+    assert len(deck.slides) == 1 + 1 + 7  # the title, the ranking of the changes, one an indicator
+    ranking = deck.slides[1]
+    assert ranking.shapes.title.text == "増減率の順位"
+    bars = next(shape.chart for shape in ranking.shapes if shape.has_chart)
+    assert max(bars.plots[0].series[0].values) == 660.0, "女性のエンパワーメント講座's +660.0 % ranks first"
     values = [list(shape.chart.plots[0].series[0].values)
               for slide in deck.slides for shape in slide.shapes if shape.has_chart]
     assert [47.0, 68.0] in values, "女性人材バンク登録者数 as a native, editable chart"
