@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import normalize as nz
-from .report import Cell, Finding, Indicator, Measure, Report, quoted
+from .report import Cell, Finding, FindingsError, Indicator, Measure, Report, quoted
 from .summary import change_sentences, decimals_of
 
 # The flat table (the export contract), column -> (Japanese name, description), in the table's order: shown on the
@@ -97,12 +97,8 @@ def indicator_id(municipality: str, measure_id: str, key: str) -> str:
     return f"{measure_id}{ID_SEPARATOR}{digest}"
 
 
-class IndicatorIdClash(ValueError):
+class IndicatorIdClash(FindingsError):
     """Two indicators got one id: the build stops (store.BuildError) rather than merge them."""
-
-    def __init__(self, finding: Finding):
-        self.finding = finding
-        super().__init__(str(finding))
 
 
 def departments_text(measure: Measure) -> str:
@@ -194,11 +190,11 @@ def _merge_indicator(merged: Merged, report: Report, mid: str, ind: Indicator) -
     mine = (muni, mid, key)
     owner = merged.owners.setdefault(iid, mine)
     if owner != mine:
-        raise IndicatorIdClash(Finding(
+        raise IndicatorIdClash([Finding(
             report.source_file, ind.line, "error",
             f"施策 {mid}（{muni}）の指標 {quoted(ind.name, 80)} の ID {iid} が、施策 {owner[1]}（{owner[0]}）の"
             "指標と同じです: 指標ごとに別の ID が必要です。どちらかの指標名を変えてください",
-        ))
+        )])
     merged.indicators[(muni, iid)] = (report, mid, ind)
     merged.met.append(_Met(report, mid, iid, ind))
 

@@ -152,7 +152,7 @@ def build(
             try:
                 frames = build_frames(reports, _source_info(paths))
             except IndicatorIdClash as exc:
-                raise BuildError(findings + [exc.finding]) from None
+                raise BuildError(findings + exc.findings) from None
             frames["flat_indicators"] = flat_frame(frames)
         if progress:
             progress(f"writing {db.name}")
