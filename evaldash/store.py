@@ -113,11 +113,8 @@ def build_lock(db: Path):
     """One builder at a time per store; readers never take it."""
     db.parent.mkdir(parents=True, exist_ok=True)
     with open(db.with_name(db.name + ".lock"), "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file is closed: its descriptor is not inherited
+        yield
 
 
 def build(
