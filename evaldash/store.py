@@ -154,7 +154,7 @@ def build(
         if progress:
             progress(f"writing {db.name}")
         sources = provenance.Sources.of(folder, meta_path(), paths)
-        write_store(frames, db, {"fingerprint": fp, "reports": [p.name for p in paths],
+        write_store(frames, db, {"fingerprint": fp, "reports": json.dumps([p.name for p in paths], ensure_ascii=False),
                                  "source_folder": provenance.folder_record(folder, db), **sources.record()})
     kept = {k: frames[k] for k in COMPARED} if compared else None
     return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start, kept)
@@ -169,7 +169,8 @@ def _remove_stale_temp_files(db: Path) -> None:
                 path.unlink()
 
 
-def write_store(frames: dict, db: Path, meta: dict) -> None:
+def write_store(frames: dict, db: Path, meta: dict[str, str]) -> None:
+    """The frames as a new store at `db`, with `meta`'s entries beside its version and build time."""
     tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")  # the name _remove_stale_temp_files looks for
     tmp.unlink(missing_ok=True)
     try:
@@ -182,13 +183,8 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
                 con.unregister("frame")
             _load_indicator_meta(con, meta_path())
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-            built = {
-                "schema_version": str(SCHEMA_VERSION),
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "fingerprint": meta.get("fingerprint", ""),
-                "reports": json.dumps(meta.get("reports", []), ensure_ascii=False),
-                **{k: meta[k] for k in ("source_folder", "sources", "meta_sha256") if k in meta},
-            }
+            built = {"schema_version": str(SCHEMA_VERSION),
+                     "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **meta}
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(built.items()))
             con.execute("CHECKPOINT store")  # everything in the file itself, no WAL beside it: the file is moved next
         with open(tmp, "rb") as fh:
