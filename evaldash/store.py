@@ -225,13 +225,12 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     # A name written with last year's date qualifier still means the same indicator:
     # use the store's current name so the queries' join on the name finds it.
     # Only the measures the file names: keying every indicator of a large store was most of this step.
-    con.register("meta_measures", frame[["measure_id"]])
     current = {
         (mid, indicator_key(name)): name
         for mid, name in con.execute("SELECT DISTINCT measure_id, indicator FROM indicators "
-                                     "WHERE measure_id IN (SELECT measure_id FROM meta_measures)").fetchall()
+                                     "WHERE measure_id IN (SELECT unnest($ids))",
+                                     {"ids": frame["measure_id"].dropna().unique().tolist()}).fetchall()
     }
-    con.unregister("meta_measures")
     frame["indicator"] = [
         current.get((mid, indicator_key(name)), name) if isinstance(name, str) else name
         for mid, name in zip(frame["measure_id"], frame["indicator"])
