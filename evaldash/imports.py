@@ -373,7 +373,7 @@ def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[
     for name, data in items:
         reports, _ = _check(data, name)
         new_reports.extend(reports)
-    return preview_reports(new_reports, folder)
+    return preview_reports(new_reports, Path(folder or store.reports_dir()))
 
 
 def _current(folder: Path) -> dict[str, pd.DataFrame]:
@@ -392,13 +392,11 @@ def _changes_after_failure(plan: list[tuple[str, bytes]], parsed: dict, folder: 
         return None
 
 
-def preview_reports(new_reports: list[Report], folder: Path | None = None) -> dict[str, pd.DataFrame]:
-    folder = Path(folder or store.reports_dir())
+def preview_reports(new_reports: list[Report], folder: Path) -> dict[str, pd.DataFrame]:
+    """What adding these reports to the folder's sources would change."""
     with limits.bulk():
         current, _ = store.load_reports(store.source_files(folder))
-        before = compared_frames(current)
-        after = compared_frames(current + new_reports)
-    return compare(before, after)
+        return compare(compared_frames(current), compared_frames(current + new_reports))
 
 
 def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
