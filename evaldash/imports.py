@@ -249,9 +249,8 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
         shutil.rmtree(stage, ignore_errors=True)
     for _, data in plan:
         handoff.discard(handoff_dir(folder), data)
-    seen = set(findings)
-    return (Outcome(True, [name for name, _ in plan], limits.capped(findings + [f for f in result.findings if f not in seen])),
-            "done", changes)
+    # capped lists a finding the check and the build both made once
+    return Outcome(True, [name for name, _ in plan], limits.capped(findings + result.findings)), "done", changes
 
 
 def _move_in(staged: list[Path], folder: Path) -> Finding | None:
