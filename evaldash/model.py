@@ -379,9 +379,6 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
 def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """The change of each indicator row of `frame` (its two years' values, or none), column by column;
     sentences and rounding as summary says, each distinct number worked out once."""
-    if frame.empty:  # columns of no rows keep the dtypes the other tables join on
-        return _frame("indicator_changes", []).astype({c: "Int64" for c in ("prev_year", "latest_year")} | {
-            c: "float64" for c in ("prev_value", "latest_value", "delta", "delta_pct")})
     known = frame["prev_year"].notna().to_numpy()
     p = frame["prev_value"].to_numpy(dtype="float64", na_value=float("nan"))
     v = frame["latest_value"].to_numpy(dtype="float64", na_value=float("nan"))
