@@ -435,12 +435,11 @@ def report_changes(reports: list[Report]) -> list[dict]:
 
 
 def flat_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    obs = frames["observations"]
-    obs = obs[obs["value_status"] != nz.STATUS_NOT_REPORTED]
+    """Each observation (a reported cell: _observations leaves out the others) with its indicator and measure."""
     ind = frames["indicators"][["municipality", "measure_id", "indicator_id", "indicator", "unit", "note", "ord"]]
     mea = frames["measures"][["municipality", "measure_id", "policy_no", "policy_name", "initiative_no",
                               "initiative_name", "purpose", "departments", "reflection", "reflection_label"]]
-    flat = obs.merge(ind, on=["municipality", "indicator_id"]).merge(mea, on=["municipality", "measure_id"])
+    flat = frames["observations"].merge(ind, on=["municipality", "indicator_id"]).merge(mea, on=["municipality", "measure_id"])
     flat = flat.rename(columns={"purpose": "measure_purpose"})
     flat = flat.sort_values(["municipality", "policy_no", "measure_id", "ord", "fiscal_year"])
     return flat[FLAT_COLUMNS].reset_index(drop=True)
