@@ -55,17 +55,12 @@ def authorize(actor: access.Actor, folder: Path, db: Path, action: str, files: l
         return Outcome(False, [], [limits.whole_file(shown_name(about), f"変更できません: {exc}")])
 
 
-def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None) -> tuple[list[Report], list[Finding]]:
+def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None, read: list | None = None
+                ) -> tuple[list[Report], list[Finding]]:
     """Parse without touching anything. Unreadable input comes back as findings, at most
     limits.MAX_LISTED_FINDINGS of them and one that counts the rest. `columns`: a template's columns
-    as a check of these bytes read them (handoff.read), instead of reading them again."""
-    reports, findings = _check(data, name, columns)
-    return reports, limits.capped(findings)
-
-
-def _check(data: bytes, name: str, columns: handoff.Columns | None = None, read: list | None = None
-           ) -> tuple[list[Report], list[Finding]]:
-    """check_bytes without the cap; a template's columns as read here are appended to `read`."""
+    as a check of these bytes read them (handoff.read), instead of reading them again; a template's
+    columns as read here are appended to `read`."""
     suffix = Path(name).suffix.lower()
     if suffix not in provenance.REPORT_SUFFIXES:
         return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
@@ -76,11 +71,13 @@ def _check(data: bytes, name: str, columns: handoff.Columns | None = None, read:
             frame, found = columns or read_columns(data, name)
             if read is not None:
                 read.append((frame, list(found)))
-            return reports_from_columns(frame, name, found)
-        report = parse_bytes(data, name)
-        return [report], report.findings
+            reports, findings = reports_from_columns(frame, name, found)
+        else:
+            report = parse_bytes(data, name)
+            reports, findings = [report], report.findings
     except ParseError as exc:
-        return [], exc.findings
+        reports, findings = [], exc.findings
+    return reports, limits.capped(findings)
 
 
 def _read(path: Path) -> bytes | Finding:
@@ -356,8 +353,7 @@ def check_and_preview(name: str, data: bytes, folder: Path | None = None
     if problem:
         return [limits.whole_file(shown_name(name), problem)], None
     read: list = []
-    reports, findings = _check(data, name, read=read)
-    findings = limits.capped(findings)
+    reports, findings = check_bytes(data, name, read=read)
     if any(f.severity == "error" for f in findings) or not reports:
         return findings, None
     changes = preview_reports(reports, folder)
@@ -370,7 +366,7 @@ def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[
     """What adding these sources would change, computed in memory: nothing is written."""
     new_reports = []
     for name, data in items:
-        reports, _ = _check(data, name)
+        reports, _ = check_bytes(data, name)
         new_reports.extend(reports)
     return preview_reports(new_reports, Path(folder or store.reports_dir()))
 
