@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, audit, handoff, imports, limits, store
+from . import access, audit, imports, limits, store
 from .report import Finding
 
 MEMORY_MB = int(os.environ.get("EVALDASH_WORKER_MEMORY_MB") or 4096)  # address space of the child
@@ -24,10 +24,9 @@ SECONDS = float(os.environ.get("EVALDASH_WORKER_SECONDS") or 300)
 
 @dataclass
 class UploadCheck:
-    """What the 取込 page shows for one upload, computed once per content (sha256)."""
+    """What the 取込 page shows for one upload."""
 
     name: str
-    sha256: str
     findings: list[Finding] = field(default_factory=list)
     preview: dict[str, pd.DataFrame] | None = None  # None when the upload has an error
 
@@ -40,7 +39,7 @@ def check_upload(name: str, data: bytes, folder: Path | None = None) -> UploadCh
     """Findings and preview of one upload, computed in a limited child process."""
     result = run_limited(imports.check_and_preview, (name, data, folder), name)
     findings, preview = ([result], None) if isinstance(result, Finding) else result  # a breach has no preview
-    return UploadCheck(name, handoff.digest(data), findings, preview)
+    return UploadCheck(name, findings, preview)
 
 
 def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None, *,

@@ -261,7 +261,6 @@ def test_a_child_out_of_memory_or_time_is_a_finding(monkeypatch):
     assert not small.ok and "メモリの上限 64 MB" in small.findings[0].message
     fine = worker.check_upload("big.csv", data, REPORTS)
     assert fine.ok and fine.preview is not None and len(fine.preview["new_values"]) == 20000
-    assert fine.sha256 == __import__("hashlib").sha256(data).hexdigest()
     assert os.getpid()  # the test process is still here
 
 
