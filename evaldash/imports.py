@@ -283,7 +283,7 @@ def _link(source: Path, target: Path) -> None:
 def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = None, progress=None, *,
               actor: access.Actor) -> Outcome:
     """add_sources of files on disk (the command line's `add`)."""
-    names = [{"name": Path(p).name, "kind": audit.file_info(Path(p).name, b"")["kind"]} for p in paths]
+    names = [{"name": Path(p).name, "kind": provenance.source_kind(Path(p).name)} for p in paths]
     who = authorize(actor, Path(folder or store.reports_dir()), Path(db or store.db_path()), "add", names)
     if isinstance(who, Outcome):
         return who
