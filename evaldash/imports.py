@@ -143,18 +143,16 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict) -> tuple[l
         findings.extend(checked[1])
         parsed[name] = checked
         there = present.get(_fold(name))
-        if there is not None and there.name != name:
+        if there is None:
+            plan.append((name, data))
+        elif there.name != name:
             findings.append(limits.whole_file(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
                                               "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
-            continue
-        if there is not None:
-            if there.is_file() and there.read_bytes() == data:
-                findings.append(Finding(name, 0, "warning", "同じファイルが reports フォルダにあります: 取り込みを省きました"))
-                continue
+        elif there.is_file() and there.read_bytes() == data:
+            findings.append(Finding(name, 0, "warning", "同じファイルが reports フォルダにあります: 取り込みを省きました"))
+        else:
             findings.append(limits.whole_file(name, "同じ名前の別のファイルが reports フォルダにあります: "
                                               "新しいファイルの名前を変えてください（報告書は上書きしません）"))
-            continue
-        plan.append((name, data))
     return plan, findings
 
 
