@@ -377,8 +377,9 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
 
 
 def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The change of each indicator row of `frame` (its two years' values, or none), column by column;
-    sentences and rounding as summary says, each distinct number worked out once."""
+    """The change of each indicator row of `frame` (its two years' values, or none: a row without two years
+    has neither year, label nor value), column by column; sentences and rounding as summary says, each
+    distinct number worked out once."""
     known = frame["prev_year"].notna().to_numpy()
     p = frame["prev_value"].to_numpy(dtype="float64", na_value=float("nan"))
     v = frame["latest_value"].to_numpy(dtype="float64", na_value=float("nan"))
@@ -389,14 +390,13 @@ def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
         pct = np.where(p == 0, np.nan, (v - p) / np.abs(p) * 100)
     return pd.DataFrame({
         "municipality": frame["municipality"], "indicator_id": frame["indicator_id"],
-        "prev_year": frame["prev_year"].astype("Int64"), "prev_label": frame["prev_label"].where(known, None),
-        "prev_value": np.where(known, p, np.nan),
-        "latest_year": frame["latest_year"].astype("Int64"), "latest_label": frame["latest_label"].where(known, None),
-        "latest_value": np.where(known, v, np.nan),
-        "delta": pd.array(delta, dtype="float64"), "delta_pct": np.where(known, pct, np.nan),
+        "prev_year": frame["prev_year"].astype("Int64"), "prev_label": frame["prev_label"],
+        "prev_value": p,
+        "latest_year": frame["latest_year"].astype("Int64"), "latest_label": frame["latest_label"],
+        "latest_value": v,
+        "delta": pd.array(delta, dtype="float64"), "delta_pct": pct,
         "direction": [None if d is None else "up" if d > 0 else "down" if d < 0 else "flat" for d in delta],
-        "summary": change_sentences(frame["indicator"], frame["unit"], np.where(known, p, np.nan),
-                                    np.where(known, v, np.nan), frame["prev_label"], frame["latest_label"]),
+        "summary": change_sentences(frame["indicator"], frame["unit"], p, v, frame["prev_label"], frame["latest_label"]),
     })
 
 
