@@ -55,17 +55,12 @@ def authorize(actor: access.Actor, folder: Path, db: Path, action: str, files: l
         return Outcome(False, [], [limits.whole_file(shown_name(about), f"変更できません: {exc}")])
 
 
-def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None) -> tuple[list[Report], list[Finding]]:
+def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None, read: list | None = None
+                ) -> tuple[list[Report], list[Finding]]:
     """Parse without touching anything. Unreadable input comes back as findings, at most
     limits.MAX_LISTED_FINDINGS of them and one that counts the rest. `columns`: a template's columns
-    as a check of these bytes read them (handoff.read), instead of reading them again."""
-    reports, findings = _check(data, name, columns)
-    return reports, limits.capped(findings)
-
-
-def _check(data: bytes, name: str, columns: handoff.Columns | None = None, read: list | None = None
-           ) -> tuple[list[Report], list[Finding]]:
-    """check_bytes without the cap; a template's columns as read here are appended to `read`."""
+    as a check of these bytes read them (handoff.read), instead of reading them again; a template's
+    columns as read here are appended to `read`."""
     suffix = Path(name).suffix.lower()
     if suffix not in provenance.REPORT_SUFFIXES:
         return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
@@ -76,11 +71,13 @@ def _check(data: bytes, name: str, columns: handoff.Columns | None = None, read:
             frame, found = columns or read_columns(data, name)
             if read is not None:
                 read.append((frame, list(found)))
-            return reports_from_columns(frame, name, found)
-        report = parse_bytes(data, name)
-        return [report], report.findings
+            reports, findings = reports_from_columns(frame, name, found)
+        else:
+            report = parse_bytes(data, name)
+            reports, findings = [report], report.findings
     except ParseError as exc:
-        return [], exc.findings
+        reports, findings = [], exc.findings
+    return reports, limits.capped(findings)
 
 
 def _read(path: Path) -> bytes | Finding:
@@ -146,18 +143,16 @@ def _plan(items: list[tuple[str, bytes]], folder: Path, parsed: dict) -> tuple[l
         findings.extend(checked[1])
         parsed[name] = checked
         there = present.get(_fold(name))
-        if there is not None and there.name != name:
+        if there is None:
+            plan.append((name, data))
+        elif there.name != name:
             findings.append(limits.whole_file(name, f"reports フォルダの {there.name} と大文字・小文字だけが違う名前です: "
                                               "別の名前にしてください（大文字・小文字を区別しない環境で上書きになります）"))
-            continue
-        if there is not None:
-            if there.is_file() and there.read_bytes() == data:
-                findings.append(Finding(name, 0, "warning", "同じファイルが reports フォルダにあります: 取り込みを省きました"))
-                continue
+        elif there.is_file() and there.read_bytes() == data:
+            findings.append(Finding(name, 0, "warning", "同じファイルが reports フォルダにあります: 取り込みを省きました"))
+        else:
             findings.append(limits.whole_file(name, "同じ名前の別のファイルが reports フォルダにあります: "
                                               "新しいファイルの名前を変えてください（報告書は上書きしません）"))
-            continue
-        plan.append((name, data))
     return plan, findings
 
 
@@ -249,9 +244,8 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
         shutil.rmtree(stage, ignore_errors=True)
     for _, data in plan:
         handoff.discard(handoff_dir(folder), data)
-    seen = set(findings)
-    return (Outcome(True, [name for name, _ in plan], limits.capped(findings + [f for f in result.findings if f not in seen])),
-            "done", changes)
+    # capped lists a finding the check and the build both made once
+    return Outcome(True, [name for name, _ in plan], limits.capped(findings + result.findings)), "done", changes
 
 
 def _move_in(staged: list[Path], folder: Path) -> Finding | None:
@@ -287,7 +281,7 @@ def _link(source: Path, target: Path) -> None:
 def add_files(paths: list[Path], folder: Path | None = None, db: Path | None = None, progress=None, *,
               actor: access.Actor) -> Outcome:
     """add_sources of files on disk (the command line's `add`)."""
-    names = [{"name": Path(p).name, "kind": audit.file_info(Path(p).name, b"")["kind"]} for p in paths]
+    names = [{"name": Path(p).name, "kind": provenance.source_kind(Path(p).name)} for p in paths]
     who = authorize(actor, Path(folder or store.reports_dir()), Path(db or store.db_path()), "add", names)
     if isinstance(who, Outcome):
         return who
@@ -357,8 +351,7 @@ def check_and_preview(name: str, data: bytes, folder: Path | None = None
     if problem:
         return [limits.whole_file(shown_name(name), problem)], None
     read: list = []
-    reports, findings = _check(data, name, read=read)
-    findings = limits.capped(findings)
+    reports, findings = check_bytes(data, name, read=read)
     if any(f.severity == "error" for f in findings) or not reports:
         return findings, None
     changes = preview_reports(reports, folder)
@@ -371,9 +364,9 @@ def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[
     """What adding these sources would change, computed in memory: nothing is written."""
     new_reports = []
     for name, data in items:
-        reports, _ = _check(data, name)
+        reports, _ = check_bytes(data, name)
         new_reports.extend(reports)
-    return preview_reports(new_reports, folder)
+    return preview_reports(new_reports, Path(folder or store.reports_dir()))
 
 
 def _current(folder: Path) -> dict[str, pd.DataFrame]:
@@ -392,13 +385,11 @@ def _changes_after_failure(plan: list[tuple[str, bytes]], parsed: dict, folder: 
         return None
 
 
-def preview_reports(new_reports: list[Report], folder: Path | None = None) -> dict[str, pd.DataFrame]:
-    folder = Path(folder or store.reports_dir())
+def preview_reports(new_reports: list[Report], folder: Path) -> dict[str, pd.DataFrame]:
+    """What adding these reports to the folder's sources would change."""
     with limits.bulk():
         current, _ = store.load_reports(store.source_files(folder))
-        before = compared_frames(current)
-        after = compared_frames(current + new_reports)
-    return compare(before, after)
+        return compare(compared_frames(current), compared_frames(current + new_reports))
 
 
 def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

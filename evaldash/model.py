@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import normalize as nz
-from .report import Cell, Finding, Indicator, Measure, Report, quoted
+from .report import Cell, Finding, FindingsError, Indicator, Measure, Report, quoted
 from .summary import change_sentences, decimals_of
 
 # The flat table (the export contract), column -> (Japanese name, description), in the table's order: shown on the
@@ -97,12 +97,8 @@ def indicator_id(municipality: str, measure_id: str, key: str) -> str:
     return f"{measure_id}{ID_SEPARATOR}{digest}"
 
 
-class IndicatorIdClash(ValueError):
+class IndicatorIdClash(FindingsError):
     """Two indicators got one id: the build stops (store.BuildError) rather than merge them."""
-
-    def __init__(self, finding: Finding):
-        self.finding = finding
-        super().__init__(str(finding))
 
 
 def departments_text(measure: Measure) -> str:
@@ -194,11 +190,11 @@ def _merge_indicator(merged: Merged, report: Report, mid: str, ind: Indicator) -
     mine = (muni, mid, key)
     owner = merged.owners.setdefault(iid, mine)
     if owner != mine:
-        raise IndicatorIdClash(Finding(
+        raise IndicatorIdClash([Finding(
             report.source_file, ind.line, "error",
             f"施策 {mid}（{muni}）の指標 {quoted(ind.name, 80)} の ID {iid} が、施策 {owner[1]}（{owner[0]}）の"
             "指標と同じです: 指標ごとに別の ID が必要です。どちらかの指標名を変えてください",
-        ))
+        )])
     merged.indicators[(muni, iid)] = (report, mid, ind)
     merged.met.append(_Met(report, mid, iid, ind))
 
@@ -381,11 +377,9 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
 
 
 def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The change of each indicator row of `frame` (its two years' values, or none), column by column;
-    sentences and rounding as summary says, each distinct number worked out once."""
-    if frame.empty:  # columns of no rows keep the dtypes the other tables join on
-        return _frame("indicator_changes", []).astype({c: "Int64" for c in ("prev_year", "latest_year")} | {
-            c: "float64" for c in ("prev_value", "latest_value", "delta", "delta_pct")})
+    """The change of each indicator row of `frame` (its two years' values, or none: a row without two years
+    has neither year, label nor value), column by column; sentences and rounding as summary says, each
+    distinct number worked out once."""
     known = frame["prev_year"].notna().to_numpy()
     p = frame["prev_value"].to_numpy(dtype="float64", na_value=float("nan"))
     v = frame["latest_value"].to_numpy(dtype="float64", na_value=float("nan"))
@@ -396,14 +390,13 @@ def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
         pct = np.where(p == 0, np.nan, (v - p) / np.abs(p) * 100)
     return pd.DataFrame({
         "municipality": frame["municipality"], "indicator_id": frame["indicator_id"],
-        "prev_year": frame["prev_year"].astype("Int64"), "prev_label": frame["prev_label"].where(known, None),
-        "prev_value": np.where(known, p, np.nan),
-        "latest_year": frame["latest_year"].astype("Int64"), "latest_label": frame["latest_label"].where(known, None),
-        "latest_value": np.where(known, v, np.nan),
-        "delta": pd.array(delta, dtype="float64"), "delta_pct": np.where(known, pct, np.nan),
+        "prev_year": frame["prev_year"].astype("Int64"), "prev_label": frame["prev_label"],
+        "prev_value": p,
+        "latest_year": frame["latest_year"].astype("Int64"), "latest_label": frame["latest_label"],
+        "latest_value": v,
+        "delta": pd.array(delta, dtype="float64"), "delta_pct": pct,
         "direction": [None if d is None else "up" if d > 0 else "down" if d < 0 else "flat" for d in delta],
-        "summary": change_sentences(frame["indicator"], frame["unit"], np.where(known, p, np.nan),
-                                    np.where(known, v, np.nan), frame["prev_label"], frame["latest_label"]),
+        "summary": change_sentences(frame["indicator"], frame["unit"], p, v, frame["prev_label"], frame["latest_label"]),
     })
 
 
@@ -442,12 +435,11 @@ def report_changes(reports: list[Report]) -> list[dict]:
 
 
 def flat_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    obs = frames["observations"]
-    obs = obs[obs["value_status"] != nz.STATUS_NOT_REPORTED]
+    """Each observation (a reported cell: _observations leaves out the others) with its indicator and measure."""
     ind = frames["indicators"][["municipality", "measure_id", "indicator_id", "indicator", "unit", "note", "ord"]]
     mea = frames["measures"][["municipality", "measure_id", "policy_no", "policy_name", "initiative_no",
                               "initiative_name", "purpose", "departments", "reflection", "reflection_label"]]
-    flat = obs.merge(ind, on=["municipality", "indicator_id"]).merge(mea, on=["municipality", "measure_id"])
+    flat = frames["observations"].merge(ind, on=["municipality", "indicator_id"]).merge(mea, on=["municipality", "measure_id"])
     flat = flat.rename(columns={"purpose": "measure_purpose"})
     flat = flat.sort_values(["municipality", "policy_no", "measure_id", "ord", "fiscal_year"])
     return flat[FLAT_COLUMNS].reset_index(drop=True)

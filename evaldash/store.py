@@ -113,11 +113,8 @@ def build_lock(db: Path):
     """One builder at a time per store; readers never take it."""
     db.parent.mkdir(parents=True, exist_ok=True)
     with open(db.with_name(db.name + ".lock"), "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file is closed: its descriptor is not inherited
+        yield
 
 
 def build(
@@ -152,12 +149,12 @@ def build(
             try:
                 frames = build_frames(reports, _source_info(paths))
             except IndicatorIdClash as exc:
-                raise BuildError(findings + [exc.finding]) from None
+                raise BuildError(findings + exc.findings) from None
             frames["flat_indicators"] = flat_frame(frames)
         if progress:
             progress(f"writing {db.name}")
         sources = provenance.Sources.of(folder, meta_path(), paths)
-        write_store(frames, db, {"fingerprint": fp, "reports": [p.name for p in paths],
+        write_store(frames, db, {"fingerprint": fp, "reports": json.dumps([p.name for p in paths], ensure_ascii=False),
                                  "source_folder": provenance.folder_record(folder, db), **sources.record()})
     kept = {k: frames[k] for k in COMPARED} if compared else None
     return BuildResult(db, len(reports), len(frames["flat_indicators"]), findings, time.perf_counter() - start, kept)
@@ -172,7 +169,8 @@ def _remove_stale_temp_files(db: Path) -> None:
                 path.unlink()
 
 
-def write_store(frames: dict, db: Path, meta: dict) -> None:
+def write_store(frames: dict, db: Path, meta: dict[str, str]) -> None:
+    """The frames as a new store at `db`, with `meta`'s entries beside its version and build time."""
     tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")  # the name _remove_stale_temp_files looks for
     tmp.unlink(missing_ok=True)
     try:
@@ -185,13 +183,8 @@ def write_store(frames: dict, db: Path, meta: dict) -> None:
                 con.unregister("frame")
             _load_indicator_meta(con, meta_path())
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-            built = {
-                "schema_version": str(SCHEMA_VERSION),
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "fingerprint": meta.get("fingerprint", ""),
-                "reports": json.dumps(meta.get("reports", []), ensure_ascii=False),
-                **{k: meta[k] for k in ("source_folder", "sources", "meta_sha256") if k in meta},
-            }
+            built = {"schema_version": str(SCHEMA_VERSION),
+                     "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **meta}
             con.executemany("INSERT INTO meta VALUES (?, ?)", list(built.items()))
             con.execute("CHECKPOINT store")  # everything in the file itself, no WAL beside it: the file is moved next
         with open(tmp, "rb") as fh:
@@ -232,13 +225,12 @@ def _load_indicator_meta(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     # A name written with last year's date qualifier still means the same indicator:
     # use the store's current name so the queries' join on the name finds it.
     # Only the measures the file names: keying every indicator of a large store was most of this step.
-    con.register("meta_measures", frame[["measure_id"]])
     current = {
         (mid, indicator_key(name)): name
         for mid, name in con.execute("SELECT DISTINCT measure_id, indicator FROM indicators "
-                                     "WHERE measure_id IN (SELECT measure_id FROM meta_measures)").fetchall()
+                                     "WHERE measure_id IN (SELECT unnest($ids))",
+                                     {"ids": frame["measure_id"].dropna().unique().tolist()}).fetchall()
     }
-    con.unregister("meta_measures")
     frame["indicator"] = [
         current.get((mid, indicator_key(name)), name) if isinstance(name, str) else name
         for mid, name in zip(frame["measure_id"], frame["indicator"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, audit, handoff, imports, limits, store
+from . import access, audit, imports, limits, store
 from .report import Finding
 
 MEMORY_MB = int(os.environ.get("EVALDASH_WORKER_MEMORY_MB") or 4096)  # address space of the child
@@ -24,10 +24,9 @@ SECONDS = float(os.environ.get("EVALDASH_WORKER_SECONDS") or 300)
 
 @dataclass
 class UploadCheck:
-    """What the 取込 page shows for one upload, computed once per content (sha256)."""
+    """What the 取込 page shows for one upload."""
 
     name: str
-    sha256: str
     findings: list[Finding] = field(default_factory=list)
     preview: dict[str, pd.DataFrame] | None = None  # None when the upload has an error
 
@@ -36,17 +35,15 @@ class UploadCheck:
         return not any(f.severity == "error" for f in self.findings)
 
 
-def check_upload(name: str, data: bytes, folder: Path | None = None, memory_mb: int | None = None,
-                 seconds: float | None = None) -> UploadCheck:
+def check_upload(name: str, data: bytes, folder: Path | None = None) -> UploadCheck:
     """Findings and preview of one upload, computed in a limited child process."""
-    result = run_limited(imports.check_and_preview, (name, data, folder), name, memory_mb, seconds)
+    result = run_limited(imports.check_and_preview, (name, data, folder), name)
     findings, preview = ([result], None) if isinstance(result, Finding) else result  # a breach has no preview
-    return UploadCheck(name, handoff.digest(data), findings, preview)
+    return UploadCheck(name, findings, preview)
 
 
-def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None,
-                memory_mb: int | None = None, seconds: float | None = None, *, actor: access.Actor,
-                changes: dict | None = None) -> imports.Outcome:
+def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None, *,
+                actor: access.Actor, changes: dict | None = None) -> imports.Outcome:
     """imports.add_sources in a limited child: a breach changes nothing (the upload is still staged
     outside the reports folder when the child is ended). The child checks `actor` again; a refusal is
     answered here first, without starting it."""
@@ -58,17 +55,16 @@ def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
         return who
     label = items[0][0] if len(items) == 1 else f"{len(items)} ファイル"
     add = functools.partial(imports.add_sources, actor=actor, changes=changes)
-    result = run_limited(add, (items, folder, db), label, memory_mb, seconds)
+    result = run_limited(add, (items, folder, db), label)
     if isinstance(result, Finding):
         imports.log_write("add", who, "rolled back", files, findings=[result])
         return imports.Outcome(False, [], [result])
     return result
 
 
-def run_limited(func, args: tuple, name: str, memory_mb: int | None = None, seconds: float | None = None):
-    """func(*args) in a child; its result, or a Finding when the child breaks a limit or fails."""
-    memory = (memory_mb or MEMORY_MB) * 1024 * 1024
-    seconds = seconds or SECONDS
+def run_limited(func, args: tuple, name: str):
+    """func(*args) in a child; its result, or a Finding when the child breaks a limit (MEMORY_MB, SECONDS) or fails."""
+    memory = MEMORY_MB * 1024 * 1024
     context = multiprocessing.get_context("forkserver")
     # Children fork from a server that has imported the readers once: no import time per upload,
     # and none of the web server's threads or open files are copied into them.
@@ -79,8 +75,8 @@ def run_limited(func, args: tuple, name: str, memory_mb: int | None = None, seco
     child.start()
     send.close()
     try:
-        if not receive.poll(seconds):
-            return _breach(name, f"{seconds:g} 秒の時間の上限を超えたので止めました")
+        if not receive.poll(SECONDS):
+            return _breach(name, f"{SECONDS:g} 秒の時間の上限を超えたので止めました")
         status, value = receive.recv()
     except EOFError:  # the child died without a word: the kernel ended it for its memory
         status, value = "memory", None
