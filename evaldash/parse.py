@@ -14,15 +14,14 @@ from pathlib import Path
 
 from . import normalize as nz
 from .report import (
-    Action,
     Cell,
     Department,
     Finding,
     Indicator,
     Initiative,
     Measure,
-    Paragraph,
     ParseError,
+    Passage,
     Policy,
     Report,
     quoted,
@@ -421,7 +420,7 @@ class _Parser:
             return
         for section, body, body_raw in self._paragraphs(cells):
             for item, raw in zip(nz.split_bullets(body), nz.split_bullets(body_raw, ocr=False)):
-                self.measure.actions.append(Action(item, raw, section, number))
+                self.measure.actions.append(Passage(item, raw, section, number))
 
     def take_future(self, number: int, cells: list[str]) -> None:
         if self.measure is None:
@@ -430,7 +429,7 @@ class _Parser:
         self.open_paragraph = number if content.count("<p") > content.count("</p") else None
         for section, body, body_raw in self._paragraphs(cells):
             if body.strip():
-                self.measure.future.append(Paragraph(body.strip(), section, number, body_raw.strip()))
+                self.measure.future.append(Passage(body.strip(), body_raw.strip(), section, number))
 
     def take_indicator_row(self, number: int, cells: list[str]) -> None:
         body = cells[1:]

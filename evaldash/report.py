@@ -68,19 +68,13 @@ class Indicator:
 
 
 @dataclass
-class Action:
+class Passage:
+    """An item of a measure's 具体的な取組 or a paragraph of its 今後の取組の方向性."""
+
     text: str
-    raw: str
+    raw: str  # the text before OCR corrections
     section: str | None
     line: int
-
-
-@dataclass
-class Paragraph:
-    text: str
-    section: str | None
-    line: int
-    raw: str = ""  # the text before OCR corrections
 
 
 @dataclass
@@ -98,9 +92,9 @@ class Measure:
     departments: list[Department] = field(default_factory=list)
     reflection: str | None = None
     reflection_label: str | None = None
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Passage] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
-    future: list[Paragraph] = field(default_factory=list)
+    future: list[Passage] = field(default_factory=list)
 
 
 @dataclass
