@@ -130,10 +130,6 @@ class Report:
     policies: list[Policy] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
     def measures(self):
         for policy in self.policies:
             for initiative in policy.initiatives:
