@@ -323,18 +323,16 @@ class _Rows:
             "fiscal_year": self.fields["fiscal_year"][at].astype(np.int64),
             "given": self.fields["value_status"][at] != nz.STATUS_NOT_REPORTED,
             "report_year": pd.array(list(self.fields["report_year"][at]), dtype="Int64"),
+            "row": at,
         })
         latest = frame.groupby("muni").fiscal_year.max()
         latest.update(frame[frame.given].groupby("muni").fiscal_year.max())
-        year = frame.report_year.fillna(frame.muni.map(latest)).to_numpy(np.int64)
-        pair = pd.factorize(frame.muni.to_numpy() * 10_000 + year)[0]  # years are below 10,000
-        order = np.argsort(pair, kind="stable")
-        starts = np.flatnonzero(np.r_[True, pair[order][1:] != pair[order][:-1]])
-        chunks = np.split(at[order], starts[1:])
-        firsts = order[starts]  # each pair's first row, among the parsed ones
-        ranked = sorted(range(len(chunks)), key=lambda g: (frame.muni[firsts[g]], g))
+        frame["year"] = frame.report_year.fillna(frame.muni.map(latest)).astype(np.int64)
+        # Sorted by municipality, then by the year's first row; the year is in the key only to carry it along.
+        first_row = frame.groupby(["muni", "year"]).row.transform("min")
         munis = self.text("municipality")
-        return [(munis[chunks[g][0]], int(year[firsts[g]]), chunks[g]) for g in ranked]
+        return [(munis[first], int(year), rows.to_numpy())
+                for (_, first, year), rows in frame.row.groupby([frame.muni, first_row, frame.year])]
 
 
 def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], str]]], dict[str, np.ndarray]]:
