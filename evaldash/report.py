@@ -21,8 +21,7 @@ class Finding:
         severity = SEVERITY_NAMES.get(self.severity, self.severity)
         if self.line:
             return f"{self.file}:{self.line}: {severity}: {self.message}"
-        message = self.message if self.message.startswith(WHOLE_FILE) else f"{WHOLE_FILE}: {self.message}"
-        return f"{self.file}: {severity}: {message}"
+        return f"{self.file}: {severity}: {WHOLE_FILE}: {self.message}"
 
 
 def quoted(text: str, limit: int = 20) -> str:
