@@ -96,7 +96,7 @@ class Value:
 
 def says_no_value(text: str) -> bool:
     """A cell that writes "no value" in words or a dash (NO_VALUE_WORDS)."""
-    return nfkc(text).strip().replace(" ", "").lower() in NO_VALUE_WORDS or text.strip() in NO_VALUE_WORDS
+    return nfkc(text).strip().replace(" ", "").lower() in NO_VALUE_WORDS
 
 
 def parse_value(cell: str) -> Value:
