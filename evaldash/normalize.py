@@ -91,7 +91,6 @@ def wareki_label(year: int) -> str:
 class Value:
     value: float | None
     status: str
-    raw: str
 
 
 def says_no_value(text: str) -> bool:
@@ -101,12 +100,11 @@ def says_no_value(text: str) -> bool:
 
 def parse_value(cell: str) -> Value:
     """One table cell: a number, a written "no value", a blank, or invalid."""
-    raw = cell
     text = nfkc(cell).strip().replace(" ", "")
     if not text:
-        return Value(None, STATUS_NOT_REPORTED, raw)
+        return Value(None, STATUS_NOT_REPORTED)
     if says_no_value(cell):
-        return Value(None, STATUS_NO_VALUE, raw)
+        return Value(None, STATUS_NO_VALUE)
     sign = 1.0
     if text.startswith(NEGATIVE_MARKS):
         sign, text = -1.0, text[1:]  # △5 = -5; △-5 is not a number
@@ -115,8 +113,8 @@ def parse_value(cell: str) -> Value:
     if text.endswith("%"):
         text = text[:-1]
     if _NUMBER_RE.match(text):
-        return Value(sign * float(text.replace(",", "")), STATUS_REPORTED, raw)
-    return Value(None, STATUS_INVALID, raw)
+        return Value(sign * float(text.replace(",", "")), STATUS_REPORTED)
+    return Value(None, STATUS_INVALID)
 
 
 _AS_OF_RE = re.compile(r"\s*\([^()]{0,40}現在\)")

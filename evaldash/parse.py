@@ -467,7 +467,7 @@ class _Parser:
             if v.status == nz.STATUS_INVALID:
                 self.error(number, f"{quoted(name, 80)} {label}: {quoted(cell)} は数値ではありません"
                            "（1,365、- または空欄のように書きます）")
-            out.append(Cell(year, label, v.value, v.status, v.raw))
+            out.append(Cell(year, label, v.value, v.status, cell))
         self.measure.indicators.append(Indicator(name, nz.clean(name_cell, ocr=False), unit, out, number))
 
     def finish_report_year(self) -> None:
