@@ -111,7 +111,6 @@ class _Parser:
         self.preamble: list[int] = []  # lines before the first 運営方針, ignored
         self.last_line = 0  # the last line that is not blank
         self.open_paragraph: int | None = None  # a <p> left open on the last 方向性 line: a cut file
-        self.truncated = False
 
     # -- findings -----------------------------------------------------------------
     def error(self, line: int, message: str) -> None:
@@ -129,8 +128,7 @@ class _Parser:
         if self.preamble:
             self.warn(self.preamble[0], f"最初の運営方針の見出しより前の {len(self.preamble)} 行は読み飛ばしました"
                       "（報告書は「運営方針01 名前」の見出しから始まります）")
-        self.check_truncated()
-        self.close_measure()
+        self.close_measure(at_end=True)
         if self.awaiting_id:
             self.error(self.awaiting_id, "施策番号の後に7桁の番号がありません: 次の行に7桁の施策番号が必要です"
                        "（ファイルが途中で切れている可能性があります）")
@@ -141,25 +139,6 @@ class _Parser:
         self.finish_report_year()
         self.report.findings = sorted(self.findings, key=lambda f: f.line)
         return self.report
-
-    def check_truncated(self) -> None:
-        """A report that stops inside a 施策 (no 今後の取組の方向性 yet, or an open <p>) was cut short."""
-        m = self.measure
-        if m is None or not m.measure_id:
-            return
-        if not m.future:
-            self.error(
-                self.last_line,
-                f"施策 {m.measure_id}（{m.line}行目）の今後の取組の方向性の行より前でファイルが終わっています: "
-                "途中で切れているようです（どの施策も今後の取組の方向性で終わるはずです）",
-            )
-            self.truncated = True  # reported once here, not again by close_measure
-        elif self.open_paragraph == self.last_line:
-            self.error(
-                self.last_line,
-                f"最後の行が施策 {m.measure_id} の <p> 段落の途中で終わっています: 途中で切れているようです"
-                "（段落は </p> で閉じるはずです）",
-            )
 
     def line(self, number: int, raw: str) -> None:
         """Dispatch one line: the first rule of LINE_RULES whose pattern matches the line's first cell and whose
@@ -388,7 +367,9 @@ class _Parser:
             return False
         return True
 
-    def close_measure(self) -> None:
+    def close_measure(self, at_end: bool = False) -> None:
+        """Check the 施策 just read. At the end of the file, one that stops before its 今後の取組の方向性 or inside a
+        <p> was cut short."""
         m = self.measure
         self.measure = None
         self.table = None
@@ -402,9 +383,15 @@ class _Parser:
             self.error(m.line, f"{where} に反映区分がありません: 施策ごとに反映区分（A か B）が必要です")
         if not m.indicators:
             self.warn(m.line, f"{where} に評価指標の行がありません: 施策ごとに評価指標の表があるはずです")
-        if not m.future and not self.truncated:
+        if not m.future and at_end:
+            self.error(self.last_line, f"{where}の今後の取組の方向性の行より前でファイルが終わっています: "
+                       "途中で切れているようです（どの施策も今後の取組の方向性で終わるはずです）")
+        elif not m.future:
             self.warn(m.line, f"{where} に今後の取組の方向性がありません: 施策ごとに必要です"
                       "（ファイルが途中で切れている可能性があります）")
+        elif at_end and self.open_paragraph == self.last_line:
+            self.error(self.last_line, f"最後の行が施策 {m.measure_id} の <p> 段落の途中で終わっています: "
+                       "途中で切れているようです（段落は </p> で閉じるはずです）")
 
     # -- rows -----------------------------------------------------------------------
     def _paragraphs(self, cells: list[str]):
