@@ -245,12 +245,12 @@ class _Parser:
         return True
 
     def on_actions(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
-        self.need_measure(number, first)
         year = _YEAR_IN_PARENS_RE.search(first)
         if year:
             self.report_labels[year.group(1)] += 1
-        self.table = "actions"
-        self.take_actions(number, cells[1:])
+        if self.need_measure(number, first):
+            self.table = "actions"
+            self.take_actions(number, cells[1:])
         return True
 
     def on_year_header(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -285,9 +285,9 @@ class _Parser:
         return True
 
     def on_future(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
-        self.need_measure(number, first)
-        self.table = "future"
-        self.take_future(number, cells[1:])
+        if self.need_measure(number, first):
+            self.table = "future"
+            self.take_future(number, cells[1:])
         return True
 
     def on_note(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -403,15 +403,11 @@ class _Parser:
             yield section, body, body_raw
 
     def take_actions(self, number: int, cells: list[str]) -> None:
-        if self.measure is None:
-            return
         for section, body, body_raw in self._paragraphs(cells):
             for item, raw in zip(nz.split_bullets(body), nz.split_bullets(body_raw, ocr=False)):
                 self.measure.actions.append(Passage(item, raw, section, number))
 
     def take_future(self, number: int, cells: list[str]) -> None:
-        if self.measure is None:
-            return
         content = " ".join(cells).lower()
         self.open_paragraph = number if content.count("<p") > content.count("</p") else None
         for section, body, body_raw in self._paragraphs(cells):
