@@ -444,11 +444,19 @@ def _add_measures(report: Report, rows: _Rows, kept: np.ndarray) -> dict[str, Me
     """Each code's measure, made from its first row, under its policy and initiative; code -> measure."""
     firsts = pd.Series(rows.text("measure_id")[kept]).drop_duplicates().index.to_numpy()
     policies: dict[int, Policy] = {}
-    initiatives: dict = {}
+    initiatives: dict[tuple[int, int], Initiative] = {}
     measures: dict[str, Measure] = {}
     for k in kept[firsts].tolist():
+        number = rows.get("policy_no", k)
+        ikey = (number, rows.get("initiative_no", k))
+        if number not in policies:
+            policies[number] = Policy(number, rows.get("policy_name", k), k + 2)
+        if ikey not in initiatives:
+            initiatives[ikey] = Initiative(ikey[1], rows.get("initiative_name", k), k + 2)
+            policies[number].initiatives.append(initiatives[ikey])
         measure = measures[rows.get("measure_id", k)] = _measure(rows, k)
-        _initiative(report, policies, initiatives, rows, k).measures.append(measure)
+        initiatives[ikey].measures.append(measure)
+    report.policies = list(policies.values())  # a dict keeps the order the rows first name them
     return measures
 
 
@@ -470,20 +478,6 @@ def _add_indicators(rows: _Rows, kept: np.ndarray, measures: dict[str, Measure])
         if note:
             ind.notes.append(note)
         measures[code].indicators.append(ind)
-
-
-def _initiative(report: Report, policies: dict, initiatives: dict, rows: _Rows, k: int) -> Initiative:
-    number = rows.get("policy_no", k)
-    policy = policies.get(number)
-    if policy is None:
-        policy = policies[number] = Policy(number, rows.get("policy_name", k), k + 2)
-        report.policies.append(policy)
-    ikey = (number, rows.get("initiative_no", k))
-    initiative = initiatives.get(ikey)
-    if initiative is None:
-        initiative = initiatives[ikey] = Initiative(ikey[1], rows.get("initiative_name", k), k + 2)
-        policy.initiatives.append(initiative)
-    return initiative
 
 
 def _measure(rows: _Rows, k: int) -> Measure:
