@@ -287,7 +287,7 @@ class _Rows:
 
     def filled(self, column: str) -> np.ndarray:
         codes, texts = self.codes(column)
-        return (texts != "")[codes] if len(texts) else np.zeros(self.count, dtype=bool)
+        return (texts != "")[codes]
 
     def check(self, name: str, findings: list[Finding]) -> None:
         """Every row's fields, and which rows pass every error (parsed); findings in row order."""
@@ -303,10 +303,10 @@ class _Rows:
                     if severity == "error":
                         break
 
-    def get(self, column: str, k: int, default=""):
-        """A checked field of row k (policy_no is a number), else the cell's text."""
+    def get(self, column: str, k: int):
+        """A checked field of row k (policy_no is a number), else the cell's text; blank for a column not there."""
         values = self.fields.get(column, self.texts.get(column))
-        return values[k] if values is not None else default
+        return values[k] if values is not None else ""
 
     def groups(self) -> list[tuple[str, int, np.ndarray]]:
         """(municipality, report year, its parsed rows) in the order the rows first name them.
@@ -483,7 +483,7 @@ def _add_indicators(rows: _Rows, kept: np.ndarray, measures: dict[str, Measure])
 def _measure(rows: _Rows, k: int) -> Measure:
     purpose = rows.get("measure_purpose", k)
     measure = Measure(rows.get("measure_id", k), purpose, purpose, k + 2)
-    for part in (rows.get("departments", k) or "").split("/"):
+    for part in rows.get("departments", k).split("/"):
         measure.departments.extend(parse_departments(part, lambda msg: None))
     measure.reflection = rows.get("reflection", k)
     measure.reflection_label = rows.get("reflection_label", k) or KNOWN_REFLECTIONS.get(measure.reflection or "")
