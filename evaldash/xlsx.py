@@ -56,9 +56,8 @@ class Book:
         if root is None:
             return {}
         formats = {int(f.get("numFmtId")): f.get("formatCode", "") for f in root.iter(f"{NS}numFmt")}
-        xfs = root.find(f"{NS}cellXfs")
         pads = {}
-        for k, xf in enumerate(xfs if xfs is not None else []):
+        for k, xf in enumerate(root.iterfind(f"{NS}cellXfs/{NS}xf")):
             code = formats.get(int(xf.get("numFmtId", "0")), "")
             if re.fullmatch(r"0{2,}", code):
                 pads[k] = len(code)
