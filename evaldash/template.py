@@ -213,7 +213,8 @@ def read_columns(data: bytes, name: str) -> tuple[dict[str, list[str]], list[Fin
 
 def _uncell(text: str) -> str:
     """A cell's text as stored: cleaned, and without the ' an export puts before formula-like text.
-    Wider than formulas.restore: other tools put the quote before any sign, numbers included ('-5)."""
+    Wider than the export's formulas.looks_like_formula: other tools put the quote before any sign, numbers
+    included ('-5)."""
     text = nz.clean(text)
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
