@@ -26,7 +26,7 @@ from . import limits
 from . import normalize as nz
 from .parse import KNOWN_REFLECTIONS, parse_departments
 from .report import Cell, Finding, Indicator, Initiative, Measure, ParseError, Policy, Report
-from .source import MAX_REPORT_BYTES
+from .source import ENCODINGS, MAX_REPORT_BYTES
 
 REQUIRED = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "value"]
 OPTIONAL = [
@@ -125,7 +125,7 @@ def _layout(header: list, name: str, findings: list[Finding]) -> dict[str, int]:
 def _csv_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, list[str]]:
     if b"\x00" in data[:65536]:
         raise _fail(name, "バイナリファイルです（NUL バイトを含みます）: CSV のテキストが必要です")
-    for encoding in ("utf-8-sig", "cp932"):
+    for encoding in ENCODINGS:
         try:
             text = data.decode(encoding)
             break
