@@ -370,8 +370,7 @@ def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], s
     initiative_no, ok = rows.mapped("initiative_no", lambda text: _int(text or "0"))
     checks.append((ok, "error", lambda r: f"initiative_no {r['initiative_no'][:20]!r} は整数ではありません: "
                    "主な取組の番号か空欄が必要です"))
-    passed = np.logical_and.reduce([ok for ok, severity, _ in checks if severity == "error"])
-    label_of = {y: nz.wareki_label(y) for y in set(year[passed].tolist())}
+    label_of = {y: nz.wareki_label(y) for y in set(year[ok_number | ok_label].tolist())}
     given = rows.text("fiscal_label")
     labels = np.where(given != "", given, pd.Series(year, dtype=object).map(label_of).to_numpy(object))
     return checks, {
