@@ -76,8 +76,7 @@ class Book:
         number = int(row.get("r") or 0)
         cells = {}
         for k, c in enumerate(row.iterchildren(_CELL)):
-            ref = c.get("r")
-            match = _REF_RE.match(ref) if ref else None
+            match = _REF_RE.match(c.get("r", ""))
             column = _column_index(match.group(1)) if match else k
             if match and not number:
                 number = int(match.group(2))
