@@ -79,11 +79,10 @@ def fiscal_year(label: str) -> int | None:
 
 
 def wareki_label(year: int) -> str:
-    """The short label the reports use (H30年度, R1年度) for a fiscal year."""
-    if year >= 2019:
-        return f"R{year - 2018}年度"
-    if year >= 1989:
-        return f"H{year - 1988}年度"
+    """The short label the reports use (H30年度, R1年度) for a fiscal year; before 平成, the year itself."""
+    for era in ("R", "H"):
+        if year > _ERAS[era]:
+            return f"{era}{year - _ERAS[era]}年度"
     return f"{year}年度"
 
 
