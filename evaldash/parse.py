@@ -417,7 +417,7 @@ class _Parser:
     def take_indicator_row(self, number: int, cells: list[str]) -> None:
         body = cells[1:]
         name_cell = body[0] if body else ""
-        if name_cell.strip().startswith(("※", "*")) or nz.clean(name_cell).startswith("※"):
+        if name_cell.strip().startswith(("※", "*")):
             if not self.measure.indicators:
                 self.warn(number, "指標の行より前に ※ の注記があります: どの指標にも付けません（注記は指標の行の後に置きます）")
                 return
