@@ -171,7 +171,8 @@ def child_parse_single(indicators: int) -> dict:
     dt, cpu = time.perf_counter() - t, time.process_time() - c
     return {"indicators": indicators, "bytes": nbytes, "parse_s": dt, "parse_mb_s": nbytes / 1e6 / dt,
             "parse_cpu_s": cpu, "parse_mb_per_cpu_s": nbytes / 1e6 / cpu, "loadavg": os.getloadavg(),
-            "errors": len(report.errors), "rss_before_mb": rss0, "rss_peak_mb": maxrss_mb()}
+            "errors": sum(f.severity == "error" for f in report.findings), "rss_before_mb": rss0,
+            "rss_peak_mb": maxrss_mb()}
 
 
 def run_child(args: list[str], timeout: float) -> dict:

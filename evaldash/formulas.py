@@ -30,9 +30,3 @@ def neutralise(value):
     """The value as an export writes it: formula-like text behind a quote, anything else unchanged."""
     return PREFIX + value if looks_like_formula(value) else value
 
-
-def restore(value):
-    """The template reader's inverse of neutralise."""
-    if isinstance(value, str) and value.startswith(PREFIX) and looks_like_formula(value[1:]):
-        return value[1:]
-    return value

@@ -79,11 +79,10 @@ def fiscal_year(label: str) -> int | None:
 
 
 def wareki_label(year: int) -> str:
-    """The short label the reports use (H30年度, R1年度) for a fiscal year."""
-    if year >= 2019:
-        return f"R{year - 2018}年度"
-    if year >= 1989:
-        return f"H{year - 1988}年度"
+    """The short label the reports use (H30年度, R1年度) for a fiscal year; before 平成, the year itself."""
+    for era in ("R", "H"):
+        if year > _ERAS[era]:
+            return f"{era}{year - _ERAS[era]}年度"
     return f"{year}年度"
 
 
@@ -91,22 +90,20 @@ def wareki_label(year: int) -> str:
 class Value:
     value: float | None
     status: str
-    raw: str
 
 
 def says_no_value(text: str) -> bool:
     """A cell that writes "no value" in words or a dash (NO_VALUE_WORDS)."""
-    return nfkc(text).strip().replace(" ", "").lower() in NO_VALUE_WORDS or text.strip() in NO_VALUE_WORDS
+    return nfkc(text).strip().replace(" ", "").lower() in NO_VALUE_WORDS
 
 
 def parse_value(cell: str) -> Value:
     """One table cell: a number, a written "no value", a blank, or invalid."""
-    raw = cell
     text = nfkc(cell).strip().replace(" ", "")
     if not text:
-        return Value(None, STATUS_NOT_REPORTED, raw)
+        return Value(None, STATUS_NOT_REPORTED)
     if says_no_value(cell):
-        return Value(None, STATUS_NO_VALUE, raw)
+        return Value(None, STATUS_NO_VALUE)
     sign = 1.0
     if text.startswith(NEGATIVE_MARKS):
         sign, text = -1.0, text[1:]  # △5 = -5; △-5 is not a number
@@ -115,8 +112,8 @@ def parse_value(cell: str) -> Value:
     if text.endswith("%"):
         text = text[:-1]
     if _NUMBER_RE.match(text):
-        return Value(sign * float(text.replace(",", "")), STATUS_REPORTED, raw)
-    return Value(None, STATUS_INVALID, raw)
+        return Value(sign * float(text.replace(",", "")), STATUS_REPORTED)
+    return Value(None, STATUS_INVALID)
 
 
 _AS_OF_RE = re.compile(r"\s*\([^()]{0,40}現在\)")

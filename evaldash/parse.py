@@ -14,15 +14,14 @@ from pathlib import Path
 
 from . import normalize as nz
 from .report import (
-    Action,
     Cell,
     Department,
     Finding,
     Indicator,
     Initiative,
     Measure,
-    Paragraph,
     ParseError,
+    Passage,
     Policy,
     Report,
     quoted,
@@ -112,7 +111,6 @@ class _Parser:
         self.preamble: list[int] = []  # lines before the first 運営方針, ignored
         self.last_line = 0  # the last line that is not blank
         self.open_paragraph: int | None = None  # a <p> left open on the last 方向性 line: a cut file
-        self.truncated = False
 
     # -- findings -----------------------------------------------------------------
     def error(self, line: int, message: str) -> None:
@@ -130,8 +128,7 @@ class _Parser:
         if self.preamble:
             self.warn(self.preamble[0], f"最初の運営方針の見出しより前の {len(self.preamble)} 行は読み飛ばしました"
                       "（報告書は「運営方針01 名前」の見出しから始まります）")
-        self.check_truncated()
-        self.close_measure()
+        self.close_measure(at_end=True)
         if self.awaiting_id:
             self.error(self.awaiting_id, "施策番号の後に7桁の番号がありません: 次の行に7桁の施策番号が必要です"
                        "（ファイルが途中で切れている可能性があります）")
@@ -142,25 +139,6 @@ class _Parser:
         self.finish_report_year()
         self.report.findings = sorted(self.findings, key=lambda f: f.line)
         return self.report
-
-    def check_truncated(self) -> None:
-        """A report that stops inside a 施策 (no 今後の取組の方向性 yet, or an open <p>) was cut short."""
-        m = self.measure
-        if m is None or not m.measure_id:
-            return
-        if not m.future:
-            self.error(
-                self.last_line,
-                f"施策 {m.measure_id}（{m.line}行目）の今後の取組の方向性の行より前でファイルが終わっています: "
-                "途中で切れているようです（どの施策も今後の取組の方向性で終わるはずです）",
-            )
-            self.truncated = True  # reported once here, not again by close_measure
-        elif self.open_paragraph == self.last_line:
-            self.error(
-                self.last_line,
-                f"最後の行が施策 {m.measure_id} の <p> 段落の途中で終わっています: 途中で切れているようです"
-                "（段落は </p> で閉じるはずです）",
-            )
 
     def line(self, number: int, raw: str) -> None:
         """Dispatch one line: the first rule of LINE_RULES whose pattern matches the line's first cell and whose
@@ -267,12 +245,12 @@ class _Parser:
         return True
 
     def on_actions(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
-        self.need_measure(number, first)
         year = _YEAR_IN_PARENS_RE.search(first)
         if year:
             self.report_labels[year.group(1)] += 1
-        self.table = "actions"
-        self.take_actions(number, cells[1:])
+        if self.need_measure(number, first):
+            self.table = "actions"
+            self.take_actions(number, cells[1:])
         return True
 
     def on_year_header(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -307,9 +285,9 @@ class _Parser:
         return True
 
     def on_future(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
-        self.need_measure(number, first)
-        self.table = "future"
-        self.take_future(number, cells[1:])
+        if self.need_measure(number, first):
+            self.table = "future"
+            self.take_future(number, cells[1:])
         return True
 
     def on_note(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
@@ -389,7 +367,9 @@ class _Parser:
             return False
         return True
 
-    def close_measure(self) -> None:
+    def close_measure(self, at_end: bool = False) -> None:
+        """Check the 施策 just read. At the end of the file, one that stops before its 今後の取組の方向性 or inside a
+        <p> was cut short."""
         m = self.measure
         self.measure = None
         self.table = None
@@ -403,9 +383,15 @@ class _Parser:
             self.error(m.line, f"{where} に反映区分がありません: 施策ごとに反映区分（A か B）が必要です")
         if not m.indicators:
             self.warn(m.line, f"{where} に評価指標の行がありません: 施策ごとに評価指標の表があるはずです")
-        if not m.future and not self.truncated:
+        if not m.future and at_end:
+            self.error(self.last_line, f"{where}の今後の取組の方向性の行より前でファイルが終わっています: "
+                       "途中で切れているようです（どの施策も今後の取組の方向性で終わるはずです）")
+        elif not m.future:
             self.warn(m.line, f"{where} に今後の取組の方向性がありません: 施策ごとに必要です"
                       "（ファイルが途中で切れている可能性があります）")
+        elif at_end and self.open_paragraph == self.last_line:
+            self.error(self.last_line, f"最後の行が施策 {m.measure_id} の <p> 段落の途中で終わっています: "
+                       "途中で切れているようです（段落は </p> で閉じるはずです）")
 
     # -- rows -----------------------------------------------------------------------
     def _paragraphs(self, cells: list[str]):
@@ -417,25 +403,21 @@ class _Parser:
             yield section, body, body_raw
 
     def take_actions(self, number: int, cells: list[str]) -> None:
-        if self.measure is None:
-            return
         for section, body, body_raw in self._paragraphs(cells):
             for item, raw in zip(nz.split_bullets(body), nz.split_bullets(body_raw, ocr=False)):
-                self.measure.actions.append(Action(item, raw, section, number))
+                self.measure.actions.append(Passage(item, raw, section, number))
 
     def take_future(self, number: int, cells: list[str]) -> None:
-        if self.measure is None:
-            return
         content = " ".join(cells).lower()
         self.open_paragraph = number if content.count("<p") > content.count("</p") else None
         for section, body, body_raw in self._paragraphs(cells):
             if body.strip():
-                self.measure.future.append(Paragraph(body.strip(), section, number, body_raw.strip()))
+                self.measure.future.append(Passage(body.strip(), body_raw.strip(), section, number))
 
     def take_indicator_row(self, number: int, cells: list[str]) -> None:
         body = cells[1:]
         name_cell = body[0] if body else ""
-        if name_cell.strip().startswith(("※", "*")) or nz.clean(name_cell).startswith("※"):
+        if name_cell.strip().startswith(("※", "*")):
             if not self.measure.indicators:
                 self.warn(number, "指標の行より前に ※ の注記があります: どの指標にも付けません（注記は指標の行の後に置きます）")
                 return
@@ -468,7 +450,7 @@ class _Parser:
             if v.status == nz.STATUS_INVALID:
                 self.error(number, f"{quoted(name, 80)} {label}: {quoted(cell)} は数値ではありません"
                            "（1,365、- または空欄のように書きます）")
-            out.append(Cell(year, label, v.value, v.status, v.raw))
+            out.append(Cell(year, label, v.value, v.status, cell))
         self.measure.indicators.append(Indicator(name, nz.clean(name_cell, ocr=False), unit, out, number))
 
     def finish_report_year(self) -> None:

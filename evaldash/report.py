@@ -21,8 +21,7 @@ class Finding:
         severity = SEVERITY_NAMES.get(self.severity, self.severity)
         if self.line:
             return f"{self.file}:{self.line}: {severity}: {self.message}"
-        message = self.message if self.message.startswith(WHOLE_FILE) else f"{WHOLE_FILE}: {self.message}"
-        return f"{self.file}: {severity}: {message}"
+        return f"{self.file}: {severity}: {WHOLE_FILE}: {self.message}"
 
 
 def quoted(text: str, limit: int = 20) -> str:
@@ -68,19 +67,13 @@ class Indicator:
 
 
 @dataclass
-class Action:
+class Passage:
+    """An item of a measure's 具体的な取組 or a paragraph of its 今後の取組の方向性."""
+
     text: str
-    raw: str
+    raw: str  # the text before OCR corrections
     section: str | None
     line: int
-
-
-@dataclass
-class Paragraph:
-    text: str
-    section: str | None
-    line: int
-    raw: str = ""  # the text before OCR corrections
 
 
 @dataclass
@@ -98,9 +91,9 @@ class Measure:
     departments: list[Department] = field(default_factory=list)
     reflection: str | None = None
     reflection_label: str | None = None
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Passage] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
-    future: list[Paragraph] = field(default_factory=list)
+    future: list[Passage] = field(default_factory=list)
 
 
 @dataclass
@@ -135,10 +128,6 @@ class Report:
     encoding: str
     policies: list[Policy] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
 
     def measures(self):
         for policy in self.policies:

@@ -69,7 +69,6 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
 
 
 def read_report(path: Path) -> tuple[str, str, list[Finding]]:
-    path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:

