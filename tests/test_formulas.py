@@ -42,7 +42,7 @@ def _reimported_indicator(indicator: str) -> str:
 def test_formula_like_text_is_neutralised_and_read_back(text):
     assert formulas.looks_like_formula(text)
     assert formulas.neutralise(text) == "'" + text
-    if not text[0].isspace():  # the template cleans a tab to a space, and takes no quote off before a space
+    if not text[0].isspace():  # stored text is cleaned, so no exported value begins with a tab or a space
         assert _reimported_indicator(text) == nz.clean(text)  # cleaned: ＝ is =
 
 
