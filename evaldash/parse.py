@@ -105,7 +105,7 @@ class _Parser:
         self.initiative: Initiative | None = None
         self.measure: Measure | None = None
         self.table: str | None = None  # actions | indicators | future
-        self.years: list[tuple[int, str]] = []
+        self.years: list[tuple[int, str]] = []  # the indicator table's years, read while table is indicators
         self.awaiting_id: int | None = None  # line of a 施策番号 label waiting for its digits
         self.report_labels: collections.Counter[str] = collections.Counter()
         self.preamble: list[int] = []  # lines before the first 運営方針, ignored
@@ -256,7 +256,7 @@ class _Parser:
     def on_year_header(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
         self.need_measure(number, first)
         values = [nz.clean(c) for c in cells]
-        self.table, self.years = None, []
+        self.table = None  # its rows are not read until the header is found sound
         if len(values) < 4 or values[1] != "指標名" or values[2] != "単位":
             self.error(number, "評価指標の見出し行: 「指標名」「単位」と年度ごとの列（H30年度 …）が必要です")
             return True
@@ -293,18 +293,13 @@ class _Parser:
     def on_note(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
         if self.table != "indicators" or not self.measure:
             return False
-        self.take_indicator_row(number, [""] + cells)  # a note that lost its leading tab
+        self.take_indicator_row(number, cells)  # a note that lost its leading tab: the whole line is the row
         return True
 
     def on_table_row(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
         if not (self.table and self.measure):
             return False
-        if self.table == "actions":
-            self.take_actions(number, cells[1:])
-        elif self.table == "future":
-            self.take_future(number, cells[1:])
-        else:
-            self.take_indicator_row(number, cells)
+        self.TABLE_READERS[self.table](self, number, cells[1:])
         return True
 
     def on_initiative(self, number: int, first: str, cells: list[str], found: re.Match) -> bool:
@@ -373,7 +368,6 @@ class _Parser:
         m = self.measure
         self.measure = None
         self.table = None
-        self.years = []
         if m is None or not m.measure_id:
             return
         where = f"施策 {m.measure_id}（{m.line}行目）"
@@ -414,8 +408,7 @@ class _Parser:
             if body.strip():
                 self.measure.future.append(Passage(body.strip(), body_raw.strip(), section, number))
 
-    def take_indicator_row(self, number: int, cells: list[str]) -> None:
-        body = cells[1:]
+    def take_indicator_row(self, number: int, body: list[str]) -> None:
         name_cell = body[0] if body else ""
         if name_cell.strip().startswith(("※", "*")):
             if not self.measure.indicators:
@@ -452,6 +445,9 @@ class _Parser:
                            "（1,365、- または空欄のように書きます）")
             out.append(Cell(year, label, v.value, v.status, cell))
         self.measure.indicators.append(Indicator(name, nz.clean(name_cell, ocr=False), unit, out, number))
+
+    # The reader of a row that continues a table, by the table: the row's cells after its empty first one.
+    TABLE_READERS = {"actions": take_actions, "future": take_future, "indicators": take_indicator_row}
 
     def finish_report_year(self) -> None:
         if self.report_labels:
