@@ -67,8 +67,7 @@ def _alone(cells: list[str]) -> bool:
 
 def parse_file(path: Path | str) -> Report:
     path = Path(path)
-    text, encoding, findings = read_report(path)
-    return parse_text(text, path.name, encoding, findings)
+    return parse_bytes(read_report(path), path.name)
 
 
 def parse_bytes(data: bytes, name: str) -> Report:

@@ -68,13 +68,13 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
                               "どちらかの文字コードのテキストが必要です")])
 
 
-def read_report(path: Path) -> tuple[str, str, list[Finding]]:
+def read_report(path: Path) -> bytes:
+    """A report file's bytes, read only when within MAX_REPORT_BYTES. Raises ParseError when unreadable."""
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
             raise _too_big(path.name, size)
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         why = _OS_ERRORS.get(exc.errno, exc.strerror)
         raise ParseError.about_file(path.name, f"ファイルを読めません（{why}）: 読めるテキストの報告書が必要です") from exc
-    return decode_report(data, path.name)
