@@ -315,8 +315,6 @@ class _Rows:
         A row without a report_year belongs to its municipality's latest fiscal year with a value
         (or its latest fiscal year when none has one)."""
         at = np.flatnonzero(self.parsed)
-        if not len(at):
-            return []
         frame = pd.DataFrame({
             "muni": pd.factorize(self.text("municipality")[at])[0],
             "fiscal_year": self.fields["fiscal_year"][at].astype(np.int64),
