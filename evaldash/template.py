@@ -24,18 +24,15 @@ import pandas as pd
 
 from . import limits
 from . import normalize as nz
+from .model import FLAT_TABLE  # the one list of the flat table's columns and their Japanese labels
 from .parse import KNOWN_REFLECTIONS, parse_departments
 from .report import Cell, Finding, Indicator, Initiative, Measure, ParseError, Policy, Report
 from .source import ENCODINGS, MAX_REPORT_BYTES
 
 REQUIRED = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "value"]
-OPTIONAL = [
-    "report_year", "report_label", "initiative_no", "initiative_name", "measure_purpose", "departments",
-    "reflection", "reflection_label", "fiscal_year", "fiscal_label", "value_status", "note",
-]
-COLUMNS = frozenset(REQUIRED + OPTIONAL)  # every column a template may carry
 # Columns of the flat export that the store derives again: read past without a warning.
 DERIVED = ["indicator_id", "source_file", "source_line"]
+COLUMNS = frozenset(FLAT_TABLE) - set(DERIVED)  # every column a template may carry: the export's own
 
 # A measure's code as any city writes it: 施策番号 1110321, 事業番号 0086, A-12, 3-1-2.
 CODE_RE = re.compile(r"[A-Za-z0-9._-]{1,32}")
@@ -48,9 +45,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "−")
 def header_names() -> dict[str, str]:
     """Header text -> template column: the column names themselves and the Japanese
     labels the dashboard's downloads carry."""
-    from .model import FLAT_TABLE  # the one list of the flat table's Japanese labels
-
-    names = {c: c for c in REQUIRED + OPTIONAL + DERIVED}
+    names = {c: c for c in FLAT_TABLE}
     for column, (label, _doc) in FLAT_TABLE.items():
         names.setdefault(nz.nfkc(label), column)
     names.setdefault("指標名", "indicator")
