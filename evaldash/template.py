@@ -467,10 +467,7 @@ def _add_indicators(rows: _Rows, kept: np.ndarray, measures: dict[str, Measure])
     notes = rows.text("note")[firsts].tolist()
     for k, name, unit, code, note, a, b in zip(firsts.tolist(), names[firsts].tolist(), rows.text("unit")[firsts].tolist(),
                                                codes[firsts].tolist(), notes, starts.tolist(), ends):
-        ind = Indicator(name, name, unit, cells[a:b], k + 2)
-        if note:
-            ind.notes.append(note)
-        measures[code].indicators.append(ind)
+        measures[code].indicators.append(Indicator(name, name, unit, cells[a:b], k + 2, [note] if note else []))
 
 
 def _measure(rows: _Rows, k: int) -> Measure:
