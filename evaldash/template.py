@@ -141,9 +141,8 @@ def _csv_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, l
                     int(line.group(1)) if line else 0) from exc
     if len(frame) > limits.MAX_ROWS:
         raise _too_many_rows(name)
-    by_position = {k: c for c, k in layout.items()}
-    # usecols keeps header order; blank lines read as NaN
-    return {by_position[k]: frame.iloc[:, j].fillna("") for j, k in enumerate(sorted(layout.values()))}
+    # usecols keeps the header's order, as the layout does; blank lines read as NaN
+    return dict(frame.set_axis(list(layout), axis=1).fillna("").items())
 
 
 def _xlsx_columns(data: bytes, name: str, findings: list[Finding]) -> dict[str, list[str]]:
