@@ -347,7 +347,7 @@ def _checks(rows: _Rows) -> tuple[list[tuple[np.ndarray, str, Callable[[dict], s
     checks.append((rows.mapped("value", lambda text: nz.parse_value(text).status != nz.STATUS_INVALID or None)[1], "error",
                    lambda r: f"value {r['value'][:20]!r} は数値ではありません: 1,365、-、欠測 または空欄が必要です"))
     status = _statuses(rows)
-    checks.append((np.array([s is not None for s in status.tolist()], dtype=bool), "error",
+    checks.append((pd.notna(status), "error",
                    lambda r: f"value_status {r['value_status'][:20]!r} が値 {r['value'][:20]!r} と合いません: "
                    "reported（数値）、no_value・missing・欠測（値なし）、not_reported（空欄）のどれかが必要です"))
     reflection, _ = rows.mapped("reflection", lambda text: text.upper() or None)
