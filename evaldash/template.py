@@ -260,7 +260,7 @@ class _Rows:
     def __init__(self, coded: dict[str, tuple[np.ndarray, np.ndarray]]):
         self.coded = coded
         self.count = len(next(iter(coded.values()))[0])
-        self.texts: dict[str, np.ndarray] = {}
+        self.texts = {column: texts[codes] for column, (codes, texts) in coded.items()}
 
     def text(self, column: str) -> np.ndarray:
         """A column's cleaned text per row; a column the template lacks is blank."""
@@ -286,7 +286,6 @@ class _Rows:
 
     def check(self, name: str, findings: list[Finding]) -> None:
         """Every row's fields, and which rows pass every error (parsed); findings in row order."""
-        self.texts = {c: self.text(c) for c in self.coded}
         blank = ~np.logical_or.reduce([self.filled(c) for c in self.coded])
         checks, self.fields = _checks(self)
         self.parsed = ~blank & np.logical_and.reduce([ok for ok, severity, _ in checks if severity == "error"])
