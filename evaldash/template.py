@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -41,26 +40,23 @@ CODE_RE = re.compile(r"[A-Za-z0-9._-]{1,32}")
 FORMULA_STARTS = ("=", "+", "-", "@", "−")
 
 
-@lru_cache(maxsize=1)
-def header_names() -> dict[str, str]:
-    """Header text -> template column: the column names themselves and the Japanese
-    labels the dashboard's downloads carry."""
-    names = {c: c for c in FLAT_TABLE}
-    for column, (label, _doc) in FLAT_TABLE.items():
-        names.setdefault(nz.nfkc(label), column)
-    names.setdefault("指標名", "indicator")
-    return names
+# Header text -> template column: the column names themselves, the Japanese labels the dashboard's downloads
+# carry, and the report's own word for the indicator column.
+HEADER_NAMES = {
+    **{column: column for column in FLAT_TABLE},
+    **{nz.nfkc(label): column for column, (label, _doc) in FLAT_TABLE.items()},
+    "指標名": "indicator",
+}
 
 
 def _column(header: str) -> str | None:
     """'value', '値', 'value（値）' and 'value (値)' all name the value column."""
     text = nz.nfkc(str(header)).strip()
-    names = header_names()
-    if text in names:
-        return names[text]
+    if text in HEADER_NAMES:
+        return HEADER_NAMES[text]
     m = re.fullmatch(r"(.+?)\s*\((.+)\)", text)
     if m:
-        return names.get(m.group(1).strip()) or names.get(m.group(2).strip())
+        return HEADER_NAMES.get(m.group(1).strip()) or HEADER_NAMES.get(m.group(2).strip())
     return None
 
 
