@@ -193,7 +193,6 @@ class _Trend:
 
     mode: str
     kind: str
-    cats: list[str]  # the years' labels, in order
     labels: dict[int, str]  # fiscal year -> its label, in order
     color_of: dict[str, str]  # line name -> colour
     show_labels: bool
@@ -238,7 +237,7 @@ def _trend_spec(
         y_range = _headroom(drawn, mode, kind)
         if y_range is not None and (y_range[0] > 0 or y_range[1] < 0):
             titles.append(_baseline_note(top))
-        layout.update(_panel_axes(row, n, top, panel_height, trend.cats, y_range))
+        layout.update(_panel_axes(row, n, top, panel_height, list(trend.labels.values()), y_range))
     layout.update(annotations=titles + [note for _, note in targets_drawn],
                   shapes=[shape for shape, _ in targets_drawn])
     if kind == "bar":
@@ -272,13 +271,13 @@ def _panels(rows: list[dict], mode: str, kind: str, era: str, show_labels: bool 
     crowded = max(len(lines) for lines in panels.values()) > 2
     show_labels = (len(years) <= 6 and not crowded) if show_labels is None else show_labels
     color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(line_names)}
-    return _Trend(mode, kind, list(labels.values()), labels, color_of, show_labels), panels
+    return _Trend(mode, kind, labels, color_of, show_labels), panels
 
 
 def _line_traces(trend: _Trend, name: str, line: list[dict], x_ref: str, y_ref: str, gap_ref: str,
                  drawn: list[float]) -> list[dict]:
     """One indicator's line (or bars), and a mark for each year it has no value."""
-    mode, cats = trend.mode, trend.cats
+    mode, cats = trend.mode, list(trend.labels.values())
     value_of = {int(r["fiscal_year"]): r["value"] for r in line}
     raw = [None if is_missing(value_of.get(year)) else float(value_of[year]) for year in trend.labels]
     values = _transform(raw, mode)

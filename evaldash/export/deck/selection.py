@@ -67,13 +67,13 @@ def load_items(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[Ite
         return []
     items = {r["indicator_id"]: Item(r) for r in rows}
     series = plain_values(sql.run(con, "indicator_series", {"ids": list(items)})).to_dict("records")
-    for s in series:
+    for s in series:  # indicator_series gives each indicator's points in fiscal-year order
         item = items[s["indicator_id"]]  # the series of exactly these ids
         item.points.append(Point(int(s["fiscal_year"]), s["fiscal_label"], s["value"], s["value_status"]))
         src = (s["municipality"], s["report_label"], s["source_file"], int(s["source_line"]))
         if src not in item.sources:
             item.sources.append(src)
-    for item in items.values():  # indicator_series gives each indicator's points in fiscal-year order
+    for item in items.values():
         if not item.sources and item.row.get("source_file"):
             item.sources.append((item.row["municipality"], item.row.get("report_label") or "",
                                  item.row["source_file"], int(item.row["source_line"])))

@@ -70,7 +70,7 @@ def _change_lines(items: list[Item]) -> list[str]:
     """The change sentences, largest |増減率| first (those with none last), then each indicator's 備考: a slide's
     panel, and its notes in full."""
     def size(it: Item) -> float:
-        pct = it.row.get("delta_pct")  # NaN is None already (selection._plain)
+        pct = it.row.get("delta_pct")  # NaN is None already (load_items, through plain_values)
         return -1.0 if pct is None else abs(pct)
 
     lines = [it.row["summary"] for it in sorted(items, key=size, reverse=True)]  # indicator_changes.summary
