@@ -59,7 +59,7 @@ def _plain(value):
 
 
 def changes_from_preview(preview: Mapping) -> dict:
-    """The record's "changes" from imports.preview(): the new measures, fiscal years, added and revised values
+    """The record's "changes" from imports.preview_reports(): the new measures, fiscal years, added and revised values
     (the first LISTED_ROWS of each, so a million-row upload stays one readable line) and how many of each."""
     kinds = ("new_measures", "new_fiscal_years", "new_values", "revised_values")
     listed = {kind: _records(preview.get(kind)) for kind in kinds}
@@ -72,7 +72,7 @@ REMOVED = {"new_measures": "removed_measures", "new_fiscal_years": "removed_fisc
 
 
 def changes_from_removal(preview: Mapping) -> dict:
-    """A removal's "changes" from imports.preview() of adding the removed file back: the measures, fiscal years
+    """A removal's "changes" from imports.preview_reports() of adding the removed file back: the measures, fiscal years
     and values it took away, and the values it had revised, which go back (old and new as the removal saw them)."""
     added = changes_from_preview(preview)
     changes = {"counts": {REMOVED[kind]: n for kind, n in added["counts"].items()}}

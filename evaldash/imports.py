@@ -315,7 +315,8 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
 def _removal_changes(name: str, kept: Path, folder: Path) -> dict | None:
     """What a removal took away: the preview of adding the removed file back to the folder without it."""
     try:
-        return audit.changes_from_removal(preview([(name, kept.read_bytes())], folder))
+        reports, _ = check_bytes(kept.read_bytes(), name)
+        return audit.changes_from_removal(preview_reports(reports, folder))
     except Exception:  # the removal is done and stays done; its record then says less
         logging.getLogger("evaldash").exception("changes of removing %s not computed", name)
         return None
@@ -358,15 +359,6 @@ def check_and_preview(name: str, data: bytes, folder: Path | None = None
     for columns in read:  # within the bounds and without an error: worth handing to the add
         handoff.write(handoff_dir(folder), data, columns)
     return findings, changes
-
-
-def preview(items: list[tuple[str, bytes]], folder: Path | None = None) -> dict[str, pd.DataFrame]:
-    """What adding these sources would change, computed in memory: nothing is written."""
-    new_reports = []
-    for name, data in items:
-        reports, _ = check_bytes(data, name)
-        new_reports.extend(reports)
-    return preview_reports(new_reports, Path(folder or store.reports_dir()))
 
 
 def _current(folder: Path) -> dict[str, pd.DataFrame]:

@@ -97,10 +97,6 @@ def indicator_id(municipality: str, measure_id: str, key: str) -> str:
     return f"{measure_id}{ID_SEPARATOR}{digest}"
 
 
-class IndicatorIdClash(FindingsError):
-    """Two indicators got one id: the build stops (store.BuildError) rather than merge them."""
-
-
 def departments_text(measure: Measure) -> str:
     return " / ".join(f"{d.dept} {d.section}" if d.section else d.dept for d in measure.departments)
 
@@ -137,7 +133,7 @@ def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
 
 
 def build_frames(reports: list[Report], source_info: dict[str, dict] | None = None) -> dict[str, pd.DataFrame]:
-    """All tables of the store as DataFrames. Pure: no I/O."""
+    """All tables of the store as DataFrames. Pure: no I/O. FindingsError when two indicators get one id."""
     reports = _order(reports)
     merged = merge(reports)
     frames = {
@@ -190,7 +186,7 @@ def _merge_indicator(merged: Merged, report: Report, mid: str, ind: Indicator) -
     mine = (muni, mid, key)
     owner = merged.owners.setdefault(iid, mine)
     if owner != mine:
-        raise IndicatorIdClash([Finding(
+        raise FindingsError([Finding(  # the build stops (store.BuildError) rather than merge two indicators
             report.source_file, ind.line, "error",
             f"施策 {mid}（{muni}）の指標 {quoted(ind.name, 80)} の ID {iid} が、施策 {owner[1]}（{owner[0]}）の"
             "指標と同じです: 指標ごとに別の ID が必要です。どちらかの指標名を変えてください",

@@ -23,7 +23,7 @@ from typing import Callable
 import duckdb
 
 from . import audit, limits, provenance
-from .model import COMPARED, TABLE_TYPES, TABLES_SQL, IndicatorIdClash, build_frames, flat_frame
+from .model import COMPARED, TABLE_TYPES, TABLES_SQL, build_frames, flat_frame
 from .normalize import clean, indicator_key
 from .parse import parse_file
 from .report import Finding, FindingsError, ParseError, Report
@@ -148,7 +148,7 @@ def build(
                 progress("merging report years")
             try:
                 frames = build_frames(reports, _source_info(paths))
-            except IndicatorIdClash as exc:
+            except FindingsError as exc:  # two indicators given one id
                 raise BuildError(findings + exc.findings) from None
             frames["flat_indicators"] = flat_frame(frames)
         if progress:

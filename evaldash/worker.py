@@ -10,7 +10,6 @@ import functools
 import multiprocessing
 import os
 import resource
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -22,24 +21,12 @@ MEMORY_MB = int(os.environ.get("EVALDASH_WORKER_MEMORY_MB") or 4096)  # address 
 SECONDS = float(os.environ.get("EVALDASH_WORKER_SECONDS") or 300)
 
 
-@dataclass
-class UploadCheck:
-    """What the 取込 page shows for one upload."""
-
-    name: str
-    findings: list[Finding] = field(default_factory=list)
-    preview: dict[str, pd.DataFrame] | None = None  # None when the upload has an error
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.severity == "error" for f in self.findings)
-
-
-def check_upload(name: str, data: bytes, folder: Path | None = None) -> UploadCheck:
-    """Findings and preview of one upload, computed in a limited child process."""
+def check_upload(name: str, data: bytes, folder: Path | None = None
+                 ) -> tuple[list[Finding], dict[str, pd.DataFrame] | None]:
+    """imports.check_and_preview of one upload, in a limited child process: the findings, and the preview (None
+    when the upload has an error, as a breach is)."""
     result = run_limited(imports.check_and_preview, (name, data, folder), name)
-    findings, preview = ([result], None) if isinstance(result, Finding) else result  # a breach has no preview
-    return UploadCheck(name, findings, preview)
+    return ([result], None) if isinstance(result, Finding) else result
 
 
 def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: Path | None = None, *,

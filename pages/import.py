@@ -24,8 +24,8 @@ with st.expander("テンプレートについて", icon=":material/info:"):
                        file_name="施策評価_取込テンプレート.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore", key="dl_template")
 
-def checked(name: str, data: bytes) -> worker.UploadCheck:
-    """Findings and preview of one upload, computed once per name and content (in a limited child process)."""
+def checked(name: str, data: bytes) -> tuple[list, dict | None]:
+    """Findings and preview of one upload (worker.check_upload), computed once per name and content."""
     cache = st.session_state.setdefault("_upload_checks", {})
     key = (name, audit.file_info(name, data)["sha256"])
     if key not in cache:
@@ -72,19 +72,21 @@ uploads = st.file_uploader("ファイルを選ぶ（.txt / .csv / .xlsx、20MB �
                            accept_multiple_files=True, key=f"upload_{st.session_state.get('_upload_round', 0)}")
 if uploads:
     items = [(u.name, u.getvalue()) for u in uploads]
-    checks = [checked(name, data) for name, data in items]
-    for check in checks:
-        errors = [x for x in check.findings if x.severity == "error"]
-        if check.findings:
-            ui.show_findings(check.findings, f"{check.name}: " + ("取り込めません。次の点を直してください。" if errors else "注意があります（取り込みはできます）。"))
+    previews = []  # each upload's preview: None when it has an error
+    for name, data in items:
+        findings, preview = checked(name, data)
+        previews.append(preview)
+        errors = [x for x in findings if x.severity == "error"]
+        if findings:
+            ui.show_findings(findings, f"{name}: " + ("取り込めません。次の点を直してください。" if errors else "注意があります（取り込みはできます）。"))
         else:
-            st.success(ui.md_escape(f"{check.name}: 問題は見つかりませんでした。"), icon=":material/check_circle:")
-    if all(c.ok and c.preview is not None for c in checks):
-        for check in checks:
-            show_preview(check.name, check.preview)
+            st.success(ui.md_escape(f"{name}: 問題は見つかりませんでした。"), icon=":material/check_circle:")
+    if all(preview is not None for preview in previews):
+        for (name, _), preview in zip(items, previews):
+            show_preview(name, preview)
         if st.button("確定して取り込む", type="primary", icon=":material/check:", key="confirm_import"):
             # One file: the audit record keeps the preview shown; several: the add previews them together.
-            changes = audit.changes_from_preview(checks[0].preview) if len(checks) == 1 else None
+            changes = audit.changes_from_preview(previews[0]) if len(previews) == 1 else None
             with st.spinner("取り込んでいます…"):
                 outcome = worker.add_uploads(items, actor=ui.actor(), changes=changes)
             if outcome.ok:

@@ -90,7 +90,7 @@ def test_changes_from_a_real_preview(tmp_path):
     seed = REPORTS / "tomakomai_R1.txt"
     (folder / seed.name).write_bytes(seed.read_bytes())
     text = seed.read_text(encoding="utf-8")
-    preview = imports.preview([("tomakomai_R1_copy.txt", text.encode("utf-8"))], folder)
+    _, preview = imports.check_and_preview("tomakomai_R1_copy.txt", text.encode("utf-8"), folder)
     changes = audit.changes_from_preview(preview)
     json.dumps(changes)  # plain JSON
     assert set(changes) == {"counts", "new_measures", "new_fiscal_years", "new_values", "revised_values"}

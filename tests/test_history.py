@@ -193,7 +193,7 @@ def test_blank_never_overrides_and_dash_does(tmp_path, seed_text):
 def test_preview_of_next_year_shows_what_would_change_and_writes_nothing(reports_dir, seed_text):
     before = folder_state(reports_dir.parent)
     r2 = derive(seed_text, 2020, **R2_EDITS).encode()
-    got = imports.preview([("tomakomai_R2.txt", r2)], reports_dir)
+    _, got = imports.check_and_preview("tomakomai_R2.txt", r2, reports_dir)
     assert folder_state(reports_dir.parent) == before
     revised = got["revised_values"]
     assert list(zip(revised["indicator"], revised["fiscal_label"], revised["old_value"], revised["new_value"])) == [

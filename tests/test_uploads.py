@@ -253,14 +253,15 @@ def test_a_child_out_of_memory_or_time_is_a_finding(monkeypatch):
     data = csv_bytes(*[f"白老町,1,まちづくり,{k:04d},指標,人,2020,{k}" for k in range(20000)])
     with monkeypatch.context() as limit:
         limit.setattr(worker, "SECONDS", 0.05)
-        slow = worker.check_upload("big.csv", data, REPORTS)
-    assert not slow.ok and "時間の上限" in slow.findings[0].message and slow.findings[0].file == "big.csv"
+        slow, preview = worker.check_upload("big.csv", data, REPORTS)
+    assert preview is None and slow[0].severity == "error"
+    assert "時間の上限" in slow[0].message and slow[0].file == "big.csv"
     with monkeypatch.context() as limit:
         limit.setattr(worker, "MEMORY_MB", 64)
-        small = worker.check_upload("big.csv", data, REPORTS)
-    assert not small.ok and "メモリの上限 64 MB" in small.findings[0].message
-    fine = worker.check_upload("big.csv", data, REPORTS)
-    assert fine.ok and fine.preview is not None and len(fine.preview["new_values"]) == 20000
+        small, preview = worker.check_upload("big.csv", data, REPORTS)
+    assert preview is None and small[0].severity == "error" and "メモリの上限 64 MB" in small[0].message
+    fine, preview = worker.check_upload("big.csv", data, REPORTS)
+    assert not any(f.severity == "error" for f in fine) and len(preview["new_values"]) == 20000
     assert os.getpid()  # the test process is still here
 
 
