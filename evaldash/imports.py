@@ -23,7 +23,7 @@ from . import normalize as nz
 from .model import compared_frames
 from .parse import parse_bytes
 from .report import Finding, ParseError, Report
-from .source import MAX_REPORT_BYTES
+from .source import read_report
 from .template import COLUMNS, read_columns, reports_from_columns
 
 
@@ -64,9 +64,7 @@ def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None, 
     suffix = Path(name).suffix.lower()
     if suffix not in provenance.REPORT_SUFFIXES:
         return [], [limits.whole_file(name, f"{suffix or '拡張子なし'} のファイルは取り込めません: .txt、.csv、.xlsx のどれかが必要です")]
-    if len(data) > MAX_REPORT_BYTES:
-        return [], [limits.whole_file(name, f"{len(data):,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")]
-    try:
+    try:  # each reader refuses more than source.MAX_REPORT_BYTES before reading
         if provenance.is_template(name):
             frame, found = columns or read_columns(data, name)
             if read is not None:
@@ -81,14 +79,11 @@ def check_bytes(data: bytes, name: str, columns: handoff.Columns | None = None, 
 
 
 def _read(path: Path) -> bytes | Finding:
-    """A source file's bytes, read only when within MAX_REPORT_BYTES; else why not."""
+    """A source file's bytes (source.read_report: never more than it allows); else why not."""
     try:
-        size = path.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            return limits.whole_file(path.name, f"{size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
-        return path.read_bytes()
-    except OSError as exc:  # missing, a folder, no permission
-        return limits.whole_file(path.name, f"ファイルを読めません（{exc.strerror or exc}）")
+        return read_report(path)
+    except ParseError as exc:
+        return exc.findings[0]
 
 
 def check_file(path: Path) -> list[Finding]:

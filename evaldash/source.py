@@ -21,7 +21,8 @@ _MAGIC = (
 _OS_ERRORS = {errno.ENOENT: "ファイルがありません", errno.EISDIR: "フォルダです", errno.EACCES: "読む権限がありません"}
 
 
-def _too_big(name: str, size: int) -> ParseError:
+def too_big(name: str, size: int) -> ParseError:
+    """The one refusal of a source over MAX_REPORT_BYTES, whichever reader meets it."""
     return ParseError.about_file(name, f"ファイルが {size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
 
 
@@ -32,7 +33,7 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
     A UTF-8 file that ends in the middle of a character (a cut download) is read up to the cut, with an error.
     """
     if len(data) > MAX_REPORT_BYTES:
-        raise _too_big(name, len(data))
+        raise too_big(name, len(data))
     for magic, message in _MAGIC:
         if data.startswith(magic):
             raise ParseError.about_file(name, message)
@@ -73,7 +74,7 @@ def read_report(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
-            raise _too_big(path.name, size)
+            raise too_big(path.name, size)
         return path.read_bytes()
     except OSError as exc:
         why = _OS_ERRORS.get(exc.errno, exc.strerror)
