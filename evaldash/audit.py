@@ -40,22 +40,11 @@ LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
 
 
 def _records(frame) -> list[dict]:
+    """The first rows as JSON values: as objects, pandas gives Python numbers and text, and None where missing."""
     if frame is None:
         return []
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.head(LISTED_ROWS).to_dict("records")]
-
-
-def _plain(value):
-    """A JSON value: numbers, text and None (pandas' NA and NaN become None)."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if value is pd.NA:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return None if number != number else (int(number) if number.is_integer() and not isinstance(value, float) else number)
+    head = frame.head(LISTED_ROWS).astype(object)
+    return head.where(head.notna(), None).to_dict("records")
 
 
 def changes_from_preview(preview: Mapping) -> dict:
