@@ -100,7 +100,8 @@ def record(action: str, who: str, outcome: str, path: Path | None = None, **deta
     entry = make_record(action, who, outcome, **details)
     path = Path(path or log_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    # default=str: a value JSON has no type for (a date in a preview, say) is written as its text, never refused
+    line = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -109,6 +109,16 @@ def test_changes_from_a_real_preview(tmp_path):
     assert len(many["new_values"]) == audit.LISTED_ROWS and many["counts"]["new_values"] == audit.LISTED_ROWS + 5
 
 
+def test_a_value_json_has_no_type_for_is_recorded_as_its_text(tmp_path):
+    log = tmp_path / "audit.log"
+    dated = pd.DataFrame({"when": [pd.Timestamp("2026-04-01"), pd.NaT], "value": [1.5, float("nan")]})
+    audit.record("add", "staff@city.example", "done", path=log,
+                 changes=audit.changes_from_preview({"new_values": dated}))
+    (entry,) = audit.read(log).records
+    assert entry["changes"]["new_values"] == [{"when": "2026-04-01 00:00:00", "value": 1.5},
+                                              {"when": None, "value": None}]
+
+
 def test_log_command_prints_newest_first_and_reports_a_cut_line(tmp_path):
     log = tmp_path / "audit.log"
     frame = {"revised_values": [{"indicator": "女性人材バンク登録者数", "fiscal_label": "R1", "old_value": 68, "new_value": 6800}]}
