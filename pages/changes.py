@@ -92,8 +92,7 @@ def changes_table() -> None:
     rows = event.selection.rows if event else []
     if rows:
         picked = view.picks[rows[0]]
-        ui.measure_link(picked.measure_id, picked.municipality if f.several_munis else None,
-                        label=f"「{picked.indicator}」の施策カードを開く")
+        ui.measure_link(picked.measure_id, picked.municipality, label=f"「{picked.indicator}」の施策カードを開く")
     else:
         st.caption("行を選ぶと、その指標の施策カードへのリンクが出ます。見出しをクリックすると並べ替えられます。")
 

@@ -122,4 +122,4 @@ for r in change_rows:
         if isinstance(r.note, str) and r.note:
             meta += f"　|　{r.note}"
         ui.caption(meta)
-        ui.measure_link(r.measure_id, r.municipality if f.several_munis else None)
+        ui.measure_link(r.measure_id, r.municipality)
