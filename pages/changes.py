@@ -33,7 +33,7 @@ threshold = c1.number_input("変化率のしきい値（|増減率| ≥ %）", m
 sort = c2.segmented_control("並べ替え", list(SORTS), key=ui.url.bind("ch_sort", list(SORTS)),
                             format_func=lambda k: SORTS[k][0], required=True, wrap=True)
 
-_, column, descending = SORTS[sort or "abs_delta_pct"]
+_, column, descending = SORTS[sort]
 selection = {**f.params(), "min_abs_pct": float(threshold)}
 view = ui.shaped(shaping.changes_view, "changes", {**selection, "limit": ROW_CAP}, f.several_munis, source_caption(),
                  order=column, descending=descending)
