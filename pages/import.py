@@ -74,9 +74,8 @@ if uploads:
     items = [(u.name, u.getvalue()) for u in uploads]
     checks = [checked(name, data) for name, data in items]
     for check in checks:
-        errors = [x for x in check.findings if x.severity == "error"]
         if check.findings:
-            ui.show_findings(check.findings, f"{check.name}: " + ("取り込めません。次の点を直してください。" if errors else "注意があります（取り込みはできます）。"))
+            ui.show_findings(check.findings, f"{check.name}: " + ("注意があります（取り込みはできます）。" if check.ok else "取り込めません。次の点を直してください。"))
         else:
             st.success(ui.md_escape(f"{check.name}: 問題は見つかりませんでした。"), icon=":material/check_circle:")
     if all(c.ok and c.preview is not None for c in checks):
