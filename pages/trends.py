@@ -32,7 +32,7 @@ controls = bar.settings if presenting else st.container()
 with controls:
     chosen = st.multiselect(
         "指標", choices, key=ui.url.bind("tr_ind", choices, parse=lambda v: shaping.linked_indicator(v, choices)),
-        format_func=label_of.get,  # bind keeps the choices among the options
+        format_func=lambda k: label_of.get(k, str(k)),
         placeholder=f"未選択のときは絞り込み中の指標を最大{AUTO_LIMIT}件表示します（入力して検索）",
     )
 shown = chosen or choices[:AUTO_LIMIT]
