@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from starlette.middleware import Middleware
 
-LANG = "ja"
 _SERVED = b'<html lang="en">'
-_WANTED = f'<html lang="{LANG}">'.encode()
+_WANTED = b'<html lang="ja">'
 
 
 def _for_document(scope) -> dict:

@@ -33,7 +33,7 @@ threshold = c1.number_input("変化率のしきい値（|増減率| ≥ %）", m
 sort = c2.segmented_control("並べ替え", list(SORTS), key=ui.url.bind("ch_sort", list(SORTS)),
                             format_func=lambda k: SORTS[k][0], required=True, wrap=True)
 
-_, column, descending = SORTS[sort or "abs_delta_pct"]
+_, column, descending = SORTS[sort]
 selection = {**f.params(), "min_abs_pct": float(threshold)}
 view = ui.shaped(shaping.changes_view, "changes", {**selection, "limit": ROW_CAP}, f.several_munis, source_caption(),
                  order=column, descending=descending)
@@ -92,8 +92,7 @@ def changes_table() -> None:
     rows = event.selection.rows if event else []
     if rows:
         picked = view.picks[rows[0]]
-        ui.measure_link(picked.measure_id, picked.municipality if f.several_munis else None,
-                        label=f"「{picked.indicator}」の施策カードを開く")
+        ui.measure_link(picked.measure_id, picked.municipality, label=f"「{picked.indicator}」の施策カードを開く")
     else:
         st.caption("行を選ぶと、その指標の施策カードへのリンクが出ます。見出しをクリックすると並べ替えられます。")
 

@@ -50,16 +50,15 @@ def chart_options() -> tuple[str, str, str]:
     return mode, kind, era
 
 
-if by_name:  # every city's indicator of each chosen name
+if by_name:  # every city's indicator of each chosen name, up to SERIES_CAP of them
     found = ui.query("indicators_by_name", {**f.params(), "names": shown, "limit": SERIES_CAP})
     ids, total = found["indicator_id"].tolist(), int(found["total"].iloc[0]) if len(found) else 0
+    if total > len(ids):
+        st.caption(f"選んだ指標は {total:,} 系列あります。先頭 {len(ids)} 系列を表示しています。"
+                   "左の「自治体」で比べる自治体を選んでください。")
 else:
     wanted = set(shown)
     ids = [i for i in label_of if i in wanted]
-    total = len(ids)
-if total > len(ids):
-    st.caption(f"選んだ指標は {total:,} 系列あります。先頭 {len(ids)} 系列を表示しています。"
-               "左の「自治体」で比べる自治体を選んでください。")
 series = ui.query("indicator_series", {"ids": ids})
 if series.empty:
     ui.empty_notice("選んだ指標には年度ごとの値がありません")
@@ -122,4 +121,4 @@ for r in change_rows:
         if isinstance(r.note, str) and r.note:
             meta += f"　|　{r.note}"
         ui.caption(meta)
-        ui.measure_link(r.measure_id, r.municipality if f.several_munis else None)
+        ui.measure_link(r.measure_id, r.municipality)

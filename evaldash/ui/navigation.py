@@ -95,8 +95,9 @@ def page_link(page: str, label: str, icon: str | None = None, **extra) -> None:
     st.page_link(PAGES[page].file, label=label, icon=icon, query_params={**view_params(), **extra})
 
 
-def measure_link(measure_id: str, municipality: str | None = None, label: str | None = None) -> None:
+def measure_link(measure_id: str, municipality: str, label: str | None = None) -> None:
+    """A link to the card of a measure; with several cities in the store, the link names the measure's city too."""
     params = {"measure": measure_id}
-    if municipality:
+    if st.session_state["_filters"].several_munis:
         params["m"] = municipality
     page_link("card", label or f"施策 {measure_id} のカードを開く", icon=":material/description:", **params)

@@ -156,11 +156,11 @@ def _silent_filters() -> Filters:
 
 
 def _reset_filters() -> None:
-    # Assign the empty values: popping the keys would leave the chips drawn as chosen in the browser.
+    # Assign the empty values: popping the keys would leave the chips drawn as chosen in the browser. The run this
+    # click starts takes the parameters out of the address, as bind writes an empty value.
     for key in FILTER_KEYS:
-        param = url.PARAMS[key]
-        st.session_state[key] = [] if param.default is None else param.default
-        url.write(param.name, None)
+        default = url.PARAMS[key].default
+        st.session_state[key] = [] if default is None else default
 
 
 def filters() -> Filters:

@@ -33,8 +33,7 @@ def caption(text: str) -> None:
 
 
 def show_findings(findings: list[Finding], headline: str) -> None:
-    errors = [f for f in findings if f.severity == "error"]
-    box = st.error if errors else st.warning
+    box = st.error if any(f.severity == "error" for f in findings) else st.warning
     lines = [str(f) for f in findings[:50]]
     more = f"\n… ほか {len(findings) - 50} 件" if len(findings) > 50 else ""
     box(md_escape(headline))
