@@ -70,7 +70,8 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
 
 
 def read_report(path: Path) -> bytes:
-    """A report file's bytes, read only when within MAX_REPORT_BYTES. Raises ParseError when unreadable."""
+    """A source file's bytes (a report or a template), read only when within MAX_REPORT_BYTES. Raises ParseError
+    when unreadable."""
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
@@ -78,4 +79,4 @@ def read_report(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         why = _OS_ERRORS.get(exc.errno, exc.strerror)
-        raise ParseError.about_file(path.name, f"ファイルを読めません（{why}）: 読めるテキストの報告書が必要です") from exc
+        raise ParseError.about_file(path.name, f"ファイルを読めません（{why}）: 読める報告書かテンプレートのファイルが必要です") from exc

@@ -26,7 +26,7 @@ from . import normalize as nz
 from .model import FLAT_TABLE  # the one list of the flat table's columns and their Japanese labels
 from .parse import KNOWN_REFLECTIONS, parse_departments
 from .report import Cell, Finding, Indicator, Initiative, Measure, ParseError, Policy, Report
-from .source import ENCODINGS, MAX_REPORT_BYTES, too_big
+from .source import ENCODINGS, MAX_REPORT_BYTES, read_report, too_big
 
 REQUIRED = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "value"]
 # Columns of the flat export that the store derives again: read past without a warning.
@@ -79,7 +79,7 @@ def _year(text: str) -> int | None:
 
 def read_template(path: Path | str) -> tuple[list[Report], list[Finding]]:
     path = Path(path)
-    return read_template_bytes(path.read_bytes(), path.name)
+    return read_template_bytes(read_report(path), path.name)
 
 
 def _fail(name: str, message: str, line: int = 0) -> ParseError:

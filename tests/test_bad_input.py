@@ -110,6 +110,16 @@ def test_missing_file_and_folder(tmp_path):
     one(imports.check_file(tmp_path / "dir.txt"), 0, "error", "ファイルを読めません")
 
 
+@pytest.mark.parametrize("name", ["gone.txt", "gone.csv", "gone.xlsx"])
+def test_a_source_that_cannot_be_read_at_build_time_is_a_finding(tmp_path, name):
+    """A report or a template that vanished or became a folder between listing and reading (or that the
+    server's user may not read) stops the build with a finding, not a traceback."""
+    (tmp_path / name).mkdir()
+    reports, found = store.load_reports([tmp_path / name])
+    assert reports == []
+    one(found, 0, "error", "ファイルを読めません（フォルダです）", "報告書かテンプレート")
+
+
 def test_unsupported_suffix():
     one(findings(b"anything", "report.docx"), 0, "error", ".docx のファイルは取り込めません", ".txt、.csv、.xlsx のどれかが必要です")
 
