@@ -23,9 +23,8 @@ def _print_findings(findings: list[Finding]) -> None:
 
 def cmd_build(args) -> int:
     folder = Path(args.reports or store.reports_dir())
-    inputs = audit.digests(store.source_files(folder) + [store.meta_path()])
     try:
-        result = store.audited_build(folder, args.db, _progress, access.cli_name(), cause="command", digests=inputs)
+        result = store.audited_build(folder, args.db, _progress, access.cli_name(), cause="command")
     except store.BuildError as exc:
         _print_findings(exc.findings)
         print("作成できませんでした: データは変わっていません", file=sys.stderr)

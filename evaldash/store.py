@@ -311,25 +311,26 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
     if not fresh.stale:
         return fresh
     # A rebuild because the sources changed outside the dashboard (a report copied in by hand, an edited
-    # indicator_meta.csv, or the first build): the audit log records the digests it read and the files it found
-    # added, removed or changed.
+    # indicator_meta.csv, or the first build): the audit log records the files it found added, removed or changed.
     before = provenance.Sources.recorded(read_meta(db)) if db.exists() else None
     now = provenance.Sources.of(fresh.folder, meta_path())
     audited_build(fresh.folder, db, progress, who, cause="outside",
-                  digests={**now.digests, meta_path().name: now.meta_digest},
                   changes=audit.file_changes(before.digests if before else {}, now.digests))
     return dataclasses.replace(fresh, built=True, stale=False)
 
 
 def audited_build(folder: Path | None, db: Path | None, progress: Progress | None, who: str,
                   **details) -> BuildResult:
-    """build(), recorded in the audit log as a rebuild, done or refused, with `details` (its cause, the digests)."""
+    """build(), recorded in the audit log as a rebuild, done or refused, with `details` (its cause) and the digests
+    of the files it read: a missing indicator metadata file was not read, so it has none."""
+    folder = Path(folder or reports_dir())
+    digests = audit.digests(source_files(folder) + [meta_path()])
     try:
         result = build(folder, db, progress)
     except BuildError as exc:
-        audit.record("rebuild", who, "refused", findings=exc.findings, **details)
+        audit.record("rebuild", who, "refused", findings=exc.findings, digests=digests, **details)
         raise
-    audit.record("rebuild", who, "done", **details)
+    audit.record("rebuild", who, "done", digests=digests, **details)
     return result
 
 

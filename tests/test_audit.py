@@ -16,7 +16,7 @@ import pytest
 
 from evaldash import audit, imports, store
 
-from .conftest import REPORTS, ROOT
+from .conftest import REPORTS, ROOT, SEED
 
 WHEN = datetime(2026, 4, 1, 0, 30, tzinfo=timezone.utc)
 
@@ -147,6 +147,19 @@ def test_digests_of_the_inputs(tmp_path):
     assert got == {"a.txt": hashlib.sha256(b"a").hexdigest()}
 
 
+
+def test_every_rebuild_records_the_digests_of_the_files_it_read(tmp_path, monkeypatch):
+    # A page view's rebuild and the command line's name the same inputs; a missing metadata file was not read.
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    monkeypatch.setenv("EVALDASH_META", str(tmp_path / "indicator_meta.csv"))
+    monkeypatch.setenv("EVALDASH_AUDIT_LOG", str(tmp_path / "audit.log"))
+    store.ensure_store(folder, tmp_path / "outside.duckdb", who="open")
+    store.audited_build(folder, tmp_path / "command.duckdb", None, "cli:ops", cause="command")
+    command, outside = audit.read(tmp_path / "audit.log").records
+    assert (outside["cause"], command["cause"]) == ("outside", "command")
+    assert outside["digests"] == command["digests"] == {SEED.name: hashlib.sha256(SEED.read_bytes()).hexdigest()}
 
 def test_a_rebuild_for_files_changed_outside_is_recorded_with_digests(tmp_path, monkeypatch):
     folder = tmp_path / "reports"
