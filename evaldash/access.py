@@ -138,6 +138,18 @@ def decide(settings: Settings, identity: Mapping, server_address: str | None, wr
     return Access(True, True, who, "", settings.mode)
 
 
+def access_now(identity: Mapping, server_address: str | None, folder: Path, db: Path,
+               environ: Mapping[str, str] | None = None) -> Access:
+    """decide() from the settings in the environment and whether this server can write `folder` and `db`: the one
+    answer both the pages and the write functions act on. A setting that cannot be used leaves the server read-only,
+    its message the reason."""
+    try:
+        settings = load_settings(environ)
+    except ConfigError as exc:
+        return Access(True, False, "", str(exc), "read-only")
+    return decide(settings, identity, server_address, data_writable(folder, db))
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who asks for a write, as the write functions receive it."""
@@ -171,11 +183,7 @@ def require_editor(actor: Actor, folder: Path, db: Path, environ: Mapping[str, s
     """
     if actor.via == "cli":
         return cli_name()
-    try:
-        settings = load_settings(environ)
-    except ConfigError as exc:
-        raise NotAllowed(str(exc)) from None
-    access = decide(settings, actor.identity, actor.server_address, data_writable(folder, db))
+    access = access_now(actor.identity, actor.server_address, folder, db, environ)
     if not access.can_edit:
         raise NotAllowed(access.reason_ja)
     return access.who

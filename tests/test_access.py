@@ -73,6 +73,20 @@ def test_unknown_mode_is_a_japanese_config_error():
         access.load_settings({"EVALDASH_MODE": "public"})
 
 
+def page_access(monkeypatch, env, identity, address, writable):
+    """ui.page_access() on a server with these settings, this person, address and data folder."""
+    from evaldash.ui import data
+
+    for name in ("EVALDASH_MODE", "EVALDASH_EDITORS", "EVALDASH_EDITOR_GROUPS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(data, "identity", lambda: identity)
+    monkeypatch.setattr(data, "server_address", lambda: address)
+    monkeypatch.setattr(access, "data_writable", lambda folder, db: writable)
+    return data.page_access()
+
+
 @pytest.mark.parametrize("env, address, writable, expected", [
     ({}, "127.0.0.1", True, True),
     ({}, "0.0.0.0", True, False),
@@ -83,14 +97,29 @@ def test_unknown_mode_is_a_japanese_config_error():
 def test_a_page_view_may_rebuild_the_store(monkeypatch, env, address, writable, expected):
     from evaldash.ui import data
 
-    for name in ("EVALDASH_MODE", "EVALDASH_EDITORS", "EVALDASH_EDITOR_GROUPS"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(data, "identity", lambda: {})
-    monkeypatch.setattr(data, "server_address", lambda: address)
-    monkeypatch.setattr(access, "data_writable", lambda folder, db: writable)
+    page_access(monkeypatch, env, {}, address, writable)
     assert data._may_build() is expected
+
+
+@pytest.mark.parametrize("env, identity, address, writable", [
+    ({}, {}, "127.0.0.1", True),
+    ({}, {}, "0.0.0.0", True),
+    ({"EVALDASH_MODE": "read-only"}, EDITOR, "127.0.0.1", True),
+    ({"EVALDASH_MODE": "bogus"}, EDITOR, "127.0.0.1", True),
+    (ENV_SIGNED_IN, VIEWER, "0.0.0.0", True),
+    (ENV_SIGNED_IN, EDITOR, "0.0.0.0", True),
+    (ENV_SIGNED_IN, EDITOR, "0.0.0.0", False),
+])
+def test_the_page_and_the_write_check_give_one_answer(monkeypatch, tmp_path, env, identity, address, writable):
+    # What a page shows (the import form or the reason it is locked) is what a write then does.
+    shown = page_access(monkeypatch, env, identity, address, writable)
+    actor = access.dashboard_actor(identity, address)
+    if shown.can_edit:
+        assert access.require_editor(actor, tmp_path / "reports", tmp_path / "x.duckdb") == shown.who
+    else:
+        with pytest.raises(access.NotAllowed) as refused:
+            access.require_editor(actor, tmp_path / "reports", tmp_path / "x.duckdb")
+        assert str(refused.value) == shown.reason_ja
 
 
 def test_require_editor_decides_from_the_environment(tmp_path):

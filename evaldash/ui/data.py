@@ -65,12 +65,7 @@ def identity() -> dict:
 
 def page_access() -> access.Access:
     """What the person of this run may do here, decided afresh on every run from the settings."""
-    try:
-        settings = access.load_settings()
-    except access.ConfigError as exc:
-        return access.Access(True, False, "", str(exc), "read-only")
-    writable = access.data_writable(store.reports_dir(), store.db_path())
-    return access.decide(settings, identity(), server_address(), writable)
+    return access.access_now(identity(), server_address(), store.reports_dir(), store.db_path())
 
 
 def actor() -> access.Actor:
