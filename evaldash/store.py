@@ -141,8 +141,7 @@ def build(
             raise BuildError.about_file(str(folder), "フォルダに報告書（*.txt）もテンプレート（*.csv、*.xlsx）もありません: 1つ以上必要です")
         with limits.bulk():
             reports, findings = load_reports(paths, progress, parsed)
-            errors = [f for f in findings if f.severity == "error"]
-            if errors:
+            if any(f.severity == "error" for f in findings):
                 raise BuildError(findings)
             if progress:
                 progress("merging report years")
