@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import normalize as nz
-from .report import Cell, Finding, FindingsError, Indicator, Measure, Report, quoted
+from .report import Cell, Finding, FindingsError, Indicator, Report, quoted
 from .summary import change_sentences, decimals_of
 
 # The flat table (the export contract), column -> (Japanese name, description), in the table's order: shown on the
@@ -95,10 +95,6 @@ def indicator_id(municipality: str, measure_id: str, key: str) -> str:
     """
     digest = hashlib.sha1(f"{municipality}\x1f{measure_id}\x1f{key}".encode()).hexdigest()[:16]
     return f"{measure_id}{ID_SEPARATOR}{digest}"
-
-
-def departments_text(measure: Measure) -> str:
-    return " / ".join(f"{d.dept} {d.section}" if d.section else d.dept for d in measure.departments)
 
 
 @dataclass(slots=True)  # one per indicator of each report: a million-row template makes 200,000 of them
@@ -238,14 +234,15 @@ def _measures(merged: Merged) -> dict[str, pd.DataFrame]:
     """measures and the rows that hang from a measure: its departments, actions and directions."""
     rows: dict[str, list[dict]] = {"measures": [], "measure_departments": [], "actions": [], "directions": []}
     for (muni, mid), (r, p, i, m) in sorted(merged.measures.items()):
+        departments = " / ".join(f"{d.dept} {d.section}" if d.section else d.dept for d in m.departments)
         search = " ".join(
-            [p.name, i.name, mid, m.purpose, departments_text(m)]
+            [p.name, i.name, mid, m.purpose, departments]
             + [a.text for a in m.actions] + [f.text for f in m.future] + [ind.name for ind in m.indicators]
         ).lower()
         rows["measures"].append({
             "municipality": muni, "measure_id": mid, "policy_no": p.number, "policy_name": p.name,
             "initiative_no": i.number, "initiative_name": i.name, "purpose": m.purpose, "purpose_raw": m.purpose_raw,
-            "reflection": m.reflection, "reflection_label": m.reflection_label, "departments": departments_text(m),
+            "reflection": m.reflection, "reflection_label": m.reflection_label, "departments": departments,
             "report_year": r.report_year, "report_label": r.report_label, "source_file": r.source_file,
             "source_line": m.line, "search_text": search,
             "units": [{"dept": d.dept, "section": d.section} for d in m.departments],
