@@ -351,7 +351,9 @@ def _texts(values: list, func=None):
 
 
 def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator, the two latest fiscal years that have a reported value.
+    """Per indicator, the two latest fiscal years that have a reported value, and the change between them (none
+    for a row without two years: it has neither year, label nor value); sentences and rounding as summary says,
+    each distinct number worked out once.
 
     One sort and a count from the end instead of a sub-frame per indicator: the per-indicator
     version was most of a large build (BENCHMARKS.md, decisions log: indicator changes vectorised).
@@ -366,13 +368,6 @@ def _indicator_changes(indicators: pd.DataFrame, observations: pd.DataFrame) -> 
     prev = reported[from_end == 1].rename(
         columns={"fiscal_year": "prev_year", "fiscal_label": "prev_label", "value": "prev_value"})
     frame = indicators[keys + ["indicator", "unit"]].merge(prev.merge(last, on=keys), on=keys, how="left")
-    return _changes_columns(frame)
-
-
-def _changes_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The change of each indicator row of `frame` (its two years' values, or none: a row without two years
-    has neither year, label nor value), column by column; sentences and rounding as summary says, each
-    distinct number worked out once."""
     known = frame["prev_year"].notna().to_numpy()
     p = frame["prev_value"].to_numpy(dtype="float64", na_value=float("nan"))
     v = frame["latest_value"].to_numpy(dtype="float64", na_value=float("nan"))
