@@ -294,15 +294,14 @@ def remove_source(name: str, folder: Path | None = None, db: Path | None = None,
     Only an editor may remove; every attempt is one audit record."""
     folder = Path(folder or store.reports_dir())
     db = Path(db or store.db_path())
-    safe = name if name_problem(name) is None else None
-    path = folder / safe if safe else None
+    path = folder / name if name_problem(name) is None else None
     there = path is not None and path.is_file()
     files = [audit.file_info(path.name, path.read_bytes())] if there else [{"name": shown_name(name)}]
     who = authorize(actor, folder, db, "remove", files)
     if isinstance(who, Outcome):
         return who
     outcome, state = _remove_checked(name, path, folder, db, progress)
-    changes = _removal_changes(safe, folder.parent / outcome.kept_as, folder) if outcome.ok else None
+    changes = _removal_changes(name, folder.parent / outcome.kept_as, folder) if outcome.ok else None
     log_write("remove", who, state, files, findings=outcome.findings, changes=changes)
     return outcome
 
