@@ -55,15 +55,12 @@ TABLES_SQL = Path(__file__).with_name("tables.sql")
 
 def _declared_tables() -> dict[str, dict[str, str]]:
     """Each table's columns and their types, in order, as tables.sql declares them."""
-    con = duckdb.connect()
-    try:
+    with duckdb.connect() as con:
         con.execute(TABLES_SQL.read_text(encoding="utf-8"))
         rows = con.execute(
             "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE NOT internal "
             "ORDER BY table_oid, column_index"
         ).fetchall()
-    finally:
-        con.close()
     tables: dict[str, dict[str, str]] = {}
     for table, column, kind in rows:
         tables.setdefault(table, {})[column] = kind
