@@ -278,7 +278,7 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
                          f"指定されたフォルダー（{Path(folder).name}）からは作り直しません"
                          "（作り直すには build --reports で明示してください）。", refused=True)
     source = recorded or (Path(folder) if folder else fallback)
-    if not meta or recorded is None or meta.get("schema_version") != str(SCHEMA_VERSION):
+    if recorded is None or meta.get("schema_version") != str(SCHEMA_VERSION):
         return Freshness(source, True)
     if not source.is_dir():
         return Freshness(source, False, f"データの作成元のフォルダー（{source.name}）が見つからないため、作成済みのデータをそのまま使っています。")
@@ -311,7 +311,7 @@ def ensure_store(folder: Path | None = None, db: Path | None = None, progress: P
         return fresh
     # A rebuild because the sources changed outside the dashboard (a report copied in by hand, an edited
     # indicator_meta.csv, or the first build): the audit log records the files it found added, removed or changed.
-    before = provenance.Sources.recorded(read_meta(db)) if db.exists() else None
+    before = provenance.Sources.recorded(read_meta(db))  # None when there is no store yet
     now = provenance.Sources.of(fresh.folder, meta_path())
     audited_build(fresh.folder, db, progress, who, cause="outside",
                   changes=audit.file_changes(before.digests if before else {}, now.digests))
