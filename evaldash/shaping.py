@@ -20,10 +20,7 @@ from . import charts
 from .export.deck.selection import source_text
 from .filters import policy_label
 from .model import ID_SEPARATOR
-from .summary import NO_VALUE, NOT_COMPARABLE, fmt_number, fmt_pct, fmt_signed
-
-# 施策カード: a year's value as the card's table shows it.
-VALUE_STATUS = {"reported": "", "no_value": "－（値なし）"}
+from .summary import NO_VALUE, NOT_COMPARABLE, fmt_pct, fmt_signed, fmt_year_value
 
 
 @functools.cache
@@ -105,7 +102,7 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
     target_of = dict(targets)
     panels = {}
     for indicator_id, one in series.groupby("indicator_id", sort=False):
-        shown = [fmt_number(v) + unit if status == "reported" else VALUE_STATUS.get(status, status)
+        shown = [fmt_year_value(v, unit, status)
                  for v, unit, status in zip(one["value"].tolist(), one["unit"].tolist(), one["value_status"].tolist())]
         values = pd.DataFrame({"fiscal_label": one["fiscal_label"].tolist(), "表示": shown})
         target = target_of.get(indicator_id)

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from .normalize import is_missing
+from .normalize import STATUS_REPORTED, is_missing
 
 MINUS = "\u2212"
 NO_VALUE = "－"  # a cell or figure with no value: the dash the report itself uses
@@ -58,6 +58,12 @@ def fmt_number(value: float | None, decimals: int | None = None) -> str:
         return NO_VALUE
     d = decimals_of(value) if decimals is None else decimals
     return f"{round_half_up(value, d):,.{d}f}"
+
+
+def fmt_year_value(value: float | None, unit: str, status: str) -> str:
+    """A year's value as the measure card shows it, on screen and in print: 「68人」, or 「－（値なし）」 where the
+    report wrote 「-」 (indicator_series leaves out the years a report does not give)."""
+    return fmt_number(value) + unit if status == STATUS_REPORTED else "－（値なし）"
 
 
 def fmt_signed(value: float | None, decimals: int | None = None) -> str:

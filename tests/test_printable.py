@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from html import escape
 from pathlib import Path
 
 import pytest
 
-from evaldash import store
+from evaldash import shaping, sql, store
 from evaldash.export.printable import card_html
 from tests.e2e.server import CHROMIUM_ARGS, chromium_path
 
@@ -32,6 +33,18 @@ def test_card_html_holds_the_whole_measure(con):
                  "出典: 苫小牧市 施策評価表 R1年度", "tomakomai_R1.txt 354行", "@page { size: A4"]:
         assert text in html
     assert "<script" not in html and "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+@pytest.mark.parametrize("measure_id", ["1110321", "1110311"])  # 1110311 has years the report wrote 「-」
+def test_the_print_shows_each_year_as_the_card_on_screen(con, measure_id):
+    indicators = sql.run(con, "measure_indicators", {"measure_id": measure_id, "municipality": "苫小牧市"})
+    series = sql.run(con, "indicator_series", {"ids": indicators["indicator_id"].tolist()})
+    html = card_html(con, "苫小牧市", measure_id)
+    shown = [(label, text) for _, values in shaping.indicator_panels(series, ()).values()
+             for label, text in zip(values["fiscal_label"], values["表示"])]
+    assert shown
+    for label, text in shown:
+        assert f"<tr><td>{escape(label)}</td><td>{escape(text)}</td></tr>" in html
 
 
 def test_unknown_measure_is_a_lookup_error(con):

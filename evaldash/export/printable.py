@@ -16,7 +16,7 @@ import pandas as pd
 from .. import sql
 from ..filters import policy_label
 from ..normalize import is_missing
-from ..summary import decimals_of, fmt_number
+from ..summary import decimals_of, fmt_number, fmt_year_value
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -117,8 +117,7 @@ def card_html(con: duckdb.DuckDBPyConnection, municipality: str, measure_id: str
     for ind in indicators.itertuples():
         s = series[series["indicator_id"] == ind.indicator_id]
         rows = "".join(
-            f"<tr><td>{e(r.fiscal_label)}</td><td>"
-            f"{e(fmt_number(r.value) + ind.unit) if r.value_status == 'reported' else '－（値なし）'}</td></tr>"
+            f"<tr><td>{e(r.fiscal_label)}</td><td>{e(fmt_year_value(r.value, ind.unit, r.value_status))}</td></tr>"
             for r in s.itertuples()
         )
         note = f"<div class=\"meta\">{e(ind.note)}</div>" if isinstance(ind.note, str) and ind.note else ""
