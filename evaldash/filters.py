@@ -84,7 +84,7 @@ def describe(params: dict, policy_names: dict[int, str], reflection_labels: dict
     return parts or ["すべての施策"]
 
 
-# The sidebar's name of each field, as a choice to take out is named (「『反映区分: C』を外す」).
+# Each field's label on its sidebar widget, which also names a choice to take out (「『反映区分: C』を外す」).
 FIELD_LABELS = {"muni": "自治体", "pol": "運営方針", "dept": "担当部", "sec": "担当課", "refl": "反映区分",
                 "q": "キーワード検索"}
 # Choices an empty view tries taking out at most (each one query).

@@ -52,31 +52,31 @@ def _filter_widgets(sb) -> Filters:
     munis = shaped(shaping.municipality_list, "municipalities")
     several = len(munis) > 1
     if several:
-        muni = sb.multiselect("自治体", munis, key=url.bind("f_muni", munis), placeholder="すべての自治体",
+        muni = sb.multiselect(fl.FIELD_LABELS["muni"], munis, key=url.bind("f_muni", munis), placeholder="すべての自治体",
                               persist_state="session")
     else:
         muni = []
         url.write("muni", None)
     counts = _facet_counts(muni)
     names = shaped(shaping.policy_names, "policy_options", {"muni": muni})
-    pol = sb.multiselect("運営方針", list(names), key=url.bind("f_pol", list(names)), placeholder="すべての運営方針",
-                         persist_state="session", format_func=lambda p: fl.with_count(
+    pol = sb.multiselect(fl.FIELD_LABELS["pol"], list(names), key=url.bind("f_pol", list(names)),
+                         placeholder="すべての運営方針", persist_state="session", format_func=lambda p: fl.with_count(
                              fl.short_policy_label(p, names.get(p)), counts.get("pol", {}), p))
     sections_of = shaped(shaping.sections_by_department, "department_options", {"muni": muni, "pol": pol})
-    dept = sb.multiselect("担当部", list(sections_of), key=url.bind("f_dept", list(sections_of)),
+    dept = sb.multiselect(fl.FIELD_LABELS["dept"], list(sections_of), key=url.bind("f_dept", list(sections_of)),
                           placeholder="すべての部", persist_state="session",
                           format_func=lambda d: fl.with_count(d, counts.get("dept", {}), d))
     # Only the 課 of the chosen 部: one of a 部 no longer chosen would filter to nothing.
     sec_options = list(dict.fromkeys(s for d in sections_of if not dept or d in dept for s in sections_of[d]))
-    sec = sb.multiselect("担当課", sec_options, key=url.bind("f_sec", sec_options), persist_state="session",
-                         placeholder="すべての課" if not dept else "選んだ部のすべての課",
+    sec = sb.multiselect(fl.FIELD_LABELS["sec"], sec_options, key=url.bind("f_sec", sec_options),
+                         persist_state="session", placeholder="すべての課" if not dept else "選んだ部のすべての課",
                          format_func=lambda c: fl.with_count(c, counts.get("sec", {}), c))
     labels = shaped(shaping.reflection_labels, "reflection_options")
-    refl = sb.pills("反映区分", list(labels), key=url.bind("f_refl", list(labels)), selection_mode="multi",
+    refl = sb.pills(fl.FIELD_LABELS["refl"], list(labels), key=url.bind("f_refl", list(labels)), selection_mode="multi",
                     persist_state="session",  # the count before the label, which a narrow sidebar cuts short
                     format_func=lambda r: f"{fl.with_count(r, counts.get('refl', {}), r)}：{labels.get(r, '')}") or []
-    q = clean_search(sb.text_input("キーワード検索", key=url.bind("f_q"), max_chars=MAX_SEARCH, persist_state="session",
-                                   placeholder="例: 女性 登録", help=SEARCH_HELP))
+    q = clean_search(sb.text_input(fl.FIELD_LABELS["q"], key=url.bind("f_q"), max_chars=MAX_SEARCH,
+                                   persist_state="session", placeholder="例: 女性 登録", help=SEARCH_HELP))
     st.session_state["_policy_names"] = names
     st.session_state["_reflection_labels"] = labels
     chosen = Filters(muni, pol, dept, sec, refl, q, several)

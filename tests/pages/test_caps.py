@@ -147,3 +147,12 @@ def test_trends_draws_at_most_sixty_series_and_says_how_many_there_are(page, man
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     lines = [t for t in spec["data"] if t.get("type") == "scatter" and "lines" in t.get("mode", "")]
     assert 0 < len(lines) <= 60
+
+
+def test_the_sidebar_names_each_filter_field_as_a_removal_names_it(page):
+    from evaldash.filters import FIELD_LABELS
+
+    at = page("overview")
+    widgets = {"q": at.text_input(key="f_q"), "refl": at.pills(key="f_refl")}
+    widgets.update({field: at.multiselect(key=f"f_{field}") for field in ("muni", "pol", "dept", "sec")})
+    assert {field: widget.label for field, widget in widgets.items()} == FIELD_LABELS
