@@ -145,6 +145,22 @@ def test_measure_card_opens_from_the_url(open_page):
     assert "tomakomai_R1.txt 256行" in body
 
 
+def test_measure_card_names_its_sources_as_its_print_file_does(open_page, app_env):
+    from html import escape
+
+    from evaldash import store
+    from evaldash.export.printable import card_html
+
+    at = open_page(PAGE_FILES["card"], measure="1110321")
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    sources = [c for c in captions if c.startswith("出典:")]
+    assert len(sources) > 1  # each indicator's report line, and the card's footer
+    with store.connect_readonly(app_env[1]) as con:
+        html = card_html(con, "苫小牧市", "1110321")
+    for source in sources:
+        assert escape(source) in html
+
+
 def test_measure_card_shows_both_departments_and_sections(open_page):
     body = texts(open_page(PAGE_FILES["card"], measure="1110421")).replace("\\", "")
     assert "総合政策部 政策推進課 / 福祉部 総合福祉課" in body
