@@ -213,7 +213,7 @@ def _trend_spec(
     # A few dozen rows: plain Python over records is ten times faster here than pandas' grouping.
     rows = series.to_dict("records")
     trend, panels = _panels(rows, mode, kind, era, show_labels)
-    target_rows = targets.to_dict("records") if targets is not None and mode == "absolute" and len(targets) else []
+    target_rows = targets.to_dict("records") if targets is not None and mode == "absolute" else []
     n = len(panels)
     height = 90 + height_per_panel * n
     spacing = min(0.3, 90 / height) if n > 1 else 0.0
@@ -258,19 +258,17 @@ def _panels(rows: list[dict], mode: str, kind: str, era: str, show_labels: bool 
     first_label: dict[int, str] = {}
     for r in rows:
         first_label.setdefault(int(r["fiscal_year"]), r["fiscal_label"])
-    years = sorted(first_label)
-    labels = {y: year_label(y, first_label[y], era) for y in years}
+    labels = {y: year_label(y, first_label[y], era) for y in sorted(first_label)}
     name_of = _line_names(rows)
     panels: dict[str, dict[str, list[dict]]] = {}
     for r in rows:
         unit = "" if is_missing(r["unit"]) else r["unit"]
         panel = unit if mode == "absolute" else ("%" if mode == "pct_change" else "指数")
         panels.setdefault(panel, {}).setdefault(name_of[r["indicator_id"]], []).append(r)
-    line_names = list(dict.fromkeys(name_of[r["indicator_id"]] for r in rows))
     # Value labels only where they stay legible: few years, and few lines sharing a panel.
     crowded = max(len(lines) for lines in panels.values()) > 2
-    show_labels = (len(years) <= 6 and not crowded) if show_labels is None else show_labels
-    color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(line_names)}
+    show_labels = (len(labels) <= 6 and not crowded) if show_labels is None else show_labels
+    color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(dict.fromkeys(name_of.values()))}
     return _Trend(mode, kind, labels, color_of, show_labels), panels
 
 
