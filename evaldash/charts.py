@@ -69,7 +69,7 @@ def axis_key(ref: str) -> str:
     return f"{ref[0]}axis{ref[1:]}"
 
 
-def _layout(layout: dict, height: int, title: str | None = None) -> dict:
+def _layout(layout: dict, height: int, title: str | None) -> None:
     """The house style every chart shares, set on a layout dict with its axes already in it."""
     layout.update(
         height=height,
@@ -85,7 +85,6 @@ def _layout(layout: dict, height: int, title: str | None = None) -> dict:
             axis.update(showgrid=False, linecolor="#BBBBBB")
         elif key.startswith("yaxis"):
             axis.update(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
-    return layout
 
 
 def _with_source(layout: dict, source: str | None, below: int = 30) -> dict:
