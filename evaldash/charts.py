@@ -508,7 +508,7 @@ def mini_trend(series: pd.DataFrame, target: float | None = None, title: str | N
                source: str | None = None) -> go.Figure:
     """A small chart of one indicator's values on the measure card, its years in 和暦 as the card writes them;
     `title` and `source` for a saved image's sake."""
-    spec = _trend_spec(series, mode="absolute", kind="line", era="wareki", height_per_panel=210, show_labels=True)
+    spec = _trend_spec(series, mode="absolute", kind="line", era="wareki", show_labels=True)
     layout = spec["layout"]
     layout.update(showlegend=False, margin=dict(l=10, r=10, t=60 if title else 30, b=10),
                   height=240 + (30 if title else 0))
