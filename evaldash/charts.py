@@ -651,24 +651,21 @@ def _narrow_legend(spec: dict, font: float, width: float) -> int:
     """The legend's names wrapped to the plot's width, where the legend starts and wraps; px its rows take beyond
     those the chart made room for."""
     ems = (width - 48) / font  # 48 px: the symbol and the gaps around it
-    names: dict[str, str] = {}
-    for trace in spec["data"]:
-        if trace.get("showlegend", True) and trace.get("name"):
-            names.setdefault(trace.get("legendgroup") or trace["name"], trace["name"])
-            trace["name"] = wrap_text(trace["name"], ems)
-    if not names or spec["layout"].get("showlegend") is False:
-        return 0
+    # The charts a page narrows show their legend and set showlegend on every trace (値なし once, on its first).
+    shown = [trace for trace in spec["data"] if trace["showlegend"]]
+    names = [trace["name"] for trace in shown]  # as the chart made room for them
     rows: list[int] = []  # each row's height, in lines of its tallest name
     used = 0.0
-    for name in (wrap_text(n, ems) for n in names.values()):
-        w = 48 + font * max(text_ems(line) for line in name.split("<br>"))
+    for trace in shown:
+        trace["name"] = wrap_text(trace["name"], ems)
+        w = 48 + font * max(text_ems(line) for line in trace["name"].split("<br>"))
         if not rows or used + w > width:
             rows.append(1)
             used = 0.0
-        rows[-1] = max(rows[-1], _lines(name))
+        rows[-1] = max(rows[-1], _lines(trace["name"]))
         used += w
     needed = 28 * len(rows) + sum(_line_height(font, r) for r in rows)  # a row of names of several lines is taller
-    return max(0, needed - 24 * _legend_rows(list(names.values())))
+    return max(0, needed - 24 * _legend_rows(names))
 
 
 def _narrow_value_range(spec: dict, font: float, width: float) -> None:
