@@ -23,11 +23,6 @@ KIND_HEADER = "区分"
 VALUE_HEADER = "値"
 
 
-def _axis_layout(layout: dict, ref: str) -> dict:
-    """The layout of axis `ref` ("y2", "x"...)."""
-    return layout.get(axis_key(ref)) or {}
-
-
 def _points(trace: dict) -> list[tuple[str, str]]:
     """(category, shown value) for each point of one series, as plain text (the chart's labels are HTML-escaped)."""
     horizontal = trace.get("orientation") == "h"
@@ -53,7 +48,7 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
     seen: dict[str, int] = {}
     for trace in spec["data"]:
         # Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell.
-        hidden = _axis_layout(layout, trace.get("yaxis") or "y").get("visible") is False
+        hidden = layout.get(axis_key(trace.get("yaxis") or "y"), {}).get("visible") is False
         if trace.get("type", "scatter") not in ("bar", "scatter") or hidden:
             continue
         name = unescape(str(trace.get("name") or VALUE_HEADER))
@@ -64,13 +59,13 @@ def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]
 
 def _value_title(layout: dict, horizontal: bool) -> str:
     """What the values are, from the value axis's title (「前年度比（%）」, 「施策数」), else 「値」."""
-    text = _axis_layout(layout, "x" if horizontal else "y").get("title", {}).get("text")
+    text = layout.get(axis_key("x" if horizontal else "y"), {}).get("title", {}).get("text")
     return unescape(str(text)) if text else VALUE_HEADER
 
 
 def _chart_order(layout: dict, horizontal: bool, cats: list[str]) -> list[str]:
     """The categories top to bottom (or left to right) as the chart shows them."""
-    axis = _axis_layout(layout, "y" if horizontal else "x")
+    axis = layout.get(axis_key("y" if horizontal else "x"), {})
     order = axis.get("categoryarray") or []
     rank = {unescape(str(c)): i for i, c in enumerate(order)}
     cats = sorted(cats, key=lambda c: rank.get(c, len(order)))  # stable: without an order, as the traces give them
@@ -94,8 +89,5 @@ def figure_table(figure: go.Figure, category: str) -> pd.DataFrame:
         value_of = {c: v for _, points in series for c, v in points}
         return pd.DataFrame({category: cats, _value_title(layout, horizontal): [value_of[c] for c in cats],
                              KIND_HEADER: [o[0] for o in owners]})
-    columns = {category: cats}
-    for name, points in series:
-        shown = dict(points)
-        columns[name] = [shown.get(c, ABSENT) for c in cats]
-    return pd.DataFrame(columns)
+    table = pd.DataFrame({name: dict(points) for name, points in series}, index=cats)  # aligned on the categories
+    return table.fillna(ABSENT).rename_axis(category).reset_index()

@@ -69,7 +69,7 @@ def axis_key(ref: str) -> str:
     return f"{ref[0]}axis{ref[1:]}"
 
 
-def _layout(layout: dict, height: int, title: str | None = None) -> dict:
+def _layout(layout: dict, height: int, title: str | None) -> None:
     """The house style every chart shares, set on a layout dict with its axes already in it."""
     layout.update(
         height=height,
@@ -85,7 +85,6 @@ def _layout(layout: dict, height: int, title: str | None = None) -> dict:
             axis.update(showgrid=False, linecolor="#BBBBBB")
         elif key.startswith("yaxis"):
             axis.update(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
-    return layout
 
 
 def _with_source(layout: dict, source: str | None, below: int = 30) -> dict:
@@ -213,7 +212,7 @@ def _trend_spec(
     # A few dozen rows: plain Python over records is ten times faster here than pandas' grouping.
     rows = series.to_dict("records")
     trend, panels = _panels(rows, mode, kind, era, show_labels)
-    target_rows = targets.to_dict("records") if targets is not None and mode == "absolute" and len(targets) else []
+    target_rows = targets.to_dict("records") if targets is not None and mode == "absolute" else []
     n = len(panels)
     height = 90 + height_per_panel * n
     spacing = min(0.3, 90 / height) if n > 1 else 0.0
@@ -258,19 +257,17 @@ def _panels(rows: list[dict], mode: str, kind: str, era: str, show_labels: bool 
     first_label: dict[int, str] = {}
     for r in rows:
         first_label.setdefault(int(r["fiscal_year"]), r["fiscal_label"])
-    years = sorted(first_label)
-    labels = {y: year_label(y, first_label[y], era) for y in years}
+    labels = {y: year_label(y, first_label[y], era) for y in sorted(first_label)}
     name_of = _line_names(rows)
     panels: dict[str, dict[str, list[dict]]] = {}
     for r in rows:
         unit = "" if is_missing(r["unit"]) else r["unit"]
         panel = unit if mode == "absolute" else ("%" if mode == "pct_change" else "指数")
         panels.setdefault(panel, {}).setdefault(name_of[r["indicator_id"]], []).append(r)
-    line_names = list(dict.fromkeys(name_of[r["indicator_id"]] for r in rows))
     # Value labels only where they stay legible: few years, and few lines sharing a panel.
     crowded = max(len(lines) for lines in panels.values()) > 2
-    show_labels = (len(years) <= 6 and not crowded) if show_labels is None else show_labels
-    color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(line_names)}
+    show_labels = (len(labels) <= 6 and not crowded) if show_labels is None else show_labels
+    color_of = {name: LINE_COLORS[k % len(LINE_COLORS)] for k, name in enumerate(dict.fromkeys(name_of.values()))}
     return _Trend(mode, kind, labels, color_of, show_labels), panels
 
 
@@ -511,7 +508,7 @@ def mini_trend(series: pd.DataFrame, target: float | None = None, title: str | N
                source: str | None = None) -> go.Figure:
     """A small chart of one indicator's values on the measure card, its years in 和暦 as the card writes them;
     `title` and `source` for a saved image's sake."""
-    spec = _trend_spec(series, mode="absolute", kind="line", era="wareki", height_per_panel=210, show_labels=True)
+    spec = _trend_spec(series, mode="absolute", kind="line", era="wareki", show_labels=True)
     layout = spec["layout"]
     layout.update(showlegend=False, margin=dict(l=10, r=10, t=60 if title else 30, b=10),
                   height=240 + (30 if title else 0))
@@ -654,24 +651,21 @@ def _narrow_legend(spec: dict, font: float, width: float) -> int:
     """The legend's names wrapped to the plot's width, where the legend starts and wraps; px its rows take beyond
     those the chart made room for."""
     ems = (width - 48) / font  # 48 px: the symbol and the gaps around it
-    names: dict[str, str] = {}
-    for trace in spec["data"]:
-        if trace.get("showlegend", True) and trace.get("name"):
-            names.setdefault(trace.get("legendgroup") or trace["name"], trace["name"])
-            trace["name"] = wrap_text(trace["name"], ems)
-    if not names or spec["layout"].get("showlegend") is False:
-        return 0
+    # The charts a page narrows show their legend and set showlegend on every trace (値なし once, on its first).
+    shown = [trace for trace in spec["data"] if trace["showlegend"]]
+    names = [trace["name"] for trace in shown]  # as the chart made room for them
     rows: list[int] = []  # each row's height, in lines of its tallest name
     used = 0.0
-    for name in (wrap_text(n, ems) for n in names.values()):
-        w = 48 + font * max(text_ems(line) for line in name.split("<br>"))
+    for trace in shown:
+        trace["name"] = wrap_text(trace["name"], ems)
+        w = 48 + font * max(text_ems(line) for line in trace["name"].split("<br>"))
         if not rows or used + w > width:
             rows.append(1)
             used = 0.0
-        rows[-1] = max(rows[-1], _lines(name))
+        rows[-1] = max(rows[-1], _lines(trace["name"]))
         used += w
     needed = 28 * len(rows) + sum(_line_height(font, r) for r in rows)  # a row of names of several lines is taller
-    return max(0, needed - 24 * _legend_rows(list(names.values())))
+    return max(0, needed - 24 * _legend_rows(names))
 
 
 def _narrow_value_range(spec: dict, font: float, width: float) -> None:
