@@ -89,5 +89,8 @@ def figure_table(figure: go.Figure, category: str) -> pd.DataFrame:
         value_of = {c: v for _, points in series for c, v in points}
         return pd.DataFrame({category: cats, _value_title(layout, horizontal): [value_of[c] for c in cats],
                              KIND_HEADER: [o[0] for o in owners]})
-    table = pd.DataFrame({name: dict(points) for name, points in series}, index=cats)  # aligned on the categories
-    return table.fillna(ABSENT).rename_axis(category).reset_index()
+    columns = {category: cats}
+    for name, points in series:
+        shown = dict(points)
+        columns[name] = [shown.get(c, ABSENT) for c in cats]
+    return pd.DataFrame(columns)
