@@ -370,9 +370,9 @@ def _statuses(rows: _Rows) -> np.ndarray:
     """Each row's status (_status of its value_status and value), once per distinct pair; None where they clash."""
     given, given_texts = rows.codes("value_status")
     value, value_texts = rows.codes("value")
-    width = max(len(value_texts), 1)
-    pairs, uniques = pd.factorize(given.astype(np.int64) * width + value)
-    return _objects([_status(given_texts[u // width], nz.parse_value(value_texts[u % width])) for u in uniques])[pairs]
+    pairs = _pairs(given, value)
+    firsts = pd.Series(pairs).drop_duplicates().index  # each pair's first row, in the pairs' order
+    return _objects([_status(given_texts[given[k]], nz.parse_value(value_texts[value[k]])) for k in firsts])[pairs]
 
 
 def _status(given: str | None, value: nz.Value) -> str | None:
