@@ -51,7 +51,7 @@ HEADER_NAMES = {
 
 def _column(header: str) -> str | None:
     """'value', '値', 'value（値）' and 'value (値)' all name the value column."""
-    text = nz.nfkc(str(header)).strip()
+    text = nz.nfkc(header).strip()
     if text in HEADER_NAMES:
         return HEADER_NAMES[text]
     m = re.fullmatch(r"(.+?)\s*\((.+)\)", text)
@@ -91,14 +91,14 @@ def _too_many_rows(name: str) -> ParseError:
                  "（ファイルを分けて取り込んでください）")
 
 
-def _layout(header: list, name: str, findings: list[Finding]) -> dict[str, int]:
+def _layout(header: list[str], name: str, findings: list[Finding]) -> dict[str, int]:
     """Template column -> its position in the header; unknown headers are a warning."""
     if len(header) > limits.MAX_COLUMNS:
         raise _fail(name, f"見出しの列が {len(header):,} 列あります: {limits.MAX_COLUMNS} 列までです", 1)
     layout: dict[str, int] = {}
     unknown = []
     for k, cell in enumerate(header):
-        text = "" if cell is None else str(cell).strip()
+        text = cell.strip()
         if not text:
             continue
         column = _column(text)
@@ -172,7 +172,7 @@ def _sheet_columns(book, path: str, name: str, findings: list[Finding]) -> dict[
     rows = book.rows(path)
     first, cells = next(rows, (1, {}))
     width = max(cells, default=-1) + 1
-    layout = _layout([cells.get(k) for k in range(min(width, limits.MAX_COLUMNS + 1))], name, findings)
+    layout = _layout([cells.get(k, "") for k in range(min(width, limits.MAX_COLUMNS + 1))], name, findings)
     columns: dict[str, list[str]] = {c: [] for c in layout}
     wanted = list(layout.items())
     line = first
