@@ -65,8 +65,7 @@ def _alone(cells: list[str]) -> bool:
     return len([c for c in cells if c.strip()]) == 1
 
 
-def parse_file(path: Path | str) -> Report:
-    path = Path(path)
+def parse_file(path: Path) -> Report:
     return parse_bytes(read_report(path), path.name)
 
 

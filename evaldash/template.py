@@ -77,8 +77,7 @@ def _year(text: str) -> int | None:
     return year if year is not None and 1900 <= year <= 2200 else None
 
 
-def read_template(path: Path | str) -> tuple[list[Report], list[Finding]]:
-    path = Path(path)
+def read_template(path: Path) -> tuple[list[Report], list[Finding]]:
     return read_template_bytes(read_report(path), path.name)
 
 
