@@ -109,8 +109,7 @@ def parse_value(cell: str) -> Value:
         sign, text = -1.0, text[1:]  # △5 = -5; △-5 is not a number
     elif text[0] in "+-−":  # − (U+2212) survives NFKC
         sign, text = (1.0 if text[0] == "+" else -1.0), text[1:]
-    if text.endswith("%"):
-        text = text[:-1]
+    text = text.removesuffix("%")
     if _NUMBER_RE.match(text):
         return Value(sign * float(text.replace(",", "")), STATUS_REPORTED)
     return Value(None, STATUS_INVALID)

@@ -65,21 +65,13 @@ def _alone(cells: list[str]) -> bool:
     return len([c for c in cells if c.strip()]) == 1
 
 
-def parse_file(path: Path | str) -> Report:
-    path = Path(path)
+def parse_file(path: Path) -> Report:
     return parse_bytes(read_report(path), path.name)
 
 
 def parse_bytes(data: bytes, name: str) -> Report:
     text, encoding, findings = decode_report(data, name)
     return parse_text(text, name, encoding, findings)
-
-
-def detect_municipality(text: str) -> str | None:
-    counts = collections.Counter(
-        m for m in _MUNICIPALITY_RE.findall(nz.clean(text)) if m not in _NOT_MUNICIPALITY
-    )
-    return counts.most_common(1)[0][0] if counts else None
 
 
 def parse_text(text: str, name: str, encoding: str = "utf-8", findings: list[Finding] | None = None) -> Report:
@@ -95,9 +87,10 @@ class _Parser:
         self.name = name
         self.findings: list[Finding] = list(findings)
         self.measure_lines: dict[str, int] = {}  # 施策番号 -> line of its label, for the duplicate check
-        muni = detect_municipality(text)
-        self.report = Report(name, muni or "", None, None, encoding)
-        if not muni:
+        # The municipality is the 「…市」 the text names most often.
+        counts = collections.Counter(m for m in _MUNICIPALITY_RE.findall(nz.clean(text)) if m not in _NOT_MUNICIPALITY)
+        self.report = Report(name, counts.most_common(1)[0][0] if counts else "", None, None, encoding)
+        if not counts:
             self.warn(0, "本文に自治体名が見つかりません: 「…市」（例 苫小牧市）の名前が本文に必要です")
         self.policy: Policy | None = None
         self.heading: str | None = None

@@ -51,7 +51,7 @@ HEADER_NAMES = {
 
 def _column(header: str) -> str | None:
     """'value', '値', 'value（値）' and 'value (値)' all name the value column."""
-    text = nz.nfkc(str(header)).strip()
+    text = nz.nfkc(header).strip()
     if text in HEADER_NAMES:
         return HEADER_NAMES[text]
     m = re.fullmatch(r"(.+?)\s*\((.+)\)", text)
@@ -77,8 +77,7 @@ def _year(text: str) -> int | None:
     return year if year is not None and 1900 <= year <= 2200 else None
 
 
-def read_template(path: Path | str) -> tuple[list[Report], list[Finding]]:
-    path = Path(path)
+def read_template(path: Path) -> tuple[list[Report], list[Finding]]:
     return read_template_bytes(read_report(path), path.name)
 
 
@@ -91,14 +90,14 @@ def _too_many_rows(name: str) -> ParseError:
                  "（ファイルを分けて取り込んでください）")
 
 
-def _layout(header: list, name: str, findings: list[Finding]) -> dict[str, int]:
+def _layout(header: list[str], name: str, findings: list[Finding]) -> dict[str, int]:
     """Template column -> its position in the header; unknown headers are a warning."""
     if len(header) > limits.MAX_COLUMNS:
         raise _fail(name, f"見出しの列が {len(header):,} 列あります: {limits.MAX_COLUMNS} 列までです", 1)
     layout: dict[str, int] = {}
     unknown = []
     for k, cell in enumerate(header):
-        text = "" if cell is None else str(cell).strip()
+        text = cell.strip()
         if not text:
             continue
         column = _column(text)
@@ -172,7 +171,7 @@ def _sheet_columns(book, path: str, name: str, findings: list[Finding]) -> dict[
     rows = book.rows(path)
     first, cells = next(rows, (1, {}))
     width = max(cells, default=-1) + 1
-    layout = _layout([cells.get(k) for k in range(min(width, limits.MAX_COLUMNS + 1))], name, findings)
+    layout = _layout([cells.get(k, "") for k in range(min(width, limits.MAX_COLUMNS + 1))], name, findings)
     columns: dict[str, list[str]] = {c: [] for c in layout}
     wanted = list(layout.items())
     line = first
@@ -370,9 +369,9 @@ def _statuses(rows: _Rows) -> np.ndarray:
     """Each row's status (_status of its value_status and value), once per distinct pair; None where they clash."""
     given, given_texts = rows.codes("value_status")
     value, value_texts = rows.codes("value")
-    width = max(len(value_texts), 1)
-    pairs, uniques = pd.factorize(given.astype(np.int64) * width + value)
-    return _objects([_status(given_texts[u // width], nz.parse_value(value_texts[u % width])) for u in uniques])[pairs]
+    pairs = _pairs(given, value)
+    firsts = pd.Series(pairs).drop_duplicates().index  # each pair's first row, in the pairs' order
+    return _objects([_status(given_texts[given[k]], nz.parse_value(value_texts[value[k]])) for k in firsts])[pairs]
 
 
 def _status(given: str | None, value: nz.Value) -> str | None:
