@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import provenance
+from .normalize import plain_values
 
 DEFAULT_LOG = provenance.DATA_DIR / "audit.log"
 # The actions and outcomes a record may name, each with its words on the 取込 page.
@@ -40,11 +41,10 @@ LISTED_ROWS = 1000  # rows of each kind a record lists; its counts give them all
 
 
 def _records(frame) -> list[dict]:
-    """The first rows as JSON values: as objects, pandas gives Python numbers and text, and None where missing."""
+    """The first rows as JSON values (numbers, text, None where missing)."""
     if frame is None:
         return []
-    head = frame.head(LISTED_ROWS).astype(object)
-    return head.where(head.notna(), None).to_dict("records")
+    return plain_values(frame.head(LISTED_ROWS)).to_dict("records")
 
 
 def changes_from_preview(preview: Mapping) -> dict:

@@ -48,6 +48,12 @@ def is_missing(value) -> bool:
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
+def plain_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's values as plain Python (int, float, str), missing ones None: what JSON, openpyxl and python-pptx
+    take."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 

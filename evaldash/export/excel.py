@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..formulas import looks_like_formula
+from ..normalize import plain_values
 from ..summary import signed_number_format
 
 FONT = "Meiryo"  # present on Japanese Windows; LibreOffice substitutes a CJK font elsewhere
@@ -43,11 +44,6 @@ def _number_format(series: pd.Series, name: str) -> str | None:
     if len(values) and (values % 1 == 0).all():
         return _PLAIN_INT_FORMAT if any(h in str(name).lower() for h in _PLAIN_INT_HINTS) else _INT_FORMAT
     return _REAL_FORMAT
-
-
-def plain_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame's values as plain Python (int, float, str), missing ones None: what openpyxl and python-pptx take."""
-    return frame.astype(object).where(frame.notna(), None)
 
 
 def _text_width(text: str) -> int:

@@ -13,9 +13,8 @@ import pandas as pd
 
 from ... import sql
 from ...filters import describe
-from ...normalize import fiscal_year
+from ...normalize import fiscal_year, plain_values
 from ...summary import decimals_of
-from ..excel import plain_values
 
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]')
 
