@@ -12,11 +12,18 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# The benchmarks' builds and adds change working stores of their own: their audit records go to a log of the run
+# (the children inherit it), not to this checkout's, whose 変更の記録 the 取込 page reads on every rerun.
+if "EVALDASH_AUDIT_LOG" not in os.environ:
+    _LOG_DIR = tempfile.TemporaryDirectory(prefix="evaldash-bench-")  # removed when the run ends
+    os.environ["EVALDASH_AUDIT_LOG"] = str(Path(_LOG_DIR.name) / "audit.log")
 
 
 def maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
