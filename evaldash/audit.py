@@ -8,6 +8,7 @@ processes (the dashboard's replicas, the command line) never interleave.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -124,12 +125,22 @@ class LogRead:
 
 
 def read(path: Path | None = None) -> LogRead:
-    """Every readable record, newest first; an unreadable line is reported by number and skipped."""
+    """Every readable record, newest first; an unreadable line is reported by number and skipped. Read once per
+    version of the file (each record makes it longer) and shared, read only: the 取込 page shows it on every rerun."""
     path = Path(path or log_path())
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return LogRead()
+    return _read(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: Path, size: int, mtime_ns: int) -> LogRead:
     out = LogRead()
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except FileNotFoundError:  # removed since the stat
         return out
     last_cut = not raw.endswith(b"\n")
     lines = raw.removesuffix(b"\n").split(b"\n")

@@ -61,6 +61,15 @@ def test_truncated_last_line_is_reported_and_the_rest_read(tmp_path):
     assert len(again.problems) == 1 and "2 行目" in again.problems[0] and "JSON" in again.problems[0]
 
 
+def test_the_log_is_read_once_per_version_and_again_after_each_record(tmp_path):
+    log = tmp_path / "audit.log"
+    audit.record("add", "a", "done", log)
+    first = audit.read(log)
+    assert audit.read(log) is first  # unchanged: the page's rerun does not decode it again
+    audit.record("remove", "b", "done", log)
+    assert [r["who"] for r in audit.read(log).records] == ["b", "a"]
+
+
 def test_missing_log_reads_empty(tmp_path):
     got = audit.read(tmp_path / "none.log")
     assert got.records == [] and got.problems == []
