@@ -39,7 +39,8 @@ def browser_key(raw) -> str:
     """A key for a browser: a digest of its XSRF token. The cookie is sent again with a fresh random
     mask on every page load ("2|mask|masked token|time"), so the token is unmasked first, by Streamlit's
     own reader of the cookie it sets; the kept links are keyed by its digest, never by the token itself."""
-    token, _ = decode_xsrf_token_string(raw or "")  # no cookie (a test run has no browser): no token
+    # No cookie (None; in AppTest, which has no browser, a mock): no token, and nothing decoded on every rerun.
+    token, _ = decode_xsrf_token_string(raw if isinstance(raw, str) else "")
     return hashlib.sha256(token).hexdigest() if token else ""
 
 
