@@ -53,15 +53,23 @@ def municipality_list(frame: pd.DataFrame) -> list[str]:
 
 def policy_names(frame: pd.DataFrame) -> dict[int, str]:
     """運営方針 number -> its name; cities number their own, so a number with other names in other cities says so."""
-    names = frame.groupby("policy_no", sort=False)["policy_name"].unique()
-    return {int(no): ns[0] if len(ns) == 1 else f"{ns[0]} ほか{len(ns) - 1}件（自治体ごとの名称）"
+    # Plain loops, here and in the next two: pandas' grouping costs milliseconds a call on lists this short
+    # (BENCHMARKS.md, decisions log: small lists in plain Python).
+    names: dict[int, dict[str, None]] = {}  # dicts as ordered sets: a national store has 1,700 names a number
+    for no, name in zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()):
+        names.setdefault(int(no), {})[name] = None
+    return {no: next(iter(ns)) if len(ns) == 1 else f"{next(iter(ns))} ほか{len(ns) - 1}件（自治体ごとの名称）"
             for no, ns in names.items()}
 
 
 def sections_by_department(frame: pd.DataFrame) -> dict[str, list[str]]:
-    """部 -> its 課, both in the query's order. Every row names its 部 (groupby would leave out a missing one)."""
-    sections = frame.groupby("dept", sort=False)["section"].unique()
-    return {dept: [s for s in found if isinstance(s, str)] for dept, found in sections.items()}
+    """部 -> its 課, both in the query's order; a 部 with no 課 has an empty list."""
+    out: dict[str, dict[str, None]] = {}  # dicts as ordered sets
+    for dept, section in zip(frame["dept"].tolist(), frame["section"].tolist()):
+        sections = out.setdefault(dept, {})
+        if isinstance(section, str):
+            sections[section] = None
+    return {dept: list(sections) for dept, sections in out.items()}
 
 
 def reflection_labels(frame: pd.DataFrame) -> dict[str, str]:
@@ -91,8 +99,10 @@ def measure_choices(frame: pd.DataFrame, several_munis: bool) -> dict[str, str]:
 
 def action_groups(frame: pd.DataFrame) -> list[tuple[str, list[str]]]:
     """具体的な取組 by their (section), in the report's order; actions with no section under ""."""
-    texts = frame["text"].groupby(frame["section"].fillna(""), sort=False).agg(list)
-    return list(texts.items())
+    groups: dict[str, list[str]] = {}
+    for section, text in zip(frame["section"].tolist(), frame["text"].tolist()):
+        groups.setdefault(section if isinstance(section, str) else "", []).append(text)
+    return list(groups.items())
 
 
 def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...],
