@@ -53,8 +53,8 @@ def municipality_list(frame: pd.DataFrame) -> list[str]:
 
 def policy_names(frame: pd.DataFrame) -> dict[int, str]:
     """運営方針 number -> its name; cities number their own, so a number with other names in other cities says so."""
-    # Plain loops, here and in the next two: pandas' grouping costs milliseconds a call on lists this short
-    # (BENCHMARKS.md, decisions log: small lists in plain Python).
+    # Plain loops, here, in sections_by_department and in action_groups: pandas' grouping costs milliseconds a call
+    # on lists this short (BENCHMARKS.md, decisions log: small lists in plain Python).
     names: dict[int, dict[str, None]] = {}  # dicts as ordered sets: a national store has 1,700 names a number
     for no, name in zip(frame["policy_no"].tolist(), frame["policy_name"].tolist()):
         names.setdefault(int(no), {})[name] = None
