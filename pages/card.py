@@ -6,7 +6,6 @@ import streamlit as st
 from evaldash import shaping, ui
 from evaldash.export.printable import card_html
 from evaldash.filters import policy_label
-from evaldash.summary import NO_VALUE
 
 BADGE_COLORS = {"A": "blue", "B": "orange"}
 # Measures the picker offers at most (a national store with no filter has 170,000).
@@ -97,8 +96,7 @@ for ind in indicators:
                 st.caption("年度ごとの値がありません。")
         with right:
             if figure:
-                st.dataframe(values, hide_index=True, column_config={"fiscal_label": "年度", "表示": "値"},
-                    placeholder=NO_VALUE)
+                ui.dataframe(values, column_config={"fiscal_label": "年度", "表示": "値"})
             st.markdown(ui.md_escape(ind.summary))
             if isinstance(ind.note, str) and ind.note:
                 ui.caption(ind.note)

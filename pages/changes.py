@@ -7,7 +7,6 @@ from evaldash import shaping, ui
 from evaldash.export.deck import build_deck
 from evaldash.export.views import changes_workbook
 from evaldash.sql import ROW_LIMIT
-from evaldash.summary import NO_VALUE
 from evaldash.ui.sidebar import download_name, source_caption
 
 SORTS = {
@@ -79,15 +78,14 @@ def changes_table() -> None:
     narrow = ui.narrow.is_narrow()
     # Only the signed columns rendered by the styler (shaping.signed_changes); a page renders no other styler.
     with pd.option_context("styler.render.max_columns", len(shaping.SIGNED)):
-        event = st.dataframe(
+        event = ui.dataframe(
             # The rows in the query's order (a picked row's position is its place in view.picks).
             shaping.signed_changes(view.table),
             column_config=table_columns(narrow),
             column_order=[c for c in NARROW_ORDER if c in view.table] if narrow else view.order,
-            hide_index=True,
             on_select="rerun",
             selection_mode="single-row",
-            key="changes_table", placeholder=NO_VALUE,
+            key="changes_table",
         )
     rows = event.selection.rows if event else []
     if rows:
@@ -149,7 +147,7 @@ report_changes = ui.shaped(shaping.report_change_table, "report_changes", f.para
 if len(revisions) or len(report_changes):
     st.header("報告書の年度間の違い")
     if len(report_changes):
-        st.dataframe(report_changes, column_config=REPORT_COLUMNS, hide_index=True, placeholder=NO_VALUE)
+        ui.dataframe(report_changes, column_config=REPORT_COLUMNS)
     if len(revisions):
         st.markdown("**新しい報告書で修正された値**")
-        st.dataframe(revisions, column_config=REPORT_COLUMNS, hide_index=True, placeholder=NO_VALUE)
+        ui.dataframe(revisions, column_config=REPORT_COLUMNS)

@@ -9,7 +9,6 @@ from evaldash.export import HEADERS, flat_csv_bytes
 from evaldash.export.views import data_workbook
 from evaldash.model import FLAT_COLUMNS, flat_dictionary
 from evaldash.sql import ROW_LIMIT
-from evaldash.summary import NO_VALUE
 
 f = ui.filters()
 ui.page_header("データ")
@@ -37,7 +36,7 @@ with tab_wide:
     # Shaped by the query (one row per indicator, a value per fiscal year), laid out once (evaldash.shaping).
     wide, year_labels = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
     year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in year_labels}
-    st.dataframe(
+    ui.dataframe(
         wide,
         column_config={
             "municipality": "自治体",
@@ -52,20 +51,18 @@ with tab_wide:
                 help="各行の小さなグラフは、その指標の最小値から最大値までで描いています（行どうしの目盛りは共通ではありません）。"),
             **year_cols,
         },
-        hide_index=True, placeholder=NO_VALUE,
     )
 with tab_flat:
     # Headed in Japanese as the downloads are (FLAT_TABLE's names); the 取込 template reader takes them back.
     ja = HEADERS["ja"]
-    st.dataframe(
+    ui.dataframe(
         flat[FLAT_COLUMNS].rename(columns=ja),
         column_config={
             ja["value"]: st.column_config.NumberColumn(ja["value"], format="localized"),
             **{ja[c]: st.column_config.NumberColumn(ja[c], format="%d")
                for c in ("policy_no", "report_year", "fiscal_year", "source_line")},
         },
-        hide_index=True, placeholder=NO_VALUE,
     )
 with tab_docs:
-    st.dataframe(flat_dictionary(), hide_index=True, placeholder=NO_VALUE)
+    ui.dataframe(flat_dictionary())
     st.caption("コマンドラインからは `python -m evaldash export --headers ja` で同じ表を書き出せます（`--headers` を付けないと英語の列名）。")

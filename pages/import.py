@@ -5,7 +5,6 @@ import streamlit as st
 from evaldash import audit, imports, shaping, store, ui, worker
 from evaldash.export import flat_csv_bytes
 from evaldash.model import FLAT_COLUMNS
-from evaldash.summary import NO_VALUE
 
 REQUIRED_NOTE = "必須列: municipality, policy_no, policy_name, measure_id, indicator, unit, fiscal_year（または fiscal_label）, value"
 ui.require_entry_point()
@@ -55,10 +54,10 @@ def show_preview(name: str, preview: dict) -> None:
     for key, heading in (("revised_values", "修正される値（旧 → 新）"), ("new_measures", "新しい施策")):
         if len(preview[key]):
             st.markdown(f"**{heading}**")
-            st.dataframe(preview[key], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
+            ui.dataframe(preview[key], column_config=PREVIEW_COLUMNS)
     if len(preview["new_values"]):
         with st.expander(f"追加される値（{len(preview['new_values'])} 件）"):
-            st.dataframe(preview["new_values"], hide_index=True, column_config=PREVIEW_COLUMNS, placeholder=NO_VALUE)
+            ui.dataframe(preview["new_values"], column_config=PREVIEW_COLUMNS)
 
 
 def done(message: str) -> None:
@@ -98,11 +97,10 @@ if st.session_state.get("_import_done"):
 
 st.header("取り込み済みのデータ")
 sources = ui.shaped(shaping.source_table, "sources")
-st.dataframe(sources, hide_index=True,
-             column_config={"source_file": "ファイル", "source_kind": "種類", "municipality": "自治体",
-                            "report_label": "報告書の年度", "measures": "施策数", "indicators": "指標数",
-                            "warnings": "注意", "imported_at": st.column_config.DatetimeColumn("更新日時", format="YYYY-MM-DD HH:mm")},
-                                placeholder=NO_VALUE)
+ui.dataframe(sources, column_config={"source_file": "ファイル", "source_kind": "種類", "municipality": "自治体",
+                                     "report_label": "報告書の年度", "measures": "施策数", "indicators": "指標数",
+                                     "warnings": "注意",
+                                     "imported_at": st.column_config.DatetimeColumn("更新日時", format="YYYY-MM-DD HH:mm")})
 if len(sources) > 1:
     with st.form("remove_form"):
         name = st.selectbox("取り除くファイル", sources["source_file"].tolist(), key="remove_name")
@@ -121,6 +119,6 @@ log = audit.read()
 with st.expander(f"追加・取り除き・作り直しの記録（新しい順、{len(log.records)} 件）", icon=":material/history:"):
     for problem in log.problems:
         st.warning(ui.md_escape(problem))
-    st.dataframe(audit.table(log.records), hide_index=True, column_config={
+    ui.dataframe(audit.table(log.records), column_config={
         "when": st.column_config.DatetimeColumn("日時（UTC）", format="YYYY-MM-DD HH:mm:ss"), "who": "だれが",
-        "action": "操作", "outcome": "結果", "files": "ファイル", "changes": "変わったこと", "findings": "理由"}, placeholder=NO_VALUE)
+        "action": "操作", "outcome": "結果", "files": "ファイル", "changes": "変わったこと", "findings": "理由"})

@@ -6,5 +6,5 @@ from . import narrow, url
 from .data import actor, connection, page_access, query, shaped
 from .navigation import PAGE_FILES, PAGES, entry_point, measure_link, navigation_pages, page_link, require_entry_point
 from .sidebar import chart_config, empty_view, filters, page_header, presenting, sidebar
-from .text import EMPTY_MESSAGE, badge_text, caption, chart_table, empty_notice, md_escape, show_findings
+from .text import EMPTY_MESSAGE, badge_text, caption, chart_table, dataframe, empty_notice, md_escape, show_findings
 from .url import stop

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ..chart_tables import figure_table
 from ..report import Finding
+from ..summary import NO_VALUE
 
 EMPTY_MESSAGE = "該当する指標がありません"
 
@@ -30,6 +31,11 @@ def badge_text(text: str | None) -> str:
 def caption(text: str) -> None:
     """A caption that may carry report or user text: shown as written."""
     st.caption(md_escape(text))
+
+
+def dataframe(frame, **options):
+    """A table as every page shows one: without the index, a missing value as the report's 「-」."""
+    return st.dataframe(frame, hide_index=True, placeholder=NO_VALUE, **options)
 
 
 def show_findings(findings: list[Finding], headline: str) -> None:
