@@ -294,10 +294,6 @@ def series_title(series: pd.DataFrame) -> str:
     return "、".join(dict.fromkeys(series["indicator"].tolist()))
 
 
-def _target_frame(targets: tuple) -> pd.DataFrame | None:
-    return pd.DataFrame([t._asdict() for t in targets]) if targets else None
-
-
 def year_span(series: pd.DataFrame, era: str) -> str:
     """「H30年度〜R1年度」: the first and last fiscal year of the series, as its chart labels them."""
     if series.empty:
@@ -315,7 +311,7 @@ def trend_chart(series: pd.DataFrame, mode: str, kind: str, era: str, targets: t
     names = "、".join(indicators) if len(indicators) <= 2 else f"{indicators[0]}ほか{len(indicators) - 1}指標"
     names = names if len(names) <= 40 else names[:39] + "…"
     title = f"{names}（{charts.MODES[mode]}、{year_span(series, era)}）"
-    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=_target_frame(targets), title=title,
+    return charts.trend_figure(series, mode=mode, kind=kind, era=era, targets=pd.DataFrame(targets), title=title,
                                source=source)
 
 
@@ -339,7 +335,7 @@ def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: st
     lined = not pd.isna(row.source_line)  # a template's row may not say its line
     source = source_text([(row.municipality, "" if pd.isna(row.report_label) else row.report_label, row.source_file,
                            int(row.source_line) if lined else 0)], with_lines=lined)
-    figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=_target_frame(targets),
+    figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=pd.DataFrame(targets),
                                  title=(row.indicator, subtitle), source=source)
     return Slide(row, figure, subtitle, source)
 
