@@ -21,9 +21,10 @@ _MAGIC = (
 _OS_ERRORS = {errno.ENOENT: "ファイルがありません", errno.EISDIR: "フォルダです", errno.EACCES: "読む権限がありません"}
 
 
-def too_big(name: str, size: int) -> ParseError:
+def refuse_too_big(name: str, size: int) -> None:
     """The one refusal of a source over MAX_REPORT_BYTES, whichever reader meets it."""
-    return ParseError.about_file(name, f"ファイルが {size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
+    if size > MAX_REPORT_BYTES:
+        raise ParseError.about_file(name, f"ファイルが {size:,} バイトあります: {MAX_REPORT_BYTES:,} バイトまでです")
 
 
 def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
@@ -32,8 +33,7 @@ def decode_report(data: bytes, name: str) -> tuple[str, str, list[Finding]]:
 
     A UTF-8 file that ends in the middle of a character (a cut download) is read up to the cut, with an error.
     """
-    if len(data) > MAX_REPORT_BYTES:
-        raise too_big(name, len(data))
+    refuse_too_big(name, len(data))
     for magic, message in _MAGIC:
         if data.startswith(magic):
             raise ParseError.about_file(name, message)
@@ -73,9 +73,7 @@ def read_report(path: Path) -> bytes:
     """A source file's bytes (a report or a template), read only when within MAX_REPORT_BYTES. Raises ParseError
     when unreadable."""
     try:
-        size = path.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            raise too_big(path.name, size)
+        refuse_too_big(path.name, path.stat().st_size)
         return path.read_bytes()
     except OSError as exc:
         why = _OS_ERRORS.get(exc.errno, exc.strerror)

@@ -26,7 +26,7 @@ from . import normalize as nz
 from .model import FLAT_TABLE  # the one list of the flat table's columns and their Japanese labels
 from .parse import KNOWN_REFLECTIONS, parse_departments
 from .report import Cell, Finding, Indicator, Initiative, Measure, ParseError, Policy, Report
-from .source import ENCODINGS, MAX_REPORT_BYTES, read_report, too_big
+from .source import ENCODINGS, read_report, refuse_too_big
 
 REQUIRED = ["municipality", "policy_no", "policy_name", "measure_id", "indicator", "unit", "value"]
 # Columns of the flat export that the store derives again: read past without a warning.
@@ -192,8 +192,7 @@ def read_columns(data: bytes, name: str) -> tuple[dict[str, list[str]], list[Fin
     """The template's columns as text, by template column, and the findings about its header.
     Raises ParseError when unreadable."""
     findings: list[Finding] = []
-    if len(data) > MAX_REPORT_BYTES:
-        raise too_big(name, len(data))
+    refuse_too_big(name, len(data))
     if not data.strip():
         raise _fail(name, "空のファイルです: テンプレートの列名を並べた見出し行が必要です")
     read = _xlsx_columns if name.lower().endswith(".xlsx") else _csv_columns
