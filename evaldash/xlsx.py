@@ -56,12 +56,8 @@ class Book:
         if root is None:
             return {}
         formats = {int(f.get("numFmtId")): f.get("formatCode", "") for f in root.iter(f"{NS}numFmt")}
-        pads = {}
-        for k, xf in enumerate(root.iterfind(f"{NS}cellXfs/{NS}xf")):
-            code = formats.get(int(xf.get("numFmtId", "0")), "")
-            if re.fullmatch(r"0{2,}", code):
-                pads[k] = len(code)
-        return pads
+        codes = (formats.get(int(xf.get("numFmtId", "0")), "") for xf in root.iterfind(f"{NS}cellXfs/{NS}xf"))
+        return {k: len(code) for k, code in enumerate(codes) if re.fullmatch(r"0{2,}", code)}
 
     def rows(self, path: str):
         """(row number, {column index: text}) of each row that has a cell, in order."""
