@@ -22,9 +22,8 @@ def _print_findings(findings: list[Finding]) -> None:
 
 
 def cmd_build(args) -> int:
-    folder = Path(args.reports or store.reports_dir())
     try:
-        result = store.audited_build(folder, args.db, _progress, access.cli_name(), cause="command")
+        result = store.audited_build(args.reports, args.db, _progress, access.cli_name(), cause="command")
     except store.BuildError as exc:
         _print_findings(exc.findings)
         print("作成できませんでした: データは変わっていません", file=sys.stderr)
