@@ -116,7 +116,8 @@ def show(bar: Toolbar, ids: list[str], series: pd.DataFrame, targets: tuple, sum
          mode: str, kind: str, era: str) -> None:
     """One indicator per screen (`ids` in order, their values in `series`): title, subtitle (unit, years), the chart
     or why there is none, the change sentence, the source; previous / next by button, ←/→ or PageUp/PageDown."""
-    ordered = [i for i in ids if i in set(series["indicator_id"].tolist())]
+    present = set(series["indicator_id"].tolist())
+    ordered = [i for i in ids if i in present]
     count = len(ordered)
     k = st.session_state[url.bind(SLIDE, list(range(1, count + 1)))]
     bar.prev.button("前へ", on_click=_go, args=(k - 1,), disabled=k <= 1, width="stretch", key="prev_slide",
