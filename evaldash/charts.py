@@ -281,7 +281,7 @@ def _line_traces(trend: _Trend, name: str, line: list[dict], x_ref: str, y_ref: 
     drawn.extend(v for v in values if v is not None)
     unit = "" if is_missing(line[0]["unit"]) else line[0]["unit"]
     d = decimals_of(*[v for v in raw if v is not None])
-    shown_unit = unit if mode == "absolute" else ("%" if mode == "pct_change" else "")
+    shown_unit = unit if mode == "absolute" else ""  # a rate's % comes with fmt_pct; an index has no unit
     # A rate of change is signed (+44.7%, −3.0%, ±0.0%); values and indices are not changes.
     text = ["" if v is None else fmt_pct(v) if mode == "pct_change"
             else (fmt_number(v, d if mode == "absolute" else 1) + safe_text(shown_unit)) for v in values]
