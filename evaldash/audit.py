@@ -173,13 +173,11 @@ def format_record(entry: Mapping) -> str:
     if changes:
         counts = changes.get("counts") or {k: len(v) for k, v in changes.items() if isinstance(v, list)}
         lines.append("    changes: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
-        for row in [*changes.get("revised_values", []), *changes.get("reverted_values", [])]:
-            lines.append(f"      revised {row.get('indicator')} {row.get('fiscal_label')}: "
-                         f"{row.get('old_value')} -> {row.get('new_value')}")
-    for finding in entry.get("findings", []):
-        lines.append(f"    {finding}")
-    for name, digest in (entry.get("digests") or {}).items():
-        lines.append(f"    {name} sha256 {digest}")
+        revised = [*changes.get("revised_values", []), *changes.get("reverted_values", [])]
+        lines += [f"      revised {row.get('indicator')} {row.get('fiscal_label')}: "
+                  f"{row.get('old_value')} -> {row.get('new_value')}" for row in revised]
+    lines += [f"    {finding}" for finding in entry.get("findings", [])]
+    lines += [f"    {name} sha256 {digest}" for name, digest in (entry.get("digests") or {}).items()]
     return "\n".join(lines)
 
 
