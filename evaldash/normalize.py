@@ -108,7 +108,7 @@ def parse_value(cell: str) -> Value:
     text = nfkc(cell).strip().replace(" ", "")
     if not text:
         return Value(None, STATUS_NOT_REPORTED)
-    if says_no_value(cell):
+    if text.lower() in NO_VALUE_WORDS:  # says_no_value, on the text already normalised
         return Value(None, STATUS_NO_VALUE)
     sign = 1.0
     if text.startswith(NEGATIVE_MARKS):
