@@ -245,16 +245,14 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
 
 def _move_in(staged: list[Path], folder: Path) -> Finding | None:
     """Link each staged file into the folder; a name that appeared meanwhile undoes them all."""
-    linked: list[Path] = []
-    for path in staged:
+    for k, path in enumerate(staged):
         try:
             _link(path, folder / path.name)
         except FileExistsError:
-            for done in linked:
-                done.unlink(missing_ok=True)
+            for done in staged[:k]:
+                (folder / done.name).unlink(missing_ok=True)
             return limits.whole_file(path.name, "取り込みの間に同じ名前のファイルが reports フォルダに置かれました: "
                                      "もう一度確かめてから取り込んでください")
-        linked.append(folder / path.name)
     return None
 
 

@@ -6,6 +6,7 @@ Cases are made from the seed by changing one line; line numbers are the seed's
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -342,6 +343,27 @@ def test_add_rejects_a_name_given_twice_and_paths(reports_dir, tmp_path, seed_te
     outcome = imports.add_sources([("../r2.txt", r2)], reports_dir, db, actor=CLI)
     assert not outcome.ok and any("名前だけが必要です" in f.message for f in outcome.findings)
     assert folder_state(reports_dir) == before
+
+
+def test_a_name_placed_in_the_folder_during_the_add_takes_back_the_files_moved_in(reports_dir, tmp_path, seed_text,
+                                                                                  monkeypatch):
+    db = tmp_path / "s.duckdb"
+    store.build(reports_dir, db)
+    before = folder_state(reports_dir)
+    r2, r3 = derive(seed_text, 2020).encode(), derive(seed_text, 2021).encode()
+    link = imports._link
+
+    def someone_else_first(source, target):  # another add places r3.txt just before this one links it
+        if target.name == "r3.txt":
+            target.write_bytes(r3)
+        link(source, target)
+
+    monkeypatch.setattr(imports, "_link", someone_else_first)
+    outcome = imports.add_sources([("r2.txt", r2), ("r3.txt", r3)], reports_dir, db, actor=CLI)
+    assert not outcome.ok and outcome.added == []
+    assert "取り込みの間に同じ名前のファイルが reports フォルダに置かれました" in outcome.findings[-1].message
+    assert folder_state(reports_dir) == {**before, "r3.txt": hashlib.sha256(r3).hexdigest()}  # r2.txt taken out again
+    assert not store.freshness(db, reports_dir, None).stale  # the store was built again from the folder as it is
 
 
 def test_add_rolls_back_the_folder_when_the_build_fails_unexpectedly(reports_dir, tmp_path, seed_text, monkeypatch):
