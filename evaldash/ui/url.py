@@ -131,10 +131,8 @@ def follow_address() -> None:
     if last is None:
         return
     now = _bound_in_url()
-    seeded = st.session_state.get("_seeded", set())
-    for key, p in PARAMS.items():
-        if now.get(p.name) != last.get(p.name):
-            seeded.discard(key)
+    changed = (key for key, p in PARAMS.items() if now.get(p.name) != last.get(p.name))
+    st.session_state.get("_seeded", set()).difference_update(changed)
 
 
 def bind(key: str, options: list | None = None, parse: Callable | None = None) -> str:
