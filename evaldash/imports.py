@@ -233,8 +233,11 @@ def _add_checked(items: list[tuple[str, bytes]], folder: Path, db: Path, progres
             changes = audit.changes_from_preview(compare(before, result.compared))
         moved = _move_in(staged, folder)
         if isinstance(moved, Finding):
-            store.build(folder, db, progress=progress)  # the store goes back to what the folder holds
-            return Outcome(False, [], findings + [moved]), "rolled back", changes
+            try:
+                store.build(folder, db, progress=progress)  # the store goes back to what the folder holds
+            except store.BuildError as exc:  # what was placed there does not build: the stale store says so later
+                findings += exc.findings
+            return Outcome(False, [], limits.capped(findings + [moved])), "rolled back", changes
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     for _, data in plan:

@@ -345,25 +345,29 @@ def test_add_rejects_a_name_given_twice_and_paths(reports_dir, tmp_path, seed_te
     assert folder_state(reports_dir) == before
 
 
+@pytest.mark.parametrize("placed", ["a report", "a broken file"])
 def test_a_name_placed_in_the_folder_during_the_add_takes_back_the_files_moved_in(reports_dir, tmp_path, seed_text,
-                                                                                  monkeypatch):
+                                                                                  monkeypatch, placed):
     db = tmp_path / "s.duckdb"
     store.build(reports_dir, db)
     before = folder_state(reports_dir)
     r2, r3 = derive(seed_text, 2020).encode(), derive(seed_text, 2021).encode()
+    theirs = r3 if placed == "a report" else "施策番号\t12\n".encode()
     link = imports._link
 
-    def someone_else_first(source, target):  # another add places r3.txt just before this one links it
+    def someone_else_first(source, target):  # another add or the operator places r3.txt just before it is linked
         if target.name == "r3.txt":
-            target.write_bytes(r3)
+            target.write_bytes(theirs)
         link(source, target)
 
     monkeypatch.setattr(imports, "_link", someone_else_first)
     outcome = imports.add_sources([("r2.txt", r2), ("r3.txt", r3)], reports_dir, db, actor=CLI)
     assert not outcome.ok and outcome.added == []
     assert "取り込みの間に同じ名前のファイルが reports フォルダに置かれました" in outcome.findings[-1].message
-    assert folder_state(reports_dir) == {**before, "r3.txt": hashlib.sha256(r3).hexdigest()}  # r2.txt taken out again
-    assert not store.freshness(db, reports_dir, None).stale  # the store was built again from the folder as it is
+    assert folder_state(reports_dir) == {**before, "r3.txt": hashlib.sha256(theirs).hexdigest()}  # r2.txt taken out
+    # The store is built again from the folder as it is; a file there that does not build is said, not raised.
+    assert store.freshness(db, reports_dir, None).stale is (placed == "a broken file")
+    assert any(f.file == "r3.txt" and f.severity == "error" for f in outcome.findings[:-1]) is (placed == "a broken file")
 
 
 def test_add_rolls_back_the_folder_when_the_build_fails_unexpectedly(reports_dir, tmp_path, seed_text, monkeypatch):
