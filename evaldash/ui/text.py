@@ -1,4 +1,4 @@
-"""Text for the pages: report and user text shown as written, findings, empty results, a chart's numbers."""
+"""Text for the pages: report and user text shown as written, findings, empty results, tables, a chart's numbers."""
 
 from __future__ import annotations
 
