@@ -51,14 +51,13 @@ def add_uploads(items: list[tuple[str, bytes]], folder: Path | None = None, db: 
 
 def run_limited(func, args: tuple, name: str):
     """func(*args) in a child; its result, or a Finding when the child breaks a limit (MEMORY_MB, SECONDS) or fails."""
-    memory = MEMORY_MB * 1024 * 1024
     context = multiprocessing.get_context("forkserver")
     # Children fork from a server that has imported the readers once: no import time per upload,
     # and none of the web server's threads or open files are copied into them.
     context.set_forkserver_preload(["evaldash.imports", "evaldash.template", "evaldash.export.views"])
     receive, send = context.Pipe(duplex=False)
     settings = {k: v for k, v in os.environ.items() if k.startswith("EVALDASH_")}
-    child = context.Process(target=_child, args=(send, memory, func, args, settings), daemon=True)
+    child = context.Process(target=_child, args=(send, MEMORY_MB * 2**20, func, args, settings), daemon=True)
     child.start()
     send.close()
     try:
@@ -73,7 +72,7 @@ def run_limited(func, args: tuple, name: str):
         child.join()
         receive.close()
     if status == "memory":
-        return _breach(name, f"メモリの上限 {memory // 2**20:,} MB を超えたので止めました")
+        return _breach(name, f"メモリの上限 {MEMORY_MB:,} MB を超えたので止めました")
     if status == "failed":
         return _breach(name, f"処理中に止まりました（{value}）")
     return value
