@@ -403,8 +403,7 @@ def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> 
         & ((joined["value"].fillna(float("nan")) != joined["value_old"]) & ~(joined["value"].isna() & joined["value_old"].isna())
            | (joined["value_status"] != joined["value_status_old"]))
     ].merge(names, on=["municipality", "indicator_id"])
-    years_before = set(ob["fiscal_year"].unique())
-    new_years = sorted(set(oa["fiscal_year"].unique()) - years_before)
+    new_years = sorted(set(oa["fiscal_year"].unique()) - set(ob["fiscal_year"].unique()))
     return {
         "new_measures": new_measures.reset_index(drop=True),
         "new_values": added[["municipality", "measure_id", "indicator", "unit", "fiscal_label", "value", "value_status"]]
