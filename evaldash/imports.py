@@ -325,8 +325,7 @@ def _remove_checked(name: str, path: Path | None, folder: Path, db: Path, progre
         return Outcome(False, [], [limits.whole_file(name, "最後の1つは外せません: データには報告書かテンプレートが1つ以上必要です")]), "refused"
     target_dir = folder.parent / "removed"
     target_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-    target = target_dir / f"{stamp}_{path.name}"
+    target = target_dir / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}_{path.name}"
     os.replace(path, target)
     try:
         store.build(folder, db, progress=progress)
