@@ -300,18 +300,14 @@ class _Parser:
         initiative_no, name = int(found.group(1)), nz.clean(found.group(2))
         self.close_measure()
         # A repeated heading introduces the next 施策 of the same 主な取組.
-        for existing in self.policy.initiatives:
-            if existing.number == initiative_no:
-                if existing.name != name:
-                    self.warn(
-                        number,
-                        f"主な取組 {initiative_no} は {existing.line}行目では {quoted(existing.name, 40)} でしたが、"
-                        f"ここでは {quoted(name, 40)} です: 同じ番号は同じ名前のはずです",
-                    )
-                self.initiative = existing
-                return True
-        self.initiative = Initiative(initiative_no, name, number)
-        self.policy.initiatives.append(self.initiative)
+        existing = next((i for i in self.policy.initiatives if i.number == initiative_no), None)
+        if existing is None:
+            existing = Initiative(initiative_no, name, number)
+            self.policy.initiatives.append(existing)
+        elif existing.name != name:
+            self.warn(number, f"主な取組 {initiative_no} は {existing.line}行目では {quoted(existing.name, 40)} でしたが、"
+                      f"ここでは {quoted(name, 40)} です: 同じ番号は同じ名前のはずです")
+        self.initiative = existing
         return True
 
     def on_policy_text(self, number: int, first: str, cells: list[str], _: re.Match) -> bool:
