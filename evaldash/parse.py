@@ -214,10 +214,8 @@ class _Parser:
         if not self.need_measure(number, "担当部・課"):
             return True
         values = [nz.clean(c) for c in cells]
-        try:
-            k = values.index("反映区分")
-        except ValueError:
-            k = len(values)
+        k = values.index("反映区分") if "反映区分" in values else len(values)
+        if k == len(values):
             self.error(number, "担当部・課の行に反映区分のセルがありません: 「担当部・課 <部 課> 反映区分 <A|B (…)>」の形が必要です")
         dept_text = " ".join(v for v in values[1:k] if v)
         self.measure.departments = parse_departments(dept_text, lambda msg: self.warn(number, msg))
