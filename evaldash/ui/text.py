@@ -40,10 +40,9 @@ def dataframe(frame, **options):
 
 def show_findings(findings: list[Finding], headline: str) -> None:
     box = st.error if any(f.severity == "error" for f in findings) else st.warning
-    lines = [str(f) for f in findings[:50]]
     more = f"\n… ほか {len(findings) - 50} 件" if len(findings) > 50 else ""
     box(md_escape(headline))
-    st.code("\n".join(lines) + more, language=None, wrap_lines=True)
+    st.code("\n".join(map(str, findings[:50])) + more, language=None, wrap_lines=True)
 
 
 def empty_notice(message: str = EMPTY_MESSAGE) -> None:
