@@ -34,8 +34,8 @@ if len(choices) >= PICK_CAP:
 
 keys = list(choices)
 if "card_key" not in st.session_state or st.session_state.get("_card_url") != (wanted, wanted_muni):
-    match = [k for k in keys if k.split("|", 1)[1] == wanted and (not wanted_muni or k.split("|", 1)[0] == wanted_muni)]
-    st.session_state["card_key"] = match[0] if match else keys[0]
+    st.session_state["card_key"] = next((k for k in keys if k.split("|", 1)[1] == wanted
+                                         and (not wanted_muni or k.split("|", 1)[0] == wanted_muni)), keys[0])
 if st.session_state["card_key"] not in choices:
     st.session_state["card_key"] = keys[0]
 key = st.selectbox("施策を選ぶ（施策番号や名前を入力して検索）", keys, key="card_key", format_func=choices.get)
