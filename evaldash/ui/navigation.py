@@ -90,7 +90,7 @@ def page_list(can_edit: bool) -> None:
             st.page_link(p.file, label=p.title, icon=p.icon, query_params=view_params(), width="stretch")
 
 
-def page_link(page: str, label: str, icon: str | None = None, **extra) -> None:
+def page_link(page: str, label: str, icon: str, **extra) -> None:
     """A link to a registered page that keeps the filter."""
     st.page_link(PAGES[page].file, label=label, icon=icon, query_params={**view_params(), **extra})
 

@@ -22,7 +22,7 @@ SEARCH_HITS_CAP = 50
 FILTER_KEYS = [f"f_{name}" for name in Filters.__dataclass_fields__ if name != "several_munis"]
 
 
-def sidebar(draw: bool = True, can_edit: bool = False) -> None:
+def sidebar(draw: bool, can_edit: bool) -> None:
     """The list of pages and the shared filter, drawn by the entry point on every page for filters() to read. Its
     state lives in the URL.
 

@@ -45,7 +45,7 @@ def show_findings(findings: list[Finding], headline: str) -> None:
     st.code("\n".join(map(str, findings[:50])) + more, language=None, wrap_lines=True)
 
 
-def empty_notice(message: str = EMPTY_MESSAGE) -> None:
+def empty_notice(message: str) -> None:
     st.info(message, icon=":material/search_off:")
 
 
