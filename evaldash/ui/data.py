@@ -155,11 +155,9 @@ def query(name: str, params: dict | None = None) -> pd.DataFrame:
     return _on_store(lambda: _result(_request(name, params, None, False)).copy(deep=False))
 
 
-_PLAIN = (str, int, float, bool, type(None))
-
-
 def _plain(value) -> bool:
-    return isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(_plain(v) for v in value))
+    return (isinstance(value, (str, int, float, bool, type(None)))
+            or (isinstance(value, tuple) and all(_plain(v) for v in value)))
 
 
 def shaped(shape, name: str, params: dict | None = None, *args, order: str | None = None, descending: bool = False):
