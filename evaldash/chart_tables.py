@@ -23,14 +23,14 @@ KIND_HEADER = "区分"
 VALUE_HEADER = "値"
 
 
-def _points(trace: dict) -> list[tuple[str, str]]:
-    """(category, shown value) for each point of one series, as plain text (the chart's labels are HTML-escaped)."""
+def _points(trace: dict) -> dict[str, str]:
+    """The shown value of each category of one series, as plain text (the chart's labels are HTML-escaped)."""
     horizontal = trace.get("orientation") == "h"
     cats = list(trace.get("y" if horizontal else "x") or [])
     values = list(trace.get("x" if horizontal else "y") or [])
     labels = trace.get("text")  # the charts label every point of a series or none
     decimals = min(decimals_of(*[float(v) for v in values if not is_missing(v)]), MAX_DECIMALS)
-    out = []
+    out = {}
     for i, (cat, value) in enumerate(zip(cats, values)):
         if is_missing(value):
             shown = NO_VALUE
@@ -38,13 +38,13 @@ def _points(trace: dict) -> list[tuple[str, str]]:
             shown = unescape(str(labels[i]))
         else:
             shown = fmt_number(float(value), decimals)
-        out.append((unescape(str(cat)), shown))
+        out[unescape(str(cat))] = shown
     return out
 
 
-def _series(spec: dict, layout: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+def _series(spec: dict, layout: dict) -> list[tuple[str, dict[str, str]]]:
     """(series name, points) for each trace that carries values, names made unique in order."""
-    out: list[tuple[str, list[tuple[str, str]]]] = []
+    out: list[tuple[str, dict[str, str]]] = []
     seen: dict[str, int] = {}
     for trace in spec["data"]:
         # Marks on a hidden axis (the 値なし crosses) carry no value: their reason is said by the empty cell.
@@ -83,14 +83,11 @@ def figure_table(figure: go.Figure, category: str) -> pd.DataFrame:
     layout = spec["layout"]
     horizontal = any(t.get("orientation") == "h" for t in spec["data"])
     series = _series(spec, layout)
-    cats = _chart_order(layout, horizontal, list(dict.fromkeys(c for _, points in series for c, _ in points)))
-    owners = [[name for name, points in series if any(c == cat for c, _ in points)] for cat in cats]
+    cats = _chart_order(layout, horizontal, list(dict.fromkeys(c for _, points in series for c in points)))
+    owners = [[name for name, points in series if cat in points] for cat in cats]
     if len(series) > 1 and all(len(o) == 1 for o in owners):
-        value_of = {c: v for _, points in series for c, v in points}
+        value_of = {c: v for _, points in series for c, v in points.items()}
         return pd.DataFrame({category: cats, _value_title(layout, horizontal): [value_of[c] for c in cats],
                              KIND_HEADER: [o[0] for o in owners]})
-    columns = {category: cats}
-    for name, points in series:
-        shown = dict(points)
-        columns[name] = [shown.get(c, ABSENT) for c in cats]
-    return pd.DataFrame(columns)
+    columns = {name: [points.get(c, ABSENT) for c in cats] for name, points in series}
+    return pd.DataFrame({category: cats, **columns})
