@@ -137,6 +137,4 @@ def _each(func, values: np.ndarray, decimals: np.ndarray | None = None) -> np.nd
     key.real, key.imag = values, extra + 64 * np.signbit(values)
     codes, uniques = pd.factorize(key, use_na_sentinel=False)
     done = [func(u.real) if decimals is None else func(u.real, int(round(u.imag)) % 64) for u in uniques.tolist()]
-    out = np.empty(len(done), dtype=object)
-    out[:] = done
-    return out[codes]
+    return np.array(done, dtype=object)[codes]
