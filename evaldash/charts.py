@@ -451,10 +451,9 @@ def clip_limit(pcts: list[float]) -> float | None:
 def _bar_labels(df: pd.DataFrame) -> pd.Series:
     """One label a bar: two rows of one name would stack on one category, so tell them apart by what differs."""
     label = df["indicator"].map(lambda s: safe_text(s if len(s) <= 28 else s[:27] + "…"))
-    qualifiers = [("・施策 " + df["measure_id"].astype(str)), ("・" + df["indicator_id"].astype(str))]
     if "municipality" in df and df["municipality"].nunique() > 1:  # every bar says its city, not only clashing ones
         label = label + ("（" + df["municipality"].astype(str) + "）").map(safe_text)
-    for qualifier in qualifiers:
+    for qualifier in ("・施策 " + df["measure_id"].astype(str), "・" + df["indicator_id"].astype(str)):
         clash = label.duplicated(keep=False)
         if not clash.any():
             break
