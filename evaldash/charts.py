@@ -372,7 +372,7 @@ def trend_figure(series: pd.DataFrame, **options) -> go.Figure:
     `series` has indicator_id, indicator, unit, fiscal_year, fiscal_label, value, value_status, note
     (and optionally municipality). Missing values are gaps, marked on a hidden axis with the reason.
     Options (see _trend_spec): mode (MODES), kind ("line" or "bar"), era ("wareki" or "seireki"), targets,
-    height_per_panel, show_labels, title.
+    height_per_panel, show_labels, title, source.
     """
     return _figure(_trend_spec(series, **options))
 
