@@ -93,13 +93,9 @@ class Sources:
 
 
 def folder_record(folder: Path, db: Path) -> str:
-    """The folder as the store writes it down: relative to the store's own folder when that is shorter,
+    """The folder as the store writes it down: relative to the store's own folder,
     so a data folder moved or mounted elsewhere as a whole still names its reports."""
-    folder, base = Path(folder).resolve(), Path(db).resolve().parent
-    try:
-        return os.path.relpath(folder, base)
-    except ValueError:  # another drive
-        return str(folder)
+    return os.path.relpath(Path(folder).resolve(), Path(db).resolve().parent)
 
 
 def recorded_folder(meta: dict[str, str], db: Path) -> Path | None:
