@@ -270,14 +270,13 @@ def freshness(db: Path, folder: Path | None = None, fallback: Path | None = None
     refused, never rebuilt from it. `fallback` is where a missing store (or one of a layout
     that recorded no folder) would be built from.
     """
-    db = Path(db)
     meta = read_meta(db) if db.exists() else {}
     recorded = provenance.recorded_folder(meta, db)
-    if folder and recorded and Path(folder).resolve() != recorded.resolve():
+    if folder and recorded and folder.resolve() != recorded.resolve():
         return Freshness(recorded, False, f"{db.name} は別のフォルダー（{recorded.name}）の報告書から作成したデータです。"
-                         f"指定されたフォルダー（{Path(folder).name}）からは作り直しません"
+                         f"指定されたフォルダー（{folder.name}）からは作り直しません"
                          "（作り直すには build --reports で明示してください）。", refused=True)
-    source = recorded or (Path(folder) if folder else fallback)
+    source = recorded or folder or fallback
     if recorded is None or meta.get("schema_version") != str(SCHEMA_VERSION):
         return Freshness(source, True)
     if not source.is_dir():
