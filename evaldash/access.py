@@ -84,7 +84,6 @@ def is_loopback(address: str | None) -> bool:
 
 def data_writable(folder: Path, db: Path) -> bool:
     """Can this process write the reports folder and the store's folder (a viewer replica mounts them read-only)?"""
-    folder, db = Path(folder), Path(db)
     parent = folder if folder.exists() else folder.parent
     return os.access(parent, os.W_OK) and os.access(db.parent, os.W_OK)
 
