@@ -36,7 +36,6 @@ def env_path(name: str, default: Path) -> Path:
 
 
 def source_files(folder: Path) -> list[Path]:
-    folder = Path(folder)
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
