@@ -225,5 +225,4 @@ def table(records: Iterable[Mapping]):
         "changes": _changes_text(entry),
         "findings": " / ".join(entry.get("findings", [])),
     } for entry in records]
-    columns = ["when", "who", "action", "outcome", "files", "changes", "findings"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=["when", "who", "action", "outcome", "files", "changes", "findings"])
