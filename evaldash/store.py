@@ -1,7 +1,7 @@
 """The DuckDB store: build it from a folder of reports, replace it atomically, open it read-only.
 
 The store is derived data: it can always be rebuilt from the reports folder,
-which is the data of record and is never written to except by `add`.
+which is the data of record and is never written to except by `add` and `remove`.
 A build writes a new file beside the old one and renames it into place, so a
 dashboard that holds the old file keeps reading it until it reopens.
 """
