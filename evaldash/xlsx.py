@@ -83,8 +83,7 @@ class Book:
         kind = c.get("t")
         if kind == "inlineStr":
             return "".join(t.text or "" for t in c.iter(f"{NS}t"))
-        v = c.find(_VALUE)
-        text = v.text if v is not None and v.text else ""
+        text = c.findtext(_VALUE) or ""
         if not text or kind in ("str", "e"):
             return text
         if kind == "s":
