@@ -135,11 +135,10 @@ def fit_size(text: str, width, max_size: float, min_size: float) -> float:
 
 def new_presentation(title: str) -> Presentation:
     prs = Presentation()
-    old_w = prs.slide_width
-    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     # The default template is 4:3: widen the master's and layouts' placeholders so a slide added
     # later in PowerPoint lands in the right place.
-    scale = SLIDE_W / old_w
+    scale = SLIDE_W / prs.slide_width
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     for container in [prs.slide_master, *prs.slide_layouts]:
         for shape in container.placeholders:
             if shape.left is not None and shape.width is not None:
