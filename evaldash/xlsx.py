@@ -37,10 +37,8 @@ class Book:
         if book is None or rels is None:
             return []
         targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{PKG_NS}Relationship")}
-        paths = []
-        for sheet in book.iter(f"{NS}sheet"):
-            target = targets.get(sheet.get(f"{REL_NS}id"), "")
-            paths.append(target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target))
+        sheet_targets = [targets.get(sheet.get(f"{REL_NS}id"), "") for sheet in book.iter(f"{NS}sheet")]
+        paths = [t.lstrip("/") if t.startswith("/") else posixpath.normpath("xl/" + t) for t in sheet_targets]
         return [p for p in paths if p in self.zip.namelist()]
 
     def _shared_strings(self) -> list[str]:
