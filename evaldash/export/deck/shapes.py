@@ -182,9 +182,7 @@ def rectangle(slide, left, top, width, height, color: RGBColor):
     box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, height)
     fill(box, color)
     box.line.fill.background()
-    style = box._element.find(qn("p:style"))
-    if style is not None:
-        box._element.remove(style)
+    box._element.remove(box._element.find(qn("p:style")))  # python-pptx gives every autoshape one
     return box
 
 
