@@ -160,11 +160,9 @@ def _theme_fonts(prs: Presentation) -> None:
     part = prs.slide_master.part.part_related_by(RT.THEME)
     root = etree.fromstring(part.blob)
     for tag in ("a:majorFont", "a:minorFont"):
-        for el in root.iter(qn(tag)):
-            for script in ("a:latin", "a:ea"):
-                child = el.find(qn(script))
-                if child is not None:
-                    child.set("typeface", FONT)
+        for script in ("a:latin", "a:ea"):
+            for font in root.iterfind(f".//{qn(tag)}/{qn(script)}"):
+                font.set("typeface", FONT)
     # The theme is a plain part in python-pptx, without an XML API: replace its bytes.
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
