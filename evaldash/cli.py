@@ -138,25 +138,21 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evaldash", description="施策評価ダッシュボード: build, check and export the store")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def command(name: str, func, help: str) -> argparse.ArgumentParser:
+    def command(name: str, func, help: str, on_store: bool = True) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help)
         sp.set_defaults(func=func)
+        if on_store:
+            sp.add_argument("--reports", type=Path, default=None, help="reports folder (default data/reports/)")
+            sp.add_argument("--db", type=Path, default=None, help="store file (default data/evaldash.duckdb)")
         return sp
 
-    def common(sp):
-        sp.add_argument("--reports", type=Path, default=None, help="reports folder (default data/reports/)")
-        sp.add_argument("--db", type=Path, default=None, help="store file (default data/evaldash.duckdb)")
-
-    common(command("build", cmd_build, "rebuild the store from every report in the folder"))
-    command("check", cmd_check, "parse and validate only; exit 1 on any error").add_argument("files", nargs="+")
-
-    sp = command("add", cmd_add, "check, copy into the reports folder, rebuild")
+    command("build", cmd_build, "rebuild the store from every report in the folder")
+    sp = command("check", cmd_check, "parse and validate only; exit 1 on any error", on_store=False)
     sp.add_argument("files", nargs="+")
-    common(sp)
+    command("add", cmd_add, "check, copy into the reports folder, rebuild").add_argument("files", nargs="+")
 
     sp = command("remove", cmd_remove, "take a source out of the reports folder (kept in data/removed/) and rebuild")
     sp.add_argument("name", help="file name as listed in the reports folder")
-    common(sp)
 
     sp = command("export", cmd_export, "write the flat indicator table")
     sp.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
@@ -164,7 +160,6 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--bom", action="store_true", help="start CSV with a UTF-8 BOM so Excel reads Japanese")
     sp.add_argument("--headers", choices=["en", "ja"], default="en",
                     help="column names: the documented English names (default) or their Japanese names")
-    common(sp)
 
     sp = command("deck", cmd_deck, "write a PowerPoint deck with native charts")
     sp.add_argument("--out", required=True)
@@ -174,9 +169,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--per", choices=["indicator", "measure"], default="indicator",
                     help="one slide per indicator (default) or per measure")
     sp.add_argument("--title", default=None, help="title of the first slide (default 施策評価)")
-    common(sp)
 
-    sp = command("log", cmd_log, "print the audit log of adds, removes and rebuilds, newest first")
+    sp = command("log", cmd_log, "print the audit log of adds, removes and rebuilds, newest first", on_store=False)
     sp.add_argument("--log", type=Path, default=None, help="log file (default data/audit.log, or EVALDASH_AUDIT_LOG)")
     sp.add_argument("--limit", type=int, default=None, help="print only the newest N records")
     sp.add_argument("--json", action="store_true", help="one JSON object per line instead of text")
