@@ -453,7 +453,7 @@ class _Parser:
             ]
             if years:
                 self.report.report_year = max(years)
-                self.report.report_label = nz.wareki_label(max(years))
+                self.report.report_label = nz.wareki_label(self.report.report_year)
                 self.warn(0, "「具体的な取組 (R1年度)」の見出しが見つかりません: "
                           f"値のある最新の年度 {self.report.report_label} を報告書の年度とします")
             else:
