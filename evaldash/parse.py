@@ -416,8 +416,9 @@ class _Parser:
             self.error(number, f"{row}で多すぎます: {expected}。余分な値 {quoted(extra[0])}")
         if len(body) < 2 + n:
             self.warn(number, f"{row}で足りません: {expected}。足りない列は報告なしとして読みます")
+        key = nz.indicator_key(name)
         for other in self.measure.indicators:
-            if nz.indicator_key(other.name) == nz.indicator_key(name):
+            if nz.indicator_key(other.name) == key:
                 self.error(number, f"指標 {quoted(name, 80)} が施策 {self.measure.measure_id} に2回あります"
                            f"（最初は {other.line}行目）: 指標名は施策ごとに1回ずつのはずです")
                 return
