@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Self
 
-WHOLE_FILE = "ファイル全体"  # where a finding about no one line is
 SEVERITY_NAMES = {"error": "エラー", "warning": "注意"}
 
 
@@ -21,7 +20,7 @@ class Finding:
         severity = SEVERITY_NAMES.get(self.severity, self.severity)
         if self.line:
             return f"{self.file}:{self.line}: {severity}: {self.message}"
-        return f"{self.file}: {severity}: {WHOLE_FILE}: {self.message}"
+        return f"{self.file}: {severity}: ファイル全体: {self.message}"
 
 
 def quoted(text: str, limit: int = 20) -> str:
