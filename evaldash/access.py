@@ -40,7 +40,6 @@ class Settings:
 
 @dataclass(frozen=True)
 class Access:
-    can_view: bool
     can_edit: bool
     who: str  # the name the audit log records: an e-mail address, "open" or "cli:<os user>"
     reason_ja: str  # why editing (or viewing) is not allowed; empty when it is
@@ -115,12 +114,12 @@ def is_editor(settings: Settings, identity: Mapping) -> bool:
 
 
 def decide(settings: Settings, identity: Mapping, server_address: str | None, writable: bool = True) -> Access:
-    """What this person may do on this server: (can_view, can_edit, who, reason_ja)."""
+    """What this person may do on this server: (can_edit, who, reason_ja)."""
     if settings.mode == "read-only":
-        return Access(True, False, "", "公開用の読み取り専用モードです（EVALDASH_MODE=read-only）。データは変更できません。", "read-only")
+        return Access(False, "", "公開用の読み取り専用モードです（EVALDASH_MODE=read-only）。データは変更できません。", "read-only")
     if settings.mode == "open":
         if not is_loopback(server_address):
-            return Access(True, False, "", (
+            return Access(False, "", (
                 f"サインインなしのモード（open）で、このサーバーは {server_address or 'すべてのアドレス'} で待ち受けています。"
                 "ほかの人から届くため、読み取り専用で起動しました。編集するには 127.0.0.1 で待ち受けるか、"
                 "EVALDASH_MODE=signed-in にして編集者を設定してください。"), "read-only")
@@ -128,13 +127,13 @@ def decide(settings: Settings, identity: Mapping, server_address: str | None, wr
     else:
         who = signed_in_email(identity)
         if not who:
-            return Access(False, False, "", "このダッシュボードはサインインが必要です。", "signed-in", needs_sign_in=True)
+            return Access(False, "", "このダッシュボードはサインインが必要です。", "signed-in", needs_sign_in=True)
         if not is_editor(settings, identity):
-            return Access(True, False, who, f"{who} は閲覧者です。データを変更できるのは設定された編集者だけです。", "signed-in")
+            return Access(False, who, f"{who} は閲覧者です。データを変更できるのは設定された編集者だけです。", "signed-in")
     if not writable:
-        return Access(True, False, who, "このサーバーはデータフォルダーを読み取り専用で使っています（閲覧用のサーバー）。"
+        return Access(False, who, "このサーバーはデータフォルダーを読み取り専用で使っています（閲覧用のサーバー）。"
                       "編集は編集用のサーバーから行ってください。", settings.mode)
-    return Access(True, True, who, "", settings.mode)
+    return Access(True, who, "", settings.mode)
 
 
 def access_now(identity: Mapping, server_address: str | None, folder: Path, db: Path,
@@ -145,7 +144,7 @@ def access_now(identity: Mapping, server_address: str | None, folder: Path, db: 
     try:
         settings = load_settings(environ)
     except ConfigError as exc:
-        return Access(True, False, "", str(exc), "read-only")
+        return Access(False, "", str(exc), "read-only")
     return decide(settings, identity, server_address, data_writable(folder, db))
 
 

@@ -18,33 +18,33 @@ def decide(env, identity, address="127.0.0.1", writable=True):
 def test_default_mode_is_open_and_edits_on_loopback_only():
     for address in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"):
         got = decide({}, {}, address)
-        assert (got.can_view, got.can_edit, got.who, got.mode) == (True, True, "open", "open"), address
+        assert (got.needs_sign_in, got.can_edit, got.who, got.mode) == (False, True, "open", "open"), address
     for address in (None, "", "0.0.0.0", "::", "192.0.2.10", "dashboard.example.jp"):
         got = decide({}, {}, address)
-        assert (got.can_view, got.can_edit, got.mode) == (True, False, "read-only"), address
+        assert (got.needs_sign_in, got.can_edit, got.mode) == (False, False, "read-only"), address
         assert "読み取り専用" in got.reason_ja and "EVALDASH_MODE=signed-in" in got.reason_ja
 
 
 def test_read_only_mode_never_edits_even_for_an_editor_on_loopback():
     got = decide({"EVALDASH_MODE": "read-only", "EVALDASH_EDITORS": EDITOR["email"]}, EDITOR)
-    assert (got.can_view, got.can_edit, got.mode) == (True, False, "read-only")
+    assert (got.needs_sign_in, got.can_edit, got.mode) == (False, False, "read-only")
     assert "read-only" in got.reason_ja
 
 
 def test_signed_in_mode_roles():
     nobody = decide(ENV_SIGNED_IN, {"is_logged_in": False})
-    assert (nobody.can_view, nobody.can_edit, nobody.needs_sign_in) == (False, False, True)
+    assert (nobody.can_edit, nobody.needs_sign_in) == (False, True)
     viewer = decide(ENV_SIGNED_IN, VIEWER, "0.0.0.0")
-    assert (viewer.can_view, viewer.can_edit, viewer.who) == (True, False, "giin@city.example.jp")
+    assert (viewer.needs_sign_in, viewer.can_edit, viewer.who) == (False, False, "giin@city.example.jp")
     assert "閲覧者" in viewer.reason_ja
     editor = decide(ENV_SIGNED_IN, EDITOR, "0.0.0.0")  # e-mail compared without case
-    assert (editor.can_view, editor.can_edit, editor.who) == (True, True, "suisin@city.example.jp")
+    assert (editor.needs_sign_in, editor.can_edit, editor.who) == (False, True, "suisin@city.example.jp")
 
 
 def test_an_e_mail_without_sign_in_is_not_a_person():
     # With [auth] configured Streamlit sets is_logged_in False; a stale e-mail key must not count.
     got = decide(ENV_SIGNED_IN, {"is_logged_in": False, "email": EDITOR["email"]})
-    assert not got.can_view and got.needs_sign_in
+    assert got.needs_sign_in and not got.can_edit
 
 
 def test_editor_by_group_claim_and_proxy_header():
@@ -64,7 +64,7 @@ def test_no_editors_configured_means_nobody_edits():
 
 def test_unwritable_data_folder_is_a_viewer_replica():
     got = decide(ENV_SIGNED_IN, EDITOR, "0.0.0.0", writable=False)
-    assert got.can_view and not got.can_edit and "読み取り専用" in got.reason_ja
+    assert not got.needs_sign_in and not got.can_edit and "読み取り専用" in got.reason_ja
     assert not decide({}, {}, "127.0.0.1", writable=False).can_edit
 
 
