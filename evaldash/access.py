@@ -32,10 +32,10 @@ class NotAllowed(PermissionError):
 
 @dataclass(frozen=True)
 class Settings:
-    mode: str = DEFAULT_MODE
-    editors: frozenset[str] = frozenset()  # e-mail addresses, lower case
-    editor_groups: frozenset[str] = frozenset()
-    groups_claim: str = "groups"  # the key in st.user that holds the person's groups
+    mode: str
+    editors: frozenset[str]  # e-mail addresses, lower case
+    editor_groups: frozenset[str]
+    groups_claim: str  # the key in st.user that holds the person's groups
 
 
 @dataclass(frozen=True)
