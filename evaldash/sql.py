@@ -59,7 +59,7 @@ def load(name: str) -> Query:
     return Query(name, text, frozenset(_PARAM_RE.findall(text)), order)
 
 
-def render(query: Query, order: str | None = None, descending: bool = False) -> str:
+def render(query: Query, order: str | None, descending: bool) -> str:
     if "{order}" not in query.text:
         if order:
             raise QueryError(f"query {query.name!r} takes no sort column")
