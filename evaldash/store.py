@@ -15,7 +15,7 @@ import glob
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -54,9 +54,9 @@ class BuildResult:
     db_path: Path
     reports: int
     rows: int
-    findings: list[Finding] = field(default_factory=list)
-    seconds: float = 0.0
-    compared: dict | None = None  # measures, indicators and observations when asked for (model.compared_frames)
+    findings: list[Finding]
+    seconds: float
+    compared: dict | None  # measures, indicators and observations when asked for (model.compared_frames)
 
 
 def reports_dir() -> Path:
