@@ -183,7 +183,7 @@ def format_record(entry: Mapping) -> str:
 
 def digests(paths: Iterable[Path]) -> dict[str, str]:
     """SHA-256 of each file that exists, by name: the inputs a rebuild read."""
-    return {Path(p).name: provenance.file_digest(p) for p in paths if Path(p).is_file()}
+    return {p.name: provenance.file_digest(p) for p in paths if p.is_file()}
 
 
 def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict:
