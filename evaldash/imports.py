@@ -399,7 +399,7 @@ def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> 
         names, on=["municipality", "indicator_id"])
     changed = joined[
         (joined["_merge"] == "both")
-        & ((joined["value"].fillna(float("nan")) != joined["value_old"]) & ~(joined["value"].isna() & joined["value_old"].isna())
+        & ((joined["value"] != joined["value_old"]) & ~(joined["value"].isna() & joined["value_old"].isna())
            | (joined["value_status"] != joined["value_status_old"]))
     ].merge(names, on=["municipality", "indicator_id"])
     new_years = sorted(set(oa["fiscal_year"].unique()) - set(ob["fiscal_year"].unique()))
