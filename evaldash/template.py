@@ -64,7 +64,7 @@ def _int(text: str) -> int | None:
     """'3', '3.0' to 3; anything else (words, nan, inf, 3.5) to None."""
     try:
         number = float(text)
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     return int(number) if number.is_integer() else None  # nan and inf are not integers
 
