@@ -21,7 +21,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Emu, Inches, Pt, lazyproperty
 from xlsxwriter import Workbook
 
 from ...summary import SIGNED_PCT_FORMAT as _SIGNED_PCT, fmt_number
@@ -226,9 +226,9 @@ class _TextWorkbookWriter(CategoryWorkbookWriter):
 
 
 class _ChartData(CategoryChartData):
-    @property
+    @lazyproperty
     def _workbook_writer(self):
-        return self.__dict__.setdefault("_text_writer", _TextWorkbookWriter(self))
+        return _TextWorkbookWriter(self)
 
 
 def _chart(slide, kind, box: tuple, categories: list[str], series: list[tuple[str, list]], values_format: str, *,
