@@ -356,7 +356,7 @@ def add_table(slide, left, top, widths: list, header: list[str], rows: list[list
     Returns the shape; its height is the sum of the rows.
     """
     heights = row_heights(widths, [header, *rows], size)
-    shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, sum(widths, Emu(0)), sum(heights))
+    shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, sum(widths), sum(heights))
     table = shape.table
     table.first_row = True
     table.horz_banding = False

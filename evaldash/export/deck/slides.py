@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
 
 from ...filters import policy_label
 from ...normalize import clean
@@ -58,7 +58,7 @@ def indicator_slide(prs, item: Item, categories_all: list[tuple[int, str]], mult
     rows = [[p.label, fmt_number(p.value, item.decimals), unit, STATUS_LABELS.get(p.status, p.status)]
             for p in item.points] or [["－", "－", unit, "報告なし"]]
     widths = [Inches(1.3), Inches(1.6), Inches(0.9)]
-    widths.append(right_w - sum(widths, Emu(0)))
+    widths.append(right_w - sum(widths))
     table = add_table(slide, right, chart_top, widths, ["年度", "値", "単位", "状態"], rows, BODY_PT,
                       aligns=[PP_ALIGN.CENTER, PP_ALIGN.RIGHT, PP_ALIGN.CENTER, PP_ALIGN.CENTER])
     panel_top = chart_top + table.height + Inches(0.25)
