@@ -60,7 +60,7 @@ def data_frame(con: duckdb.DuckDBPyConnection, filters: dict | None) -> pd.DataF
     """The flat table (the export contract, FLAT_COLUMNS) for the selection."""
     params = query_params(filters)
     flat = sql.run(con, "flat", params)
-    if params["measures"] or params["indicators"] or params.get("min_abs_pct"):
+    if params["measures"] or params["indicators"] or params["min_abs_pct"]:
         ids = set(sql.run(con, "export_indicators", params)["indicator_id"])
         flat = flat[flat["indicator_id"].isin(ids)]
     return flat[FLAT_COLUMNS].reset_index(drop=True)
