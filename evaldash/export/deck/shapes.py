@@ -113,10 +113,10 @@ def _wrapping(tf, anchor, margin_x, margin_y):
     return tf
 
 
-def textbox(slide, left, top, width, height, lines, size, bold=False, color=INK, align=PP_ALIGN.LEFT,
+def textbox(slide, left, top, width, height, lines, size, *, color: RGBColor, align=PP_ALIGN.LEFT,
             anchor=MSO_ANCHOR.TOP, **kw) -> None:
     shape = slide.shapes.add_textbox(left, top, width, height)
-    write(_wrapping(shape.text_frame, anchor, Inches(0.05), Inches(0.03)), lines, size, bold, color, align, **kw)
+    write(_wrapping(shape.text_frame, anchor, Inches(0.05), Inches(0.03)), lines, size, color=color, align=align, **kw)
 
 
 def text_ems(text: str) -> float:
