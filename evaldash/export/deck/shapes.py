@@ -330,8 +330,7 @@ CELL_MARGIN_X = Inches(0.08)
 CELL_MARGIN_Y = Inches(0.04)
 
 
-def _cell(cell, text: str, size: float, *, bold=False, color=INK, background: RGBColor = WHITE,
-          align=PP_ALIGN.LEFT) -> None:
+def _cell(cell, text: str, size: float, *, background: RGBColor, align, bold=False, color=INK) -> None:
     cell.margin_left = cell.margin_right = CELL_MARGIN_X
     cell.margin_top = cell.margin_bottom = CELL_MARGIN_Y
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
@@ -340,13 +339,13 @@ def _cell(cell, text: str, size: float, *, bold=False, color=INK, background: RG
     fill(cell, background)
 
 
-def row_heights(widths: list, rows: list[list[str]], size: float, minimum=Inches(0.42)) -> list[int]:
-    """Each row's height in a table of these column widths: its tallest cell's wrapped text, at least `minimum`."""
+def row_heights(widths: list, rows: list[list[str]], size: float) -> list[int]:
+    """Each row's height in a table of these column widths: its tallest cell's wrapped text, at least 0.42 in."""
     inner = [max(Emu(w - 2 * CELL_MARGIN_X).pt, size) for w in widths]
     heights = []
     for row in rows:
         lines = max([1] + [math.ceil(text_ems(text) * size / room) for text, room in zip(row, inner)])
-        heights.append(max(int(minimum), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y)))
+        heights.append(max(int(Inches(0.42)), int(Pt(size * 1.3) * lines + 2 * CELL_MARGIN_Y)))
     return heights
 
 
