@@ -34,7 +34,6 @@ def rows(frame: pd.DataFrame, *columns: str) -> list:
     DataFrame.itertuples() converts every column of an Arrow-backed result value by value, for the rows of 変化
     and all of a national store's measures on 施策カード. This converts the columns asked for, whole.
     """
-    columns = tuple(dict.fromkeys(columns))
     row = _row_type(columns)
     return [row(*values) for values in zip(*(frame[c].tolist() for c in columns))]
 
