@@ -42,7 +42,7 @@ class Filters:
     sec: list[str]
     refl: list[str]
     q: str
-    several_munis: bool = False  # the store has more than one city (not a parameter: how pages lay out)
+    several_munis: bool  # the store has more than one city (not a parameter: how pages lay out)
 
     def params(self) -> dict:
         """The bound parameters every filtering query takes (sql.EMPTY_FILTER's names)."""
