@@ -75,7 +75,7 @@ if uploads:
     for name, data in items:
         findings, preview = checked(name, data)
         previews.append(preview)
-        errors = [x for x in findings if x.severity == "error"]
+        errors = any(x.severity == "error" for x in findings)
         if findings:
             ui.show_findings(findings, f"{name}: " + ("取り込めません。次の点を直してください。" if errors else "注意があります（取り込みはできます）。"))
         else:
