@@ -133,3 +133,23 @@ def test_shaped_args_are_part_of_the_key_and_must_be_plain(served):
     assert _rows_and_flag.calls == 2
     with pytest.raises(ValueError, match="plain values"):
         ui.shaped(_rows_and_flag, "municipalities", None, pd.DataFrame())  # no repr that names its content
+
+
+def test_a_shared_figure_s_table_is_made_once_per_category_and_goes_with_the_figure(monkeypatch):
+    import plotly.graph_objects as go
+
+    from evaldash.ui import text
+
+    made = []
+    real = text.figure_table
+    monkeypatch.setattr(text, "figure_table", lambda figure, category: made.append(category) or real(figure, category))
+
+    def figure(value):
+        return go.Figure({"data": [{"type": "bar", "x": ["R1年度", "R2年度"], "y": [1, value], "name": "人数"}]})
+
+    shared = figure(2)
+    first = text._escaped_table(shared, "年度")
+    assert first["人数"].tolist() == ["1", "2"]
+    assert text._escaped_table(shared, "年度") is first and made == ["年度"]  # a rerun reads the kept table
+    assert text._escaped_table(shared, "年")["年"].tolist() == ["R1年度", "R2年度"] and made == ["年度", "年"]
+    assert text._escaped_table(figure(3), "年度")["人数"].tolist() == ["1", "3"]  # another figure, its own table

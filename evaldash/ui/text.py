@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import weakref
 
 import streamlit as st
 
@@ -52,20 +51,13 @@ def empty_notice(message: str) -> None:
 CHART_TABLE_LABEL = "グラフの数値（表）"
 
 
-# (id of a figure, category) -> (a weak reference to the figure, its table escaped). Figures come shared from
-# ui.shaped and never change, so a rerun reads the table instead of walking the figure again; an entry goes with
-# its figure.
-_TABLES: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
-
-
 def _escaped_table(figure, category: str):
-    key = (id(figure), category)
-    known = _TABLES.get(key)
-    if known is not None and known[0]() is figure:
-        return known[1]
-    table = figure_table(figure, category).rename(columns=md_escape).map(md_escape)
-    _TABLES[key] = (weakref.ref(figure, lambda _: _TABLES.pop(key, None)), table)
-    return table
+    """Figures come shared from ui.shaped and never change: each keeps its tables, escaped, so a rerun reads them
+    instead of walking the figure again (plotly lets a figure carry attributes whose names start with "_")."""
+    tables = figure.__dict__.setdefault("_escaped_tables", {})
+    if category not in tables:
+        tables[category] = figure_table(figure, category).rename(columns=md_escape).map(md_escape)
+    return tables[category]
 
 
 def chart_table(figure, category: str, box=None) -> None:
