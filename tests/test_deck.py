@@ -358,6 +358,20 @@ def test_the_changes_deck_opens_with_a_ranking_of_the_store_changes(con, deck_db
     assert (f"増減率のない指標 {left_out} 件" in texts) == (left_out > 0)
 
 
+def test_a_changes_deck_with_no_rate_to_rank_says_so_instead_of_a_chart(con, deck_db):
+    """An indicator with one year of values (or a previous year of 0) has no 増減率: the 変化 page can show only
+    such indicators (a search for one), and its deck still opens with the ranking slide."""
+    unranked = raw(deck_db, "SELECT i.indicator_id FROM indicator_changes c JOIN indicators i "
+                            "USING (municipality, indicator_id) WHERE c.delta_pct IS NULL")
+    assert unranked  # the bundled report has such indicators
+    prs = open_deck(build_deck(con, {"indicators": [iid for (iid,) in unranked]}, ranking=True))
+    ranking = prs.slides[1]
+    assert ranking.shapes.title.text == "増減率の順位" and not charts(ranking)
+    texts = " ".join(slide_texts(ranking))
+    assert "順位をつけられる増減率がありません" in texts and f"増減率のない指標 {len(unranked)} 件" in texts
+    assert len(prs.slides) == 2 + len(unranked)
+
+
 def deck_file_name(con, filters: dict, kind: str) -> str:
     """The name a page gives its deck (ui.download_name) for this filter."""
     muni, pol = filters.get("muni", []), filters.get("pol", [])

@@ -201,8 +201,12 @@ def ranking_slide(prs, items: list[Item]) -> None:
         f"（全 {len(ranked)} 件のうち）" if len(ranked) > len(shown) else "")
     slide, top = _slide(prs, "増減率の順位", subtitle)
     bottom = SLIDE_H - Inches(0.85) - (Inches(0.5) if left_out else 0)
-    add_bar_ranking(slide, MARGIN, top + Inches(0.1), SLIDE_W - 2 * MARGIN, bottom - top - Inches(0.1),
-                    [it.row["indicator"] for it in shown], [round_half_up(it.row["delta_pct"], 1) for it in shown])
+    if shown:  # a chart needs a category: with none, the slide says so in words
+        add_bar_ranking(slide, MARGIN, top + Inches(0.1), SLIDE_W - 2 * MARGIN, bottom - top - Inches(0.1),
+                        [it.row["indicator"] for it in shown], [round_half_up(it.row["delta_pct"], 1) for it in shown])
+    else:
+        textbox(slide, MARGIN, top + Inches(0.1), SLIDE_W - 2 * MARGIN, Inches(0.6),
+                "選んだ指標には、順位をつけられる増減率がありません。", BODY_PT, color=INK)
     if left_out:
         textbox(slide, MARGIN, bottom, SLIDE_W - 2 * MARGIN, Inches(0.45),
                 f"増減率のない指標 {left_out} 件（値が1年分だけ、または前年度が0）は順位に入れていません",
