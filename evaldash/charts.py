@@ -420,7 +420,7 @@ def _legend_rows(names: list[str], width: int = 820) -> int:
     return rows
 
 
-def _headroom(values: list[float], mode: str, kind: str = "line") -> list[float] | None:
+def _headroom(values: list[float], mode: str, kind: str) -> list[float] | None:
     """A y range with room above the highest point for its label, so labels never reach the panel title.
 
     Bars, values and rates of change start at zero (a bar's length is its value; a rate's baseline is no change).
