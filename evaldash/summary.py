@@ -19,7 +19,7 @@ UNCHANGED = "横ばい"
 NOT_COMPARABLE = "比較できる2年度分の値がありません"  # an indicator without a value in two years to compare
 
 
-def signed_number_format(body: str = "#,##0", suffix: str = "") -> str:
+def signed_number_format(body: str, suffix: str = "") -> str:
     """The spreadsheet number format of a change shown as fmt_signed shows it (+21, −3, ±0): the cell keeps its
     number, so it still sorts and sums; only the display carries the sign."""
     end = f'"{suffix}"' if suffix else ""
