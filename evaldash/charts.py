@@ -158,7 +158,7 @@ def _transform(values: list[float | None], mode: str) -> list[float | None]:
     if mode == "index":
         base = next((v for v in values if not is_missing(v)), None)
         if base in (None, 0):
-            return [None for _ in values]
+            return [None] * len(values)
         return [None if is_missing(v) else v / base * 100 for v in values]
     out: list[float | None] = [None]
     for a, b in zip(values, values[1:]):
