@@ -29,7 +29,7 @@ def _points(trace: dict) -> dict[str, str]:
     cats = list(trace.get("y" if horizontal else "x") or [])
     values = list(trace.get("x" if horizontal else "y") or [])
     labels = trace.get("text")  # the charts label every point of a series or none
-    decimals = min(decimals_of(*[float(v) for v in values if not is_missing(v)]), MAX_DECIMALS)
+    decimals = min(decimals_of(*values), MAX_DECIMALS)
     out = {}
     for i, (cat, value) in enumerate(zip(cats, values)):
         if is_missing(value):
