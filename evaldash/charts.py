@@ -491,8 +491,8 @@ def change_bars(changes: pd.DataFrame, title: str | None = None, source: str | N
     label = _bar_labels(df)
     rows = df.assign(label=label).to_dict("records")
     limit = clip_limit(df["delta_pct"].tolist())
-    traces = [_change_trace(key, [r for r in rows if r["assessment"] == key], limit)
-              for key in ASSESSMENT_LABELS if any(r["assessment"] == key for r in rows)]
+    by_key = {key: [r for r in rows if r["assessment"] == key] for key in ASSESSMENT_LABELS}
+    traces = [_change_trace(key, mine, limit) for key, mine in by_key.items() if mine]
     shown = [x for t in traces for x in t["x"]]
     lo, hi = min([0.0, *shown]), max([0.0, *shown])
     pad = (hi - lo) * 0.25 + 5  # room for the value labels outside the bars
