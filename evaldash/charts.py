@@ -59,9 +59,10 @@ def _figure(spec: dict) -> go.Figure:
     return go.Figure(spec, _validate=False)
 
 
-def _axis_ref(kind: str, n: int) -> str:
-    """Trace reference of the n-th axis: x, x2, …"""
-    return kind if n == 1 else f"{kind}{n}"
+def _panel_refs(row: int) -> tuple[str, str, str]:
+    """Trace references of a panel's category axis, value axis and hidden axis of its gap marks: x, y, y2 for the
+    first panel, x2, y3, y4 for the second, …"""
+    return ("x" if row == 1 else f"x{row}"), ("y" if row == 1 else f"y{2 * row - 1}"), f"y{2 * row}"
 
 
 def axis_key(ref: str) -> str:
@@ -222,10 +223,10 @@ def _trend_spec(
     titles: list[dict] = []
     targets_drawn: list[tuple[dict, dict]] = []
     for row, (panel, lines) in enumerate(panels.items(), start=1):
-        x_ref, y_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1)
+        x_ref, y_ref, gap_ref = _panel_refs(row)
         drawn: list[float] = []
         for name, line in lines.items():
-            traces += _line_traces(trend, name, line, x_ref, y_ref, _axis_ref("y", 2 * row), drawn)
+            traces += _line_traces(trend, name, line, x_ref, y_ref, gap_ref, drawn)
         in_panel = {r["indicator_id"] for line in lines.values() for r in line}
         for t in target_rows:
             if t["indicator_id"] in in_panel:
@@ -352,7 +353,7 @@ def _baseline_note(top: float) -> dict:
 
 def _panel_axes(row: int, n: int, top: float, panel_height: float, cats: list[str], y_range) -> dict:
     """The panel's category axis, its value axis and the hidden 0..1 axis of its gap marks."""
-    x_ref, y_ref, gap_ref = _axis_ref("x", row), _axis_ref("y", 2 * row - 1), _axis_ref("y", 2 * row)
+    x_ref, y_ref, gap_ref = _panel_refs(row)
     # The hidden gap axis takes no room: the panels use the full width.
     y_axis = dict(anchor=x_ref, domain=[0.0 if row == n else top - panel_height, top], tickformat=",")
     if y_range is not None:
