@@ -98,7 +98,7 @@ def _with_source(layout: dict, source: str | None, below: int = 30) -> dict:
         text=safe_text(source), showarrow=False, xref="paper", x=0, xanchor="left", yref="paper", y=0,
         yanchor="top", yshift=-below, font=dict(size=12, color="#555555"), name="source",
     ))
-    layout["margin"]["b"] = max(layout["margin"].get("b", 10), below + SOURCE_NOTE_HEIGHT)
+    layout["margin"]["b"] = max(layout["margin"]["b"], below + SOURCE_NOTE_HEIGHT)
     layout["height"] += SOURCE_NOTE_HEIGHT + 10
     return layout
 
