@@ -54,7 +54,7 @@ def describe(params: dict, policy_names: dict[int, str], reflection_labels: dict
     """The filter in words, a part a field, or ["すべての施策"].
 
     Terse for a page's header (「苫小牧市 / 反映区分A / 「女性」を含む」, joined by the caller); labelled, one
-    line a field, for an export's title slide (「市町村 苫小牧市」「反映区分 A（趣旨に沿って措置したもの）」), which
+    line a field, for an export's title slide (「自治体 苫小牧市」「反映区分 A（趣旨に沿って措置したもの）」), which
     also names what only the exports take: `measures`, `indicators` and `min_abs_pct`.
     """
     def named(label: str, values) -> str:
@@ -63,15 +63,15 @@ def describe(params: dict, policy_names: dict[int, str], reflection_labels: dict
     p = params
     parts = []
     if p.get("muni"):
-        parts.append(named("市町村", p["muni"]))
+        parts.append(named(FIELD_LABELS["muni"], p["muni"]))
     if p.get("pol"):
         parts.append("、".join(policy_label(n, policy_names.get(n, "")) for n in sorted(p["pol"])))
     if p.get("measures"):
         parts.append("施策番号 " + "、".join(p["measures"]))
     if p.get("dept"):
-        parts.append(named("担当部", p["dept"]))
+        parts.append(named(FIELD_LABELS["dept"], p["dept"]))
     if p.get("sec"):
-        parts.append(named("担当課", p["sec"]))
+        parts.append(named(FIELD_LABELS["sec"], p["sec"]))
     if p.get("refl"):
         labels = [f"{r}（{reflection_labels[r]}）" if reflection_labels.get(r) else r for r in sorted(p["refl"])]
         parts.append("反映区分 " + "、".join(labels) if labelled else "、".join(f"反映区分{r}" for r in sorted(p["refl"])))
@@ -84,7 +84,7 @@ def describe(params: dict, policy_names: dict[int, str], reflection_labels: dict
     return parts or ["すべての施策"]
 
 
-# Each field's label on its sidebar widget, which also names a choice to take out (「『反映区分: C』を外す」).
+# Each field's label: on its sidebar widget, in describe()'s lines, and naming a choice to take out (「『反映区分: C』を外す」).
 FIELD_LABELS = {"muni": "自治体", "pol": "運営方針", "dept": "担当部", "sec": "担当課", "refl": "反映区分",
                 "q": "キーワード検索"}
 # Choices an empty view tries taking out at most (each one query).

@@ -126,7 +126,7 @@ def test_the_filter_in_words_terse_for_a_header_labelled_for_a_slide():
     assert describe(params, names, labels) == [
         "苫小牧市、大船渡市", "運営方針03 男女平等参画の推進、運営方針04", "反映区分A、反映区分B", "「女性」を含む"]
     assert describe({**params, "min_abs_pct": 10.0}, names, labels, labelled=True) == [
-        "市町村 苫小牧市・大船渡市", "運営方針03 男女平等参画の推進、運営方針04", "反映区分 A（趣旨に沿って措置したもの）、B",
+        "自治体 苫小牧市・大船渡市", "運営方針03 男女平等参画の推進、運営方針04", "反映区分 A（趣旨に沿って措置したもの）、B",
         "検索語「女性」", "増減率 10% 以上"]
     assert describe(sql.EMPTY_FILTER, {}, {}) == describe({}, {}, {}, labelled=True) == ["すべての施策"]
 
