@@ -221,15 +221,8 @@ REPORT_CHANGE_KINDS = {"measure_added": "施策の追加", "measure_dropped": "�
 
 
 def report_change_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The differences between two years' reports, each kind named."""
-    columns = ["municipality", "from_year", "to_year", "kind", "measure_id", "indicator", "old", "new"]
-    return frame[columns].assign(kind=[REPORT_CHANGE_KINDS.get(k, k) for k in frame["kind"].tolist()])
-
-
-def revision_table(frame: pd.DataFrame) -> pd.DataFrame:
-    columns = ["municipality", "measure_id", "indicator", "fiscal_label", "old_value", "new_value", "old_report",
-               "new_report"]
-    return frame[columns]
+    """The differences between two years' reports (the columns `report_changes` selects), each kind named."""
+    return frame.assign(kind=[REPORT_CHANGE_KINDS.get(k, k) for k in frame["kind"].tolist()])
 
 
 # 概要 ---------------------------------------------------------------------------------------------
@@ -345,7 +338,5 @@ SOURCE_KINDS = {"report": "報告書（テキスト）", "template": "テンプ�
 
 
 def source_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The files the store was built from, as 取込 lists them: the columns shown, each kind in words."""
-    columns = ["source_file", "source_kind", "municipality", "report_label", "measures", "indicators", "warnings",
-               "imported_at"]
-    return frame[columns].assign(source_kind=[SOURCE_KINDS.get(k, k) for k in frame["source_kind"].tolist()])
+    """The files the store was built from (the columns `sources` selects), as 取込 lists them: each kind in words."""
+    return frame.assign(source_kind=[SOURCE_KINDS.get(k, k) for k in frame["source_kind"].tolist()])

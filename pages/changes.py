@@ -142,7 +142,7 @@ REPORT_COLUMNS = {
     "old_value": st.column_config.NumberColumn("修正前", format="localized"),
     "new_value": st.column_config.NumberColumn("修正後", format="localized"),
 }
-revisions = ui.shaped(shaping.revision_table, "revisions", f.params())
+revisions = ui.query("revisions", f.params())
 report_changes = ui.shaped(shaping.report_change_table, "report_changes", f.params())
 if len(revisions) or len(report_changes):
     st.header("報告書の年度間の違い")
