@@ -161,26 +161,6 @@ def _read(path: Path, size: int, mtime_ns: int) -> LogRead:
     return out
 
 
-def format_record(entry: Mapping) -> str:
-    """One record as lines of text for `python -m evaldash log`."""
-    files = ", ".join(f"{f.get('name')} ({f.get('kind')}, {f.get('size')} bytes, sha256 {str(f.get('sha256'))[:12]})"
-                      for f in entry.get("files", []))
-    head = f"{entry.get('when')}  {entry.get('who')}  {entry.get('action')}  {entry.get('outcome')}"
-    lines = [head + (f"  {files}" if files else "")]
-    if entry.get("cause"):
-        lines.append(f"    cause: {entry['cause']}")
-    changes = entry.get("changes") or {}
-    if changes:
-        counts = changes.get("counts") or {k: len(v) for k, v in changes.items() if isinstance(v, list)}
-        lines.append("    changes: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
-        revised = [*changes.get("revised_values", []), *changes.get("reverted_values", [])]
-        lines += [f"      revised {row.get('indicator')} {row.get('fiscal_label')}: "
-                  f"{row.get('old_value')} -> {row.get('new_value')}" for row in revised]
-    lines += [f"    {finding}" for finding in entry.get("findings", [])]
-    lines += [f"    {name} sha256 {digest}" for name, digest in (entry.get("digests") or {}).items()]
-    return "\n".join(lines)
-
-
 def digests(paths: Iterable[Path]) -> dict[str, str]:
     """SHA-256 of each file that exists, by name: the inputs a rebuild read."""
     return {p.name: provenance.file_digest(p) for p in paths if p.is_file()}
@@ -213,8 +193,14 @@ def _changes_text(entry: Mapping) -> str:
     return "、".join(parts)
 
 
+# The columns of table(), with their headings on the 取込 page and in `python -m evaldash log`.
+HEADINGS = {"when": "日時（UTC）", "who": "だれが", "action": "操作", "outcome": "結果", "files": "ファイル",
+            "changes": "変わったこと", "findings": "理由"}
+
+
 def table(records: Iterable[Mapping]):
-    """The records as the 取込 page lists them, in Japanese words, in the order given (read() gives newest first)."""
+    """The records as the 取込 page and `log` list them, in Japanese words, in the order given (read() gives newest
+    first)."""
     rows = [{
         "when": pd.Timestamp(entry.get("when")) if entry.get("when") else pd.NaT,
         "who": entry.get("who", ""),
@@ -225,4 +211,4 @@ def table(records: Iterable[Mapping]):
         "changes": _changes_text(entry),
         "findings": " / ".join(entry.get("findings", [])),
     } for entry in records]
-    return pd.DataFrame(rows, columns=["when", "who", "action", "outcome", "files", "changes", "findings"])
+    return pd.DataFrame(rows, columns=list(HEADINGS))

@@ -123,14 +123,23 @@ def cmd_deck(args) -> int:
 
 
 def cmd_log(args) -> int:
-    """The audit log, newest first; unreadable lines are reported on stderr and the rest printed."""
+    """The audit log, newest first, in the 取込 page's words and with the SHA-256 of each file a rebuild read (--json:
+    each record as written); unreadable lines are reported on stderr and the rest printed."""
     got = audit.read(args.log)
     for problem in got.problems:
         print(problem, file=sys.stderr)
-    for entry in got.records[: args.limit]:  # a limit of None slices them all
-        print(json.dumps(entry, ensure_ascii=False) if args.json else audit.format_record(entry))
+    records = got.records[: args.limit]  # a limit of None slices them all
+    for entry, row in zip(records, audit.table(records).to_dict("records")):
+        if args.json:
+            print(json.dumps(entry, ensure_ascii=False))
+            continue
+        head = (entry.get("when"), row["who"], row["action"], row["outcome"], row["files"])
+        lines = ["  ".join(str(part) for part in head if part)]
+        lines += [f"    {audit.HEADINGS[key]}: {row[key]}" for key in ("changes", "findings") if row[key]]
+        lines += [f"    {name} SHA-256 {digest}" for name, digest in (entry.get("digests") or {}).items()]
+        print("\n".join(lines))
     if not got.records and not got.problems:
-        print(f"no records in {args.log or audit.log_path()}", file=sys.stderr)
+        print(f"{args.log or audit.log_path()} に記録はありません", file=sys.stderr)
     return 0
 
 

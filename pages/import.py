@@ -120,5 +120,4 @@ with st.expander(f"追加・取り除き・作り直しの記録（新しい順�
     for problem in log.problems:
         st.warning(ui.md_escape(problem))
     ui.dataframe(audit.table(log.records), column_config={
-        "when": st.column_config.DatetimeColumn("日時（UTC）", format="YYYY-MM-DD HH:mm:ss"), "who": "だれが",
-        "action": "操作", "outcome": "結果", "files": "ファイル", "changes": "変わったこと", "findings": "理由"})
+        **audit.HEADINGS, "when": st.column_config.DatetimeColumn(audit.HEADINGS["when"], format="YYYY-MM-DD HH:mm:ss")})

@@ -133,19 +133,22 @@ def test_log_command_prints_newest_first_and_reports_a_cut_line(tmp_path):
     frame = {"revised_values": [{"indicator": "女性人材バンク登録者数", "fiscal_label": "R1", "old_value": 68, "new_value": 6800}]}
     audit.record("add", "suisin@city.example.jp", "done", log, files=[audit.file_info("r2.txt", b"x")], changes=frame)
     audit.record("remove", "cli:ops", "rolled back", log, findings=["r2.txt:3: error: bad"])
+    audit.record("rebuild", "open", "done", log, digests={"r1.txt": "ab" * 32}, cause="outside")
     with open(log, "ab") as fh:
         fh.write(b'{"when": "2026')
     run = subprocess.run([sys.executable, "-m", "evaldash", "log", "--log", str(log)], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert "cli:ops  remove  rolled back" in lines[0]
-    assert any("suisin@city.example.jp  add  done  r2.txt (report, 1 bytes" in line for line in lines)
-    assert any("revised 女性人材バンク登録者数 R1: 68 -> 6800" in line for line in lines)
-    assert "3 行目" in run.stderr and "途中で切れ" in run.stderr
+    # In the 取込 page's words, newest first: what changed and why on lines of their own, and a rebuild's inputs.
+    assert lines[0].endswith("open  作り直し  完了") and lines[1] == f"    r1.txt SHA-256 {'ab' * 32}"
+    assert lines[2].endswith("cli:ops  取り除き  取り消し（元のまま）") and lines[3] == "    理由: r2.txt:3: error: bad"
+    assert "suisin@city.example.jp  追加  完了  r2.txt（1 バイト、SHA-256 " in lines[4]
+    assert lines[5] == "    変わったこと: 女性人材バンク登録者数 R1: 68 → 6800"
+    assert "4 行目" in run.stderr and "途中で切れ" in run.stderr
     as_json = subprocess.run([sys.executable, "-m", "evaldash", "log", "--json", "--limit", "1"], cwd=ROOT,
                              capture_output=True, text=True, timeout=60, env={**os.environ, "EVALDASH_AUDIT_LOG": str(log)})
-    assert [json.loads(line)["who"] for line in as_json.stdout.splitlines()] == ["cli:ops"]
+    assert [json.loads(line)["who"] for line in as_json.stdout.splitlines()] == ["open"]
 
 
 def test_digests_of_the_inputs(tmp_path):
