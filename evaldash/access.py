@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import provenance
+
 MODES = ("open", "signed-in", "read-only")
 DEFAULT_MODE = "open"
 
@@ -83,8 +85,7 @@ def is_loopback(address: str | None) -> bool:
 
 def data_writable(folder: Path, db: Path) -> bool:
     """Can this process write the reports folder and the store's folder (a viewer replica mounts them read-only)?"""
-    parent = folder if folder.exists() else folder.parent
-    return os.access(parent, os.W_OK) and os.access(db.parent, os.W_OK)
+    return provenance.writable(folder) and provenance.writable(db.parent)
 
 
 def _groups(identity: Mapping, claim: str) -> frozenset[str]:

@@ -137,8 +137,12 @@ def test_require_editor_decides_from_the_environment(tmp_path):
     assert access.require_editor(access.cli_actor(), folder, db, {"EVALDASH_MODE": "read-only"}).startswith("cli:")
 
 
-def test_data_writable_sees_a_read_only_folder(tmp_path):
+def test_data_writable_as_a_build_decides_it(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     assert access.data_writable(folder, tmp_path / "evaldash.duckdb")
-    assert not access.data_writable(tmp_path / "missing" / "reports", tmp_path / "missing" / "x.duckdb")
+    # Folders an add and a build would make: writable where their nearest existing parent is.
+    assert access.data_writable(tmp_path / "missing" / "reports", tmp_path / "missing" / "x.duckdb")
+    (tmp_path / "a_file").write_text("")
+    assert not access.data_writable(tmp_path / "a_file" / "reports", tmp_path / "x.duckdb")
+    assert not access.data_writable(folder, tmp_path / "a_file" / "x.duckdb")
