@@ -7,7 +7,7 @@ shortcut only, so the same component turns PageUp/PageDown (what most presentati
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import collections
 
 import pandas as pd
 import streamlit as st
@@ -92,16 +92,8 @@ def _chart_height() -> int:
     return max(MIN_CHART, int(room["height"]) - int(room["rest"]) - MARGIN)
 
 
-@dataclass(frozen=True)
-class Toolbar:
-    """The slide's one row of controls: settings and the chart's numbers (folded away), previous, next, where we
-    are, and exit."""
-    settings: object
-    table: object
-    prev: object
-    next: object
-    count: object
-    exit: object
+# The slide's one row of controls: settings and the chart's numbers (folded away), previous, next, where we are, exit.
+Toolbar = collections.namedtuple("Toolbar", "settings table prev next count exit")
 
 
 def toolbar() -> Toolbar:
