@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from evaldash import shaping, ui
+from evaldash.export import HEADERS
 from evaldash.export.deck import build_deck
 from evaldash.export.views import changes_workbook
 from evaldash.sql import ROW_LIMIT
@@ -135,8 +136,7 @@ st.code(view.summaries, language=None, wrap_lines=True, height=600 if len(view.p
 
 # The headings of the two tables of differences between reports, each of which shows some of these columns.
 REPORT_COLUMNS = {
-    "municipality": "自治体", "measure_id": "施策番号", "indicator": "指標", "fiscal_label": "年度", "kind": "内容",
-    "old": "変更前", "new": "変更後", "old_report": "修正前の報告書", "new_report": "修正後の報告書",
+    **HEADERS["ja"], "kind": "内容", "old": "変更前", "new": "変更後", "old_report": "修正前の報告書", "new_report": "修正後の報告書",
     "from_year": st.column_config.NumberColumn("前の報告書", format="%d年度"),
     "to_year": st.column_config.NumberColumn("新しい報告書", format="%d年度"),
     "old_value": st.column_config.NumberColumn("修正前", format="localized"),

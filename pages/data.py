@@ -36,15 +36,15 @@ with tab_wide:
     # Shaped by the query (one row per indicator, a value per fiscal year), laid out once (evaldash.shaping).
     wide, year_labels = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
     year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in year_labels}
+    ja = HEADERS["ja"]  # the flat table's names
     ui.dataframe(
         wide,
         column_config={
-            "municipality": "自治体",
+            **ja,
             "policy_no": st.column_config.NumberColumn("運営方針", format="%02d"),
-            "measure_id": "施策番号",
-            "indicator": st.column_config.TextColumn("指標", width="large"),
-            "unit": st.column_config.TextColumn("単位", width="small"),
-            "reflection": st.column_config.TextColumn("反映区分", width="small"),
+            "indicator": st.column_config.TextColumn(ja["indicator"], width="large"),
+            "unit": st.column_config.TextColumn(ja["unit"], width="small"),
+            "reflection": st.column_config.TextColumn(ja["reflection"], width="small"),
             # Units differ from row to row, so one shared scale would flatten most lines: each is its own, said so.
             "trend": st.column_config.LineChartColumn(
                 "推移（行ごとの目盛り）", width="small",
@@ -53,8 +53,7 @@ with tab_wide:
         },
     )
 with tab_flat:
-    # Headed in Japanese as the downloads are (FLAT_TABLE's names); the 取込 template reader takes them back.
-    ja = HEADERS["ja"]
+    # Headed in Japanese as the downloads are; the 取込 template reader takes them back.
     ui.dataframe(
         flat[FLAT_COLUMNS].rename(columns=ja),
         column_config={

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from evaldash import audit, imports, shaping, store, ui, worker
-from evaldash.export import flat_csv_bytes
+from evaldash.export import HEADERS, flat_csv_bytes
 from evaldash.model import FLAT_COLUMNS
 
 REQUIRED_NOTE = "必須列: municipality, policy_no, policy_name, measure_id, indicator, unit, fiscal_year（または fiscal_label）, value"
@@ -33,11 +33,10 @@ def checked(name: str, data: bytes) -> tuple[list, dict | None]:
     return cache[key]
 
 
-# The headings of the preview's three tables, each of which shows some of these columns.
+# The headings of the preview's three tables, each of which shows some of these columns: the flat table's names.
+ja = HEADERS["ja"]
 PREVIEW_COLUMNS = {
-    "municipality": "自治体", "measure_id": "施策番号", "policy_name": "運営方針", "purpose": "目的", "reflection": "反映区分",
-    "indicator": "指標", "unit": "単位", "fiscal_label": "年度", "value_status": "状態", "source_file": "ファイル",
-    "value": st.column_config.NumberColumn("値", format="localized"),
+    **ja, "purpose": "目的", "value": st.column_config.NumberColumn(ja["value"], format="localized"),
     "old_value": st.column_config.NumberColumn("旧", format="localized"),
     "new_value": st.column_config.NumberColumn("新", format="localized"),
 }
@@ -119,5 +118,5 @@ log = audit.read()
 with st.expander(f"追加・取り除き・作り直しの記録（新しい順、{len(log.records)} 件）", icon=":material/history:"):
     for problem in log.problems:
         st.warning(ui.md_escape(problem))
-    ui.dataframe(audit.table(log.records), column_config={
-        **audit.HEADINGS, "when": st.column_config.DatetimeColumn(audit.HEADINGS["when"], format="YYYY-MM-DD HH:mm:ss")})
+    when = st.column_config.DatetimeColumn(audit.HEADINGS["when"], format="YYYY-MM-DD HH:mm:ss")
+    ui.dataframe(audit.table(log.records), column_config={**audit.HEADINGS, "when": when})
