@@ -133,8 +133,7 @@ def cmd_log(args) -> int:
         if args.json:
             print(json.dumps(entry, ensure_ascii=False))
             continue
-        head = (entry.get("when"), row["who"], row["action"], row["outcome"], row["files"])
-        lines = ["  ".join(str(part) for part in head if part)]
+        lines = ["  ".join(str(row[key]) for key in ("when", "who", "action", "outcome", "files") if row[key])]
         lines += [f"    {audit.HEADINGS[key]}: {row[key]}" for key in ("changes", "findings") if row[key]]
         lines += [f"    {name} SHA-256 {digest}" for name, digest in (entry.get("digests") or {}).items()]
         print("\n".join(lines))
