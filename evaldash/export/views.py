@@ -23,29 +23,21 @@ CHANGES_SHEET = "前年度比較"
 DATA_SHEET = "データ"
 DICTIONARY_SHEET = "列の説明"
 
-# The what-changed table: column of export_indicators -> Japanese header, in order.
+# The what-changed table: column of export_indicators -> Japanese header, in order; the flat table's columns by their
+# own names (FLAT_TABLE), 運営方針 with its number.
 CHANGES_COLUMNS = {
-    "municipality": "自治体",
-    "policy": "運営方針",
-    "measure_id": "施策番号",
-    "reflection": "反映区分",
-    "indicator": "指標",
-    "unit": "単位",
-    "prev_label": "前年度",
-    "prev_value": "前年度の値",
-    "latest_label": "最新年度",
-    "latest_value": "最新年度の値",
-    "delta": "増減",
-    "delta_pct": "増減率(%)",
-    "summary": "要約",
-    "note": "備考",
+    **{column: HEADERS["ja"][column]
+       for column in ("municipality", "policy_name", "measure_id", "reflection", "indicator", "unit")},
+    "prev_label": "前年度", "prev_value": "前年度の値", "latest_label": "最新年度", "latest_value": "最新年度の値",
+    "delta": "増減", "delta_pct": "増減率(%)", "summary": "要約", "note": "備考",
 }
+
 
 def changes_workbook(con: duckdb.DuckDBPyConnection, filters: dict | None) -> bytes:
     """.xlsx of the what-changed table: one sheet, previous and latest year with a value, Δ, Δ%, summary; the values
     with the decimals of their row's indicator."""
     rows = sql.run(con, "export_indicators", query_params(filters))  # the selection every export shares
-    rows = rows.assign(policy=[policy_label(n, name) for n, name in zip(rows["policy_no"], rows["policy_name"])])
+    rows = rows.assign(policy_name=[policy_label(n, name) for n, name in zip(rows["policy_no"], rows["policy_name"])])
     frame = rows[list(CHANGES_COLUMNS)].rename(columns=CHANGES_COLUMNS).reset_index(drop=True)
     decimals = [decimals_of(a, b) for a, b in zip(rows["prev_value"], rows["latest_value"])]
     per_row = [decimals_format(d) for d in decimals]
