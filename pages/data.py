@@ -31,12 +31,12 @@ c2.download_button("Excel", lambda: data_workbook(ui.connection(), asked, header
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 c3.caption(f"{indicators} 指標・{row_count} 行。CSV は BOM 付き UTF-8 で、Excel でそのまま開けます。")
 
+ja = HEADERS["ja"]  # the flat table's Japanese names, which head the columns of both tables
 tab_wide, tab_flat, tab_docs = st.tabs(["指標ごと（年度を列に）", "フラット（指標×年度）", "列の説明"])
 with tab_wide:
     # Shaped by the query (one row per indicator, a value per fiscal year), laid out once (evaldash.shaping).
     wide, year_labels = ui.shaped(shaping.wide_table, "indicator_wide", asked, f.several_munis)
     year_cols = {lab: st.column_config.NumberColumn(lab, format="localized") for lab in year_labels}
-    ja = HEADERS["ja"]  # the flat table's names
     ui.dataframe(
         wide,
         column_config={
