@@ -324,9 +324,11 @@ def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: st
              for y, label in zip(one["fiscal_year"].tolist(), one["fiscal_label"].tolist())]
     unit = "" if pd.isna(row.unit) else row.unit
     subtitle = f"{charts.MODES[mode]}（単位: {unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"
-    lined = not pd.isna(row.source_line)  # a template's row may not say its line
-    source = source_text([(row.municipality, "" if pd.isna(row.report_label) else row.report_label, row.source_file,
-                           int(row.source_line) if lined else 0)], with_lines=lined)
+    # Every report a value was taken from, as the deck's slide names them: a newer report gives the later years.
+    lines = one["source_line"]
+    lined = bool(lines.notna().all())  # a template's row may not say its line
+    source = source_text(list(zip(one["municipality"], one["report_label"].fillna(""), one["source_file"],
+                                  lines.fillna(0).astype(int))), with_lines=lined)
     figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=pd.DataFrame(targets),
                                  title=(row.indicator, subtitle), source=source)
     return Slide(row, figure, subtitle, source)

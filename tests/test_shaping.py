@@ -114,6 +114,21 @@ def test_a_slide_figure_says_what_it_shows_and_whence_so_a_saved_image_does(con)
     assert view.figure.layout.margin.t >= 60 and view.figure.layout.margin.b >= 40 + charts.SOURCE_NOTE_HEIGHT
 
 
+def test_a_slide_names_every_report_its_values_come_from():
+    # The R1 report gave H30; the R2 report revised R1 and added R2: the source names both, as the deck's slide does.
+    series = pd.DataFrame({
+        "municipality": ["苫小牧市"] * 3, "measure_id": ["1110321"] * 3, "indicator_id": ["1110321~a"] * 3,
+        "indicator": ["女性人材バンク登録者数"] * 3, "unit": ["人"] * 3, "note": [None] * 3, "policy_no": [3] * 3,
+        "fiscal_year": [2018, 2019, 2020], "fiscal_label": ["H30年度", "R1年度", "R2年度"], "value": [47.0, 70.0, 69.0],
+        "value_status": ["reported"] * 3, "report_label": ["R1年度", "R2年度", "R2年度"],
+        "source_file": ["tomakomai_R1.txt", "tomakomai_R2.txt", "tomakomai_R2.txt"], "source_line": [256, 250, 250],
+    })
+    view = shaping.slide(series, "1110321~a", "absolute", "line", "wareki", ())
+    assert view.source == ("出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）、"
+                           "苫小牧市 施策評価表 R2年度（tomakomai_R2.txt 250行）")
+    assert [a.text for a in view.figure.layout.annotations if a.name == "source"] == [view.source]
+
+
 def test_the_filter_takes_the_parameters_every_filtering_query_takes():
     chosen = Filters(["苫小牧市"], [3], ["総務部"], [], ["A"], "女性", several_munis=True)
     assert set(chosen.params()) == set(sql.EMPTY_FILTER)
