@@ -129,14 +129,15 @@ def cmd_log(args) -> int:
     for problem in got.problems:
         print(problem, file=sys.stderr)
     records = got.records[: args.limit]  # a limit of None slices them all
-    for entry, row in zip(records, audit.table(records).to_dict("records")):
-        if args.json:
+    if args.json:
+        for entry in records:
             print(json.dumps(entry, ensure_ascii=False))
-            continue
-        lines = ["  ".join(str(row[key]) for key in ("when", "who", "action", "outcome", "files") if row[key])]
-        lines += [f"    {audit.HEADINGS[key]}: {row[key]}" for key in ("changes", "findings") if row[key]]
-        lines += [f"    {name} SHA-256 {digest}" for name, digest in (entry.get("digests") or {}).items()]
-        print("\n".join(lines))
+    else:  # the 取込 page's table of them, made only for the text
+        for entry, row in zip(records, audit.table(records).to_dict("records")):
+            lines = ["  ".join(str(row[key]) for key in ("when", "who", "action", "outcome", "files") if row[key])]
+            lines += [f"    {audit.HEADINGS[key]}: {row[key]}" for key in ("changes", "findings") if row[key]]
+            lines += [f"    {name} SHA-256 {digest}" for name, digest in (entry.get("digests") or {}).items()]
+            print("\n".join(lines))
     if not got.records and not got.problems:
         print(f"{args.log or audit.log_path()} に記録はありません", file=sys.stderr)
     return 0
