@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -27,9 +28,29 @@ def chromium_path() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on. Under pytest-xdist each worker takes ports from a range of
+    its own below the kernel's ephemeral ones: two workers could otherwise pick the same port, and a
+    test whose server failed to bind would talk to the other worker's server."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        candidates = [0] * 20
+    else:
+        low = 20000 + 1000 * (int(worker[2:]) % 12)
+        candidates = random.sample(range(low, low + 1000), 1000)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = s.getsockname()[1]
+        if port not in _GIVEN:  # two calls in a row (a server and its proxy) get two ports
+            _GIVEN.add(port)
+            return port
+    raise RuntimeError(f"no free loopback port for worker {worker or 'main'}")
+
+
+_GIVEN: set[int] = set()
 
 
 @contextlib.contextmanager
