@@ -26,4 +26,6 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 export EVALDASH_CHROMIUM="${EVALDASH_CHROMIUM:-$(command -v chromium)}"
-exec .venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), each taking whole test files so a module's server and browser start once.
+# Arguments given after these win: `bash scripts/test.sh -n 0` runs in one process.
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"
