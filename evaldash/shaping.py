@@ -12,12 +12,13 @@ import collections
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts
-from .export.deck.selection import source_text
+from .export.deck.selection import values_source
 from .filters import policy_label
 from .model import ID_SEPARATOR
 from .summary import NO_VALUE, NOT_COMPARABLE, fmt_pct, fmt_signed, fmt_year_value
@@ -104,10 +105,15 @@ def action_groups(frame: pd.DataFrame) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
-def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...],
-                     source: str = "") -> dict[str, tuple[go.Figure, pd.DataFrame]]:
-    """Per indicator of `indicator_series`: its small chart (with its target, if any; its name, unit, years and
-    `source` in the figure, for a saved image) and its table of values (年度 and 値 as the card shows them)."""
+class Panel(NamedTuple):
+    figure: go.Figure  # its name, unit, years and source in the figure, for a saved image
+    values: pd.DataFrame  # 年度 and 値 as the card shows them
+    source: str  # every report and line its values come from
+
+
+def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...]) -> dict[str, Panel]:
+    """Per indicator of `indicator_series`: its small chart (with its target, if any), its table of values and
+    their source. An older report can give years the card's own report no longer shows."""
     target_of = dict(targets)
     panels = {}
     for indicator_id, one in series.groupby("indicator_id", sort=False):
@@ -117,7 +123,10 @@ def indicator_panels(series: pd.DataFrame, targets: tuple[tuple[str, float], ...
         target = target_of.get(indicator_id)
         unit = one["unit"].iloc[0]
         title = f"{one['indicator'].iloc[0]}（{'' if pd.isna(unit) else unit}、{year_span(one, 'wareki')}）"
-        panels[indicator_id] = (charts.mini_trend(one, target=target, title=title, source=source), values)
+        reports = "・".join(dict.fromkeys(one["report_label"].fillna("")))  # short, for a small chart
+        figure = charts.mini_trend(one, target=target, title=title,
+                                   source=f"出典: {one['municipality'].iloc[0]} 施策評価表 {reports}")
+        panels[indicator_id] = Panel(figure, values, values_source(one))
     return panels
 
 
@@ -324,11 +333,7 @@ def slide(series: pd.DataFrame, indicator_id: str, mode: str, kind: str, era: st
              for y, label in zip(one["fiscal_year"].tolist(), one["fiscal_label"].tolist())]
     unit = "" if pd.isna(row.unit) else row.unit
     subtitle = f"{charts.MODES[mode]}（単位: {unit}）　|　{years[0]}〜{years[-1]}　|　施策 {row.measure_id}"
-    # Every report a value was taken from, as the deck's slide names them: a newer report gives the later years.
-    lines = one["source_line"]
-    lined = bool(lines.notna().all())  # a template's row may not say its line
-    source = source_text(list(zip(one["municipality"], one["report_label"].fillna(""), one["source_file"],
-                                  lines.fillna(0).astype(int))), with_lines=lined)
+    source = values_source(one)  # as the deck's slide names them
     figure = charts.slide_figure(one, mode=mode, kind=kind, era=era, targets=pd.DataFrame(targets),
                                  title=(row.indicator, subtitle), source=source)
     return Slide(row, figure, subtitle, source)

@@ -78,15 +78,14 @@ indicators = ui.shaped(shaping.rows, "measure_indicators", params, "indicator_id
 ids = [ind.indicator_id for ind in indicators]
 targets = tuple((r.indicator_id, float(r.target))
                 for r in ui.shaped(shaping.rows, "indicator_targets", {"ids": ids}, "indicator_id", "target"))
-panels = ui.shaped(shaping.indicator_panels, "indicator_series", {"ids": ids}, targets,
-                   f"出典: {municipality} 施策評価表 {card.report_label}")
+panels = ui.shaped(shaping.indicator_panels, "indicator_series", {"ids": ids}, targets)
 if not indicators:
     st.caption("評価指標の記載がありません。")
 for ind in indicators:
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(ind.indicator)}**（{ui.md_escape(ind.unit)}）")
         left, right = st.columns([3, 2])
-        figure, values = panels.get(ind.indicator_id, (None, None))
+        figure, values, source = panels.get(ind.indicator_id, (None, None, f"出典: {ind.source_file} {ind.source_line}行"))
         with left:
             if figure:
                 st.plotly_chart(figure, config=ui.chart_config(f"{measure_id}_{ind.indicator[:30]}"),
@@ -100,7 +99,7 @@ for ind in indicators:
             st.markdown(ui.md_escape(ind.summary))
             if isinstance(ind.note, str) and ind.note:
                 ui.caption(ind.note)
-            ui.caption(f"出典: {ind.source_file} {ind.source_line}行")
+            ui.caption(source)
 
 st.header("今後の取組の方向性")
 directions = ui.shaped(shaping.rows, "measure_directions", params, "section", "text")

@@ -79,6 +79,27 @@ def test_newest_report_wins_and_older_years_stay(r1_r2):
     assert con.execute("SELECT count(*) FROM flat_indicators").fetchone() == (23 * 3 + 2 * 2 + 1 + 2,)
 
 
+def test_the_card_on_screen_and_in_print_names_the_older_report_of_an_older_year(r1_r2):
+    from html import escape
+
+    from evaldash import shaping
+    from evaldash.export.printable import card_html
+
+    con, _ = r1_r2
+    lines = dict(con.execute("SELECT DISTINCT o.source_file, o.source_line FROM observations o JOIN indicators i "
+                             "USING (municipality, indicator_id) WHERE i.indicator = $i", {"i": BANK}).fetchall())
+    # H30 comes from the R1 report only; R1 (revised) and R2 from the R2 report, which the card is of.
+    expected = (f"出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt {lines['tomakomai_R1.txt']}行）、"
+                f"苫小牧市 施策評価表 R2年度（tomakomai_R2.txt {lines['tomakomai_R2.txt']}行）")
+    shown = sql.run(con, "measure_indicators", {"measure_id": "1110321", "municipality": "苫小牧市"})
+    panels = shaping.indicator_panels(sql.run(con, "indicator_series", {"ids": shown["indicator_id"].tolist()}), ())
+    bank = panels[shown.loc[shown["indicator"] == BANK, "indicator_id"].iloc[0]]
+    assert bank.values["fiscal_label"].tolist() == ["H30年度", "R1年度", "R2年度"]
+    assert bank.source == expected
+    assert bank.figure.layout.annotations[0].text == "出典: 苫小牧市 施策評価表 R1年度・R2年度"
+    assert f'<div class="meta">{escape(expected)}</div>' in card_html(con, "苫小牧市", "1110321")
+
+
 def test_revision_keeps_old_and_new_value_and_both_reports(r1_r2):
     con, _ = r1_r2
     got = con.execute(

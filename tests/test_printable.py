@@ -40,11 +40,13 @@ def test_the_print_shows_each_year_as_the_card_on_screen(con, measure_id):
     indicators = sql.run(con, "measure_indicators", {"measure_id": measure_id, "municipality": "苫小牧市"})
     series = sql.run(con, "indicator_series", {"ids": indicators["indicator_id"].tolist()})
     html = card_html(con, "苫小牧市", measure_id)
-    shown = [(label, text) for _, values in shaping.indicator_panels(series, ()).values()
-             for label, text in zip(values["fiscal_label"], values["表示"])]
+    panels = shaping.indicator_panels(series, ()).values()
+    shown = [(label, text) for p in panels for label, text in zip(p.values["fiscal_label"], p.values["表示"])]
     assert shown
     for label, text in shown:
         assert f"<tr><td>{escape(label)}</td><td>{escape(text)}</td></tr>" in html
+    for p in panels:  # and where the values come from
+        assert f'<div class="meta">{escape(p.source)}</div>' in html
 
 
 def test_unknown_measure_is_a_lookup_error(con):

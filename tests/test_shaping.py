@@ -41,12 +41,12 @@ def test_indicator_panels_show_each_year_with_its_unit_or_why_it_has_none(con):
     bank = series.loc[series["indicator"] == "女性人材バンク登録者数", "indicator_id"].iloc[0]
     panels = shaping.indicator_panels(series, ((bank, 100.0),))
     assert set(panels) == set(series["indicator_id"])
-    _, values = panels[bank]
+    values = panels[bank].values
     shown = dict(zip(values["fiscal_label"], values["表示"]))
     assert shown == {"H30年度": "47人", "R1年度": "68人"}
     no_value = series.loc[series["value_status"] == "no_value", "indicator_id"].iloc[0]
-    assert "－（値なし）" in panels[no_value][1]["表示"].tolist()
-    with_target = [i for i, (figure, _) in panels.items() if any(s.y0 == 100.0 for s in figure.layout.shapes)]
+    assert "－（値なし）" in panels[no_value].values["表示"].tolist()
+    with_target = [i for i, p in panels.items() if any(s.y0 == 100.0 for s in p.figure.layout.shapes)]
     assert with_target == [bank]  # the target line, on its own indicator's chart only
 
 
@@ -114,7 +114,7 @@ def test_a_slide_figure_says_what_it_shows_and_whence_so_a_saved_image_does(con)
     assert view.figure.layout.margin.t >= 60 and view.figure.layout.margin.b >= 40 + charts.SOURCE_NOTE_HEIGHT
 
 
-def test_a_slide_names_every_report_its_values_come_from():
+def test_a_slide_and_a_card_name_every_report_their_values_come_from():
     # The R1 report gave H30; the R2 report revised R1 and added R2: the source names both, as the deck's slide does.
     series = pd.DataFrame({
         "municipality": ["苫小牧市"] * 3, "measure_id": ["1110321"] * 3, "indicator_id": ["1110321~a"] * 3,
@@ -127,6 +127,10 @@ def test_a_slide_names_every_report_its_values_come_from():
     assert view.source == ("出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt 256行）、"
                            "苫小牧市 施策評価表 R2年度（tomakomai_R2.txt 250行）")
     assert [a.text for a in view.figure.layout.annotations if a.name == "source"] == [view.source]
+    # 施策カード's panel of the same indicator, on screen and in its saved image.
+    panel = shaping.indicator_panels(series, ())["1110321~a"]
+    assert panel.source == view.source
+    assert [a.text for a in panel.figure.layout.annotations] == ["出典: 苫小牧市 施策評価表 R1年度・R2年度"]
 
 
 def test_the_filter_takes_the_parameters_every_filtering_query_takes():
@@ -200,8 +204,9 @@ def test_year_span_names_the_first_and_last_year(con):
 def test_card_charts_carry_name_unit_years_and_source(con):
     series = sql.run(con, "indicator_series", {"ids": sql.run(con, "indicator_options", {})["indicator_id"].tolist()})
     bank = series.loc[series["indicator"] == "女性人材バンク登録者数", "indicator_id"].iloc[0]
-    panels = shaping.indicator_panels(series, (), "出典: 苫小牧市 施策評価表 R1年度")
-    figure, _ = panels[bank]
-    layout = figure.layout
+    panel = shaping.indicator_panels(series, ())[bank]
+    layout = panel.figure.layout
     assert layout.title.text == "女性人材バンク登録者数（人、H30年度〜R1年度）"
     assert [a.text for a in layout.annotations] == ["出典: 苫小牧市 施策評価表 R1年度"]
+    line = int(series.loc[series["indicator_id"] == bank, "source_line"].iloc[0])
+    assert panel.source == f"出典: 苫小牧市 施策評価表 R1年度（tomakomai_R1.txt {line}行）"

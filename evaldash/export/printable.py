@@ -17,6 +17,7 @@ from .. import sql
 from ..filters import policy_label
 from ..normalize import is_missing
 from ..summary import decimals_of, fmt_number, fmt_year_value
+from .deck.selection import values_source
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -121,12 +122,13 @@ def card_html(con: duckdb.DuckDBPyConnection, municipality: str, measure_id: str
             for r in s.itertuples()
         )
         note = f"<div class=\"meta\">{e(ind.note)}</div>" if isinstance(ind.note, str) and ind.note else ""
+        source = values_source(s) or f"出典: {ind.source_file} {int(ind.source_line)}行"
         out.append(
             f"<div class=\"indicator\"><div class=\"chart\">{_svg_chart(s, ind.unit)}</div><div class=\"body\">"
             f"<div><strong>{e(ind.indicator)}</strong>（{e(ind.unit)}）</div>"
             f"<table><tr><th>年度</th><th>値</th></tr>{rows}</table>"
             f"<div class=\"sentence\">{e(ind.summary or '')}</div>{note}"
-            f"<div class=\"meta\">出典: {e(ind.source_file)} {int(ind.source_line)}行</div></div></div>"
+            f"<div class=\"meta\">{e(source)}</div></div></div>"
         )
     out.append("<h2>今後の取組の方向性</h2>")
     for row in directions.itertuples():

@@ -90,6 +90,15 @@ def source_text(sources: list[tuple[str, str, str, int]], with_lines: bool = Tru
     return "出典: " + "、".join(parts) if parts else ""
 
 
+def values_source(rows: pd.DataFrame) -> str:
+    """source_text of every report the values in `rows` (of `indicator_series`) were taken from: a newer report
+    gives the years it shows, an older one the years only it shows. Lines only if every row says its line
+    (a template's row may not)."""
+    lines = rows["source_line"]
+    return source_text(list(zip(rows["municipality"], rows["report_label"].fillna(""), rows["source_file"],
+                                lines.fillna(0).astype(int))), with_lines=bool(lines.notna().all()))
+
+
 def describe_filters(con: duckdb.DuckDBPyConnection, filters: dict | None) -> list[str]:
     """The filters in words, one line each: 運営方針03 男女平等参画の推進 / 反映区分 B（…）."""
     p = query_params(filters)
