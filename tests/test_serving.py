@@ -214,8 +214,7 @@ def test_imports_while_serving(tmp_path, browser):
             (["add", str(derived[1]), *common], 2), (["build", *common], 2)]
     done: list[tuple[float, float, int]] = []  # (started, finished, state) per command
     failures: list[str] = []
-
-    observations: list[dict] = []
+    observations: list[dict] = []  # every page read, appended by the sessions' loop below
 
     def wait_for_a_round_after(started: float) -> bool:
         """Until every session has acted and been read since `started`: the next command waits for
